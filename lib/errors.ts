@@ -11,3 +11,9 @@ export class UpgradeFailed extends Error {
   readonly exitCode = 1;
   override name = "UpgradeFailed";
 }
+
+/** The user pressed Ctrl-C: the running build was stopped and nothing was committed. */
+export class Interrupted extends Error {
+  readonly exitCode = 130;
+  override name = "Interrupted";
+}

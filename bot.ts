@@ -1,0 +1,133 @@
+// upgrade-bot entry point: parse arguments, load config, dispatch to a command.
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { loadConfig } from "./lib/config.ts";
+import { upgrade, type UpgradeReport } from "./lib/commands.ts";
+import { redact, seconds } from "./lib/log.ts";
+
+// zx passes commands to a shell by design (each argument quoted by zx); Node's warning about it is noise.
+(process as { noDeprecation?: boolean }).noDeprecation = true;
+
+const HELP = `upgrade-bot: keeps a from-source Nix build of authentik current.
+
+Usage:
+  deno run -A bot.ts upgrade --repo PATH --version X [options]
+      Bump the version in a local git checkout, harvest every fixed-output hash with nix-build,
+      verify the whole build, and commit on branch mikado/<chain> (C2 convention).
+  deno run -A bot.ts --help
+
+Options:
+  --repo PATH        the target repository's git checkout (default: the current directory)
+  --version X        the version to upgrade to, like 2026.5.0
+  --config FILE      YAML config (default: upgrade-bot.yaml if present, else the built-in
+                     blumeops layout; see README.md)
+  --builder B        local | ssh://[user@]host[:port]  (default: config "builder", ssh://ringtail)
+  --dry-run          change nothing: build on a scratch copy and print the diff it would commit
+  --no-build         bump the version and reset the hashes to placeholders without building
+  --json             make the last line of stdout one JSON object with the whole report
+  -h, --help         this text
+
+Exit codes: 0 done or nothing to do; 1 the upgrade failed (build error, non-reproducible FOD,
+unreachable builder); 2 usage, config or input error; 130 interrupted.
+`;
+
+const OPTIONS = {
+  repo: { type: "string" },
+  version: { type: "string" },
+  config: { type: "string" },
+  builder: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "no-build": { type: "boolean" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    return usageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const [command, ...extra] = positionals;
+  if (command !== "upgrade") {
+    return usageError(command === undefined ? "no command given" : `unknown command "${command}"`);
+  }
+  if (extra.length) return usageError(`unexpected argument "${extra[0]}"`);
+  if (!values.version) return usageError("upgrade needs --version X");
+  const config = await loadConfig(values.config);
+  const report = await upgrade({
+    repo: values.repo ?? ".",
+    version: values.version,
+    config,
+    builder: values.builder ?? config.builder,
+    dryRun: values["dry-run"] ?? false,
+    noBuild: values["no-build"] ?? false,
+  });
+  printReport(report);
+  // The diff was printed above; the JSON line carries everything else.
+  if (values.json) console.log(redact(JSON.stringify({ ...report, diff: undefined })));
+  return report.failure ? 1 : 0;
+}
+
+function usageError(message: string): number {
+  console.error(`upgrade-bot: ${message} (see --help)`);
+  return 2;
+}
+
+function printReport(r: UpgradeReport): void {
+  if (r.upToDate) {
+    console.log(`${r.package} is already at ${r.version.to}: nothing to do`);
+    return;
+  }
+  if (r.diff) console.log(r.diff);
+  const title = `${r.package} ${r.version.from} -> ${r.version.to}${r.dryRun ? " (dry run)" : ""}`;
+  const lines = [title, "hashes:"];
+  const width = Math.max(...r.hashes.map((h) => h.name.length));
+  for (const h of r.hashes) {
+    const state = h.new === null
+      ? "not harvested"
+      : h.unchanged
+      ? `unchanged ${h.new}`
+      : `${h.old} -> ${h.new}`;
+    lines.push(`  ${h.name.padEnd(width)}  ${h.file}: ${state}`);
+    for (const o of h.otherSystems) {
+      lines.push(
+        `  ${"".padEnd(width)}  left as it was for ${o.system}: ${o.value} (check it by hand)`,
+      );
+    }
+  }
+  lines.push(
+    `builds: ${r.builds} nix-build runs on ${r.builder}, ${seconds(r.buildSeconds)} building, ` +
+      `${seconds(r.seconds)} in all`,
+  );
+  lines.push(`verified: ${r.verified ? "yes, the whole build passes" : "no"}`);
+  if (r.logFile) lines.push(`log: ${r.logFile}`);
+  if (r.branch) lines.push(`branch: ${r.branch}`);
+  for (const c of r.commits) {
+    lines.push(`  ${c.sha ? c.sha.slice(0, 10) : "(would commit)"} ${c.subject}`);
+  }
+  if (r.failure) {
+    lines.push(`FAILED (${r.failure.kind}): ${r.failure.message}`);
+    if (r.failure.logTail.length) {
+      lines.push("last lines of its log:", ...r.failure.logTail.map((l) => `  > ${l}`));
+    }
+  }
+  console.log(redact(lines.join("\n")));
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    console.error(redact(`upgrade-bot: ${(e as Error).message}`));
+    if (code === undefined) console.error(redact((e as Error).stack ?? ""));
+    Deno.exit(code ?? 1);
+  }
+}

@@ -1,0 +1,14 @@
+// Files: atomic writes, so an interrupted run never leaves a half-written file.
+import { dirname, join } from "node:path";
+
+/** Writes through a temp file in the same directory and renames it over the target. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${crypto.randomUUID()}.upgrade-bot.tmp`);
+  try {
+    await Deno.writeTextFile(tmp, text);
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,290 @@
+// Harvest: bump the version and collect every fixed-output hash, round after round, from nix-build.
+import { join } from "node:path";
+import type { Config, HashSpec } from "./config.ts";
+import type { Builder } from "./builder.ts";
+import { findHash, findVersion, type LiteralQuery, replaceLiteral } from "./nixedit.ts";
+import { parseNixLog, renderNixLog } from "./nixlog.ts";
+import { placeholderHash } from "./nixhash.ts";
+import { writeFileAtomic } from "./files.ts";
+import { InputError } from "./errors.ts";
+import { progress, seconds } from "./log.ts";
+
+export interface HashOutcome {
+  name: string;
+  file: string;
+  old: string;
+  /** The harvested hash; null when the harvest stopped before reaching it. */
+  new: string | null;
+  unchanged: boolean;
+  /** Entries of a per-system set for other systems: left as they were, for a human to check. */
+  otherSystems: { system: string; value: string }[];
+}
+
+export interface RoundReport {
+  built: string[];
+  mismatches: string[];
+  seconds: number;
+}
+
+export interface HarvestFailure {
+  kind: "build" | "non-reproducible" | "timeout" | "no-convergence" | "unexpected-mismatch";
+  message: string;
+  drv: string | null;
+  logTail: string[];
+}
+
+export interface HarvestResult {
+  hashes: HashOutcome[];
+  rounds: RoundReport[];
+  builds: number;
+  verified: boolean;
+  failure: HarvestFailure | null;
+  /** Seconds spent inside nix-build, to tell the bot's own overhead apart. */
+  buildSeconds: number;
+}
+
+async function readText(dir: string, file: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(join(dir, file));
+  } catch (e) {
+    throw new InputError(`${file}: cannot read it in ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/** The version every configured copy holds; copies that disagree are an error naming both. */
+export async function readVersion(dir: string, config: Config): Promise<string> {
+  let first: { file: string; value: string } | undefined;
+  for (const location of config.version) {
+    const value = findVersion(await readText(dir, location.file), location).value;
+    if (first && value !== first.value) {
+      throw new InputError(
+        `${location.file} says version ${value} but ${first.file} says ${first.value}: ` +
+          `the copies must agree before an upgrade`,
+      );
+    }
+    first ??= { file: location.file, value };
+  }
+  return first!.value;
+}
+
+/** Writes `version` into every configured copy. */
+export async function bumpVersion(dir: string, config: Config, version: string): Promise<void> {
+  for (const location of config.version) {
+    await editFile(
+      dir,
+      location.file,
+      (text) => replaceLiteral(text, findVersion(text, location), version),
+    );
+  }
+}
+
+async function editFile(dir: string, file: string, edit: (text: string) => string): Promise<void> {
+  const text = await readText(dir, file);
+  const edited = edit(text);
+  if (edited !== text) await writeFileAtomic(join(dir, file), edited);
+}
+
+async function writeHash(
+  dir: string,
+  spec: HashSpec,
+  system: string,
+  value: string,
+): Promise<void> {
+  await editFile(
+    dir,
+    spec.file,
+    (text) => replaceLiteral(text, findHash(text, spec, system).literal, value),
+  );
+}
+
+/** Locates every hash before anything is written, so a missing literal stops the run cleanly. */
+export async function readHashes(
+  dir: string,
+  config: Config,
+  system: string,
+): Promise<HashOutcome[]> {
+  const outcomes: HashOutcome[] = [];
+  for (const spec of config.hashes) {
+    const found = findHash(await readText(dir, spec.file), spec as LiteralQuery, system);
+    outcomes.push({
+      name: spec.name,
+      file: spec.file,
+      old: found.literal.value,
+      new: null,
+      unchanged: false,
+      otherSystems: found.otherSystems,
+    });
+  }
+  return outcomes;
+}
+
+/** The expression a round builds: every FOD plus the verifying attributes, each under its own
+ * name, so one `nix-build -k` run reports every independent mismatch. */
+export function buildExpression(config: Config): string {
+  const select = (path: string) => "t" + path.split(".").map((p) => `."${p}"`).join("");
+  const lines = [
+    `let`,
+    `  f = import ./${config.build.file};`,
+    `  t = if builtins.isFunction f then f { } else f;`,
+    `in`,
+    `{`,
+    ...config.hashes.map((h) =>
+      `  "hash-${h.name}" = ${h.expr ? `(${h.expr})` : select(h.attr!)};`
+    ),
+    ...config.build.verify.map((v, i) => `  "verify-${i}" = ${select(v)};`),
+    `}`,
+  ];
+  return lines.join("\n");
+}
+
+/** Sets every hash to its own placeholder and returns what they were. */
+export async function resetHashes(
+  dir: string,
+  config: Config,
+  system: string,
+): Promise<HashOutcome[]> {
+  const hashes = await readHashes(dir, config, system);
+  for (const spec of config.hashes) await writeHash(dir, spec, system, placeholderHash(spec.name));
+  return hashes;
+}
+
+export interface HarvestOptions {
+  config: Config;
+  /** The package directory, where files are edited (and built, for the local builder). */
+  dir: string;
+  /** The files a remote builder needs. */
+  files: string[];
+  builder: Builder;
+  system: string;
+  logFile: string;
+  /** Extra nix-build arguments (max-jobs). */
+  args: string[];
+}
+
+/** Resets every hash to its own placeholder (an old hash whose output is in the store would be
+ * silently reused), then builds until a round has no mismatch, writing each got hash back. */
+export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
+  const { config, dir, system } = options;
+  const hashes = await resetHashes(dir, config, system);
+  const specs = new Map(config.hashes.map((h) => [h.name, h]));
+  const placeholders = new Map(config.hashes.map((h) => [placeholderHash(h.name), h.name]));
+
+  const result: HarvestResult = {
+    hashes,
+    rounds: [],
+    builds: 0,
+    verified: false,
+    failure: null,
+    buildSeconds: 0,
+  };
+  const expr = buildExpression(config);
+  const byName = new Map(hashes.map((h) => [h.name, h]));
+  const verifyNames = config.build.verify;
+  while (result.rounds.length < config.build.max_rounds) {
+    const round = result.rounds.length + 1;
+    const pending = hashes.filter((h) => h.new === null).map((h) => h.name);
+    const built = [...pending, ...verifyNames];
+    progress(`round ${round}: building ${built.join(", ")}`);
+    const build = await options.builder.build({
+      dir,
+      files: options.files,
+      expr,
+      args: [...options.args, ...config.build.args],
+      timeoutSeconds: config.build.timeout_seconds,
+      heartbeatSeconds: config.build.heartbeat_seconds,
+      logFile: options.logFile,
+      label: `round ${round}`,
+    });
+    result.builds++;
+    result.buildSeconds += build.seconds;
+    const log = parseNixLog(build.output);
+    const report: RoundReport = { built, mismatches: [], seconds: build.seconds };
+    result.rounds.push(report);
+
+    for (const m of log.mismatches) {
+      const placeholderOf = placeholders.get(m.specified);
+      const outcome = placeholderOf
+        ? byName.get(placeholderOf)!
+        : hashes.find((h) => h.new === m.specified);
+      if (!outcome) {
+        result.failure ??= {
+          kind: "unexpected-mismatch",
+          message: `a fixed-output derivation that is not configured failed its hash check: ` +
+            `${
+              m.drv ?? m.url ?? "unknown"
+            } (specified ${m.specified}, got ${m.got}); add it to "hashes"`,
+          drv: m.drv,
+          logTail: [],
+        };
+        continue;
+      }
+      if (!placeholderOf) {
+        result.failure ??= {
+          kind: "non-reproducible",
+          message: `${outcome.name} is not reproducible: one build gave ${outcome.new}, the next ` +
+            `${m.got} (${m.drv ?? "unknown derivation"})`,
+          drv: m.drv,
+          logTail: [],
+        };
+        continue;
+      }
+      outcome.new = m.got;
+      outcome.unchanged = m.got === outcome.old;
+      report.mismatches.push(outcome.name);
+      await writeHash(dir, specs.get(outcome.name)!, system, m.got);
+    }
+    progress(
+      `round ${round} done in ${seconds(build.seconds)}: ` +
+        (report.mismatches.length ? `harvested ${report.mismatches.join(", ")}` : "no mismatch"),
+    );
+    if (result.failure) return result;
+    if (build.timedOut) {
+      result.failure = {
+        kind: "timeout",
+        message:
+          `nix-build timed out after ${config.build.timeout_seconds}s (build.timeout_seconds)`,
+        drv: null,
+        logTail: tail(build.output),
+      };
+      return result;
+    }
+    if (log.failures.length > 0) {
+      const first = log.failures[0];
+      const others = log.failures.length > 1 ? ` (and ${log.failures.length - 1} more)` : "";
+      result.failure = {
+        kind: "build",
+        message: `${
+          first.drv ? `${first.drv} failed` : "evaluation failed"
+        }: ${first.message}${others}`,
+        drv: first.drv,
+        logTail: first.logTail,
+      };
+      return result;
+    }
+    if (report.mismatches.length === 0) {
+      if (build.exitCode === 0) {
+        result.verified = true;
+        return result;
+      }
+      result.failure = {
+        kind: "build",
+        message:
+          `nix-build exited ${build.exitCode} without a hash mismatch or a recognisable error`,
+        drv: null,
+        logTail: tail(build.output),
+      };
+      return result;
+    }
+  }
+  result.failure = {
+    kind: "no-convergence",
+    message: `still finding mismatches after ${config.build.max_rounds} rounds (build.max_rounds)`,
+    drv: null,
+    logTail: [],
+  };
+  return result;
+}
+
+function tail(output: string): string[] {
+  return renderNixLog(output).split("\n").filter((l) => l.trim() !== "").slice(-25);
+}

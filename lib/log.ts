@@ -1,0 +1,33 @@
+// Progress output: timestamped lines on stderr, with secrets redacted wherever they appear.
+
+const secrets = new Set<string>();
+
+/** Registers a value (a token) that must never be printed. */
+export function addSecret(value: string | undefined): void {
+  if (value && value.length >= 4) secrets.add(value);
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) out = out.replaceAll(s, "***");
+  return out;
+}
+
+let quiet = false;
+
+export function setQuiet(value: boolean): void {
+  quiet = value;
+}
+
+/** One progress line on stderr (stdout is kept for results: the diff, the summary, --json). */
+export function progress(message: string): void {
+  if (quiet) return;
+  console.error(redact(message));
+}
+
+/** Formats seconds for people: 4.2s, 3m05s. */
+export function seconds(s: number): string {
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
+}
