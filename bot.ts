@@ -1,7 +1,7 @@
 // upgrade-bot entry point: parse arguments, load config, dispatch to a command.
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { loadConfig } from "./lib/config.ts";
+import { loadConfig, parseBuilder } from "./lib/config.ts";
 import { upgrade, type UpgradeReport } from "./lib/commands.ts";
 import { redact, seconds } from "./lib/log.ts";
 
@@ -60,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (extra.length) return usageError(`unexpected argument "${extra[0]}"`);
   if (!values.version) return usageError("upgrade needs --version X");
+  if (values.builder !== undefined) parseBuilder(values.builder);
   const config = await loadConfig(values.config);
   const report = await upgrade({
     repo: values.repo ?? ".",

@@ -7,7 +7,9 @@ import { InputError } from "./errors.ts";
 export function parseVersion(value: string, what = "version"): string {
   const v = semver.valid(value);
   if (v === null || v !== value || value.length > 64) {
-    throw new InputError(`${what} "${value}" is not a release version like 2026.5.0`);
+    throw new InputError(
+      `${what} ${JSON.stringify(value.slice(0, 80))} is not a release version like 2026.5.0`,
+    );
   }
   return v;
 }

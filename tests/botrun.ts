@@ -1,0 +1,70 @@
+// Test helpers: run bot.ts as a user would, write a config for a fixture, edit-and-commit files.
+import { stringify } from "yaml";
+import type { Fixture } from "./fixture.ts";
+import { $ } from "zx";
+
+const BOT = new URL("../bot.ts", import.meta.url).pathname;
+
+export interface BotRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The --json report (the last line of stdout), when there is one. */
+  json: Record<string, unknown> | null;
+}
+
+export async function runBot(args: string[], env: Record<string, string> = {}): Promise<BotRun> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", BOT, ...args],
+    env,
+    stdin: "null",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const last = stdout.trimEnd().split("\n").at(-1) ?? "";
+  let json = null;
+  try {
+    json = last.startsWith("{") ? JSON.parse(last) : null;
+  } catch {
+    // Not a JSON line: the test asserting on it will say so.
+  }
+  return { code: out.code, stdout, stderr: new TextDecoder().decode(out.stderr), json };
+}
+
+/** A config for the fixture: its offline <nixpkgs>, the given builder, and any overrides. */
+export async function writeConfig(
+  fixture: Fixture,
+  builder: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const path = `${fixture.root}/upgrade-bot-${crypto.randomUUID()}.yaml`;
+  const { build, ...rest } = extra as { build?: Record<string, unknown> };
+  const config = {
+    builder,
+    build: { args: fixture.buildArgs, max_jobs: 5, ...build },
+    log_dir: `${fixture.root}/logs`,
+    ...rest,
+  };
+  await Deno.writeTextFile(path, stringify(config));
+  return path;
+}
+
+/** Edits a file of the target repository and commits it as its human owner would. */
+export async function commitEdit(
+  repo: string,
+  path: string,
+  edit: (text: string) => string,
+): Promise<void> {
+  const file = `${repo}/${path}`;
+  const before = await Deno.readTextFile(file);
+  const after = edit(before);
+  if (after === before) throw new Error(`commitEdit: ${path} did not change`);
+  await Deno.writeTextFile(file, after);
+  await $({
+    cwd: repo,
+    quiet: true,
+  })`git -c user.name=Human -c user.email=h@example.org commit -qam ${"edit " + path}`;
+}
+
+export async function git(repo: string, ...args: string[]): Promise<string> {
+  return (await $({ cwd: repo, quiet: true })`git ${args}`).stdout.trim();
+}

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { defaultConfig, loadConfig, parseBuilder, parseConfig } from "../lib/config.ts";
+
+Deno.test("an empty file means the blumeops defaults", () => {
+  const config = parseConfig("", "upgrade-bot.yaml");
+  assert.equal(config.package.dir, "containers/authentik");
+  assert.deepEqual(config.version.map((v) => v.file), ["sources.nix", "default.nix"]);
+  assert.deepEqual(config.hashes.map((h) => h.name), [
+    "src",
+    "client-go-src",
+    "python-deps",
+    "webui-deps",
+    "go-modules",
+  ]);
+  assert.equal(config.hashes[4].attr, "authentik-server.goModules");
+  assert.equal(config.hashes[4].key, "vendorHash");
+  assert.deepEqual(config.build.verify, ["assembled"]);
+  assert.equal(config.build.max_rounds, 6);
+  assert.equal(config.chain, "upgrade-authentik");
+});
+
+Deno.test("values override the defaults and keep the rest", () => {
+  const config = parseConfig(
+    `
+builder: ssh://nix@build.example:2222
+package: { dir: pkgs/foo, name: foo }
+version: [default.nix, { file: meta.nix, key: ver, within: "pname = \\"foo\\"" }]
+hashes:
+  - { name: src, attr: src, file: default.nix, key: hash }
+  - { name: deps, expr: "(import ./deps.nix {}).fod", file: deps.nix, key: outputHash }
+build: { max_rounds: 3, max_jobs: auto, args: ["--option", "substituters", ""] }
+`,
+    "my.yaml",
+  );
+  assert.equal(config.source, "my.yaml");
+  assert.equal(config.package.name, "foo");
+  assert.deepEqual(config.version[1], { file: "meta.nix", key: "ver", within: 'pname = "foo"' });
+  assert.equal(config.hashes[1].expr, "(import ./deps.nix {}).fod");
+  assert.equal(config.build.max_rounds, 3);
+  assert.equal(config.build.max_jobs, "auto");
+  assert.equal(config.build.timeout_seconds, defaultConfig().build.timeout_seconds);
+  assert.deepEqual(parseBuilder(config.builder), {
+    kind: "ssh",
+    user: "nix",
+    host: "build.example",
+    port: 2222,
+  });
+});
+
+Deno.test("errors name the file, the key and what is wrong", () => {
+  const cases: [string, RegExp][] = [
+    [
+      "build: { max_rounds: 0 }",
+      /c\.yaml: build\.max_rounds: expected a positive whole number, got number 0$/,
+    ],
+    ["build: { max_round: 3 }", /c\.yaml: build\.max_round: unknown key/],
+    ["colour: red", /c\.yaml: colour: unknown key/],
+    [
+      "hashes: [{ name: a, file: x.nix, key: hash }]",
+      /c\.yaml: hashes\[0\]: needs exactly one of "attr"/,
+    ],
+    [
+      "hashes: [{ name: a, attr: 'a b', file: x.nix, key: hash }]",
+      /hashes\[0\]\.attr: "a b" is not a Nix attribute path/,
+    ],
+    [
+      "hashes: [{ name: a, attr: a, file: ../x.nix, key: h }]",
+      /hashes\[0\]\.file: "\.\.\/x\.nix" must be a relative path/,
+    ],
+    ["package: { dir: /etc }", /package\.dir: "\/etc" must be a relative path/],
+    [
+      "builder: ssh://-oProxyCommand=evil",
+      /c\.yaml: builder: builder "ssh:\/\/-oProxyCommand=evil": expected/,
+    ],
+    ["builder: ftp://x", /builder: builder "ftp:\/\/x": expected "local" or "ssh:\/\//],
+    ["chain: ../../etc", /chain: "\.\.\/\.\.\/etc" is not a simple name/],
+    ["version: []", /c\.yaml: version: needs at least one file/],
+    ["build: [1, 2]", /c\.yaml: build: expected a mapping, got a list/],
+    ["key: [unclosed", /c\.yaml: not valid YAML/],
+    [
+      "hashes: [{ name: a, attr: a, file: a.nix, key: h }, { name: a, attr: b, file: b.nix, key: h }]",
+      /hashes: name "a" is used twice/,
+    ],
+  ];
+  for (const [yaml, expected] of cases) {
+    assert.throws(() => parseConfig(yaml, "c.yaml"), expected, yaml);
+  }
+});
+
+Deno.test("a missing default file means defaults; a missing named file is an error", async () => {
+  const dir = await Deno.makeTempDir();
+  const cwd = Deno.cwd();
+  try {
+    Deno.chdir(dir);
+    assert.equal((await loadConfig(undefined)).source, "built-in defaults");
+    await assert.rejects(loadConfig("nope.yaml"), /nope\.yaml: cannot read config file/);
+    await Deno.writeTextFile("upgrade-bot.yaml", "chain: other\n");
+    assert.equal((await loadConfig(undefined)).chain, "other");
+  } finally {
+    Deno.chdir(cwd);
+    await Deno.remove(dir, { recursive: true });
+  }
+});

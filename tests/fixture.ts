@@ -1,0 +1,639 @@
+// Test fixture: local git mirrors of authentik and its Go client, plus a
+// blumeops-shaped target repository whose containers/authentik/*.nix build
+// against the offline <nixpkgs> stand-in in tests/nixpkgs.
+//
+// Everything lives in one temp dir. Hashes are computed without Nix builds
+// (see expectedHashes), so tests can compare them with what Nix reports.
+
+import { $ } from "zx";
+
+export interface FixtureRelease {
+  version: string;
+  /** Also tag v3.<version> in the client-go mirror (default true). */
+  clientGo?: boolean;
+  /** uv.lock contents; default derived from the version. */
+  pythonLock?: string;
+  /** go.sum contents; default derived from the version. */
+  goSum?: string;
+  /** web/package-lock.json contents; default a constant (webui-deps unchanged between releases). */
+  npmLock?: string;
+}
+
+export type HashName = "src" | "client-go-src" | "python-deps" | "webui-deps" | "go-modules";
+
+export interface Fixture {
+  root: string;
+  mirrorsDir: string;
+  repo: string;
+  nixPath: string;
+  buildArgs: string[];
+  addRelease(r: FixtureRelease): Promise<void>;
+  expectedHashes(version: string): Promise<Record<HashName, string>>;
+  cleanup(): Promise<void>;
+}
+
+export interface FixtureOptions {
+  releases?: FixtureRelease[];
+  current?: string;
+  mirrorUrl?: (name: string) => string;
+}
+
+/** Absolute path of the <nixpkgs> stand-in. */
+export const NIX_PATH_DIR = new URL("./nixpkgs", import.meta.url).pathname;
+
+/** The placeholder-free aarch64 hash in webui-deps.nix: any valid hash the bot must leave alone. */
+export const AARCH64_WEBUI_HASH = "sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=";
+
+export const USER_NAME = "Erich Blume";
+export const USER_EMAIL = "blume@example.org";
+
+// Fixture git commands must not depend on the host's git config (default
+// branch, signing, identity), so they run with none.
+const gitEnv = (extra: Record<string, string> = {}) => ({
+  ...Deno.env.toObject(),
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  ...extra,
+});
+
+const mirrorIdentity = {
+  GIT_AUTHOR_NAME: "authentik mirror",
+  GIT_AUTHOR_EMAIL: "mirror@example.org",
+  GIT_COMMITTER_NAME: "authentik mirror",
+  GIT_COMMITTER_EMAIL: "mirror@example.org",
+};
+
+const git = (cwd: string, extra: Record<string, string> = {}, nothrow = false) =>
+  $({ cwd, env: gitEnv(extra), quiet: true, nothrow });
+
+// Paths ending in EXEC are written executable (without the marker): the
+// executable bit is part of a NAR hash, so the trees should exercise it.
+const EXEC = "#exec";
+
+async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) {
+    const exec = name.endsWith(EXEC);
+    const full = `${dir}/${exec ? name.slice(0, -EXEC.length) : name}`;
+    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(full, text, { mode: exec ? 0o755 : 0o644 });
+    await Deno.chmod(full, exec ? 0o755 : 0o644);
+  }
+}
+
+// ---------------------------------------------------------------- hashes --
+
+/** base16 sha256 (nix-hash output) to SRI. */
+export function base16ToSri(hex: string): string {
+  const bytes = hex.trim().match(/../g)!.map((b) => parseInt(b, 16));
+  return "sha256-" + btoa(String.fromCharCode(...bytes));
+}
+
+/** NAR hash of a directory as SRI, via nix-hash (2.8 has no --sri). */
+export async function hashDir(dir: string): Promise<string> {
+  const out = await $({ quiet: true })`nix-hash --type sha256 ${dir}`;
+  return base16ToSri(out.stdout);
+}
+
+async function sha256Base64(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return btoa(String.fromCharCode(...new Uint8Array(digest)));
+}
+
+// The trees the dependency FODs write (see python-deps.nix, webui-deps.nix
+// and buildGoModule in tests/nixpkgs), re-derived here in TypeScript so the
+// expected hashes do not come from the builders under test.
+
+/** python-deps: uv.lock plus the sorted package names (`sed` + `LC_ALL=C sort`). */
+export function pythonDepsTree(uvLock: string): Record<string, string> {
+  const names = uvLock.split("\n").flatMap((l) => {
+    const m = l.match(/^name = "(.*)"$/);
+    return m ? [m[1]] : [];
+  }).sort();
+  return { "uv.lock": uvLock, "installed.txt": names.map((n) => n + "\n").join("") };
+}
+
+/** webui-deps: the lock file, also where npm ci leaves its copy. */
+export function webuiDepsTree(npmLock: string): Record<string, string> {
+  return { "package-lock.json": npmLock, "node_modules/.package-lock.json": npmLock };
+}
+
+/** goModules: go.sum plus a modules.txt of its non-go.mod lines (`awk` + `sort -u`). */
+export function goModulesTree(goSum: string): Record<string, string> {
+  const mods = new Set<string>();
+  for (const line of goSum.split("\n")) {
+    const f = line.trim().split(/[ \t]+/);
+    if (f.length >= 2 && !f[1].endsWith("/go.mod")) mods.add(`# ${f[0]} ${f[1]}`);
+  }
+  return { "go.sum": goSum, "modules.txt": [...mods].sort().map((m) => m + "\n").join("") };
+}
+
+// --------------------------------------------------------- mirror content --
+
+export function defaultPythonLock(version: string): string {
+  const month = version.split(".")[1] ?? "0";
+  return `version = 1
+revision = 3
+requires-python = "==3.14.*"
+
+[[package]]
+name = "authentik"
+version = "${version}"
+source = { editable = "." }
+dependencies = [
+    { name = "django" },
+    { name = "gunicorn" },
+]
+
+[[package]]
+name = "django"
+version = "5.2.${month}"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "gunicorn"
+version = "23.0.0"
+source = { registry = "https://pypi.org/simple" }
+`;
+}
+
+export async function defaultGoSum(version: string): Promise<string> {
+  const h = (s: string) => sha256Base64(s);
+  return [
+    `github.com/spf13/cobra v1.9.1 h1:${await h("cobra")}`,
+    `github.com/spf13/cobra v1.9.1/go.mod h1:${await h("cobra/go.mod")}`,
+    `goauthentik.io/api/v3 v3.${version} h1:${await h(`api ${version}`)}`,
+    `goauthentik.io/api/v3 v3.${version}/go.mod h1:${await h(`api ${version}/go.mod`)}`,
+    "",
+  ].join("\n");
+}
+
+export const DEFAULT_NPM_LOCK = `{
+  "name": "@goauthentik/web",
+  "lockfileVersion": 3,
+  "requires": true,
+  "packages": {
+    "": {
+      "name": "@goauthentik/web",
+      "dependencies": {
+        "lit": "^3.3.0"
+      }
+    },
+    "node_modules/lit": {
+      "version": "3.3.0",
+      "resolved": "https://registry.npmjs.org/lit/-/lit-3.3.0.tgz",
+      "integrity": "sha512-DGVsqsOIHBww2DqnuZzW7QsuCdahp50ojuDaBPC7jUDRpYoH0z7kHBBYZewRzer75FwtrkmkKk7iOAwSaWdBmw=="
+    }
+  }
+}
+`;
+
+interface Locks {
+  pythonLock: string;
+  goSum: string;
+  npmLock: string;
+}
+
+async function resolveLocks(r: FixtureRelease): Promise<Locks> {
+  return {
+    pythonLock: r.pythonLock ?? defaultPythonLock(r.version),
+    goSum: r.goSum ?? await defaultGoSum(r.version),
+    npmLock: r.npmLock ?? DEFAULT_NPM_LOCK,
+  };
+}
+
+function authentikTree(version: string, locks: Locks): Record<string, string> {
+  return {
+    // Mentions the version so the src hash changes with every release.
+    "README.md": `# authentik\n\nThe authentication glue you need. Release ${version}.\n`,
+    "authentik/__init__.py": `"""authentik core package"""\n\n__version__ = "${version}"\n`,
+    "cmd/server/main.go": `package main\n\nfunc main() {}\n`,
+    ["lifecycle/ak" + EXEC]:
+      `#!/usr/bin/env bash\n# authentik ${version} lifecycle entry point\nexec python -m lifecycle.migrate "$@"\n`,
+    "uv.lock": locks.pythonLock,
+    "web/package-lock.json": locks.npmLock,
+    "go.mod":
+      `module goauthentik.io\n\ngo 1.25\n\nrequire (\n\tgithub.com/spf13/cobra v1.9.1\n\tgoauthentik.io/api/v3 v3.${version}\n)\n`,
+    "go.sum": locks.goSum,
+  };
+}
+
+function clientGoTree(version: string): Record<string, string> {
+  return {
+    "README.md": `# client-go\n\nGenerated Go client for the authentik API ${version}.\n`,
+    "go.mod": `module goauthentik.io/api/v3\n\ngo 1.23\n`,
+    "client.go":
+      `package api\n\n// Version of the authentik API this client was generated from.\nconst Version = "${version}"\n`,
+  };
+}
+
+// ------------------------------------------------------- target repository --
+
+export type RepoHashes = Record<HashName, string>;
+
+/** containers/authentik/sources.nix in exactly the shape the bot edits. */
+export function sourcesNix(version: string, h: RepoHashes, url: (n: string) => string): string {
+  return `{ pkgs }:
+let
+  version = "${version}";
+in
+{
+  inherit version;
+  src = pkgs.fetchgit {
+    url = "${url("authentik")}";
+    rev = "version/\${version}";
+    hash = "${h.src}";
+  };
+  client-go-src = pkgs.fetchgit {
+    url = "${url("authentik-client-go")}";
+    rev = "v3.\${version}";
+    hash = "${h["client-go-src"]}";
+  };
+}
+`;
+}
+
+function authentikNixFiles(version: string, h: RepoHashes, url: (n: string) => string) {
+  return {
+    "sources.nix": sourcesNix(version, h, url),
+    "default.nix": `# The authentik package for the container image, built from source.
+# See docs/how-to/authentik/build-authentik-from-source.md.
+{
+  pkgs ? import <nixpkgs> { },
+}:
+let
+  # CI greps this line to tag the container image: keep it in sync with
+  # sources.nix.
+  version = "${version}";
+  sources = import ./sources.nix { inherit pkgs; };
+  python-deps = import ./python-deps.nix { inherit pkgs sources; };
+  webui-deps = import ./webui-deps.nix { inherit pkgs sources; };
+  client-go = import ./client-go.nix { inherit pkgs sources; };
+  webui = import ./webui.nix { inherit pkgs sources webui-deps; };
+  authentik-django = import ./authentik-django.nix { inherit pkgs sources python-deps webui; };
+  authentik-server = import ./authentik-server.nix {
+    inherit pkgs sources client-go authentik-django webui;
+  };
+in
+pkgs.runCommand "authentik-\${version}"
+  {
+    server = authentik-server;
+    django = authentik-django;
+    inherit webui;
+  }
+  ''
+    mkdir -p $out/bin
+    # The ak wrapper: Go server in front, Django lifecycle behind it.
+    printf '#!/bin/sh\\nexport PATH=%s/lifecycle:$PATH\\nexec %s/bin/authentik "$@"\\n' "$django" "$server" > $out/bin/ak
+    chmod +x $out/bin/ak
+    ln -s $webui $out/web
+  ''
+`,
+    "python-deps.nix": `# Python dependencies of authentik, installed by \`uv sync --frozen\` in a
+# fixed-output derivation: the hash changes whenever uv.lock changes.
+{ pkgs, sources }:
+pkgs.stdenv.mkDerivation {
+  pname = "authentik-python-deps";
+  inherit (sources) version src;
+  buildCommand = ''
+    mkdir -p $out
+    cp $src/uv.lock $out/uv.lock
+    sed -n 's/^name = "\\(.*\\)"$/\\1/p' $src/uv.lock | LC_ALL=C sort > $out/installed.txt
+  '';
+  outputHashMode = "recursive";
+  outputHashAlgo = "sha256";
+  outputHash = "${h["python-deps"]}";
+}
+`,
+    "webui-deps.nix":
+      `# Node dependencies of the web UI (\`npm ci\`), a fixed-output derivation with
+# one hash per platform.
+{ pkgs, sources }:
+pkgs.stdenv.mkDerivation {
+  pname = "authentik-webui-deps";
+  inherit (sources) version src;
+  buildCommand = ''
+    mkdir -p $out/node_modules
+    cp $src/web/package-lock.json $out/package-lock.json
+    cp $src/web/package-lock.json $out/node_modules/.package-lock.json
+  '';
+  outputHashMode = "recursive";
+  outputHashAlgo = "sha256";
+  outputHash = {
+    "x86_64-linux" = "${h["webui-deps"]}";
+    "aarch64-linux" = "${AARCH64_WEBUI_HASH}";
+  }.\${pkgs.system} or (throw "webui-deps: unsupported system \${pkgs.system}");
+}
+`,
+    "client-go.nix": `# The pre-generated Go API client (goauthentik/client-go), injected into the
+# Go server's vendor directory.
+{ pkgs, sources }:
+pkgs.runCommand "authentik-client-go-\${sources.version}" { src = sources.client-go-src; } ''
+  mkdir -p $out
+  cp -r --no-preserve=mode $src/. $out/
+''
+`,
+    "webui.nix": `# The web UI (esbuild + rollup), built from src with the webui-deps
+# node_modules.
+{
+  pkgs,
+  sources,
+  webui-deps,
+}:
+pkgs.stdenv.mkDerivation {
+  pname = "authentik-webui";
+  inherit (sources) version src;
+  deps = webui-deps;
+  buildCommand = ''
+    # npm ci refuses node_modules installed from another lock file.
+    if ! cmp -s $deps/package-lock.json $src/web/package-lock.json; then
+      echo "npm error: $deps does not match web/package-lock.json" >&2
+      exit 1
+    fi
+    mkdir -p $out/dist $out/authentik
+    echo "console.log('authentik webui $version');" > $out/dist/index.js
+  '';
+}
+`,
+    "authentik-django.nix": `# The Django backend: site-packages from python-deps plus the in-tree
+# packages and lifecycle scripts.
+{
+  pkgs,
+  sources,
+  python-deps,
+  webui,
+}:
+pkgs.stdenv.mkDerivation {
+  pname = "authentik-django";
+  inherit (sources) version src;
+  inherit webui;
+  deps = python-deps;
+  buildCommand = ''
+    if ! cmp -s $deps/uv.lock $src/uv.lock; then
+      echo "error: $deps was installed from a different uv.lock than $src" >&2
+      exit 1
+    fi
+    mkdir -p $out/lifecycle
+    cp $deps/installed.txt $out/installed.txt
+    printf '#!/bin/sh\\necho "authentik-django %s"\\n' "$version" > $out/lifecycle/ak
+    chmod +x $out/lifecycle/ak
+  '';
+}
+`,
+    "authentik-server.nix": `# The Go server (cmd/server), with the generated API client in place of
+# vendor/goauthentik.io/api/v3.
+{
+  pkgs,
+  sources,
+  client-go,
+  authentik-django,
+  webui,
+}:
+pkgs.buildGoModule {
+  pname = "authentik-server";
+  inherit (sources) version src;
+  vendorHash = "${h["go-modules"]}";
+  subPackages = [ "cmd/server" ];
+  # apiGoVendorHook swaps in the client after the vendorHash check, so the
+  # hash only reflects go.sum.
+  apiClient = client-go;
+  lifecycle = "\${authentik-django}/lifecycle";
+  web = webui;
+  CGO_ENABLED = "0";
+  postInstall = ''
+    mv $out/bin/server $out/bin/authentik
+  '';
+}
+`,
+    "test-build.nix": `# Builds each component on its own, e.g.
+#   nix-build test-build.nix -A python-deps
+let
+  pkgs = import <nixpkgs> { };
+  sources = import ./sources.nix { inherit pkgs; };
+  python-deps = import ./python-deps.nix { inherit pkgs sources; };
+  webui-deps = import ./webui-deps.nix { inherit pkgs sources; };
+  client-go = import ./client-go.nix { inherit pkgs sources; };
+  webui = import ./webui.nix { inherit pkgs sources webui-deps; };
+  authentik-django = import ./authentik-django.nix { inherit pkgs sources python-deps webui; };
+  authentik-server = import ./authentik-server.nix {
+    inherit pkgs sources client-go authentik-django webui;
+  };
+in
+{
+  inherit (sources) src client-go-src;
+  inherit
+    python-deps
+    webui-deps
+    client-go
+    authentik-server
+    authentik-django
+    webui
+    ;
+  assembled = import ./default.nix { inherit pkgs; };
+}
+`,
+  };
+}
+
+function repoFiles(version: string, h: RepoHashes, url: (n: string) => string) {
+  const nix = Object.fromEntries(
+    Object.entries(authentikNixFiles(version, h, url)).map((
+      [k, v],
+    ) => [`containers/authentik/${k}`, v]),
+  );
+  return {
+    "README.md":
+      "# blumeops\n\nGitOps for Erich's homelab: services, containers and their docs.\n\n" +
+      "- `containers/` — container images, some built from source with Nix\n" +
+      "- `docs/` — how-to cards, explanations and the changelog\n",
+    "service-versions.yaml": `# Versions of the services deployed from this repository.
+# current-version: what runs now; last-reviewed: when upstream was last checked.
+
+- name: argocd
+  current-version: "v3.1.8"
+  last-reviewed: 2026-02-14
+  upstream-source: https://github.com/argoproj/argo-cd
+
+# Built from source, see containers/authentik/.
+- name: authentik
+  current-version: "${version}"
+  last-reviewed: 2026-03-01
+  upstream-source: https://github.com/goauthentik/authentik
+`,
+    "docs/changelog.d/.gitkeep": "",
+    "docs/how-to/authentik/build-authentik-from-source.md": `---
+title: Build Authentik from Source
+modified: 2026-03-01
+tags:
+  - how-to
+  - authentik
+  - nix
+---
+
+# Build Authentik from Source
+
+authentik ${version} is built from source with plain Nix files in
+\`containers/authentik/\`, fetching from the forge mirrors
+(\`mirrors/authentik\`, \`mirrors/authentik-client-go\`). See
+[[authentik-nix-build-components]] for the derivations.
+
+## Updating the Version
+
+1. Set \`version\` in \`sources.nix\` and \`default.nix\`.
+2. Reset every fixed-output hash (sources, python-deps, webui-deps,
+   vendorHash) and rebuild with \`test-build.nix\` to learn the new ones.
+3. Update \`service-versions.yaml\`.
+
+## Related
+
+- [[authentik-nix-build-components]] — the component derivations
+- [[deploy-authentik]] — deployment
+`,
+    "docs/how-to/authentik/authentik-nix-build-components.md": `---
+title: Authentik Nix Build Components
+modified: 2026-03-01
+tags:
+  - how-to
+  - authentik
+  - nix
+---
+
+# Authentik Nix Build Components
+
+The derivations behind authentik ${version}. See [[build-authentik-from-source]]
+for the version update workflow.
+
+- **Python backend**: \`python-deps.nix\` (FOD, \`uv sync\`; hash follows
+  \`uv.lock\`) and \`authentik-django.nix\`.
+- **Web UI**: \`webui-deps.nix\` (FOD, \`npm ci\`; per-platform hash) and
+  \`webui.nix\`.
+- **Go server**: \`authentik-server.nix\` (\`buildGoModule\`; \`vendorHash\`
+  follows \`go.sum\`) with the client from \`client-go.nix\`.
+
+## Testing on Ringtail
+
+\`nix-build test-build.nix -A <component>\` in a copy of \`containers/authentik/\`.
+
+## Related
+
+- [[build-authentik-from-source]] — parent overview
+`,
+    ...nix,
+  };
+}
+
+// ------------------------------------------------------------------ fixture --
+
+export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
+  const releases = opts.releases ?? [{ version: "2026.2.0" }, { version: "2026.5.0" }];
+  const current = opts.current ?? "2026.2.0";
+  if (!releases.some((r) => r.version === current)) {
+    throw new Error(`makeFixture: current ${current} is not among the releases`);
+  }
+
+  const root = await Deno.makeTempDir({ prefix: "upgrade-bot-fixture-" });
+  // Builds run as nixbld users, which must read the mirrors.
+  await Deno.chmod(root, 0o755);
+  const mirrorsDir = `${root}/git`;
+  const bare = (name: string) => `${mirrorsDir}/${name}.git`;
+  const url = opts.mirrorUrl ?? ((name: string) => `file://${bare(`mirrors/${name}`)}`);
+  const work = (name: string) => `${root}/work/${name}`;
+
+  // Each mirror is a bare repo fed from a work tree next to it.
+  for (const name of ["mirrors/authentik", "mirrors/authentik-client-go", "eblume/blumeops"]) {
+    await Deno.mkdir(bare(name), { recursive: true });
+    await git(bare(name))`git init -q --bare --initial-branch=main`;
+    await Deno.mkdir(work(name), { recursive: true });
+    await git(work(name))`git init -q --initial-branch=main`;
+    await git(work(name))`git remote add origin ${bare(name)}`;
+  }
+
+  const hasTag = async (repo: string, tag: string) =>
+    (await git(repo, {}, true)`git rev-parse -q --verify ${"refs/tags/" + tag}`).exitCode === 0;
+
+  async function commitAndTag(name: string, files: Record<string, string>, tag: string) {
+    const dir = work(name);
+    await writeTree(dir, files);
+    await git(dir, mirrorIdentity)`git add -A`;
+    await git(dir, mirrorIdentity)`git commit -q --allow-empty -m ${"Release " + tag}`;
+    await git(dir)`git tag ${tag}`;
+    await git(dir)`git push -q origin main ${"refs/tags/" + tag}`;
+  }
+
+  // A tag that already exists is skipped, so addRelease({version, clientGo:
+  // true}) after an earlier clientGo: false only adds the late client-go tag.
+  async function addRelease(r: FixtureRelease): Promise<void> {
+    const locks = await resolveLocks(r);
+    const tag = `version/${r.version}`;
+    if (!await hasTag(bare("mirrors/authentik"), tag)) {
+      await commitAndTag("mirrors/authentik", authentikTree(r.version, locks), tag);
+    }
+    const goTag = `v3.${r.version}`;
+    if (r.clientGo !== false && !await hasTag(bare("mirrors/authentik-client-go"), goTag)) {
+      await commitAndTag("mirrors/authentik-client-go", clientGoTree(r.version), goTag);
+    }
+  }
+
+  async function readBlob(name: string, rev: string, path: string): Promise<string> {
+    return (await git(bare(name))`git cat-file blob ${`${rev}:${path}`}`).stdout;
+  }
+
+  // Materialise each FOD's output tree from the mirrors and hash it.
+  async function expectedHashes(version: string): Promise<Record<HashName, string>> {
+    const tmp = await Deno.makeTempDir({ dir: root, prefix: "expected-" });
+    try {
+      const archive = async (name: string, rev: string, dir: string) => {
+        await Deno.mkdir(dir);
+        await git(bare(name))`git archive --format=tar -o ${dir + ".tar"} ${rev}`;
+        await $({ quiet: true })`tar -x -f ${dir + ".tar"} -C ${dir}`;
+        return hashDir(dir);
+      };
+      const tree = async (dir: string, files: Record<string, string>) => {
+        await Deno.mkdir(dir);
+        await writeTree(dir, files);
+        return hashDir(dir);
+      };
+      const tag = `version/${version}`;
+      const a = "mirrors/authentik";
+      return {
+        "src": await archive(a, tag, `${tmp}/src`),
+        "client-go-src": await archive("mirrors/authentik-client-go", `v3.${version}`, `${tmp}/cg`),
+        "python-deps": await tree(`${tmp}/py`, pythonDepsTree(await readBlob(a, tag, "uv.lock"))),
+        "webui-deps": await tree(
+          `${tmp}/web`,
+          webuiDepsTree(await readBlob(a, tag, "web/package-lock.json")),
+        ),
+        "go-modules": await tree(`${tmp}/go`, goModulesTree(await readBlob(a, tag, "go.sum"))),
+      };
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  }
+
+  for (const r of releases) await addRelease(r);
+
+  // The target repository at `current`, with its correct hashes.
+  const target = work("eblume/blumeops");
+  const author = {
+    GIT_AUTHOR_NAME: USER_NAME,
+    GIT_AUTHOR_EMAIL: USER_EMAIL,
+    GIT_COMMITTER_NAME: USER_NAME,
+    GIT_COMMITTER_EMAIL: USER_EMAIL,
+  };
+  await writeTree(target, repoFiles(current, await expectedHashes(current), url));
+  await git(target, author)`git add -A`;
+  await git(target, author)`git commit -q -m ${`Build authentik ${current} from source`}`;
+  await git(target)`git push -q origin main`;
+  const repo = `${root}/blumeops`;
+  await git(root)`git clone -q ${bare("eblume/blumeops")} ${repo}`;
+
+  return {
+    root,
+    mirrorsDir,
+    repo,
+    nixPath: NIX_PATH_DIR,
+    buildArgs: ["-I", `nixpkgs=${NIX_PATH_DIR}`, "--option", "substituters", ""],
+    addRelease,
+    expectedHashes,
+    cleanup: () => Deno.remove(root, { recursive: true }),
+  };
+}

@@ -1,0 +1,154 @@
+// A real sshd on 127.0.0.1 standing in for the remote build host (ringtail).
+// Keys are generated per instance and host keys are always checked: the
+// bot must work with StrictHostKeyChecking, never around it.
+
+import { $ } from "zx";
+
+export interface TestSshd {
+  port: number;
+  host: "127.0.0.1";
+  user: string;
+  /** ssh://root@127.0.0.1:<port> */
+  url: string;
+  /** ssh_config for `ssh -F`: this instance's key and known_hosts, strict host key checking. */
+  sshConfig: string;
+  /** The same, but known_hosts holds a different host key (for host-key-mismatch tests). */
+  wrongKnownHostsConfig: string;
+  stop(): Promise<void>;
+}
+
+const SSHD = "/usr/sbin/sshd";
+
+/** A port nobody listens on right now (the small race until sshd binds is acceptable in tests). */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function keygen(path: string): Promise<string> {
+  await $({ quiet: true })`ssh-keygen -q -t ed25519 -N ${""} -C upgrade-bot-test -f ${path}`;
+  return (await Deno.readTextFile(`${path}.pub`)).trim();
+}
+
+function clientConfig(dir: string, port: number, knownHosts: string): string {
+  // `Host *` so any alias given on the command line gets the same settings;
+  // Port is the default only, `-p` still wins.
+  return `Host *
+  User root
+  Port ${port}
+  IdentityFile ${dir}/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile ${knownHosts}
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
+  BatchMode yes
+  ConnectTimeout 10
+`;
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startSshd(): Promise<TestSshd> {
+  const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-sshd-" });
+  const port = freePort();
+  const hostPub = await keygen(`${dir}/ssh_host_ed25519_key`);
+  const clientPub = await keygen(`${dir}/id_ed25519`);
+  const otherHostPub = await keygen(`${dir}/other_host_key`);
+  await Deno.writeTextFile(`${dir}/authorized_keys`, clientPub + "\n");
+
+  // Non-default ports are recorded as [host]:port in known_hosts.
+  const keyOnly = (pub: string) => pub.split(" ").slice(0, 2).join(" ");
+  await Deno.writeTextFile(`${dir}/known_hosts`, `[127.0.0.1]:${port} ${keyOnly(hostPub)}\n`);
+  await Deno.writeTextFile(
+    `${dir}/wrong_known_hosts`,
+    `[127.0.0.1]:${port} ${keyOnly(otherHostPub)}\n`,
+  );
+  const sshConfig = `${dir}/ssh_config`;
+  const wrongKnownHostsConfig = `${dir}/ssh_config_wrong_host_key`;
+  await Deno.writeTextFile(sshConfig, clientConfig(dir, port, `${dir}/known_hosts`));
+  await Deno.writeTextFile(
+    wrongKnownHostsConfig,
+    clientConfig(dir, port, `${dir}/wrong_known_hosts`),
+  );
+
+  // StrictModes no: the temp dir's owner/modes are not what sshd expects of
+  // a home directory. UsePAM no: no PAM session setup in containers.
+  await Deno.writeTextFile(
+    `${dir}/sshd_config`,
+    `ListenAddress 127.0.0.1
+Port ${port}
+HostKey ${dir}/ssh_host_ed25519_key
+AuthorizedKeysFile ${dir}/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+StrictModes no
+UsePAM no
+PidFile ${dir}/sshd.pid
+`,
+  );
+  // Privilege separation directory, missing when sshd never ran as a service.
+  await Deno.mkdir("/run/sshd", { recursive: true });
+
+  const child = new Deno.Command(SSHD, {
+    args: ["-D", "-e", "-f", `${dir}/sshd_config`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  // Keep sshd's log for error messages; reading it also keeps the pipe drained.
+  let log = "";
+  const logDone = (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) log += chunk;
+  })();
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+
+  const stop = async () => {
+    if (!exited) child.kill("SIGTERM");
+    await status;
+    await logDone;
+    await Deno.remove(dir, { recursive: true });
+  };
+
+  try {
+    const deadline = Date.now() + 15_000;
+    while (!await canConnect(port)) {
+      if (exited) throw new Error(`sshd exited early:\n${log}`);
+      if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port}:\n${log}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const probe = await $({
+      quiet: true,
+      nothrow: true,
+    })`ssh -F ${sshConfig} -p ${port} root@127.0.0.1 true`;
+    if (probe.exitCode !== 0) {
+      throw new Error(`ssh to the test sshd failed: ${probe.stderr}\nsshd log:\n${log}`);
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+
+  return {
+    port,
+    host: "127.0.0.1",
+    user: "root",
+    url: `ssh://root@127.0.0.1:${port}`,
+    sshConfig,
+    wrongKnownHostsConfig,
+    stop,
+  };
+}
