@@ -89,18 +89,20 @@ class LocalBuilder implements Builder {
   }
 }
 
-/** Runs on the build host in a fresh temp dir that it removes on every exit. The local side keeps
- * stdin open while it waits: when the connection ends (a timeout, Ctrl-C, a dropped link) stdin
+/** Runs on the build host in a fresh temp dir that it removes on every exit. Its stdin brings the
+ * bundle (exactly $1 bytes), then stays open while the local side waits (fd 3 keeps it, as bash
+ * gives background jobs /dev/null): when the connection ends (a timeout, Ctrl-C, a dropped link) stdin
  * closes and the watchdog stops the build, so nothing is left running or lying around. */
 const REMOTE_SCRIPT = `set -u
+exec 3<&0
 dir=$(mktemp -d "\${TMPDIR:-/tmp}/upgrade-bot.XXXXXX") || exit 90
 trap 'rm -rf "$dir"' EXIT
 trap 'exit 143' TERM HUP INT
-head -c "$1" | tar -x -C "$dir" || exit 91
+head -c "$1" <&3 | tar -x -C "$dir" || exit 91
 cd "$dir" || exit 91
 echo "upgrade-bot: building in $dir on $(hostname)"
 bash ./upgrade-bot-run.sh & build=$!
-{ cat >/dev/null; kill -TERM "$build"; } >/dev/null 2>&1 & watch=$!
+{ cat >/dev/null; kill -TERM "$build"; } <&3 >/dev/null 2>&1 & watch=$!
 wait "$build"; status=$?
 kill "$watch" 2>/dev/null
 exit "$status"
