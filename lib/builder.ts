@@ -3,7 +3,7 @@ import { $, type ProcessPromise, quote } from "zx";
 import { join } from "node:path";
 import { InputError, Interrupted, UpgradeFailed } from "./errors.ts";
 import { parseBuilder } from "./config.ts";
-import { renderNixLog } from "./nixlog.ts";
+import { drvName, renderNixLog } from "./nixlog.ts";
 import { progress, seconds } from "./log.ts";
 
 export interface BuildRequest {
@@ -254,10 +254,7 @@ function buildStarted(line: string): string | null {
   try {
     const event = JSON.parse(line.slice(5));
     if (event.action === "start" && event.type === 105 && Array.isArray(event.fields)) {
-      return String(event.fields[0]).replace(/^\/nix\/store\/[a-z0-9]{32}-/, "").replace(
-        /\.drv$/,
-        "",
-      );
+      return drvName(String(event.fields[0]));
     }
   } catch {
     // Not a JSON event after all: nothing to report.

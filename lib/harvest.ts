@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Config, HashSpec } from "./config.ts";
 import type { Builder } from "./builder.ts";
 import { findHash, findVersion, type LiteralQuery, replaceLiteral } from "./nixedit.ts";
-import { parseNixLog, renderNixLog } from "./nixlog.ts";
+import { drvName, parseNixLog, renderNixLog } from "./nixlog.ts";
 import { placeholderHash } from "./nixhash.ts";
 import { writeFileAtomic } from "./files.ts";
 import { InputError } from "./errors.ts";
@@ -249,13 +249,12 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
       return result;
     }
     if (log.failures.length > 0) {
-      const first = log.failures[0];
-      const others = log.failures.length > 1 ? ` (and ${log.failures.length - 1} more)` : "";
+      const [first, ...others] = log.failures;
+      const name = (f: typeof first) => f.drv ? drvName(f.drv) : "evaluation";
+      const also = others.length ? ` (also failed: ${others.map(name).join(", ")})` : "";
       result.failure = {
         kind: "build",
-        message: `${
-          first.drv ? `${first.drv} failed` : "evaluation failed"
-        }: ${first.message}${others}`,
+        message: `${name(first)} failed: ${first.message}${also}`,
         drv: first.drv,
         logTail: first.logTail,
       };

@@ -1,0 +1,138 @@
+// Benchmark: the bot's harvest against the one-hash-at-a-time baseline, on the fixture with FOD
+// builders that sleep to stand for download time. Prints figures and the targets they meet.
+import { join } from "node:path";
+import { makeFixture } from "./fixture.ts";
+import { runBot, writeConfig } from "./botrun.ts";
+import { parseConfig } from "../lib/config.ts";
+import { makeBuilder } from "../lib/builder.ts";
+import { buildExpression, bumpVersion, resetHashes } from "../lib/harvest.ts";
+import { findHash, replaceLiteral } from "../lib/nixedit.ts";
+import { parseNixLog } from "../lib/nixlog.ts";
+import { setQuiet } from "../lib/log.ts";
+
+const SLEEP_SECONDS = Number(Deno.env.get("BENCH_FOD_SLEEP") ?? "2");
+const TO = "2026.5.0";
+
+interface Figures {
+  runs: number;
+  wall: number;
+  outside: number;
+}
+
+/** The bot as a user runs it: bot.ts in its own process, timed from outside. */
+async function botHarvest(): Promise<Figures> {
+  const f = await makeFixture();
+  try {
+    const config = await writeConfig(f, "local");
+    const began = performance.now();
+    const run = await runBot(
+      ["upgrade", "--repo", f.repo, "--version", TO, "--config", config, "--json"],
+      { UPGRADE_BOT_FOD_SLEEP: String(SLEEP_SECONDS) },
+    );
+    const wall = (performance.now() - began) / 1000;
+    if (run.code !== 0 || !run.json?.verified) {
+      throw new Error(`bot failed:\n${run.stdout}\n${run.stderr}`);
+    }
+    return {
+      runs: run.json.builds as number,
+      wall,
+      outside: wall - (run.json.buildSeconds as number),
+    };
+  } finally {
+    await f.cleanup();
+  }
+}
+
+/** What nix-update does: one FOD at a time, in dependency order, then a verifying build. */
+async function baseline(): Promise<Figures> {
+  const f = await makeFixture();
+  try {
+    const config = parseConfig(await Deno.readTextFile(await writeConfig(f, "local")), "bench");
+    const dir = join(f.repo, config.package.dir);
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name);
+    const builder = makeBuilder("local", config.ssh);
+    const system = await builder.system();
+    Deno.env.set("UPGRADE_BOT_FOD_SLEEP", String(SLEEP_SECONDS));
+    setQuiet(true);
+    const began = performance.now();
+    let runs = 0;
+    let inside = 0;
+    await bumpVersion(dir, config, TO);
+    await resetHashes(dir, config, system);
+    const build = async (only: typeof config) => {
+      const result = await builder.build({
+        dir,
+        files,
+        expr: buildExpression(only),
+        args: [...config.build.args, "--max-jobs", "5"],
+        timeoutSeconds: 600,
+        heartbeatSeconds: 600,
+        logFile: join(f.root, "baseline.log"),
+        label: `baseline ${runs + 1}`,
+      });
+      runs++;
+      inside += result.seconds;
+      return result;
+    };
+    for (const spec of config.hashes) {
+      const result = await build({
+        ...config,
+        hashes: [spec],
+        build: { ...config.build, verify: [] },
+      });
+      const mismatch = parseNixLog(result.output).mismatches[0];
+      if (!mismatch) throw new Error(`baseline: no mismatch for ${spec.name}:\n${result.output}`);
+      const path = join(dir, spec.file);
+      const text = await Deno.readTextFile(path);
+      await Deno.writeTextFile(
+        path,
+        replaceLiteral(text, findHash(text, spec, system).literal, mismatch.got),
+      );
+    }
+    const verify = await build({ ...config, hashes: [] });
+    if (verify.exitCode !== 0) {
+      throw new Error(`baseline: verifying build failed:\n${verify.output}`);
+    }
+    const wall = (performance.now() - began) / 1000;
+    return { runs, wall, outside: wall - inside };
+  } finally {
+    Deno.env.delete("UPGRADE_BOT_FOD_SLEEP");
+    setQuiet(false);
+    await f.cleanup();
+  }
+}
+
+function row(name: string, x: Figures): string {
+  return `${name.padEnd(28)} ${String(x.runs).padStart(5)} ${x.wall.toFixed(2).padStart(8)}s ` +
+    `${x.outside.toFixed(2).padStart(8)}s ${(100 * x.outside / x.wall).toFixed(1).padStart(6)}%`;
+}
+
+console.log(
+  `harvest benchmark: fixture 2026.2.0 -> ${TO}, every FOD sleeps ${SLEEP_SECONDS}s, max-jobs 5`,
+);
+const bot = await botHarvest();
+const base = await baseline();
+console.log(
+  `${"strategy".padEnd(28)} ${"runs".padStart(5)} ${"wall".padStart(9)} ${"outside".padStart(9)} ${
+    "own".padStart(7)
+  }`,
+);
+console.log(row("upgrade-bot (rounds, -k)", bot));
+console.log(row("one hash at a time", base));
+const checks = [
+  [
+    `nix-build runs: ${bot.runs} (target 3) vs ${base.runs} (target >= 6)`,
+    bot.runs === 3 && base.runs >= 6,
+  ],
+  [
+    `wall time ratio: ${(bot.wall / base.wall).toFixed(2)} (target <= 0.50)`,
+    bot.wall / base.wall <= 0.5,
+  ],
+  [
+    `bot's own time outside nix-build: ${
+      (100 * bot.outside / bot.wall).toFixed(1)
+    }% of wall (target < 10%)`,
+    bot.outside / bot.wall < 0.1,
+  ],
+] as const;
+for (const [text, ok] of checks) console.log(`${ok ? "meets " : "MISSES"} ${text}`);

@@ -1,0 +1,108 @@
+// Builders against real nix-build, locally and through a real sshd on 127.0.0.1.
+import assert from "node:assert/strict";
+import { $ } from "zx";
+import { type BuildRequest, makeBuilder } from "../lib/builder.ts";
+import { startSshd } from "./sshd.ts";
+
+/** A package directory with one slow, silent derivation, unique per call so no store path is
+ * reused. */
+async function slowPackage(sleepSeconds: number): Promise<{ dir: string; nonce: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-builder-test-" });
+  const nonce = crypto.randomUUID();
+  await Deno.writeTextFile(
+    `${dir}/slow.nix`,
+    `derivation {
+  name = "slow";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" "echo started ${nonce}; /bin/sleep ${sleepSeconds}; echo done > $out" ];
+}
+`,
+  );
+  return { dir, nonce };
+}
+
+function request(dir: string, overrides: Partial<BuildRequest> = {}): BuildRequest {
+  return {
+    dir,
+    files: ["slow.nix"],
+    expr: "{ slow = import ./slow.nix; }",
+    args: ["--option", "substituters", ""],
+    timeoutSeconds: 60,
+    heartbeatSeconds: 30,
+    logFile: `${dir}/build.log`,
+    label: "test",
+    ...overrides,
+  };
+}
+
+function remoteDirs(): string[] {
+  return [...Deno.readDirSync("/tmp")].map((e) => e.name).filter((n) =>
+    n.startsWith("upgrade-bot.")
+  );
+}
+
+Deno.test("the ssh builder reports the host's system and builds there", async () => {
+  const sshd = await startSshd();
+  const { dir, nonce } = await slowPackage(0);
+  try {
+    const builder = makeBuilder(sshd.url, { config_file: sshd.sshConfig, options: [] });
+    assert.equal(await builder.system(), `${Deno.build.arch}-linux`);
+    const result = await builder.build(request(dir));
+    assert.equal(result.exitCode, 0, result.output);
+    assert.match(result.output, /upgrade-bot: building in \/tmp\/upgrade-bot\.\w+/);
+    assert.ok(result.output.includes(`started ${nonce}`));
+    const log = await Deno.readTextFile(`${dir}/build.log`);
+    assert.match(log, /=== test/);
+    assert.ok(log.includes(`slow> started ${nonce}`), log);
+  } finally {
+    await sshd.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a timeout stops the remote build and removes its temp dir", async () => {
+  const sshd = await startSshd();
+  const { dir, nonce } = await slowPackage(120);
+  try {
+    const before = remoteDirs();
+    const builder = makeBuilder(sshd.url, { config_file: sshd.sshConfig, options: [] });
+    const began = performance.now();
+    const result = await builder.build(request(dir, { timeoutSeconds: 3 }));
+    const took = (performance.now() - began) / 1000;
+    assert.ok(result.timedOut);
+    assert.ok(took < 20, `stopped in ${took}s`);
+    // The remote side notices the closed connection and stops; give it a moment.
+    let left: string[] = [];
+    let running = "";
+    for (let i = 0; i < 50; i++) {
+      left = remoteDirs().filter((d) => !before.includes(d));
+      running = (await $({ nothrow: true, quiet: true })`pgrep -f ${`started ${nonce}`}`).stdout
+        .trim();
+      if (left.length === 0 && running === "") break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.deepEqual(left, [], "remote temp dir removed");
+    assert.equal(running, "", "the remote build was stopped");
+  } finally {
+    await sshd.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a silent build gets heartbeat lines", async () => {
+  const { dir } = await slowPackage(3);
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => lines.push(args.join(" "));
+  try {
+    const result = await makeBuilder("local", { config_file: null, options: [] })
+      .build(request(dir, { heartbeatSeconds: 1 }));
+    assert.equal(result.exitCode, 0, result.output);
+  } finally {
+    console.error = original;
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.ok(lines.some((l) => /test: building slow/.test(l)), lines.join("\n"));
+  assert.ok(lines.some((l) => /test: still building \(\d/.test(l)), lines.join("\n"));
+});
