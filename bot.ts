@@ -2,7 +2,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { loadConfig, parseBuilder } from "./lib/config.ts";
-import { upgrade, type UpgradeReport } from "./lib/commands.ts";
+import { type Report, run, upgrade } from "./lib/commands.ts";
 import { redact, seconds } from "./lib/log.ts";
 
 // zx passes commands to a shell by design (each argument quoted by zx); Node's warning about it is noise.
@@ -11,24 +11,30 @@ import { redact, seconds } from "./lib/log.ts";
 const HELP = `upgrade-bot: keeps a from-source Nix build of authentik current.
 
 Usage:
+  deno run -A bot.ts [run] [--version X] [options]
+      Cron mode. Read the current version on the forge's base branch, find the newest release
+      whose tags exist on every mirror, upgrade a clone on branch mikado/<chain> (Mikado C2
+      commits: plan, impl, finalize) and open or move the pull request. The token comes from
+      $FORGE_TOKEN (config forge.token_env).
   deno run -A bot.ts upgrade --repo PATH --version X [options]
-      Bump the version in a local git checkout, harvest every fixed-output hash with nix-build,
-      verify the whole build, and commit on branch mikado/<chain> (C2 convention).
+      The same upgrade on a local git checkout: bump, harvest every fixed-output hash with
+      nix-build, verify the whole build, and commit on branch mikado/<chain>.
   deno run -A bot.ts --help
 
 Options:
-  --repo PATH        the target repository's git checkout (default: the current directory)
-  --version X        the version to upgrade to, like 2026.5.0
+  --repo PATH        (upgrade) the target repository's git checkout (default: current directory)
+  --version X        the version to upgrade to, like 2026.5.0 (run: forces it, even a skipped one)
   --config FILE      YAML config (default: upgrade-bot.yaml if present, else the built-in
                      blumeops layout; see README.md)
   --builder B        local | ssh://[user@]host[:port]  (default: config "builder", ssh://ringtail)
-  --dry-run          change nothing: build on a scratch copy and print the diff it would commit
+  --dry-run          change nothing: build on a scratch copy and print the commits, the diff and
+                     (run) the pull request it would post
   --no-build         bump the version and reset the hashes to placeholders without building
   --json             make the last line of stdout one JSON object with the whole report
   -h, --help         this text
 
 Exit codes: 0 done or nothing to do; 1 the upgrade failed (build error, non-reproducible FOD,
-unreachable builder); 2 usage, config or input error; 130 interrupted.
+unreachable builder or forge); 2 usage, config or input error; 130 interrupted.
 `;
 
 const OPTIONS = {
@@ -54,22 +60,27 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const [command, ...extra] = positionals;
-  if (command !== "upgrade") {
-    return usageError(command === undefined ? "no command given" : `unknown command "${command}"`);
-  }
+  const [command = "run", ...extra] = positionals;
+  if (command !== "upgrade" && command !== "run") return usageError(`unknown command "${command}"`);
   if (extra.length) return usageError(`unexpected argument "${extra[0]}"`);
-  if (!values.version) return usageError("upgrade needs --version X");
   if (values.builder !== undefined) parseBuilder(values.builder);
   const config = await loadConfig(values.config);
-  const report = await upgrade({
-    repo: values.repo ?? ".",
-    version: values.version,
+  const common = {
     config,
     builder: values.builder ?? config.builder,
     dryRun: values["dry-run"] ?? false,
     noBuild: values["no-build"] ?? false,
-  });
+  };
+  let report: Report;
+  if (command === "upgrade") {
+    if (!values.version) return usageError("upgrade needs --version X");
+    report = await upgrade({ ...common, repo: values.repo ?? ".", version: values.version });
+  } else {
+    if (values.repo !== undefined) {
+      return usageError("--repo is for upgrade; run clones the forge's repository");
+    }
+    report = await run({ ...common, version: values.version });
+  }
   printReport(report);
   // The diff was printed above; the JSON line carries everything else.
   if (values.json) console.log(redact(JSON.stringify({ ...report, diff: undefined })));
@@ -81,9 +92,9 @@ function usageError(message: string): number {
   return 2;
 }
 
-function printReport(r: UpgradeReport): void {
+function printReport(r: Report): void {
   if (r.upToDate) {
-    console.log(`${r.package} is already at ${r.version.to}: nothing to do`);
+    console.log(redact(r.message));
     return;
   }
   if (r.diff) console.log(r.diff);
@@ -118,6 +129,11 @@ function printReport(r: UpgradeReport): void {
     if (r.failure.logTail.length) {
       lines.push("last lines of its log:", ...r.failure.logTail.map((l) => `  > ${l}`));
     }
+    if (r.prerequisite) lines.push(`planned prerequisite card: ${r.prerequisite}`);
+  }
+  if (r.pull) {
+    lines.push(`pull request: ${r.pull.action} ${r.pull.url || ""}`.trimEnd());
+    if (r.dryRun) lines.push(`title: ${r.pull.title}`, "body:", r.pull.body);
   }
   console.log(redact(lines.join("\n")));
 }

@@ -1,89 +1,57 @@
-// Commands: the `upgrade` flow on a local checkout: branch, bump, harvest, commit or dry-run diff.
-import { dirname, join } from "node:path";
+// Commands: `upgrade` on a local checkout and `run` (cron) against the forge, on one chain engine.
+import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { Config } from "./config.ts";
 import { type Builder, makeBuilder } from "./builder.ts";
-import {
-  bumpVersion,
-  harvest,
-  type HarvestFailure,
-  type HarvestResult,
-  readHashes,
-  readVersion,
-  resetHashes,
-} from "./harvest.ts";
+import { readHashes, readVersion } from "./harvest.ts";
 import { Git } from "./git.ts";
-import { compareVersions, parseVersion } from "./versions.ts";
+import { compareVersions, newerVersions, parseVersion, tagFor } from "./versions.ts";
 import { InputError } from "./errors.ts";
-import { progress, seconds } from "./log.ts";
+import { findVersion } from "./nixedit.ts";
+import { chainGraph, type ChainResult, runChain, staleMentions } from "./chain.ts";
+import { type Forge, ForgejoForge, type Pull } from "./forge.ts";
+import { parsePullTitle, pullBody, type PullFacts, pullTitle } from "./prtext.ts";
+import { addSecret, progress, seconds } from "./log.ts";
 
-export interface UpgradeOptions {
-  repo: string;
-  version: string;
+export interface Report {
+  package: string;
+  version: { from: string; to: string };
+  /** Nothing to do: already at the version, or no new release, or its pull request is open. */
+  upToDate: boolean;
+  dryRun: boolean;
+  builder: string;
+  hashes: ChainResult["facts"]["hashes"];
+  builds: number;
+  rounds: ChainResult["rounds"];
+  verified: boolean;
+  failure: ChainResult["failure"];
+  branch: string | null;
+  commits: { sha: string | null; subject: string }[];
+  prerequisite: string | null;
+  diff: string;
+  logFile: string | null;
+  pull: { number: number; url: string; title: string; body: string; action: string } | null;
+  /** Releases seen whose other mirrors lack their tag yet. */
+  waiting: string[];
+  message: string;
+  seconds: number;
+  buildSeconds: number;
+}
+
+export interface CommonOptions {
   config: Config;
   builder: string;
   dryRun: boolean;
   noBuild: boolean;
 }
 
-export interface UpgradeReport {
-  package: string;
-  version: { from: string; to: string };
-  /** Nothing to do: the checkout already holds the version. */
-  upToDate: boolean;
-  dryRun: boolean;
-  builder: string;
-  hashes: HarvestResult["hashes"];
-  builds: number;
-  rounds: HarvestResult["rounds"];
-  verified: boolean;
-  failure: HarvestFailure | null;
-  branch: string | null;
-  commits: { sha: string | null; subject: string }[];
-  diff: string;
-  logFile: string | null;
-  seconds: number;
-  buildSeconds: number;
-}
-
-/** The subjects of the target's C2 convention: `C2(<chain>): <verb> <description>`. */
-export function commitSubjects(config: Config, from: string, to: string) {
-  const c2 = `C2(${config.chain}):`;
+function emptyReport(o: CommonOptions, from: string, to: string): Report {
   return {
-    bump: `${c2} impl bump ${config.package.name} ${from} -> ${to}`,
-    hashes: `${c2} impl update fixed-output hashes for ${config.package.name} ${to}`,
-    partial: (pending: string[]) =>
-      `${c2} impl partial hashes for ${config.package.name} ${to} (pending: ${pending.join(", ")})`,
-  };
-}
-
-/** The system nix would report here: only used when nothing is built (--no-build). */
-function localSystem(): string {
-  const arch = Deno.build.arch === "aarch64" ? "aarch64" : "x86_64";
-  return `${arch}-${Deno.build.os === "darwin" ? "darwin" : "linux"}`;
-}
-
-export async function upgrade(options: UpgradeOptions): Promise<UpgradeReport> {
-  const began = performance.now();
-  const { config } = options;
-  const git = new Git(options.repo, {
-    name: config.git.author_name,
-    email: config.git.author_email,
-  });
-  const top = await git.topLevel();
-  const pkgDir = join(top, config.package.dir);
-  const files = await git.trackedFiles(config.package.dir);
-  if (files.length === 0) {
-    throw new InputError(`${config.package.dir}: no tracked files there in ${top} (package.dir)`);
-  }
-  const from = await readVersion(pkgDir, config);
-  const to = parseVersion(options.version, "--version");
-  const report: UpgradeReport = {
-    package: config.package.name,
+    package: o.config.package.name,
     version: { from, to },
-    upToDate: from === to,
-    dryRun: options.dryRun,
-    builder: options.noBuild ? "none" : options.builder,
+    upToDate: false,
+    dryRun: o.dryRun,
+    builder: o.noBuild ? "none" : o.builder,
     hashes: [],
     builds: 0,
     rounds: [],
@@ -91,122 +59,25 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeReport> {
     failure: null,
     branch: null,
     commits: [],
+    prerequisite: null,
     diff: "",
     logFile: null,
+    pull: null,
+    waiting: [],
+    message: "",
     seconds: 0,
     buildSeconds: 0,
   };
-  if (report.upToDate) {
-    progress(`${config.package.name} is already at ${to}: nothing to do`);
-    return report;
-  }
-  if (compareVersions(to, from) < 0) {
-    throw new InputError(
-      `--version ${to} is older than the current ${from}: refusing to downgrade`,
-    );
-  }
-  const builder = options.noBuild ? null : makeBuilder(options.builder, config.ssh);
-  const system = builder ? await builder.system() : localSystem();
-  // Every literal must be found before anything changes.
-  await readHashes(pkgDir, config, system);
-
-  const subjects = commitSubjects(config, from, to);
-  const branch = `mikado/${config.chain}`;
-  if (options.dryRun) {
-    const scratch = await copyFiles(pkgDir, files);
-    try {
-      await bumpVersion(scratch, config, to);
-      await run(scratch, files, builder, system, options, report);
-      report.diff = await diffFiles(pkgDir, scratch, files, config.package.dir);
-      report.commits = [{ sha: null, subject: subjects.bump }];
-      if (report.hashes.length) {
-        report.commits.push({ sha: null, subject: hashSubject(report, subjects) });
-      }
-    } finally {
-      await Deno.remove(scratch, { recursive: true });
-    }
-  } else {
-    if (!(await git.isClean())) {
-      throw new InputError(`${top} has uncommitted changes: commit or stash them first`);
-    }
-    if (await git.branchExists(branch)) {
-      throw new InputError(
-        `branch ${branch} already exists in ${top}: delete it or finish it first`,
-      );
-    }
-    const original = await git.currentBranch();
-    await git.run(["checkout", "--quiet", "-b", branch]);
-    report.branch = branch;
-    const rel = (file: string) => join(config.package.dir, file);
-    try {
-      await bumpVersion(pkgDir, config, to);
-      const bumpSha = await git.commit(config.version.map((v) => rel(v.file)), subjects.bump);
-      report.commits.push({ sha: bumpSha, subject: subjects.bump });
-      await run(pkgDir, files, builder, system, options, report);
-    } catch (e) {
-      // Nothing harvested yet (a missing builder, Ctrl-C): leave the checkout as it was found.
-      await git.run(["checkout", "--quiet", "--force", original]);
-      await git.run(["branch", "--quiet", "-D", branch]);
-      report.branch = null;
-      throw e;
-    }
-    const hashFiles = [...new Set(config.hashes.map((h) => rel(h.file)))];
-    const subject = hashSubject(report, subjects);
-    report.commits.push({ sha: await git.commit(hashFiles, subject), subject });
-  }
-  report.seconds = (performance.now() - began) / 1000;
-  return report;
 }
 
-function hashSubject(report: UpgradeReport, subjects: ReturnType<typeof commitSubjects>): string {
-  const pending = report.hashes.filter((h) => h.new === null).map((h) => h.name);
-  return pending.length === 0 ? subjects.hashes : subjects.partial(pending);
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
 }
 
-/** Harvests in `dir` (or, with --no-build, only resets the hashes to placeholders). */
-async function run(
-  dir: string,
-  files: string[],
-  builder: Builder | null,
-  system: string,
-  options: UpgradeOptions,
-  report: UpgradeReport,
-): Promise<void> {
-  const { config } = options;
-  if (!builder) {
-    report.hashes = await resetHashes(dir, config, system);
-    progress(`--no-build: hashes reset to placeholders, nothing built`);
-    return;
-  }
-  report.logFile = await logFile(config, report.version.to);
-  progress(`building on ${builder.description} (${system}); full log: ${report.logFile}`);
-  const maxJobs = config.build.max_jobs === null
-    ? []
-    : ["--max-jobs", String(config.build.max_jobs)];
-  const result = await harvest({
-    config,
-    dir,
-    files,
-    builder,
-    system,
-    logFile: report.logFile,
-    args: maxJobs,
-  });
-  Object.assign(report, {
-    hashes: result.hashes,
-    rounds: result.rounds,
-    builds: result.builds,
-    verified: result.verified,
-    failure: result.failure,
-    buildSeconds: result.buildSeconds,
-  });
-  progress(
-    result.verified
-      ? `verified: the whole build passes after ${result.builds} nix-build runs (${
-        seconds(result.buildSeconds)
-      } building)`
-      : `harvest stopped: ${result.failure?.message}`,
-  );
+/** The system nix would report here: only used when nothing is built (--no-build). */
+function localSystem(): string {
+  const arch = Deno.build.arch === "aarch64" ? "aarch64" : "x86_64";
+  return `${arch}-${Deno.build.os === "darwin" ? "darwin" : "linux"}`;
 }
 
 async function logFile(config: Config, version: string): Promise<string> {
@@ -216,29 +87,388 @@ async function logFile(config: Config, version: string): Promise<string> {
   return join(dir, `${config.package.name}-${version}-${stamp}.log`);
 }
 
-/** A scratch copy of the package's tracked files, for dry runs. */
-async function copyFiles(from: string, files: string[]): Promise<string> {
-  const scratch = await Deno.makeTempDir({ prefix: "upgrade-bot-dry-run-" });
-  for (const file of files) {
-    await Deno.mkdir(dirname(join(scratch, file)), { recursive: true });
-    await Deno.copyFile(join(from, file), join(scratch, file));
-  }
-  return scratch;
+/** The builder and its system; every literal is located before anything changes. */
+async function prepare(o: CommonOptions, pkgDir: string, to: string) {
+  const builder: Builder | null = o.noBuild ? null : makeBuilder(o.builder, o.config.ssh);
+  const system = builder ? await builder.system() : localSystem();
+  await readHashes(pkgDir, o.config, system);
+  const log = builder ? await logFile(o.config, to) : null;
+  if (builder) progress(`building on ${builder.description} (${system}); full log: ${log}`);
+  return { builder, system, log };
 }
 
-async function diffFiles(
-  before: string,
-  after: string,
-  files: string[],
-  prefix: string,
-): Promise<string> {
+/** Runs the chain in `top` on the checked-out branch and folds its result into the report. */
+async function chainInto(
+  report: Report,
+  o: CommonOptions,
+  git: Git,
+  top: string,
+  env: { builder: Builder | null; system: string; log: string | null },
+): Promise<void> {
+  const chain = await runChain({
+    git,
+    top,
+    config: o.config,
+    from: report.version.from,
+    to: report.version.to,
+    builder: env.builder,
+    system: env.system,
+    date: today(),
+    logFile: env.log,
+  });
+  Object.assign(report, {
+    hashes: chain.facts.hashes,
+    builds: chain.builds,
+    rounds: chain.rounds,
+    verified: chain.verified,
+    failure: chain.failure,
+    buildSeconds: chain.buildSeconds,
+    commits: chain.commits,
+    prerequisite: chain.prerequisite,
+    logFile: env.log,
+  });
+  if (env.builder) {
+    progress(
+      chain.verified
+        ? `verified: the whole build passes after ${chain.builds} nix-build runs (${
+          seconds(chain.buildSeconds)
+        } building)`
+        : `harvest stopped: ${chain.failure?.message}`,
+    );
+  }
+}
+
+/** The unified diff (made with the diff package) of what `base..HEAD` changed in `top`. */
+async function diffSince(git: Git, top: string, base: string): Promise<string> {
+  const files = (await git.run(["diff", "--name-only", base, "HEAD"])).split("\n").filter(Boolean);
   const patches: string[] = [];
   for (const file of files) {
-    const a = await Deno.readTextFile(join(before, file)).catch(() => null);
-    const b = await Deno.readTextFile(join(after, file)).catch(() => null);
-    if (a === null || b === null || a === b) continue;
-    const path = join(prefix, file);
-    patches.push(createTwoFilesPatch(`a/${path}`, `b/${path}`, a, b, "", "", { context: 3 }));
+    const before = await git.run(["show", `${base}:${file}`]).catch(() => "");
+    const after = await Deno.readTextFile(join(top, file)).catch(() => "");
+    patches.push(
+      createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, "", "", { context: 3 }),
+    );
   }
   return patches.join("");
+}
+
+export interface UpgradeOptions extends CommonOptions {
+  repo: string;
+  version: string;
+}
+
+/** `upgrade`: the chain on a local checkout (or, dry, on a throwaway clone of it). */
+export async function upgrade(o: UpgradeOptions): Promise<Report> {
+  const began = performance.now();
+  const { config } = o;
+  const identity = { name: config.git.author_name, email: config.git.author_email };
+  const checkout = new Git(o.repo, identity);
+  const top = await checkout.topLevel();
+  const pkgDir = join(top, config.package.dir);
+  const from = await readVersion(pkgDir, config);
+  const to = parseVersion(o.version, "--version");
+  const report = emptyReport(o, from, to);
+  if (from === to) {
+    report.upToDate = true;
+    report.message = `${config.package.name} is already at ${to}: nothing to do`;
+    return report;
+  }
+  if (compareVersions(to, from) < 0) {
+    throw new InputError(
+      `--version ${to} is older than the current ${from}: refusing to downgrade`,
+    );
+  }
+  const env = await prepare(o, pkgDir, to);
+  const branch = `mikado/${config.chain}`;
+  if (o.dryRun) {
+    const scratch = await Deno.makeTempDir({ prefix: "upgrade-bot-dry-run-" });
+    try {
+      await checkout.run(["clone", "--quiet", "--no-local", top, scratch]);
+      const git = new Git(scratch, identity);
+      const base = (await git.run(["rev-parse", "HEAD"])).trim();
+      await git.run(["checkout", "--quiet", "-b", branch]);
+      await chainInto(report, o, git, scratch, env);
+      report.diff = await diffSince(git, scratch, base);
+      report.commits = report.commits.map((c) => ({ sha: null, subject: c.subject }));
+    } finally {
+      await Deno.remove(scratch, { recursive: true });
+    }
+  } else {
+    if (!(await checkout.isClean())) {
+      throw new InputError(`${top} has uncommitted changes: commit or stash them first`);
+    }
+    if (await checkout.sha(`refs/heads/${branch}`)) {
+      throw new InputError(
+        `branch ${branch} already exists in ${top}: delete it or finish it first`,
+      );
+    }
+    const original = await checkout.currentBranch();
+    await checkout.run(["checkout", "--quiet", "-b", branch]);
+    try {
+      await chainInto(report, o, checkout, top, env);
+    } catch (e) {
+      // An unreachable builder or Ctrl-C: leave the checkout as it was found.
+      await checkout.run(["checkout", "--quiet", "--force", original]);
+      await checkout.run(["branch", "--quiet", "-D", branch]);
+      throw e;
+    }
+    report.branch = branch;
+  }
+  report.seconds = (performance.now() - began) / 1000;
+  return report;
+}
+
+export interface RunOptions extends CommonOptions {
+  /** --version: force this version (its tags must exist on every mirror). */
+  version?: string;
+  forge?: Forge;
+}
+
+/** The pull request a run targets: which version, and what to do with an existing one. */
+interface Target {
+  version: string;
+  open: Pull | null;
+}
+
+/** `run` (cron): find a ready release on the mirrors and open or move the pull request for it. */
+export async function run(o: RunOptions): Promise<Report> {
+  const began = performance.now();
+  const { config } = o;
+  const { repo, base } = config.forge;
+  const token = Deno.env.get(config.forge.token_env) ?? "";
+  if (!token) {
+    throw new InputError(
+      `set ${config.forge.token_env} to a Forgejo access token (forge.token_env)`,
+    );
+  }
+  addSecret(token);
+  const forge = o.forge ?? new ForgejoForge(config.forge.url, token);
+  if (config.forge.sync_mirrors) {
+    for (const m of config.mirrors) await forge.syncMirror(m.repo);
+  }
+  const versionFile = join(config.package.dir, config.version[0].file);
+  const current = findVersion(
+    await forge.readFile(repo, versionFile, base),
+    { ...config.version[0], file: `${repo}:${versionFile}` },
+  ).value;
+  const branch = `mikado/${config.chain}`;
+  const found = await discover(forge, o, current, branch);
+  const report = emptyReport(o, current, found.target?.version ?? current);
+  report.waiting = found.waiting;
+  if (!found.target) {
+    report.upToDate = true;
+    report.message = found.message;
+    report.seconds = (performance.now() - began) / 1000;
+    return report;
+  }
+  const target = found.target;
+  report.branch = branch;
+
+  const work = await Deno.makeTempDir({ prefix: "upgrade-bot-clone-" });
+  try {
+    // The token travels in git's environment only: never argv, never .git/config.
+    const git = new Git(work, { name: config.git.author_name, email: config.git.author_email }, {
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "http.extraHeader",
+      GIT_CONFIG_VALUE_0: `Authorization: token ${token}`,
+      GIT_TERMINAL_PROMPT: "0",
+    });
+    const url = `${config.forge.url}/${repo}.git`;
+    progress(`cloning ${url}`);
+    await git.run(["clone", "--quiet", "--branch", base, "--", url, work]);
+    const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
+    const foreign = remoteTip ? await foreignCommits(git, base, branch, config) : [];
+    if (foreign.length) {
+      // Someone else committed on the branch: build on top, never rewrite their work.
+      progress(`${branch} has ${foreign.length} commits the bot did not make: adding on top`);
+      await git.run(["checkout", "--quiet", "-b", branch, `origin/${branch}`]);
+      report.version.from = await readVersion(join(work, config.package.dir), config);
+    } else {
+      await git.run(["checkout", "--quiet", "-b", branch, `origin/${base}`]);
+    }
+    if (report.version.from === target.version) {
+      report.upToDate = true;
+      report.message = `${branch} already holds ${target.version}`;
+      return report;
+    }
+    const env = await prepare(o, join(work, config.package.dir), target.version);
+    await chainInto(report, o, git, work, env);
+    const facts = await pullFacts(report, o, work, forge.url);
+    const title = pullTitle(facts);
+    const body = pullBody(facts);
+    report.diff = await diffSince(git, work, `origin/${base}`);
+    if (o.dryRun) {
+      report.pull = {
+        number: target.open?.number ?? 0,
+        url: "",
+        title,
+        body,
+        action: "would open or update",
+      };
+      report.commits = report.commits.map((c) => ({ sha: null, subject: c.subject }));
+    } else {
+      // --force-with-lease: the push fails rather than drop a commit pushed since the clone.
+      await git.run([
+        "push",
+        "--quiet",
+        `--force-with-lease=refs/heads/${branch}:${remoteTip ?? ""}`,
+        "origin",
+        `HEAD:refs/heads/${branch}`,
+      ]);
+      const pull = target.open
+        ? await forge.updatePull(repo, target.open.number, { title, body })
+        : await forge.createPull(repo, { head: branch, base, title, body });
+      report.pull = {
+        number: pull.number,
+        url: pull.url,
+        title,
+        body,
+        action: target.open ? "updated" : "opened",
+      };
+      progress(`pull request #${pull.number} ${report.pull.action}: ${pull.url}`);
+    }
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+  report.seconds = (performance.now() - began) / 1000;
+  return report;
+}
+
+/** Commits on the bot's branch (since the base) that another author made. */
+async function foreignCommits(
+  git: Git,
+  base: string,
+  branch: string,
+  config: Config,
+): Promise<string[]> {
+  const log = await git.run(["log", "--format=%H %ae", `origin/${base}..origin/${branch}`]);
+  return log.split("\n").filter(Boolean).filter((l) => l.split(" ")[1] !== config.git.author_email);
+}
+
+/** The newest ready release above `current`, or why there is none. */
+async function discover(
+  forge: Forge,
+  o: RunOptions,
+  current: string,
+  branch: string,
+): Promise<{ target: Target | null; waiting: string[]; message: string }> {
+  const { config } = o;
+  const [own, ...others] = config.mirrors;
+  const { repo, base } = config.forge;
+  const pkg = config.package.name;
+  if (o.version) {
+    const version = parseVersion(o.version, "--version");
+    for (const m of config.mirrors) {
+      const tag = tagFor(m.tag, version);
+      if (!(await forge.tagExists(m.repo, tag))) {
+        throw new InputError(`--version ${version}: mirror ${m.repo} has no tag ${tag}`);
+      }
+    }
+    if (version === current) {
+      return {
+        target: null,
+        waiting: [],
+        message: `${pkg} is already at ${version} on ${base}: nothing to do`,
+      };
+    }
+    if (compareVersions(version, current) < 0) {
+      throw new InputError(
+        `--version ${version} is older than ${base}'s ${current}: refusing to downgrade`,
+      );
+    }
+    return {
+      target: await targetFor(forge, repo, branch, version, true),
+      waiting: [],
+      message: "",
+    };
+  }
+  const tags = await forge.tags(own.repo);
+  const waiting: string[] = [];
+  let closed: Pull[] | null = null;
+  for (const version of newerVersions(tags, own.tag, current, config.prereleases)) {
+    const missing: string[] = [];
+    for (const m of others) {
+      const tag = tagFor(m.tag, version);
+      if (!(await forge.tagExists(m.repo, tag))) missing.push(tag);
+    }
+    if (missing.length) {
+      progress(`${pkg} ${version}: waiting for ${missing.join(", ")}`);
+      waiting.push(version);
+      continue;
+    }
+    // By title, not head: Forgejo reports a deleted branch's head as refs/pull/N/head.
+    closed ??= (await forge.pulls(repo, "closed")).filter((p) =>
+      !p.merged && parsePullTitle(p.title)?.chain === config.chain
+    );
+    const rejected = closed.find((p) => parsePullTitle(p.title)?.to === version);
+    if (rejected) {
+      progress(
+        `${pkg} ${version}: skipped, pull request #${rejected.number} was closed without merge (--version ${version} retries it)`,
+      );
+      continue;
+    }
+    const target = await targetFor(forge, repo, branch, version, false);
+    if (target) return { target, waiting, message: "" };
+    return {
+      target: null,
+      waiting,
+      message: `${pkg} ${version}: its pull request is open already: nothing to do`,
+    };
+  }
+  const why = waiting.length
+    ? ` (waiting for the other mirrors' tags of ${waiting.join(", ")})`
+    : "";
+  return {
+    target: null,
+    waiting,
+    message: `${pkg} ${current} is the newest ready release: nothing to do${why}`,
+  };
+}
+
+/** The target for `version`; null when the open pull request already targets it. */
+async function targetFor(
+  forge: Forge,
+  repo: string,
+  branch: string,
+  version: string,
+  forced: boolean,
+): Promise<Target | null> {
+  // Listing open pulls, not GET /pulls/{base}/{head}: that can answer an old closed one.
+  const open = (await forge.pulls(repo, "open")).find((p) => p.head === branch) ?? null;
+  if (open && parsePullTitle(open.title)?.to === version && !forced) return null;
+  return { version, open };
+}
+
+async function pullFacts(
+  report: Report,
+  o: RunOptions,
+  top: string,
+  forgeUrl: string,
+): Promise<PullFacts> {
+  const { config } = o;
+  return {
+    package: config.package.name,
+    chain: config.chain,
+    from: report.version.from,
+    to: report.version.to,
+    date: today(),
+    pkgDir: config.package.dir,
+    hashes: report.hashes,
+    mirrors: config.mirrors.map((m) => {
+      const tag = tagFor(m.tag, report.version.to);
+      return {
+        repo: m.repo,
+        tag,
+        url: `${forgeUrl}/${m.repo}/src/tag/${tag.split("/").map(encodeURIComponent).join("/")}`,
+      };
+    }),
+    builds: report.builds,
+    seconds: report.buildSeconds,
+    builder: report.builder,
+    verified: report.verified,
+    failure: report.failure,
+    graph: await chainGraph(top, config),
+    mentions: await staleMentions(top, config, report.version.from),
+    prerequisite: report.prerequisite,
+  };
 }

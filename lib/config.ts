@@ -39,6 +39,19 @@ export interface Config {
   chain: string;
   git: { author_name: string; author_email: string };
   log_dir: string | null;
+  forge: {
+    url: string;
+    repo: string;
+    base: string;
+    token_env: string;
+    sync_mirrors: boolean;
+  };
+  /** The release mirrors: the first is the package's own; a version is ready when every mirror
+   * has its tag. `tag` holds `{version}`. */
+  mirrors: { repo: string; tag: string }[];
+  prereleases: boolean;
+  cards_dir: string;
+  service_versions: { file: string; name: string } | null;
 }
 
 export const DEFAULT_CONFIG_FILE = "upgrade-bot.yaml";
@@ -84,6 +97,20 @@ export function defaultConfig(): Config {
     chain: "upgrade-authentik",
     git: { author_name: "upgrade-bot", author_email: "upgrade-bot@localhost" },
     log_dir: null,
+    forge: {
+      url: "https://forge.ops.eblu.me",
+      repo: "eblume/blumeops",
+      base: "main",
+      token_env: "FORGE_TOKEN",
+      sync_mirrors: false,
+    },
+    mirrors: [
+      { repo: "mirrors/authentik", tag: "version/{version}" },
+      { repo: "mirrors/authentik-client-go", tag: "v3.{version}" },
+    ],
+    prereleases: false,
+    cards_dir: "docs/how-to/authentik",
+    service_versions: { file: "service-versions.yaml", name: "authentik" },
   };
 }
 
@@ -125,6 +152,11 @@ export function parseConfig(text: string, file: string): Config {
     "chain",
     "git",
     "log_dir",
+    "forge",
+    "mirrors",
+    "prereleases",
+    "cards_dir",
+    "service_versions",
   ]);
   if (root.package !== undefined) {
     const p = v.object(root.package, "package");
@@ -168,6 +200,35 @@ export function parseConfig(text: string, file: string): Config {
     }
   }
   if (root.log_dir !== undefined) config.log_dir = v.string(root.log_dir, "log_dir");
+  if (root.forge !== undefined) readForge(v, v.object(root.forge, "forge"), config);
+  if (root.mirrors !== undefined) {
+    config.mirrors = v.list(root.mirrors, "mirrors").map((item, i) => {
+      const key = `mirrors[${i}]`;
+      const m = v.object(item, key);
+      v.onlyKeys(m, key, ["repo", "tag"]);
+      const tag = v.string(m.tag, `${key}.tag`);
+      if (!tag.includes("{version}")) v.fail(`${key}.tag`, `"${tag}" must contain {version}`);
+      return { repo: v.repoName(m.repo, `${key}.repo`), tag };
+    });
+    if (config.mirrors.length === 0) v.fail("mirrors", "needs at least the package's own mirror");
+  }
+  if (root.prereleases !== undefined) {
+    config.prereleases = v.boolean(root.prereleases, "prereleases");
+  }
+  if (root.cards_dir !== undefined) config.cards_dir = v.relativePath(root.cards_dir, "cards_dir");
+  if (root.service_versions !== undefined) {
+    if (root.service_versions === null) config.service_versions = null;
+    else {
+      const s = v.object(root.service_versions, "service_versions");
+      v.onlyKeys(s, "service_versions", ["file", "name"]);
+      config.service_versions = {
+        file: v.relativePath(s.file ?? "service-versions.yaml", "service_versions.file"),
+        name: s.name === undefined
+          ? config.package.name
+          : v.string(s.name, "service_versions.name"),
+      };
+    }
+  }
   return config;
 }
 
@@ -196,6 +257,28 @@ function readBuild(v: Validator, b: Raw, config: Config): void {
   }
   if (b.heartbeat_seconds !== undefined) {
     build.heartbeat_seconds = v.positiveInt(b.heartbeat_seconds, "build.heartbeat_seconds");
+  }
+}
+
+function readForge(v: Validator, f: Raw, config: Config): void {
+  v.onlyKeys(f, "forge", ["url", "repo", "base", "token_env", "sync_mirrors"]);
+  const forge = config.forge;
+  if (f.url !== undefined) {
+    forge.url = v.string(f.url, "forge.url").replace(/\/+$/, "");
+    if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(forge.url)) {
+      v.fail("forge.url", `"${forge.url}" is not an http(s) URL`);
+    }
+  }
+  if (f.repo !== undefined) forge.repo = v.repoName(f.repo, "forge.repo");
+  if (f.base !== undefined) forge.base = v.branch(f.base, "forge.base");
+  if (f.token_env !== undefined) {
+    forge.token_env = v.string(f.token_env, "forge.token_env");
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(forge.token_env)) {
+      v.fail("forge.token_env", `"${forge.token_env}" is not an environment variable name`);
+    }
+  }
+  if (f.sync_mirrors !== undefined) {
+    forge.sync_mirrors = v.boolean(f.sync_mirrors, "forge.sync_mirrors");
   }
 }
 
@@ -268,6 +351,29 @@ class Validator {
   name(value: unknown, key: string): string {
     const s = this.string(value, key);
     if (!NAME.test(s)) this.fail(key, `"${s}" is not a simple name (letters, digits, . _ -)`);
+    return s;
+  }
+
+  boolean(value: unknown, key: string): boolean {
+    if (typeof value !== "boolean") {
+      this.fail(key, `expected true or false, got ${describe(value)}`);
+    }
+    return value;
+  }
+
+  repoName(value: unknown, key: string): string {
+    const s = this.string(value, key);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/.test(s)) {
+      this.fail(key, `"${s}" is not an owner/name repository`);
+    }
+    return s;
+  }
+
+  branch(value: unknown, key: string): string {
+    const s = this.string(value, key);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(s) || s.includes("..")) {
+      this.fail(key, `"${s}" is not a branch name`);
+    }
     return s;
   }
 

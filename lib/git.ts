@@ -8,14 +8,20 @@ export interface Author {
 }
 
 export class Git {
-  constructor(readonly dir: string, private author?: Author) {}
+  /** `env` reaches every git process: how a token travels (never in argv or .git/config). */
+  constructor(
+    readonly dir: string,
+    private author?: Author,
+    private env: Record<string, string> = {},
+  ) {}
 
   /** Runs git with an argument array; a failure names the command and git's own words. */
   async run(args: string[]): Promise<string> {
     const identity = this.author
       ? ["-c", `user.name=${this.author.name}`, "-c", `user.email=${this.author.email}`]
       : [];
-    const p = await $({ cwd: this.dir, nothrow: true, quiet: true })`git ${identity} ${args}`;
+    const env = { ...Deno.env.toObject(), ...this.env };
+    const p = await $({ cwd: this.dir, nothrow: true, quiet: true, env })`git ${identity} ${args}`;
     if (p.exitCode !== 0) {
       throw new InputError(
         `git ${args[0]} failed in ${this.dir}: ${p.stderr.trim() || p.stdout.trim()}`,
@@ -40,13 +46,14 @@ export class Git {
     return (await this.run(["rev-parse", "--abbrev-ref", "HEAD"])).trim();
   }
 
-  async branchExists(name: string): Promise<boolean> {
+  /** The sha `ref` points at, or null when there is no such ref. */
+  async sha(ref: string): Promise<string | null> {
     const p = await $({
       cwd: this.dir,
       nothrow: true,
       quiet: true,
-    })`git rev-parse --verify --quiet ${`refs/heads/${name}`}`;
-    return p.exitCode === 0;
+    })`git rev-parse --verify --quiet ${`${ref}^{commit}`}`;
+    return p.exitCode === 0 ? p.stdout.trim() : null;
   }
 
   /** Tracked files below `subdir`, relative to it. */

@@ -65,13 +65,15 @@ Deno.test("upgrade with the local builder commits the bump and every harvested h
     );
     const subjects = (await git(f.repo, "log", "--format=%s", "main..HEAD")).split("\n");
     assert.deepEqual(subjects, [
+      "C2(upgrade-authentik): finalize upgrade authentik 2026.2.0 -> 2026.5.0",
       "C2(upgrade-authentik): impl update fixed-output hashes for authentik 2026.5.0",
       "C2(upgrade-authentik): impl bump authentik 2026.2.0 -> 2026.5.0",
+      "C2(upgrade-authentik): plan upgrade authentik 2026.2.0 -> 2026.5.0",
     ]);
     // The bump commit holds only the version copies.
-    const bumpFiles = await git(f.repo, "show", "--name-only", "--format=", "HEAD~1");
+    const bumpFiles = await git(f.repo, "show", "--name-only", "--format=", "HEAD~2");
     assert.deepEqual(bumpFiles.split("\n").sort(), [`${PKG}/default.nix`, `${PKG}/sources.nix`]);
-    assert.equal(await git(f.repo, "rev-parse", "main"), await git(f.repo, "rev-parse", "HEAD~2"));
+    assert.equal(await git(f.repo, "rev-parse", "main"), await git(f.repo, "rev-parse", "HEAD~4"));
 
     const json = run.json!;
     assert.deepEqual(json.version, { from: "2026.2.0", to: "2026.5.0" });
@@ -93,7 +95,7 @@ Deno.test("upgrade with the local builder commits the bump and every harvested h
     assert.deepEqual(hashes.filter((h) => h.unchanged).map((h) => h.name), ["webui-deps"]);
     assert.equal(hashes.find((h) => h.name === "webui-deps")!.otherSystems.length, 1);
     for (const h of hashes) assert.equal(h.new, expected[h.name as keyof typeof expected]);
-    assert.equal((json.commits as unknown[]).length, 2);
+    assert.equal((json.commits as unknown[]).length, 4);
     assert.match(run.stderr, /round 2: building python-deps, webui-deps, go-modules, assembled/);
     const log = await Deno.readTextFile(json.logFile as string);
     assert.match(log, /=== round 3/);
@@ -163,7 +165,12 @@ Deno.test("a dry run builds on a scratch copy, prints the diff and changes nothi
     );
     assert.equal(run.json!.branch, null);
     assert.equal(run.json!.verified, true);
-    assert.deepEqual((run.json!.commits as { sha: null }[]).map((c) => c.sha), [null, null]);
+    assert.deepEqual((run.json!.commits as { sha: null }[]).map((c) => c.sha), [
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 });
 

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { compareVersions, isPrerelease, parseVersion } from "../lib/versions.ts";
+import {
+  compareVersions,
+  isPrerelease,
+  newerVersions,
+  parseVersion,
+  tagFor,
+  versionOfTag,
+} from "../lib/versions.ts";
 
 Deno.test("authentik versions parse and order as semver", () => {
   assert.equal(parseVersion("2026.5.0"), "2026.5.0");
@@ -26,4 +33,43 @@ Deno.test("anything else is rejected with the value named", () => {
       bad,
     );
   }
+});
+
+Deno.test("tags map to versions under their mirror's format, and nothing else does", () => {
+  assert.equal(tagFor("v3.{version}", "2026.5.0"), "v3.2026.5.0");
+  assert.equal(versionOfTag("version/{version}", "version/2026.5.0"), "2026.5.0");
+  assert.equal(versionOfTag("v3.{version}", "v3.2026.5.0-rc1"), "2026.5.0-rc1");
+  for (
+    const hostile of [
+      "version/2026.5.0;rm -rf /",
+      "version/../../2026.5.0",
+      "version/$(id)",
+      "v2026.5.0",
+      "version/" + "1".repeat(300),
+      "version/2026.5.0\n",
+    ]
+  ) {
+    assert.equal(versionOfTag("version/{version}", hostile), null, hostile);
+  }
+});
+
+Deno.test("newer versions are sorted newest first, without pre-releases unless asked", () => {
+  const tags = [
+    "version/2026.2.0",
+    "version/2026.5.0",
+    "version/2026.10.1",
+    "version/2026.11.0-rc1",
+    "junk",
+    "version/2025.12.4",
+  ];
+  assert.deepEqual(newerVersions(tags, "version/{version}", "2026.2.0", false), [
+    "2026.10.1",
+    "2026.5.0",
+  ]);
+  assert.deepEqual(newerVersions(tags, "version/{version}", "2026.2.0", true), [
+    "2026.11.0-rc1",
+    "2026.10.1",
+    "2026.5.0",
+  ]);
+  assert.deepEqual(newerVersions(tags, "version/{version}", "2026.10.1", false), []);
 });

@@ -1,0 +1,257 @@
+// Mikado chain: the upgrade as C2 commits on the checked-out branch (plan, impl, finalize or reset).
+import { join } from "node:path";
+import type { Config } from "./config.ts";
+import type { Builder } from "./builder.ts";
+import type { Git } from "./git.ts";
+import {
+  bumpVersion,
+  harvest,
+  type HarvestFailure,
+  type HarvestResult,
+  resetHashes,
+} from "./harvest.ts";
+import {
+  changelogFragment,
+  changelogPath,
+  finalizeCard,
+  mikadoGraph,
+  parseFrontMatter,
+  planGoalCard,
+  prerequisiteCard,
+  updateServiceVersions,
+  type UpgradeFacts,
+  versionMentions,
+} from "./cards.ts";
+import { writeFileAtomic } from "./files.ts";
+import { drvName } from "./nixlog.ts";
+import { progress } from "./log.ts";
+
+export interface ChainOptions {
+  git: Git;
+  /** The checkout's top level; the branch to build on is checked out there. */
+  top: string;
+  config: Config;
+  from: string;
+  to: string;
+  /** null: --no-build, only reset the hashes to placeholders. */
+  builder: Builder | null;
+  system: string;
+  /** Today, YYYY-MM-DD. */
+  date: string;
+  logFile: string | null;
+}
+
+export interface ChainResult extends Omit<HarvestResult, "hashes"> {
+  facts: UpgradeFacts;
+  commits: { sha: string; subject: string }[];
+  /** The prerequisite card a failure added (its stem), for a human to work on. */
+  prerequisite: string | null;
+}
+
+/** The commit subjects of the target's C2 convention: `C2(<chain>): <verb> <description>`. */
+export function subjects(config: Config, from: string, to: string) {
+  const c2 = `C2(${config.chain}):`;
+  const pkg = config.package.name;
+  return {
+    plan: `${c2} plan upgrade ${pkg} ${from} -> ${to}`,
+    bump: `${c2} impl bump ${pkg} ${from} -> ${to}`,
+    hashes: `${c2} impl update fixed-output hashes for ${pkg} ${to}`,
+    partial: (pending: string[]) =>
+      `${c2} impl partial hashes for ${pkg} ${to} (pending: ${pending.join(", ")})`,
+    finalize: `${c2} finalize upgrade ${pkg} ${from} -> ${to}`,
+    prerequisite: (stem: string, what: string) => `${c2} plan ${stem}: ${what}`,
+    close: (stem: string) => `${c2} close ${stem}`,
+  };
+}
+
+export function goalCardPath(config: Config): string {
+  return join(config.cards_dir, `${config.chain}.md`);
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/** plan (the goal card), impl (the bump), impl (the hashes), then finalize on success; a build
+ * failure instead gets the Mikado reset: back to the plan, a new prerequisite card planned, and
+ * the still-valid impl commits replayed on top. */
+export async function runChain(o: ChainOptions): Promise<ChainResult> {
+  const { git, top, config } = o;
+  const s = subjects(config, o.from, o.to);
+  const rel = (file: string) => join(config.package.dir, file);
+  const pkgDir = join(top, config.package.dir);
+  const goal = goalCardPath(config);
+  const commits: { sha: string; subject: string }[] = [];
+  const commit = async (paths: string[], subject: string, body = "") => {
+    commits.push({
+      sha: await git.commit(paths, body ? `${subject}\n\n${body}` : subject),
+      subject,
+    });
+  };
+
+  const facts: UpgradeFacts = {
+    package: config.package.name,
+    chain: config.chain,
+    from: o.from,
+    to: o.to,
+    date: o.date,
+    pkgDir: config.package.dir,
+    hashes: [],
+  };
+  await Deno.mkdir(join(top, config.cards_dir), { recursive: true });
+  await writeFileAtomic(
+    join(top, goal),
+    planGoalCard(await readOptional(join(top, goal)), facts, []),
+  );
+  await commit([goal], s.plan);
+  const planSha = commits[0].sha;
+
+  await bumpVersion(pkgDir, config, o.to);
+  await commit(config.version.map((v) => rel(v.file)), s.bump);
+
+  let result: Omit<HarvestResult, "hashes">;
+  if (o.builder) {
+    const harvested = await harvest({
+      config,
+      dir: pkgDir,
+      files: await git.trackedFiles(config.package.dir),
+      builder: o.builder,
+      system: o.system,
+      logFile: o.logFile!,
+      args: config.build.max_jobs === null ? [] : ["--max-jobs", String(config.build.max_jobs)],
+    });
+    facts.hashes = harvested.hashes;
+    result = harvested;
+  } else {
+    facts.hashes = await resetHashes(pkgDir, config, o.system);
+    progress("--no-build: hashes reset to placeholders, nothing built");
+    result = { rounds: [], builds: 0, verified: false, failure: null, buildSeconds: 0 };
+  }
+  const pending = facts.hashes.filter((h) => h.new === null).map((h) => h.name);
+  const hashFiles = [...new Set(config.hashes.map((h) => rel(h.file)))];
+  const hashLines = facts.hashes.map((h) =>
+    `${h.name}: ${
+      h.new === null ? "pending" : h.unchanged ? `unchanged ${h.new}` : `${h.old} -> ${h.new}`
+    }`
+  );
+  await commit(hashFiles, pending.length ? s.partial(pending) : s.hashes, hashLines.join("\n"));
+
+  let prerequisite: string | null = null;
+  if (result.verified) {
+    await finalize(o, facts, s.finalize, commit);
+  } else if (result.failure) {
+    prerequisite = await reset(o, facts, result.failure, planSha, commits, s);
+  }
+  return { ...result, facts, commits, prerequisite };
+}
+
+/** Mikado fields off the chain's cards, the history entry, the changelog fragment and the
+ * service's recorded version, in one finalize commit. */
+async function finalize(
+  o: ChainOptions,
+  facts: UpgradeFacts,
+  subject: string,
+  commit: (paths: string[], subject: string) => Promise<void>,
+): Promise<void> {
+  const { top, config } = o;
+  const goal = goalCardPath(config);
+  const goalText = await Deno.readTextFile(join(top, goal));
+  const requires = requiresOf(goalText, goal);
+  const paths = [goal];
+  await writeFileAtomic(join(top, goal), finalizeCard(goalText, facts, true, goal));
+  for (const stem of requires) {
+    const path = join(config.cards_dir, `${stem}.md`);
+    const text = await readOptional(join(top, path));
+    if (text === null) continue;
+    await writeFileAtomic(join(top, path), finalizeCard(text, facts, false, path));
+    paths.push(path);
+  }
+  const fragment = changelogPath(config.chain);
+  await Deno.mkdir(join(top, fragment, ".."), { recursive: true });
+  await writeFileAtomic(
+    join(top, fragment),
+    changelogFragment(await readOptional(join(top, fragment)), facts),
+  );
+  paths.push(fragment);
+  if (config.service_versions) {
+    const { file, name } = config.service_versions;
+    const text = await readOptional(join(top, file));
+    if (text !== null) {
+      await writeFileAtomic(join(top, file), updateServiceVersions(text, file, name, o.to));
+      paths.push(file);
+    }
+  }
+  await commit(paths, subject);
+}
+
+/** Back to the plan commit, a prerequisite card for the failure planned (and required by the goal
+ * card), then the impl commits replayed on top: the branch keeps every plan before any impl. */
+async function reset(
+  o: ChainOptions,
+  facts: UpgradeFacts,
+  failure: HarvestFailure,
+  planSha: string,
+  commits: { sha: string; subject: string }[],
+  s: ReturnType<typeof subjects>,
+): Promise<string> {
+  const { git, top, config } = o;
+  const card = prerequisiteCard(facts, failure);
+  const impl = commits.splice(1);
+  await git.run(["reset", "--quiet", "--hard", planSha]);
+  const cardPath = join(config.cards_dir, `${card.stem}.md`);
+  const goal = goalCardPath(config);
+  const goalText = await Deno.readTextFile(join(top, goal));
+  const requires = [...new Set([...requiresOf(goalText, goal), card.stem])];
+  await writeFileAtomic(join(top, cardPath), card.text);
+  await writeFileAtomic(join(top, goal), planGoalCard(goalText, facts, requires));
+  const what = failure.drv ? `${drvName(failure.drv)} fails to build` : "evaluation fails";
+  const subject = s.prerequisite(card.stem, what);
+  commits.push({ sha: await git.commit([cardPath, goal], subject), subject });
+  for (const c of impl) {
+    await git.run(["cherry-pick", "--allow-empty", c.sha]);
+    commits.push({ sha: (await git.run(["rev-parse", "HEAD"])).trim(), subject: c.subject });
+  }
+  progress(`mikado reset: planned ${card.stem}, replayed ${impl.length} impl commits`);
+  return card.stem;
+}
+
+export function requiresOf(text: string, path: string): string[] {
+  const value = parseFrontMatter(text, path).map.toJSON().requires;
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** The chain's cards with their state, for the pull request's graph. */
+export async function chainGraph(top: string, config: Config): Promise<string> {
+  const goal = goalCardPath(config);
+  const cards: { stem: string; requires: string[]; active: boolean }[] = [];
+  const seen = new Set<string>();
+  const visit = async (stem: string, path: string) => {
+    if (seen.has(stem)) return;
+    seen.add(stem);
+    const text = await readOptional(join(top, path));
+    if (text === null) return;
+    const fm = parseFrontMatter(text, path).map.toJSON();
+    const requires = Array.isArray(fm.requires) ? fm.requires.map(String) : [];
+    cards.push({ stem, requires, active: fm.status === "active" });
+    for (const r of requires) await visit(r, join(config.cards_dir, `${r}.md`));
+  };
+  await visit(config.chain, goal);
+  return mikadoGraph(cards, config.chain);
+}
+
+/** Lines in the cards that still name the old version, for a human to review. */
+export async function staleMentions(top: string, config: Config, version: string) {
+  const files: { path: string; text: string }[] = [];
+  for await (const entry of Deno.readDir(join(top, config.cards_dir))) {
+    if (!entry.isFile || !entry.name.endsWith(".md")) continue;
+    const path = join(config.cards_dir, entry.name);
+    files.push({ path, text: await Deno.readTextFile(join(top, path)) });
+  }
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  return versionMentions(files, version);
+}

@@ -1,0 +1,329 @@
+// Forge: the Forgejo API calls the bot makes, through octokit, with Forgejo's quirks handled.
+import { Octokit } from "octokit";
+import { InputError, UpgradeFailed } from "./errors.ts";
+
+export interface Pull {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  merged: boolean;
+  head: string;
+  headSha: string;
+  base: string;
+  url: string;
+  user: string;
+}
+
+export interface Comment {
+  id: number;
+  body: string;
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the bot asks of a forge; the tests run it against the stand-in in tests/forge/. */
+export interface Forge {
+  readonly url: string;
+  /** Every tag name. Forgejo orders annotated tags newest first but lightweight ones by name
+   * after them, so no page can be taken to hold the newest: all pages are read. */
+  tags(repo: string): Promise<string[]>;
+  tagExists(repo: string, tag: string): Promise<boolean>;
+  syncMirror(repo: string): Promise<void>;
+  readFile(repo: string, path: string, ref: string): Promise<string>;
+  pulls(repo: string, state: "open" | "closed" | "all"): Promise<Pull[]>;
+  createPull(
+    repo: string,
+    p: { head: string; base: string; title: string; body: string },
+  ): Promise<Pull>;
+  updatePull(
+    repo: string,
+    index: number,
+    p: { title?: string; body?: string; state?: "open" | "closed" },
+  ): Promise<Pull>;
+  comments(repo: string, index: number, since?: string): Promise<Comment[]>;
+  comment(repo: string, index: number, body: string): Promise<Comment>;
+  /** Adds a reaction; false when this user had already reacted so (the comment was claimed). */
+  react(repo: string, commentId: number, content: string): Promise<boolean>;
+  reactions(repo: string, commentId: number): Promise<{ user: string; content: string }[]>;
+  permission(repo: string, user: string): Promise<string>;
+  whoami(): Promise<string>;
+  /** Counts API requests, for the benchmark. */
+  readonly requests: number;
+}
+
+const PAGE = 50; // Forgejo's maximum `limit`
+
+/** Statuses that retrying cannot fix; octokit would retry 409 and 423 by default. */
+const DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 423, 451];
+
+type Json = Record<string, unknown>;
+
+export class ForgejoForge implements Forge {
+  private octokit: Octokit;
+  requests = 0;
+
+  constructor(
+    readonly url: string,
+    token: string,
+    options: { retries?: number; retryAfterSeconds?: number; timeoutSeconds?: number } = {},
+  ) {
+    const timeout = (options.timeoutSeconds ?? 30) * 1000;
+    this.octokit = new Octokit({
+      baseUrl: `${url.replace(/\/+$/, "")}/api/v1`,
+      auth: token,
+      userAgent: "upgrade-bot",
+      retry: { doNotRetry: DO_NOT_RETRY, retries: options.retries ?? 3 },
+      // Forgejo sends no rate-limit headers for the throttling plugin to read.
+      throttle: { enabled: false },
+      request: {
+        retryAfter: options.retryAfterSeconds ?? 2,
+        fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+          this.requests++;
+          return fetch(input, { ...init, signal: AbortSignal.timeout(timeout) });
+        },
+      },
+    });
+  }
+
+  /** One API call; errors become messages that name the repository and what is missing. */
+  private async call(
+    route: string,
+    params: Json,
+    what: string,
+  ): Promise<{ data: unknown; headers: Record<string, string | number | undefined> }> {
+    try {
+      const r = await this.octokit.request(route, params);
+      return { data: r.data, headers: r.headers as Record<string, string | number | undefined> };
+    } catch (e) {
+      throw this.explain(e as { status?: number; message: string }, what);
+    }
+  }
+
+  private explain(e: { status?: number; message: string }, what: string): Error {
+    const where = `forge ${this.url}: ${what}`;
+    switch (e.status) {
+      case 401:
+        return new InputError(`${where}: the token was rejected (401): check forge.token_env`);
+      case 403:
+        return new InputError(
+          `${where}: the token lacks permission (403): it needs read and write access to the ` +
+            `repository (scopes write:repository, write:issue)`,
+        );
+      case 404:
+        return new InputError(`${where}: not found (404), or the token cannot see it`);
+      default:
+        return new UpgradeFailed(`${where}: ${e.status ? `HTTP ${e.status}: ` : ""}${e.message}`);
+    }
+  }
+
+  private static split(repo: string): { owner: string; repo: string } {
+    const [owner, name] = repo.split("/");
+    return { owner, repo: name };
+  }
+
+  async tags(repo: string): Promise<string[]> {
+    const names: string[] = [];
+    // Forgejo sends no Link header on tags, so octokit's paginate would stop after page 1:
+    // page by hand until X-Total-Count is reached.
+    for (let page = 1;; page++) {
+      const { data, headers } = await this.call(
+        "GET /repos/{owner}/{repo}/tags",
+        { ...ForgejoForge.split(repo), page, limit: PAGE },
+        `listing the tags of ${repo}`,
+      );
+      const batch = (data as { name: string }[]).map((t) => t.name);
+      names.push(...batch);
+      const total = Number(headers["x-total-count"] ?? names.length);
+      if (batch.length < PAGE || names.length >= total) return names;
+    }
+  }
+
+  async tagExists(repo: string, tag: string): Promise<boolean> {
+    try {
+      await this.octokit.request("GET /repos/{owner}/{repo}/tags/{tag}", {
+        ...ForgejoForge.split(repo),
+        tag,
+      });
+      return true;
+    } catch (e) {
+      if ((e as { status?: number }).status === 404) return false;
+      throw this.explain(
+        e as { status?: number; message: string },
+        `looking up tag ${tag} of ${repo}`,
+      );
+    }
+  }
+
+  async syncMirror(repo: string): Promise<void> {
+    await this.call(
+      "POST /repos/{owner}/{repo}/mirror-sync",
+      ForgejoForge.split(repo),
+      `syncing the mirror ${repo}`,
+    );
+  }
+
+  async readFile(repo: string, path: string, ref: string): Promise<string> {
+    const { data } = await this.call(
+      "GET /repos/{owner}/{repo}/raw/{filepath}",
+      { ...ForgejoForge.split(repo), filepath: path, ref },
+      `reading ${path} at ${ref} in ${repo}`,
+    );
+    // octokit gives text for text/plain and an ArrayBuffer for octet-stream.
+    return typeof data === "string" ? data : new TextDecoder().decode(data as ArrayBuffer);
+  }
+
+  async pulls(repo: string, state: "open" | "closed" | "all"): Promise<Pull[]> {
+    const all: Pull[] = [];
+    for (let page = 1;; page++) {
+      const { data, headers } = await this.call(
+        "GET /repos/{owner}/{repo}/pulls",
+        { ...ForgejoForge.split(repo), state, page, limit: PAGE },
+        `listing the ${state} pull requests of ${repo}`,
+      );
+      const batch = (data as Json[]).map(toPull);
+      all.push(...batch);
+      const total = Number(headers["x-total-count"] ?? all.length);
+      if (batch.length < PAGE || all.length >= total) return all;
+    }
+  }
+
+  async createPull(
+    repo: string,
+    p: { head: string; base: string; title: string; body: string },
+  ): Promise<Pull> {
+    try {
+      const r = await this.octokit.request("POST /repos/{owner}/{repo}/pulls", {
+        ...ForgejoForge.split(repo),
+        ...p,
+      });
+      return toPull(r.data as Json);
+    } catch (e) {
+      // 409: an open pull request for this head and base exists (a run that died after opening
+      // it, or a race): update that one instead of failing.
+      if ((e as { status?: number }).status !== 409) {
+        throw this.explain(
+          e as { status?: number; message: string },
+          `opening a pull request from ${p.head} in ${repo}`,
+        );
+      }
+      // Not GET /pulls/{base}/{head}: it can answer an older closed pull request instead.
+      const open = (await this.pulls(repo, "open")).find((o) =>
+        o.head === p.head && o.base === p.base
+      );
+      if (!open) {
+        throw this.explain(
+          e as { status?: number; message: string },
+          `opening a pull request from ${p.head}`,
+        );
+      }
+      return await this.updatePull(repo, open.number, { title: p.title, body: p.body });
+    }
+  }
+
+  async updatePull(
+    repo: string,
+    index: number,
+    p: { title?: string; body?: string; state?: "open" | "closed" },
+  ): Promise<Pull> {
+    // Forgejo answers 201 here, not 200.
+    const { data } = await this.call(
+      "PATCH /repos/{owner}/{repo}/pulls/{index}",
+      { ...ForgejoForge.split(repo), index, ...p },
+      `updating pull request #${index} of ${repo}`,
+    );
+    return toPull(data as Json);
+  }
+
+  async comments(repo: string, index: number, since?: string): Promise<Comment[]> {
+    // Not paginated on Forgejo; `since` filters on update time.
+    const { data } = await this.call(
+      "GET /repos/{owner}/{repo}/issues/{index}/comments",
+      { ...ForgejoForge.split(repo), index, ...(since ? { since } : {}) },
+      `reading the comments of #${index} in ${repo}`,
+    );
+    return (data as Json[]).map(toComment);
+  }
+
+  async comment(repo: string, index: number, body: string): Promise<Comment> {
+    const { data } = await this.call(
+      "POST /repos/{owner}/{repo}/issues/{index}/comments",
+      { ...ForgejoForge.split(repo), index, body },
+      `commenting on #${index} in ${repo}`,
+    );
+    return toComment(data as Json);
+  }
+
+  async react(repo: string, commentId: number, content: string): Promise<boolean> {
+    try {
+      const r = await this.octokit.request(
+        "POST /repos/{owner}/{repo}/issues/comments/{id}/reactions",
+        {
+          ...ForgejoForge.split(repo),
+          id: commentId,
+          content,
+        },
+      );
+      return r.status === 201;
+    } catch (e) {
+      throw this.explain(
+        e as { status?: number; message: string },
+        `reacting to comment ${commentId}`,
+      );
+    }
+  }
+
+  async reactions(repo: string, commentId: number): Promise<{ user: string; content: string }[]> {
+    const { data } = await this.call(
+      "GET /repos/{owner}/{repo}/issues/comments/{id}/reactions",
+      { ...ForgejoForge.split(repo), id: commentId },
+      `reading the reactions to comment ${commentId}`,
+    );
+    return ((data ?? []) as Json[]).map((r) => ({
+      user: String((r.user as Json)?.login ?? ""),
+      content: String(r.content),
+    }));
+  }
+
+  async permission(repo: string, user: string): Promise<string> {
+    const { data } = await this.call(
+      "GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission",
+      { ...ForgejoForge.split(repo), collaborator: user },
+      `reading ${user}'s permission on ${repo}`,
+    );
+    return String((data as Json).permission);
+  }
+
+  async whoami(): Promise<string> {
+    const { data } = await this.call("GET /user", {}, "reading the token's user");
+    return String((data as Json).login);
+  }
+}
+
+function toPull(d: Json): Pull {
+  const head = d.head as Json;
+  const base = d.base as Json;
+  return {
+    number: Number(d.number),
+    title: String(d.title ?? ""),
+    body: String(d.body ?? ""),
+    state: d.state === "closed" ? "closed" : "open",
+    merged: Boolean(d.merged),
+    head: String(head?.ref ?? ""),
+    headSha: String(head?.sha ?? ""),
+    base: String(base?.ref ?? ""),
+    url: String(d.html_url ?? ""),
+    user: String((d.user as Json)?.login ?? ""),
+  };
+}
+
+function toComment(d: Json): Comment {
+  return {
+    id: Number(d.id),
+    body: String(d.body ?? ""),
+    user: String((d.user as Json)?.login ?? ""),
+    createdAt: String(d.created_at ?? ""),
+    updatedAt: String(d.updated_at ?? ""),
+  };
+}

@@ -1,0 +1,147 @@
+// Pull request text: title and body of the upgrade pull request (pure).
+import { type BuildFailureFacts, mdCode, mdFence, oneLine, type UpgradeFacts } from "./cards.ts";
+
+export interface PullFacts extends UpgradeFacts {
+  /** The release tags on both mirrors. */
+  mirrors: { repo: string; tag: string; url: string }[];
+  /** nix-build runs, their total time and where they ran. */
+  builds: number;
+  seconds: number;
+  builder: string;
+  verified: boolean;
+  failure: BuildFailureFacts | null;
+  /** mikadoGraph(...) output. */
+  graph: string;
+  mentions: { path: string; line: number; text: string }[];
+  /** Stem of the card a human must work on. */
+  prerequisite: string | null;
+}
+
+// Forgejo marks a pull request as a draft by a title prefix; `WIP:` and `[WIP]` are its defaults.
+const DRAFT = "WIP: ";
+const TITLE = /^(?:(WIP:|\[WIP\])\s*)?C2\(([^()\s]+)\): (\S+) (\S+) -> (\S+)$/i;
+
+/** `C2(<chain>): <package> <from> -> <to>`, with the draft prefix while a build fails. */
+export function pullTitle(f: PullFacts): string {
+  const word = (s: string) => oneLine(s).replace(/\s+/g, "_");
+  const title = `C2(${word(f.chain)}): ${word(f.package)} ${word(f.from)} -> ${word(f.to)}`;
+  return f.failure === null ? title : DRAFT + title;
+}
+
+/** The inverse of pullTitle, so the bot recognises its own pull requests and their target. */
+export function parsePullTitle(
+  title: string,
+): { chain: string; package: string; from: string; to: string; draft: boolean } | null {
+  const m = TITLE.exec(title.trim());
+  if (!m) return null;
+  return { chain: m[2], package: m[3], from: m[4], to: m[5], draft: m[1] !== undefined };
+}
+
+export function pullBody(f: PullFacts): string {
+  return [
+    `## Mikado Chain: ${oneLine(f.chain)}`,
+    "",
+    `Upgrade ${oneLine(f.package)} from ${mdCode(f.from)} to ${
+      mdCode(f.to)
+    }, built from source in ${mdCode(`${f.pkgDir}/`)}.`,
+    "",
+    "Mirror tags:",
+    ...f.mirrors.map((m) => `- [${mdCode(m.repo)} at ${mdCode(m.tag)}](${linkTarget(m.url)})`),
+    "",
+    ...hashSection(f),
+    "",
+    "### Builds",
+    "",
+    `${f.builds} nix-build run${f.builds === 1 ? "" : "s"} on ${mdCode(f.builder)}, ${
+      duration(f.seconds)
+    } in total. ${
+      f.verified ? "The whole build was verified." : "The whole build is not verified yet."
+    }`,
+    "",
+    "### Dependency Graph",
+    "",
+    mdFence(f.graph.split("\n")),
+    "",
+    `### Cards that still mention ${mdCode(f.from)}`,
+    "",
+    ...(f.mentions.length === 0
+      ? ["none"]
+      : f.mentions.map((m) => `- ${mdCode(`${m.path}:${m.line}`)}: ${mdCode(m.text.trim())}`)),
+    "",
+    ...(f.failure === null ? [] : [...failureSection(f, f.failure), ""]),
+    "### After merge (manual)",
+    "",
+    `1. Build and push the container: ${
+      mdCode(`mise run container-build-and-release ${f.package}`)
+    }`,
+    `2. Update the image tag in ${mdCode(`argocd/manifests/${f.package}/kustomization.yaml`)}.`,
+    "3. Verify the deployment: ArgoCD sync, UI login.",
+    "",
+    "*Opened by upgrade-bot.*",
+    "",
+  ].join("\n");
+}
+
+function hashSection(f: PullFacts): string[] {
+  const others = f.hashes.flatMap((h) =>
+    h.otherSystems.map((o) => `- ${mdCode(h.name)} for ${mdCode(o.system)}: ${mdCode(o.value)}`)
+  );
+  return [
+    "### Hashes",
+    "",
+    "| hash | file | old | new |",
+    "| --- | --- | --- | --- |",
+    ...f.hashes.map((h) => {
+      const now = h.new === null ? "pending" : h.unchanged ? "unchanged" : mdCode(h.new);
+      return `| ${[mdCode(h.name), mdCode(h.file), mdCode(h.old), now].map(cell).join(" | ")} |`;
+    }),
+    ...(others.length === 0 ? [] : ["", "Per-system entries left alone:", ...others]),
+  ];
+}
+
+function failureSection(f: PullFacts, failure: BuildFailureFacts): string[] {
+  return [
+    "### Build failure",
+    "",
+    `A build failed for another reason than a hash mismatch (${mdCode(failure.kind)}), in ${
+      failure.drv === null ? "evaluation" : mdCode(failure.drv)
+    }:`,
+    "",
+    mdFence([failure.message]),
+    "",
+    "Log excerpt:",
+    "",
+    mdFence(failure.logTail),
+    "",
+    ...(f.prerequisite === null ? [] : [
+      `Ready for a human: [[${oneLine(f.prerequisite)}]]. Fix the derivation on ${
+        mdCode(`mikado/${f.chain}`)
+      }, then comment \`/rebuild\` here to re-run the harvest.`,
+    ]),
+  ];
+}
+
+/** A table cell: `|` would end the cell even inside a code span (GFM splits rows before inline
+ * parsing), so it is escaped, and backslashes before it are doubled so they cannot escape the
+ * escape (`\\|` would otherwise read as an escaped backslash and a cell border). */
+function cell(s: string): string {
+  return s.replace(/(\\*)\|/g, (_, slashes: string) => slashes + slashes + "\\|");
+}
+
+/** `<...>` link destinations may hold spaces and parentheses; only `<`, `>` and line breaks could
+ * end them, so those are percent-encoded. */
+function linkTarget(url: string): string {
+  return `<${oneLine(url).replace(/[<>\s]/g, (c) => encodeURIComponent(c))}>`;
+}
+
+/** 45 s, 12 min 3 s, 1 h 2 min 3 s. */
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  const parts: [number, string][] = [
+    [Math.floor(s / 3600), "h"],
+    [Math.floor(s / 60) % 60, "min"],
+    [s % 60, "s"],
+  ];
+  const first = parts.findIndex(([n]) => n !== 0);
+  return parts.slice(first < 0 ? 2 : first).map(([n, unit]) => `${n} ${unit}`).join(" ");
+}

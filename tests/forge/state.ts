@@ -1,0 +1,83 @@
+// Forgejo stand-in state that is not in git (pulls, comments, reactions, mirror syncs), kept in
+// root/.forge-state.json so a restarted stand-in over the same root still knows its pulls.
+
+export interface PullRecord {
+  id: number;
+  repo: string; // "owner/name" as on disk
+  number: number;
+  title: string;
+  body: string;
+  poster: string;
+  head: string;
+  base: string;
+  closed: boolean;
+  merged?: { at: string; by: string; commit: string; base: string };
+  createdAt: string;
+  updatedAt: string;
+  closedAt?: string;
+}
+
+export interface CommentRecord {
+  id: number;
+  repo: string;
+  issue: number;
+  poster: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReactionRecord {
+  comment: number;
+  user: string;
+  content: string;
+  createdAt: string;
+}
+
+export interface State {
+  lastPullId: number;
+  lastCommentId: number;
+  /** Last issue number per repo: pulls and issues share one sequence in Forgejo. */
+  lastIndex: Record<string, number>;
+  pulls: PullRecord[];
+  comments: CommentRecord[];
+  reactions: ReactionRecord[];
+  mirrorSyncs: { repo: string; at: string; ok: boolean }[];
+}
+
+function stateFile(root: string): string {
+  return `${root}/.forge-state.json`;
+}
+
+export async function loadState(root: string): Promise<State> {
+  try {
+    return JSON.parse(await Deno.readTextFile(stateFile(root)));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    return {
+      lastPullId: 0,
+      lastCommentId: 0,
+      lastIndex: {},
+      pulls: [],
+      comments: [],
+      reactions: [],
+      mirrorSyncs: [],
+    };
+  }
+}
+
+/** Write-then-rename, so a stand-in killed mid-write leaves the previous state readable. */
+export async function saveState(root: string, state: State): Promise<void> {
+  const tmp = `${stateFile(root)}.tmp`;
+  await Deno.writeTextFile(tmp, JSON.stringify(state, null, 2));
+  await Deno.rename(tmp, stateFile(root));
+}
+
+/** Forgejo stores unix seconds, so API times carry no fraction; `since` compares at that grain. */
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, "Z");
+}
+
+export function now(): string {
+  return isoSeconds(new Date());
+}

@@ -1,0 +1,305 @@
+import assert from "node:assert/strict";
+import { mikadoGraph } from "../lib/cards.ts";
+import { parsePullTitle, pullBody, type PullFacts, pullTitle } from "../lib/prtext.ts";
+
+const FORGE = "https://forge.ops.eblu.me";
+
+const GRAPH = mikadoGraph([
+  {
+    stem: "upgrade-authentik",
+    requires: ["upgrade-authentik-authentik-python-deps"],
+    active: true,
+  },
+  { stem: "upgrade-authentik-authentik-python-deps", requires: [], active: true },
+], "upgrade-authentik");
+
+const FACTS: PullFacts = {
+  package: "authentik",
+  chain: "upgrade-authentik",
+  from: "2026.2.0",
+  to: "2026.5.0",
+  date: "2026-11-22",
+  pkgDir: "containers/authentik",
+  hashes: [
+    {
+      name: "src",
+      file: "sources.nix",
+      old: "sha256-Sx1vHnPx6Sm6QEXbGuLvAu9AGG/nn+xWB7bknGI2Dbo=",
+      new: "sha256-8VHBzl8Ei8U16T8pY1LXv3GxTqq1wVYVpc0uEU2Nq0Y=",
+      unchanged: false,
+      otherSystems: [],
+    },
+    {
+      name: "webui-deps",
+      file: "webui-deps.nix",
+      old: "sha256-5pdgkKd7QzQ2ccybq4Q8GN8bJS1G1dpmkFUNC1Yh0eg=",
+      new: "sha256-5pdgkKd7QzQ2ccybq4Q8GN8bJS1G1dpmkFUNC1Yh0eg=",
+      unchanged: true,
+      otherSystems: [{
+        system: "aarch64-linux",
+        value: "sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=",
+      }],
+    },
+    {
+      name: "go-modules",
+      file: "authentik-server.nix",
+      old: "sha256-l3ZdPzlf2Qq1kr3MO8dqJ9PL8T3O5Ekd1u4sbdTM5sM=",
+      new: null,
+      unchanged: false,
+      otherSystems: [],
+    },
+  ],
+  mirrors: [
+    {
+      repo: "mirrors/authentik",
+      tag: "version/2026.5.0",
+      url: `${FORGE}/mirrors/authentik/src/tag/version/2026.5.0`,
+    },
+    {
+      repo: "mirrors/authentik-client-go",
+      tag: "v3.2026.5.0",
+      url: `${FORGE}/mirrors/authentik-client-go/src/tag/v3.2026.5.0`,
+    },
+  ],
+  builds: 5,
+  seconds: 3725.4,
+  builder: "ringtail",
+  verified: true,
+  failure: null,
+  graph: GRAPH,
+  mentions: [
+    {
+      path: "docs/how-to/authentik/build-authentik-from-source.md",
+      line: 12,
+      text: "authentik 2026.2.0 is built from source with plain Nix files in",
+    },
+  ],
+  prerequisite: null,
+};
+
+const FAILED: PullFacts = {
+  ...FACTS,
+  verified: false,
+  failure: {
+    drv: "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-authentik-python-deps-2026.5.0.drv",
+    message: "builder for 'authentik-python-deps-2026.5.0.drv' failed with exit code 1",
+    logTail: ["uv sync", "```", "---", "## Injected heading", "| a | b |"],
+    kind: "build",
+  },
+  prerequisite: "upgrade-authentik-authentik-python-deps",
+};
+
+/** Table cells the way GFM splits a row: at `|` not escaped by a backslash (a backslash escapes
+ * whatever character follows it, including another backslash). */
+function gfmCells(row: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] === "\\" && i + 1 < row.length) {
+      cell += row[i] + row[++i];
+    } else if (row[i] === "|") {
+      cells.push(cell);
+      cell = "";
+    } else cell += row[i];
+  }
+  cells.push(cell);
+  return cells.slice(1, -1).map((c) => c.trim());
+}
+
+/** Each line with whether it is outside fenced code blocks (a block opened by N backticks ends at
+ * a line of N or more backticks and nothing else), as a CommonMark reader sees them. */
+function fenceState(markdown: string): { line: string; outside: boolean }[] {
+  let width = 0;
+  const state = markdown.split("\n").map((line) => {
+    const fence = /^ {0,3}(`{3,})([^`]*)$/.exec(line);
+    if (width === 0 && fence) width = fence[1].length;
+    else if (width > 0 && fence && fence[1].length >= width && fence[2].trim() === "") width = 0;
+    else return { line, outside: width === 0 };
+    return { line, outside: false };
+  });
+  assert.equal(width, 0, "every fence is closed");
+  return state;
+}
+
+const outsideFences = (markdown: string) =>
+  fenceState(markdown).filter((l) => l.outside).map((l) => l.line);
+
+/** The text under a heading, up to the next heading outside code blocks. */
+function section(markdown: string, heading: string): string {
+  const lines = fenceState(markdown);
+  const start = lines.findIndex((l) => l.outside && l.line === heading);
+  assert.ok(start >= 0, `no section ${heading}`);
+  const end = lines.findIndex((l, i) => i > start && l.outside && /^#{1,6} /.test(l.line));
+  return lines.slice(start + 1, end < 0 ? undefined : end).map((l) => l.line).join("\n").trim();
+}
+
+Deno.test("pullTitle: the C2 title, and the Forgejo draft prefix on failure", () => {
+  assert.equal(pullTitle(FACTS), "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5.0");
+  assert.equal(pullTitle(FAILED), "WIP: C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5.0");
+});
+
+Deno.test("parsePullTitle: round-trips pullTitle, drafts included", () => {
+  const expected = {
+    chain: "upgrade-authentik",
+    package: "authentik",
+    from: "2026.2.0",
+    to: "2026.5.0",
+  };
+  assert.deepEqual(parsePullTitle(pullTitle(FACTS)), { ...expected, draft: false });
+  assert.deepEqual(parsePullTitle(pullTitle(FAILED)), { ...expected, draft: true });
+  const rc = { ...FACTS, to: "2026.5.0-rc1", chain: "upgrade-authentik-2" };
+  assert.deepEqual(parsePullTitle(pullTitle(rc)), {
+    ...expected,
+    chain: "upgrade-authentik-2",
+    to: "2026.5.0-rc1",
+    draft: false,
+  });
+  // A title with whitespace in a value still comes back as one title of the same shape.
+  const spaced = parsePullTitle(pullTitle({ ...FACTS, to: "2026.5.0\nrc 1" }));
+  assert.equal(spaced?.to, "2026.5.0_rc_1");
+});
+
+Deno.test("parsePullTitle: Forgejo's other draft prefix, and titles that are not the bot's", () => {
+  assert.deepEqual(parsePullTitle("[WIP] C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5.0"), {
+    chain: "upgrade-authentik",
+    package: "authentik",
+    from: "2026.2.0",
+    to: "2026.5.0",
+    draft: true,
+  });
+  for (
+    const title of [
+      "C2: Build authentik from source (Mikado chain)",
+      "C2(upgrade-authentik): plan upgrade cards",
+      "Upgrade authentik 2026.2.0 -> 2026.5.0",
+      "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5.0 and more",
+      "",
+    ]
+  ) {
+    assert.equal(parsePullTitle(title), null, title);
+  }
+});
+
+Deno.test("pullBody: heading, versions and links to both mirror tags", () => {
+  const body = pullBody(FACTS);
+  assert.ok(body.startsWith("## Mikado Chain: upgrade-authentik\n\n"));
+  assert.match(body, /^Upgrade authentik from `2026\.2\.0` to `2026\.5\.0`/m);
+  assert.ok(
+    body.includes(
+      `- [\`mirrors/authentik\` at \`version/2026.5.0\`](<${FORGE}/mirrors/authentik/src/tag/version/2026.5.0>)`,
+    ),
+  );
+  assert.ok(
+    body.includes(
+      `- [\`mirrors/authentik-client-go\` at \`v3.2026.5.0\`](<${FORGE}/mirrors/authentik-client-go/src/tag/v3.2026.5.0>)`,
+    ),
+  );
+});
+
+Deno.test("pullBody: the hash table marks unchanged and pending hashes, lists other systems", () => {
+  assert.equal(
+    section(pullBody(FACTS), "### Hashes"),
+    `| hash | file | old | new |
+| --- | --- | --- | --- |
+| \`src\` | \`sources.nix\` | \`sha256-Sx1vHnPx6Sm6QEXbGuLvAu9AGG/nn+xWB7bknGI2Dbo=\` | \`sha256-8VHBzl8Ei8U16T8pY1LXv3GxTqq1wVYVpc0uEU2Nq0Y=\` |
+| \`webui-deps\` | \`webui-deps.nix\` | \`sha256-5pdgkKd7QzQ2ccybq4Q8GN8bJS1G1dpmkFUNC1Yh0eg=\` | unchanged |
+| \`go-modules\` | \`authentik-server.nix\` | \`sha256-l3ZdPzlf2Qq1kr3MO8dqJ9PL8T3O5Ekd1u4sbdTM5sM=\` | pending |
+
+Per-system entries left alone:
+- \`webui-deps\` for \`aarch64-linux\`: \`sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=\``,
+  );
+});
+
+Deno.test("pullBody: a | or \\| in a value stays inside its cell", () => {
+  const hostile = {
+    ...FACTS,
+    hashes: [{ ...FACTS.hashes[0], file: "we|rd.nix", old: "sha256-a\\|b", new: "x|y|z\nnext" }],
+  };
+  const rows = section(pullBody(hostile), "### Hashes").split("\n");
+  assert.equal(rows.length, 3, "header, delimiter and one row");
+  const cells = gfmCells(rows[2]);
+  assert.equal(cells.length, 4);
+  assert.deepEqual(cells.slice(0, 2), ["`src`", "`we\\|rd.nix`"]);
+  assert.match(cells[3], /^`x\\\|y\\\|z next`$/);
+});
+
+Deno.test("pullBody: builds, time, builder and verification", () => {
+  assert.equal(
+    section(pullBody(FACTS), "### Builds"),
+    "5 nix-build runs on `ringtail`, 1 h 2 min 5 s in total. The whole build was verified.",
+  );
+  const short = { ...FACTS, builds: 1, seconds: 45.2, verified: false };
+  assert.equal(
+    section(pullBody(short), "### Builds"),
+    "1 nix-build run on `ringtail`, 45 s in total. The whole build is not verified yet.",
+  );
+  assert.match(pullBody({ ...FACTS, seconds: 754 }), /, 12 min 34 s in total/);
+});
+
+Deno.test("pullBody: the graph in a fenced block, mentions as path:line", () => {
+  const body = pullBody(FACTS);
+  assert.equal(
+    section(body, "### Dependency Graph"),
+    "```text\nupgrade-authentik (goal, active)\n└── upgrade-authentik-authentik-python-deps (active)\n```",
+  );
+  assert.equal(
+    section(body, "### Cards that still mention `2026.2.0`"),
+    "- `docs/how-to/authentik/build-authentik-from-source.md:12`: " +
+      "`authentik 2026.2.0 is built from source with plain Nix files in`",
+  );
+  assert.equal(
+    section(pullBody({ ...FACTS, mentions: [] }), "### Cards that still mention `2026.2.0`"),
+    "none",
+  );
+});
+
+Deno.test("pullBody: manual steps after merge, and the closing line", () => {
+  const body = pullBody(FACTS);
+  assert.equal(
+    section(body, "### After merge (manual)"),
+    `1. Build and push the container: \`mise run container-build-and-release authentik\`
+2. Update the image tag in \`argocd/manifests/authentik/kustomization.yaml\`.
+3. Verify the deployment: ArgoCD sync, UI login.
+
+*Opened by upgrade-bot.*`,
+  );
+  assert.ok(body.endsWith("\n*Opened by upgrade-bot.*\n"));
+  assert.ok(!body.includes("### Build failure"), "no failure section without a failure");
+});
+
+Deno.test("pullBody: a failure names the derivation, the log and the card for a human", () => {
+  const body = pullBody(FAILED);
+  const failure = section(body, "### Build failure");
+  assert.match(
+    failure,
+    /^A build failed for another reason than a hash mismatch \(`build`\), in `\/nix\/store\/0123456789abcdfghijklmnpqrsvwxyz-authentik-python-deps-2026\.5\.0\.drv`:/,
+  );
+  assert.match(
+    failure,
+    /```text\nbuilder for 'authentik-python-deps-2026\.5\.0\.drv' failed with exit code 1\n```/,
+  );
+  assert.match(failure, /Log excerpt:\n\n```text\nuv sync\n/);
+  assert.match(failure, /Ready for a human: \[\[upgrade-authentik-authentik-python-deps\]\]\./);
+  assert.match(failure, /comment `\/rebuild` here to re-run the harvest/);
+  assert.ok(body.indexOf("### Build failure") < body.indexOf("### After merge (manual)"));
+
+  const evaluation = pullBody({ ...FAILED, failure: { ...FAILED.failure!, drv: null } });
+  assert.match(evaluation, /hash mismatch \(`build`\), in evaluation:/);
+});
+
+Deno.test("pullBody: hostile log lines and versions cannot add markdown structure", () => {
+  const body = pullBody({ ...FAILED, to: "2026.5.0\n## Injected version", from: "2026.2.0`\n---" });
+  const outside = outsideFences(body);
+  assert.ok(!outside.some((l) => l.includes("Injected heading")), "log stays in its block");
+  assert.ok(!outside.some((l) => /^#+ Injected/.test(l)), "version makes no heading");
+  assert.ok(!outside.includes("---") && !outside.includes("| a | b |"));
+  assert.deepEqual(outside.filter((l) => l.startsWith("#")), [
+    "## Mikado Chain: upgrade-authentik",
+    "### Hashes",
+    "### Builds",
+    "### Dependency Graph",
+    "### Cards that still mention ``2026.2.0` ---``",
+    "### Build failure",
+    "### After merge (manual)",
+  ]);
+});
