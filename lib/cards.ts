@@ -71,11 +71,11 @@ export function mdCode(s: string): string {
 
 /** A fenced code block of untrusted lines: runs of three or more backticks get zero-width spaces
  * between them, so no line can close the fence in any renderer. */
-export function mdFence(lines: string[], info = "text"): string {
+export function mdFence(lines: string[]): string {
   const safe = lines.flatMap((l) => l.split("\n")).map((l) =>
     printable(l).replace(/`{3,}/g, (run) => run.split("").join("\u200b"))
   );
-  return ["```" + info, ...safe, "```"].join("\n");
+  return ["```text", ...safe, "```"].join("\n");
 }
 
 // ---------------------------------------------------------- front matter --
@@ -96,6 +96,7 @@ export function parseFrontMatter(text: string, path: string): FrontMatter {
   return { doc, map: doc.contents, body: text.slice(m[0].length) };
 }
 
+/** The card again: the (edited) front matter between `---` lines, then the body unchanged. */
 export function renderFrontMatter(fm: FrontMatter): string {
   return `---\n${fm.doc.toString(YAML_OUT)}---\n${fm.body}`;
 }
@@ -113,20 +114,16 @@ function setKey(fm: FrontMatter, key: string, value: unknown, after: string): vo
   else fm.map.items.splice(at + 1, 0, pair);
 }
 
-/** Path of a card of a package's how-to folder. */
-export function cardPath(pkg: string, stem: string): string {
-  return `docs/how-to/${pkg}/${stem}.md`;
-}
-
 // ------------------------------------------------------------- goal card --
 
-/** The goal card for the `plan` commit: a new card, or an earlier one made active again. */
+/** The goal card for the `plan` commit: a new card, or an earlier one made active again. `path`
+ * (where `existing` was read) only names the file in errors. */
 export function planGoalCard(
   existing: string | null,
   facts: UpgradeFacts,
   requires: string[],
+  path: string,
 ): string {
-  const path = cardPath(facts.package, facts.chain);
   const fm = existing === null ? newGoalCard(facts) : parseFrontMatter(existing, path);
   setKey(fm, "modified", facts.date, "title");
   setKey(fm, "status", "active", "modified");
@@ -298,7 +295,8 @@ export function changelogPath(chain: string): string {
   return `docs/changelog.d/mikado-${chain.replaceAll("/", "-")}.infra.md`;
 }
 
-/** The fragment's content; an earlier unreleased upgrade's line is kept and this one appended. */
+/** The fragment's content, written at finalize (so after a verified build); an earlier unreleased
+ * upgrade's line is kept and this one appended. */
 export function changelogFragment(existing: string | null, facts: UpgradeFacts): string {
   const harvested = facts.hashes.filter((h) => !h.unchanged).map((h) => h.name);
   const unchanged = facts.hashes.filter((h) => h.unchanged).map((h) => h.name);
@@ -357,7 +355,7 @@ export function updateServiceVersions(
     );
   }
   const next = new Scalar(version);
-
+  next.type = old.type;
   // The stringifier falls back to quotes where a plain value would read back as something else.
   const value = new Document(next).toString(YAML_OUT).trimEnd();
   return text.slice(0, old.range[0]) + value + text.slice(old.range[1]);

@@ -106,7 +106,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   await Deno.mkdir(join(top, config.cards_dir), { recursive: true });
   await writeFileAtomic(
     join(top, goal),
-    planGoalCard(await readOptional(join(top, goal)), facts, []),
+    planGoalCard(await readOptional(join(top, goal)), facts, [], goal),
   );
   await commit([goal], s.plan);
   const planSha = commits[0].sha;
@@ -208,7 +208,7 @@ async function reset(
   const goalText = await Deno.readTextFile(join(top, goal));
   const requires = [...new Set([...requiresOf(goalText, goal), card.stem])];
   await writeFileAtomic(join(top, cardPath), card.text);
-  await writeFileAtomic(join(top, goal), planGoalCard(goalText, facts, requires));
+  await writeFileAtomic(join(top, goal), planGoalCard(goalText, facts, requires, goal));
   const what = failure.drv ? `${drvName(failure.drv)} fails to build` : "evaluation fails";
   const subject = s.prerequisite(card.stem, what);
   commits.push({ sha: await git.commit([cardPath, goal], subject), subject });
@@ -248,7 +248,10 @@ export async function chainGraph(top: string, config: Config): Promise<string> {
 export async function staleMentions(top: string, config: Config, version: string) {
   const files: { path: string; text: string }[] = [];
   for await (const entry of Deno.readDir(join(top, config.cards_dir))) {
-    if (!entry.isFile || !entry.name.endsWith(".md")) continue;
+    // The goal card's own history names old versions on purpose.
+    if (!entry.isFile || !entry.name.endsWith(".md") || entry.name === `${config.chain}.md`) {
+      continue;
+    }
     const path = join(config.cards_dir, entry.name);
     files.push({ path, text: await Deno.readTextFile(join(top, path)) });
   }

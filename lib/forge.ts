@@ -166,10 +166,11 @@ export class ForgejoForge implements Forge {
 
   async readFile(repo: string, path: string, ref: string): Promise<string> {
     const { data } = await this.call(
-      "GET /repos/{owner}/{repo}/raw/{filepath}",
+      "GET /repos/{owner}/{repo}/raw/{+filepath}",
       { ...ForgejoForge.split(repo), filepath: path, ref },
       `reading ${path} at ${ref} in ${repo}`,
     );
+    // ({+filepath} keeps the slashes of the path unescaped.)
     // octokit gives text for text/plain and an ArrayBuffer for octet-stream.
     return typeof data === "string" ? data : new TextDecoder().decode(data as ArrayBuffer);
   }

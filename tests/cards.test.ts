@@ -84,6 +84,8 @@ Bump, re-harvest, verify. See [[build-authentik-from-source]].
 - [[deploy-authentik]]
 `;
 
+const GOAL_PATH = "docs/how-to/authentik/upgrade-authentik.md";
+
 const FACTS: UpgradeFacts = {
   package: "authentik",
   chain: "upgrade-authentik",
@@ -201,7 +203,7 @@ Deno.test("parseFrontMatter: the body after the closing line is kept byte for by
 });
 
 Deno.test("planGoalCard: a new goal card", () => {
-  const card = planGoalCard(null, FACTS, []);
+  const card = planGoalCard(null, FACTS, [], GOAL_PATH);
   assert.ok(card.startsWith(`---
 title: Upgrade authentik
 modified: 2026-11-22
@@ -221,13 +223,18 @@ tags:
   assert.match(body, /re-harvest the\nfixed-output hashes/);
   assert.match(body, /\n## Upgrade history\n$/, "the history section is last and still empty");
 
-  const withReqs = planGoalCard(null, FACTS, ["upgrade-authentik-authentik-python-deps"]);
+  const withReqs = planGoalCard(
+    null,
+    FACTS,
+    ["upgrade-authentik-authentik-python-deps"],
+    GOAL_PATH,
+  );
   assert.deepEqual(frontMatter(withReqs).requires, ["upgrade-authentik-authentik-python-deps"]);
   assert.match(withReqs, /^requires:\n {2}- upgrade-authentik-authentik-python-deps$/m);
 });
 
 Deno.test("planGoalCard: an existing finalized card keeps its title, keys, comments and body", () => {
-  const card = planGoalCard(FINALIZED_GOAL, FACTS, ["a-card", "b-card"]);
+  const card = planGoalCard(FINALIZED_GOAL, FACTS, ["a-card", "b-card"], GOAL_PATH);
   assert.equal(bodyOf(card), bodyOf(FINALIZED_GOAL));
   assert.equal(
     card.slice(0, card.indexOf("\n---\n") + 5),
@@ -246,7 +253,7 @@ tags: [how-to, authentik, nix]
 `,
   );
   // Planning again (a new prerequisite) replaces the Mikado fields instead of adding more.
-  const again = planGoalCard(card, { ...FACTS, date: "2026-11-23" }, ["c-card"]);
+  const again = planGoalCard(card, { ...FACTS, date: "2026-11-23" }, ["c-card"], GOAL_PATH);
   assert.deepEqual(frontMatter(again), {
     title: "Upgrade Authentik",
     modified: "2026-11-23",
@@ -260,12 +267,16 @@ tags: [how-to, authentik, nix]
 
 Deno.test("planGoalCard: a broken existing card is an error naming the goal card", () => {
   assert.throws(
-    () => planGoalCard("no front matter here\n", FACTS, []),
+    () => planGoalCard("no front matter here\n", FACTS, [], GOAL_PATH),
     {
       name: "InputError",
       message: /^docs\/how-to\/authentik\/upgrade-authentik\.md: no front matter/,
     },
   );
+  assert.throws(() => planGoalCard("---\n- x\n---\n", FACTS, [], "cards/goal.md"), {
+    name: "InputError",
+    message: /^cards\/goal\.md: front matter is not a YAML mapping$/,
+  });
 });
 
 Deno.test("closeCard: removes status only and sets modified", () => {
@@ -282,7 +293,7 @@ Deno.test("closeCard: removes status only and sets modified", () => {
 });
 
 Deno.test("finalizeCard: removes every Mikado field; the goal card records the upgrade", () => {
-  const planned = planGoalCard(FINALIZED_GOAL, DONE, ["a-card"]);
+  const planned = planGoalCard(FINALIZED_GOAL, DONE, ["a-card"], GOAL_PATH);
   const done = finalizeCard(planned, DONE, true, "goal.md");
   assert.deepEqual(frontMatter(done), {
     title: "Upgrade Authentik",
@@ -311,13 +322,21 @@ Deno.test("finalizeCard: removes every Mikado field; the goal card records the u
 });
 
 Deno.test("finalizeCard: entries are newest first, also under an empty section", () => {
-  const first = finalizeCard(planGoalCard(null, DONE, []), DONE, true, "goal.md");
+  const first = finalizeCard(planGoalCard(null, DONE, [], GOAL_PATH), DONE, true, "goal.md");
   assert.match(first, /## Upgrade history\n\n- 2026-11-22: `2026\.2\.0` → `2026\.5\.0`\n/);
   const later = { ...DONE, from: "2026.5.0", to: "2026.8.0", date: "2027-02-01" };
-  const second = finalizeCard(planGoalCard(first, later, []), later, true, "goal.md");
+  const second = finalizeCard(planGoalCard(first, later, [], GOAL_PATH), later, true, "goal.md");
   const entries = [...second.matchAll(/^- (\S+): /gm)].map((m) => m[1]);
   assert.deepEqual(entries, ["2027-02-01", "2026-11-22"]);
   assert.match(second, /\S\n$/, "one final newline");
+});
+
+Deno.test("finalizeCard: an empty history section followed by another keeps a blank line", () => {
+  const card =
+    "---\ntitle: G\nmodified: 2026-01-01\ntags: [how-to]\n---\n\n## Upgrade history\n\n" +
+    "## Related\n\n- [[deploy-authentik]]\n";
+  const done = finalizeCard(card, DONE, true, "goal.md");
+  assert.match(done, /\n {2}- `webui-deps` [^\n]*\n\n## Related\n\n- \[\[deploy-authentik\]\]\n$/);
 });
 
 Deno.test("finalizeCard: a goal card without history gets the section; other cards get none", () => {

@@ -1,0 +1,332 @@
+// Cron mode end to end: bot.ts against the Forgejo stand-in, with real git and real nix-build.
+import assert from "node:assert/strict";
+import { $ } from "zx";
+import { type Fixture, makeFixture } from "./fixture.ts";
+import { type Forge, startForge } from "./forge/server.ts";
+import { commitEdit, git, runBot, writeConfig } from "./botrun.ts";
+import { branchCommits, mikadoViolations } from "./mikado.ts";
+import { startSshd } from "./sshd.ts";
+
+const TOKEN = "bot-token-0123456789abcdef";
+const HUMAN_TOKEN = "human-token-fedcba9876543210";
+const BRANCH = "mikado/upgrade-authentik";
+const CARDS = "docs/how-to/authentik";
+
+interface World {
+  f: Fixture;
+  forge: Forge;
+  config: string;
+  api: (path: string, init?: RequestInit) => Promise<unknown>;
+  cron: (...args: string[]) => ReturnType<typeof runBot>;
+  /** A fresh clone of the target repository as the forge has it now. */
+  clone: () => Promise<string>;
+}
+
+async function withWorld(
+  fn: (w: World) => Promise<void>,
+  builder?: string,
+  extra: Record<string, unknown> = {},
+) {
+  const f = await makeFixture();
+  const forge = await startForge({
+    root: f.mirrorsDir,
+    users: [
+      { login: "bot", token: TOKEN, permission: "admin" },
+      { login: "erich", token: HUMAN_TOKEN, permission: "write" },
+    ],
+    validate: true,
+  });
+  try {
+    const config = await writeConfig(f, builder ?? "local", {
+      forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
+      ...extra,
+    });
+    const api = async (path: string, init: RequestInit = {}) => {
+      const r = await fetch(`${forge.url}/api/v1${path}`, {
+        ...init,
+        headers: { Authorization: `token ${TOKEN}`, "Content-Type": "application/json" },
+      });
+      return r.status === 204 ? null : await r.json();
+    };
+    const cron = (...args: string[]) =>
+      runBot(["run", "--config", config, "--json", ...args], { FORGE_TOKEN: TOKEN });
+    const clone = async () => {
+      const dir = await Deno.makeTempDir({ dir: f.root, prefix: "clone-" });
+      await $({ quiet: true })`git clone -q ${`${f.mirrorsDir}/eblume/blumeops.git`} ${dir}`;
+      return dir;
+    };
+    await fn({ f, forge, config, api, cron, clone });
+    assert.deepEqual(forge.violations, [], "every response followed the swagger");
+  } finally {
+    await forge.stop();
+    await f.cleanup();
+  }
+}
+
+type Pull = {
+  number: number;
+  title: string;
+  body: string;
+  state: string;
+  head: { ref: string; sha: string };
+};
+
+async function pulls(w: World, state = "all"): Promise<Pull[]> {
+  return await w.api(`/repos/eblume/blumeops/pulls?state=${state}`) as Pull[];
+}
+
+function assertNoToken(run: { stdout: string; stderr: string }): void {
+  assert.ok(
+    !run.stdout.includes(TOKEN) && !run.stderr.includes(TOKEN),
+    "the token never appears in output",
+  );
+}
+
+Deno.test("a cron run opens the Mikado pull request; a second run changes nothing", async () => {
+  await withWorld(async (w) => {
+    const run = await w.cron();
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assertNoToken(run);
+    const [pr] = await pulls(w);
+    assert.equal(pr.title, "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5.0");
+    assert.equal(pr.head.ref, BRANCH);
+    assert.equal(run.json!.verified, true);
+    assert.deepEqual((run.json!.pull as { number: number }).number, pr.number);
+    for (
+      const text of [
+        "| `src` |",
+        "mirrors/authentik",
+        "v3.2026.5.0",
+        "upgrade-authentik",
+        "kustomization.yaml",
+      ]
+    ) {
+      assert.ok(pr.body.includes(text), `body mentions ${text}`);
+    }
+
+    const repo = await w.clone();
+    await $({ cwd: repo, quiet: true })`git fetch -q origin ${BRANCH}`;
+    const commits = await branchCommits(repo, `origin/main..FETCH_HEAD`);
+    assert.deepEqual(commits.map((c) => c.verb), ["plan", "impl", "impl", "finalize"]);
+    assert.deepEqual(mikadoViolations(commits, "upgrade-authentik", CARDS), []);
+    await $({ cwd: repo, quiet: true })`git checkout -q FETCH_HEAD`;
+    const goal = await Deno.readTextFile(`${repo}/${CARDS}/upgrade-authentik.md`);
+    assert.doesNotMatch(goal, /^(status|branch|requires):/m, "finalize removed the Mikado fields");
+    assert.match(goal, /2026\.2\.0.*2026\.5\.0/);
+    const fragment = await Deno.readTextFile(
+      `${repo}/docs/changelog.d/mikado-upgrade-authentik.infra.md`,
+    );
+    assert.match(fragment, /2026\.5\.0/);
+    const versions = await git(repo, "diff", "origin/main", "--", "service-versions.yaml");
+    assert.equal(versions.split("\n").filter((l) => /^[-+] /.test(l)).length, 2);
+    assert.match(versions, /^\+.*current-version: "2026\.5\.0"$/m);
+    const expected = await w.f.expectedHashes("2026.5.0");
+    const sources = await Deno.readTextFile(`${repo}/containers/authentik/sources.nix`);
+    assert.ok(sources.includes(expected.src) && sources.includes(expected["client-go-src"]));
+
+    const tip = pr.head.sha;
+    const again = await w.cron();
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /pull request is open already: nothing to do/);
+    const after = await pulls(w);
+    assert.equal(after.length, 1);
+    assert.equal(after[0].head.sha, tip, "no new commit");
+    assert.deepEqual(await w.api(`/repos/eblume/blumeops/issues/${pr.number}/comments`), []);
+  });
+});
+
+Deno.test("a newer release moves the same branch and pull request to it", async () => {
+  await withWorld(async (w) => {
+    assert.equal((await w.cron()).code, 0);
+    const [first] = await pulls(w);
+    await w.f.addRelease({ version: "2026.6.0" });
+    const run = await w.cron();
+    assert.equal(run.code, 0, run.stderr);
+    const all = await pulls(w);
+    assert.equal(all.length, 1, "no second pull request");
+    assert.equal(all[0].number, first.number);
+    assert.equal(all[0].title, "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.6.0");
+    assert.equal((run.json!.pull as { action: string }).action, "updated");
+    const repo = await w.clone();
+    await $({ cwd: repo, quiet: true })`git fetch -q origin ${BRANCH}`;
+    const commits = await branchCommits(repo, "origin/main..FETCH_HEAD");
+    assert.deepEqual(
+      commits.map((c) => c.verb),
+      ["plan", "impl", "impl", "finalize"],
+      "rewritten from main",
+    );
+    assert.deepEqual(mikadoViolations(commits, "upgrade-authentik", CARDS), []);
+    await $({ cwd: repo, quiet: true })`git checkout -q FETCH_HEAD`;
+    const sources = await Deno.readTextFile(`${repo}/containers/authentik/sources.nix`);
+    assert.ok(sources.includes((await w.f.expectedHashes("2026.6.0")).src));
+  });
+});
+
+Deno.test("a human commit on the branch survives: the bot adds its commits on top", async () => {
+  await withWorld(async (w) => {
+    assert.equal((await w.cron()).code, 0);
+    const repo = await w.clone();
+    await $({ cwd: repo, quiet: true })`git checkout -q ${BRANCH}`;
+    await commitEdit(
+      repo,
+      `${CARDS}/build-authentik-from-source.md`,
+      (t) => t + "\nA note from Erich.\n",
+    );
+    const human = await git(repo, "rev-parse", "HEAD");
+    await $({ cwd: repo, quiet: true })`git push -q origin ${BRANCH}`;
+    await w.f.addRelease({ version: "2026.6.0" });
+    const run = await w.cron();
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /1 commits the bot did not make: adding on top/);
+    await $({ cwd: repo, quiet: true })`git fetch -q origin ${BRANCH}`;
+    await $({
+      cwd: repo,
+      quiet: true,
+      nothrow: false,
+    })`git merge-base --is-ancestor ${human} FETCH_HEAD`;
+    const onTop = await branchCommits(repo, `${human}..FETCH_HEAD`);
+    assert.deepEqual(onTop.map((c) => c.subject), [
+      "C2(upgrade-authentik): plan upgrade authentik 2026.5.0 -> 2026.6.0",
+      "C2(upgrade-authentik): impl bump authentik 2026.5.0 -> 2026.6.0",
+      "C2(upgrade-authentik): impl update fixed-output hashes for authentik 2026.6.0",
+      "C2(upgrade-authentik): finalize upgrade authentik 2026.5.0 -> 2026.6.0",
+    ]);
+    assert.equal((await pulls(w)).length, 1);
+  });
+});
+
+Deno.test("a pull request closed without merge skips its version until --version forces it", async () => {
+  await withWorld(async (w) => {
+    assert.equal((await w.cron()).code, 0);
+    const [pr] = await pulls(w);
+    await w.api(`/repos/eblume/blumeops/pulls/${pr.number}`, {
+      method: "PATCH",
+      body: JSON.stringify({ state: "closed" }),
+    });
+    const skipped = await w.cron();
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.match(skipped.stderr, /2026\.5\.0: skipped, pull request #\d+ was closed without merge/);
+    assert.equal((await pulls(w, "open")).length, 0);
+    const forced = await w.cron("--version", "2026.5.0");
+    assert.equal(forced.code, 0, forced.stderr);
+    const open = await pulls(w, "open");
+    assert.equal(open.length, 1);
+    assert.notEqual(open[0].number, pr.number);
+  });
+});
+
+Deno.test("a build failure yields the Mikado reset and a draft pull request", async () => {
+  await withWorld(async (w) => {
+    const work = await w.clone();
+    await commitEdit(
+      work,
+      "containers/authentik/python-deps.nix",
+      (t) =>
+        t.replace(
+          "cp $src/uv.lock $out/uv.lock",
+          'echo "uv: no solution for psycopg-c" >&2; exit 1',
+        ),
+    );
+    await $({ cwd: work, quiet: true })`git push -q origin main`;
+    const run = await w.cron();
+    assert.equal(run.code, 1, run.stderr);
+    const [pr] = await pulls(w);
+    assert.match(pr.title, /^WIP: C2\(upgrade-authentik\): authentik 2026\.2\.0 -> 2026\.5\.0$/);
+    assert.match(pr.body, /no solution for psycopg-c/);
+    const stem = run.json!.prerequisite as string;
+    assert.equal(stem, "upgrade-authentik-authentik-python-deps");
+    assert.ok(pr.body.includes(`[[${stem}]]`));
+
+    const repo = await w.clone();
+    await $({ cwd: repo, quiet: true })`git fetch -q origin ${BRANCH}`;
+    const commits = await branchCommits(repo, "origin/main..FETCH_HEAD");
+    assert.deepEqual(commits.map((c) => c.verb), ["plan", "plan", "impl", "impl"]);
+    assert.deepEqual(mikadoViolations(commits, "upgrade-authentik", CARDS), []);
+    assert.deepEqual(commits[1].added, [`${CARDS}/${stem}.md`]);
+    await $({ cwd: repo, quiet: true })`git checkout -q FETCH_HEAD`;
+    const card = await Deno.readTextFile(`${repo}/${CARDS}/${stem}.md`);
+    assert.match(card, /^status: active$/m);
+    assert.match(card, /no solution for psycopg-c/);
+    const goal = await Deno.readTextFile(`${repo}/${CARDS}/upgrade-authentik.md`);
+    assert.match(goal, /^status: active$/m);
+    assert.ok(goal.includes(stem), "the goal card requires the new card");
+  });
+});
+
+Deno.test("release candidates only when configured; a missing client-go tag waits", async () => {
+  await withWorld(async (w) => {
+    await w.f.addRelease({ version: "2026.8.0-rc1" });
+    await w.f.addRelease({ version: "2026.9.0", clientGo: false });
+    const run = await w.cron("--dry-run");
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /authentik 2026\.9\.0: waiting for v3\.2026\.9\.0/);
+    assert.deepEqual((run.json!.version as { to: string }).to, "2026.5.0");
+    assert.deepEqual(run.json!.waiting, ["2026.9.0"]);
+    assert.equal((await pulls(w)).length, 0, "a dry run posts nothing");
+    assert.match(run.stdout, /title: C2\(upgrade-authentik\): authentik 2026\.2\.0 -> 2026\.5\.0/);
+    assert.match(run.stdout, /\(would commit\) C2\(upgrade-authentik\): finalize/);
+    assert.match(run.stdout, /\+\+\+ b\/containers\/authentik\/sources\.nix/);
+
+    const rcConfig = await writeConfig(w.f, "local", {
+      forge: { url: w.forge.url, repo: "eblume/blumeops", base: "main" },
+      prereleases: true,
+    });
+    const rc = await runBot(["run", "--config", rcConfig, "--json", "--dry-run"], {
+      FORGE_TOKEN: TOKEN,
+    });
+    assert.equal(rc.code, 0, rc.stderr);
+    assert.equal((rc.json!.version as { to: string }).to, "2026.8.0-rc1");
+
+    const missing = await w.cron("--version", "2026.9.0");
+    assert.equal(missing.code, 2);
+    assert.match(
+      missing.stderr,
+      /--version 2026\.9\.0: mirror mirrors\/authentik-client-go has no tag v3\.2026\.9\.0/,
+    );
+    assertNoToken(missing);
+  });
+});
+
+Deno.test("nothing new is one line and exit 0; a bad token is a clear error", async () => {
+  await withWorld(async (w) => {
+    const repo = await w.clone();
+    await commitEdit(
+      repo,
+      "containers/authentik/sources.nix",
+      (t) => t.replace('"2026.2.0"', '"2026.5.0"'),
+    );
+    await $({ cwd: repo, quiet: true })`git push -q origin main`;
+    const run = await runBot(["run", "--config", w.config], { FORGE_TOKEN: TOKEN });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stdout.trim(),
+      "authentik 2026.5.0 is the newest ready release: nothing to do",
+    );
+    const bad = await runBot(["run", "--config", w.config], { FORGE_TOKEN: "not-the-token" });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /the token was rejected \(401\)/);
+    const none = await runBot(["run", "--config", w.config]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /set FORGE_TOKEN/);
+  });
+});
+
+Deno.test("a cron run with the loopback sshd as the build host", async () => {
+  const sshd = await startSshd();
+  try {
+    await withWorld(
+      async (w) => {
+        const run = await w.cron();
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.json!.builds, 3);
+        assert.match(run.stderr, /building on ssh:\/\/root@127\.0\.0\.1/);
+        assert.equal((await pulls(w)).length, 1);
+        assertNoToken(run);
+      },
+      sshd.url,
+      { ssh: { config_file: sshd.sshConfig } },
+    );
+  } finally {
+    await sshd.stop();
+  }
+});
