@@ -67,18 +67,22 @@ export class ForgejoForge implements Forge {
   constructor(
     readonly url: string,
     token: string,
-    options: { retries?: number; retryAfterSeconds?: number; timeoutSeconds?: number } = {},
+    options: { retries?: number; retryBaseSeconds?: number; timeoutSeconds?: number } = {},
   ) {
     const timeout = (options.timeoutSeconds ?? 30) * 1000;
     this.octokit = new Octokit({
       baseUrl: `${url.replace(/\/+$/, "")}/api/v1`,
       auth: token,
       userAgent: "upgrade-bot",
-      retry: { doNotRetry: DO_NOT_RETRY, retries: options.retries ?? 3 },
+      // Retries wait 1, 4, 9 ... times the base value.
+      retry: {
+        doNotRetry: DO_NOT_RETRY,
+        retries: options.retries ?? 3,
+        retryAfterBaseValue: (options.retryBaseSeconds ?? 1) * 1000,
+      },
       // Forgejo sends no rate-limit headers for the throttling plugin to read.
       throttle: { enabled: false },
       request: {
-        retryAfter: options.retryAfterSeconds ?? 2,
         fetch: (input: RequestInfo | URL, init?: RequestInit) => {
           this.requests++;
           return fetch(input, { ...init, signal: AbortSignal.timeout(timeout) });

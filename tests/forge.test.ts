@@ -1,0 +1,131 @@
+// The forge client (lib/forge.ts) against the Forgejo stand-in, with Forgejo's quirks.
+import assert from "node:assert/strict";
+import { $ } from "zx";
+import { ForgejoForge } from "../lib/forge.ts";
+import { type Forge as StandIn, startForge } from "./forge/server.ts";
+import { createRepo } from "./forge/fixture.ts";
+
+const TOKEN = "bot-token-for-forge-tests";
+
+async function withForge(
+  fn: (standIn: StandIn, forge: ForgejoForge, root: string) => Promise<void>,
+): Promise<void> {
+  const root = await Deno.makeTempDir({ prefix: "upgrade-bot-forge-test-" });
+  const day = 24 * 3600 * 1000;
+  await createRepo(
+    root,
+    "mirrors/authentik",
+    Array.from({ length: 61 }, (_, i) => ({
+      date: new Date(Date.UTC(2026, 0, 1) + i * day),
+      message: `release ${i}`,
+      files: { "README.md": `release ${i}\n`, "dir/file.txt": `nested ${i}\n` },
+      tags: [`version/2026.${i}.0`],
+    })),
+  );
+  const standIn = await startForge({
+    root,
+    users: [{ login: "bot", token: TOKEN, permission: "admin" }, {
+      login: "reader",
+      token: "reader-token",
+      permission: "read",
+    }],
+    validate: true,
+  });
+  try {
+    await fn(standIn, new ForgejoForge(standIn.url, TOKEN, { retryBaseSeconds: 0.05 }), root);
+    assert.deepEqual(standIn.violations, []);
+  } finally {
+    await standIn.stop();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+Deno.test("tags: every page is read, though Forgejo sends no Link header on tags", async () => {
+  await withForge(async (standIn, forge) => {
+    const tags = await forge.tags("mirrors/authentik");
+    assert.equal(tags.length, 61);
+    assert.ok(tags.includes("version/2026.0.0") && tags.includes("version/2026.60.0"));
+    const pages = standIn.requests.filter((r) =>
+      r.path.startsWith("/api/v1/repos/mirrors/authentik/tags?")
+    );
+    assert.deepEqual(pages.map((r) => new URL(r.path, "http://x").searchParams.get("page")), [
+      "1",
+      "2",
+    ]);
+    assert.equal(forge.requests, 2);
+    assert.equal(await forge.tagExists("mirrors/authentik", "version/2026.7.0"), true);
+    assert.equal(await forge.tagExists("mirrors/authentik", "version/2099.1.0"), false);
+  });
+});
+
+Deno.test("readFile keeps the path's slashes and reads the given ref", async () => {
+  await withForge(async (standIn, forge) => {
+    assert.equal(
+      await forge.readFile("mirrors/authentik", "dir/file.txt", "version/2026.3.0"),
+      "nested 3\n",
+    );
+    assert.ok(
+      standIn.requests.some((r) => r.path.includes("/raw/dir/file.txt?")),
+      "no %2F in the path",
+    );
+  });
+});
+
+Deno.test("500s are retried until they pass; 409 and 404 are not retried", async () => {
+  await withForge(async (standIn, forge) => {
+    standIn.failNext({ path: /\/tags/ }, { status: 500, times: 2 });
+    assert.equal((await forge.tags("mirrors/authentik")).length, 61);
+    assert.equal(standIn.requests.filter((r) => r.status === 500).length, 2);
+    const before = standIn.requests.length;
+    await assert.rejects(
+      forge.readFile("mirrors/nope", "x", "main"),
+      /mirrors\/nope: not found \(404\)/,
+    );
+    assert.equal(standIn.requests.length - before, 1, "a 404 is asked once");
+  });
+});
+
+Deno.test("errors name what the token lacks", async () => {
+  await withForge(async (standIn) => {
+    const bad = new ForgejoForge(standIn.url, "wrong-token");
+    await assert.rejects(bad.tags("mirrors/authentik"), /the token was rejected \(401\)/);
+    const reader = new ForgejoForge(standIn.url, "reader-token");
+    await assert.rejects(
+      reader.syncMirror("mirrors/authentik"),
+      /syncing the mirror mirrors\/authentik: the token lacks permission \(403\)/,
+    );
+  });
+});
+
+Deno.test("a timeout is retried and then reported", async () => {
+  await withForge(async (standIn) => {
+    const impatient = new ForgejoForge(standIn.url, TOKEN, {
+      timeoutSeconds: 0.5,
+      retries: 1,
+      retryBaseSeconds: 0.05,
+    });
+    standIn.failNext({ path: /\/user$/ }, { status: 200, times: 1, delayMs: 2000 });
+    assert.equal(await impatient.whoami(), "bot", "the retry after the timeout succeeds");
+    standIn.failNext({ path: /\/user$/ }, { status: 200, times: 5, delayMs: 2000 });
+    await assert.rejects(impatient.whoami(), /reading the token's user/);
+  });
+});
+
+Deno.test("opening a pull request that is open already updates it (Forgejo's 409)", async () => {
+  await withForge(async (standIn, forge, root) => {
+    await $({
+      quiet: true,
+    })`git --git-dir ${`${root}/mirrors/authentik.git`} branch feature main~1`;
+    const p = { head: "main", base: "feature", title: "first", body: "one" };
+    const first = await forge.createPull("mirrors/authentik", p);
+    const second = await forge.createPull("mirrors/authentik", {
+      ...p,
+      title: "second",
+      body: "two",
+    });
+    assert.equal(second.number, first.number);
+    assert.equal(second.title, "second");
+    assert.ok(standIn.requests.some((r) => r.method === "POST" && r.status === 409));
+    assert.equal((await forge.pulls("mirrors/authentik", "open")).length, 1);
+  });
+});
