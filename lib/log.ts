@@ -25,9 +25,12 @@ export function progress(message: string): void {
   console.error(redact(message));
 }
 
-/** Formats seconds for people: 4.2s, 3m05s. */
+/** Formats seconds for people: 4.2s, 3m05s, 1h02m05s. */
 export function seconds(s: number): string {
   if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  return `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
+  const total = Math.round(s);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const m = Math.floor(total / 60) % 60;
+  if (total < 3600) return `${m}m${two(total % 60)}s`;
+  return `${Math.floor(total / 3600)}h${two(m)}m${two(total % 60)}s`;
 }

@@ -1,4 +1,5 @@
 // Pull request text: title and body of the upgrade pull request (pure).
+import { seconds as formatSeconds } from "./log.ts";
 import { type BuildFailureFacts, mdCode, mdFence, oneLine, type UpgradeFacts } from "./cards.ts";
 
 export interface PullFacts extends UpgradeFacts {
@@ -53,7 +54,7 @@ export function pullBody(f: PullFacts): string {
     "### Builds",
     "",
     `${f.builds} nix-build run${f.builds === 1 ? "" : "s"} on ${mdCode(f.builder)}, ${
-      duration(f.seconds)
+      formatSeconds(f.seconds)
     } in total. ${
       f.verified ? "The whole build was verified." : "The whole build is not verified yet."
     }`,
@@ -132,16 +133,4 @@ function cell(s: string): string {
  * end them, so those are percent-encoded. */
 function linkTarget(url: string): string {
   return `<${oneLine(url).replace(/[<>\s]/g, (c) => encodeURIComponent(c))}>`;
-}
-
-/** 45 s, 12 min 3 s, 1 h 2 min 3 s. */
-function duration(seconds: number): string {
-  const s = Math.round(seconds);
-  const parts: [number, string][] = [
-    [Math.floor(s / 3600), "h"],
-    [Math.floor(s / 60) % 60, "min"],
-    [s % 60, "s"],
-  ];
-  const first = parts.findIndex(([n]) => n !== 0);
-  return parts.slice(first < 0 ? 2 : first).map(([n, unit]) => `${n} ${unit}`).join(" ");
 }

@@ -226,14 +226,14 @@ Deno.test("pullBody: a | or \\| in a value stays inside its cell", () => {
 Deno.test("pullBody: builds, time, builder and verification", () => {
   assert.equal(
     section(pullBody(FACTS), "### Builds"),
-    "5 nix-build runs on `ringtail`, 1 h 2 min 5 s in total. The whole build was verified.",
+    "5 nix-build runs on `ringtail`, 1h02m05s in total. The whole build was verified.",
   );
   const short = { ...FACTS, builds: 1, seconds: 45.2, verified: false };
   assert.equal(
     section(pullBody(short), "### Builds"),
-    "1 nix-build run on `ringtail`, 45 s in total. The whole build is not verified yet.",
+    "1 nix-build run on `ringtail`, 45.2s in total. The whole build is not verified yet.",
   );
-  assert.match(pullBody({ ...FACTS, seconds: 754 }), /, 12 min 34 s in total/);
+  assert.match(pullBody({ ...FACTS, seconds: 754 }), /, 12m34s in total/);
 });
 
 Deno.test("pullBody: the graph in a fenced block, mentions as path:line", () => {
