@@ -2,8 +2,20 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { loadConfig, parseBuilder } from "./lib/config.ts";
-import { type Report, run, upgrade } from "./lib/commands.ts";
-import { redact, seconds } from "./lib/log.ts";
+import {
+  commandContext,
+  type CommonOptions,
+  connect,
+  type Report,
+  run,
+  upgrade,
+  withLock,
+} from "./lib/commands.ts";
+import { eventFromPayload, handleComment } from "./lib/prcommands.ts";
+import { serveWebhooks } from "./lib/webhook.ts";
+import type { Forge } from "./lib/forge.ts";
+import { InputError } from "./lib/errors.ts";
+import { addSecret, redact, seconds } from "./lib/log.ts";
 
 // zx passes commands to a shell by design (each argument quoted by zx); Node's warning about it is noise.
 (process as { noDeprecation?: boolean }).noDeprecation = true;
@@ -12,13 +24,18 @@ const HELP = `upgrade-bot: keeps a from-source Nix build of authentik current.
 
 Usage:
   deno run -A bot.ts [run] [--version X] [options]
-      Cron mode. Read the current version on the forge's base branch, find the newest release
-      whose tags exist on every mirror, upgrade a clone on branch mikado/<chain> (Mikado C2
-      commits: plan, impl, finalize) and open or move the pull request. The token comes from
-      $FORGE_TOKEN (config forge.token_env).
+      Cron mode. Answer /rebuild comments on the bot's pull request, then read the current
+      version on the forge's base branch, find the newest release whose tags exist on every
+      mirror, upgrade a clone on branch mikado/<chain> (Mikado C2 commits: plan, impl,
+      finalize) and open or move the pull request. Token: $FORGE_TOKEN (config forge.token_env).
   deno run -A bot.ts upgrade --repo PATH --version X [options]
       The same upgrade on a local git checkout: bump, harvest every fixed-output hash with
       nix-build, verify the whole build, and commit on branch mikado/<chain>.
+  deno run -A bot.ts event FILE
+      Handle one Forgejo Actions issue_comment payload (FILE: usually $GITHUB_EVENT_PATH).
+  deno run -A bot.ts serve --port N [--host ADDR]
+      Receive Forgejo webhooks (issue_comment), signed with $WEBHOOK_SECRET
+      (config webhook.secret_env); answer at once and run the work one at a time.
   deno run -A bot.ts --help
 
 Options:
@@ -31,10 +48,12 @@ Options:
                      (run) the pull request it would post
   --no-build         bump the version and reset the hashes to placeholders without building
   --json             make the last line of stdout one JSON object with the whole report
+  --port N, --host A (serve) where to listen (default host 0.0.0.0)
   -h, --help         this text
 
-Exit codes: 0 done or nothing to do; 1 the upgrade failed (build error, non-reproducible FOD,
-unreachable builder or forge); 2 usage, config or input error; 130 interrupted.
+Exit codes: 0 done or nothing to do (also: another run holds the lock); 1 the upgrade failed
+(build error, non-reproducible FOD, unreachable builder or forge); 2 usage, config or input
+error; 130 interrupted.
 `;
 
 const OPTIONS = {
@@ -45,6 +64,8 @@ const OPTIONS = {
   "dry-run": { type: "boolean" },
   "no-build": { type: "boolean" },
   json: { type: "boolean" },
+  port: { type: "string" },
+  host: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -60,9 +81,16 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const [command = "run", ...extra] = positionals;
-  if (command !== "upgrade" && command !== "run") return usageError(`unknown command "${command}"`);
+  const [command = "run", ...rest] = positionals;
+  if (!["upgrade", "run", "event", "serve"].includes(command)) {
+    return usageError(`unknown command "${command}"`);
+  }
+  const [file, ...extra] = command === "event" ? rest : [undefined, ...rest];
   if (extra.length) return usageError(`unexpected argument "${extra[0]}"`);
+  if (command === "event" && !file) return usageError("event needs the payload FILE");
+  if (values.repo !== undefined && command !== "upgrade") {
+    return usageError("--repo is for upgrade; the other commands clone the forge's repository");
+  }
   if (values.builder !== undefined) parseBuilder(values.builder);
   const config = await loadConfig(values.config);
   const common = {
@@ -71,20 +99,87 @@ async function main(argv: string[]): Promise<number> {
     dryRun: values["dry-run"] ?? false,
     noBuild: values["no-build"] ?? false,
   };
-  let report: Report;
   if (command === "upgrade") {
     if (!values.version) return usageError("upgrade needs --version X");
-    report = await upgrade({ ...common, repo: values.repo ?? ".", version: values.version });
-  } else {
-    if (values.repo !== undefined) {
-      return usageError("--repo is for upgrade; run clones the forge's repository");
-    }
-    report = await run({ ...common, version: values.version });
+    return report(
+      await upgrade({ ...common, repo: values.repo ?? ".", version: values.version }),
+      values.json,
+    );
   }
-  printReport(report);
+  const { forge, token } = connect(config);
+  if (command === "serve") return await serve(common, forge, token, values.port, values.host);
+  if (command === "event") {
+    const ev = eventFromPayload(await readPayload(file!));
+    const done = ev === null
+      ? "ignored: not a pull request comment"
+      : await withLock(config, "event", () =>
+        handleComment(commandContext(common, forge, token), ev));
+    console.log(done ?? "skipped: another run holds the lock");
+    return 0;
+  }
+  const result = await withLock(
+    config,
+    "run",
+    () => run({ ...common, version: values.version }, forge, token),
+  );
+  if (result === null) {
+    console.log("skipped: another run holds the lock");
+    return 0;
+  }
+  return report(result, values.json);
+}
+
+function report(r: Report, json: boolean | undefined): number {
+  printReport(r);
   // The diff was printed above; the JSON line carries everything else.
-  if (values.json) console.log(redact(JSON.stringify({ ...report, diff: undefined })));
-  return report.failure ? 1 : 0;
+  if (json) console.log(redact(JSON.stringify({ ...r, diff: undefined })));
+  return r.failure ? 1 : 0;
+}
+
+/** An event payload file, read with a size limit: its content is untrusted. */
+async function readPayload(file: string): Promise<unknown> {
+  const info = await Deno.stat(file).catch(() => null);
+  if (!info?.isFile) throw new InputError(`${file}: no such event payload file`);
+  if (info.size > 4 * 1024 * 1024) throw new InputError(`${file}: event payload larger than 4 MiB`);
+  try {
+    return JSON.parse(await Deno.readTextFile(file));
+  } catch (e) {
+    throw new InputError(`${file}: not a JSON event payload: ${(e as Error).message}`);
+  }
+}
+
+async function serve(
+  common: CommonOptions,
+  forge: Forge,
+  token: string,
+  port: string | undefined,
+  host: string | undefined,
+): Promise<number> {
+  const { config } = common;
+  if (!port || !/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+    return usageError("serve needs --port N");
+  }
+  const secret = Deno.env.get(config.webhook.secret_env) ?? "";
+  if (!secret) {
+    throw new InputError(
+      `set ${config.webhook.secret_env} to the webhook secret (webhook.secret_env)`,
+    );
+  }
+  addSecret(secret);
+  const ctx = commandContext(common, forge, token);
+  const server = serveWebhooks({
+    hostname: host ?? "0.0.0.0",
+    port: Number(port),
+    secret,
+    maxBodyBytes: config.webhook.max_body_bytes,
+    handle: async (ev) =>
+      (await withLock(config, "serve", () => handleComment(ctx, ev))) ?? "skipped: lock held",
+  });
+  console.error(
+    `upgrade-bot: receiving webhooks on http://${server.addr.hostname}:${server.addr.port}/`,
+  );
+  await server.finished;
+  return 0;
 }
 
 function usageError(message: string): number {

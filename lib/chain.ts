@@ -13,6 +13,7 @@ import {
 import {
   changelogFragment,
   changelogPath,
+  closeCard,
   finalizeCard,
   mikadoGraph,
   parseFrontMatter,
@@ -134,12 +135,11 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   }
   const pending = facts.hashes.filter((h) => h.new === null).map((h) => h.name);
   const hashFiles = [...new Set(config.hashes.map((h) => rel(h.file)))];
-  const hashLines = facts.hashes.map((h) =>
-    `${h.name}: ${
-      h.new === null ? "pending" : h.unchanged ? `unchanged ${h.new}` : `${h.old} -> ${h.new}`
-    }`
+  await commit(
+    hashFiles,
+    pending.length ? s.partial(pending) : s.hashes,
+    hashLines(facts).join("\n"),
   );
-  await commit(hashFiles, pending.length ? s.partial(pending) : s.hashes, hashLines.join("\n"));
 
   let prerequisite: string | null = null;
   if (result.verified) {
@@ -148,6 +148,74 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
     prerequisite = await reset(o, facts, result.failure, planSha, commits, s);
   }
   return { ...result, facts, commits, prerequisite };
+}
+
+/** `/rebuild`: the harvest and the verifying build again on the branch as it is now (people may
+ * have fixed a prerequisite), bumping nothing. Changed hashes get an impl commit; a passing build
+ * closes the open prerequisite cards and finalizes the chain. */
+export async function rebuildChain(o: ChainOptions): Promise<ChainResult> {
+  const { git, top, config } = o;
+  const s = subjects(config, o.from, o.to);
+  const rel = (file: string) => join(config.package.dir, file);
+  const commits: { sha: string; subject: string }[] = [];
+  const commit = async (paths: string[], subject: string, body = "") => {
+    commits.push({
+      sha: await git.commit(paths, body ? `${subject}\n\n${body}` : subject),
+      subject,
+    });
+  };
+  const harvested = await harvest({
+    config,
+    dir: join(top, config.package.dir),
+    files: await git.trackedFiles(config.package.dir),
+    builder: o.builder!,
+    system: o.system,
+    logFile: o.logFile!,
+    args: config.build.max_jobs === null ? [] : ["--max-jobs", String(config.build.max_jobs)],
+  });
+  const facts: UpgradeFacts = {
+    package: config.package.name,
+    chain: config.chain,
+    from: o.from,
+    to: o.to,
+    date: o.date,
+    pkgDir: config.package.dir,
+    hashes: harvested.hashes,
+  };
+  const hashFiles = [...new Set(config.hashes.map((h) => rel(h.file)))];
+  if ((await git.run(["status", "--porcelain", "--", ...hashFiles])).trim() !== "") {
+    const pending = facts.hashes.filter((h) => h.new === null).map((h) => h.name);
+    await commit(
+      hashFiles,
+      pending.length ? s.partial(pending) : s.hashes,
+      hashLines(facts).join("\n"),
+    );
+  }
+  const goal = goalCardPath(config);
+  const goalText = await readOptional(join(top, goal));
+  if (harvested.verified && goalText !== null && isActive(goalText, goal)) {
+    for (const stem of requiresOf(goalText, goal)) {
+      const path = join(config.cards_dir, `${stem}.md`);
+      const text = await readOptional(join(top, path));
+      if (text === null || !isActive(text, path)) continue;
+      await writeFileAtomic(join(top, path), closeCard(text, o.date, path));
+      await commit([path], s.close(stem));
+    }
+    await finalize(o, facts, s.finalize, commit);
+  }
+  return { ...harvested, facts, commits, prerequisite: null };
+}
+
+function isActive(text: string, path: string): boolean {
+  return parseFrontMatter(text, path).map.get("status") === "active";
+}
+
+function hashLines(facts: UpgradeFacts): string[] {
+  return facts.hashes.map((h) =>
+    `${h.name}: ${
+      h.new === null ? "pending" : h.unchanged ? `unchanged ${h.new}` : `${h.old} -> ${h.new}`
+    }`
+  );
 }
 
 /** Mikado fields off the chain's cards, the history entry, the changelog fragment and the

@@ -1,4 +1,4 @@
-// Commands: `upgrade` on a local checkout and `run` (cron) against the forge, on one chain engine.
+// Commands: `upgrade` on a local checkout, `run` (cron) and `/rebuild` against the forge.
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { Config } from "./config.ts";
@@ -8,9 +8,17 @@ import { Git } from "./git.ts";
 import { compareVersions, newerVersions, parseVersion, tagFor } from "./versions.ts";
 import { InputError } from "./errors.ts";
 import { findVersion } from "./nixedit.ts";
-import { chainGraph, type ChainResult, runChain, staleMentions } from "./chain.ts";
+import { chainGraph, type ChainResult, rebuildChain, runChain, staleMentions } from "./chain.ts";
 import { type Forge, ForgejoForge, type Pull } from "./forge.ts";
-import { parsePullTitle, pullBody, type PullFacts, pullTitle } from "./prtext.ts";
+import {
+  parsePullTitle,
+  pullBody,
+  type PullFacts,
+  pullTitle,
+  type RebuildSummary,
+} from "./prtext.ts";
+import { type CommandContext, scanComments } from "./prcommands.ts";
+import { acquireLock } from "./lock.ts";
 import { addSecret, progress, seconds } from "./log.ts";
 
 export interface Report {
@@ -221,7 +229,6 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
 export interface RunOptions extends CommonOptions {
   /** --version: force this version (its tags must exist on every mirror). */
   version?: string;
-  forge?: Forge;
 }
 
 /** The pull request a run targets: which version, and what to do with an existing one. */
@@ -230,11 +237,8 @@ interface Target {
   open: Pull | null;
 }
 
-/** `run` (cron): find a ready release on the mirrors and open or move the pull request for it. */
-export async function run(o: RunOptions): Promise<Report> {
-  const began = performance.now();
-  const { config } = o;
-  const { repo, base } = config.forge;
+/** The forge and the token for it, from the environment variable config names. */
+export function connect(config: Config): { forge: ForgejoForge; token: string } {
   const token = Deno.env.get(config.forge.token_env) ?? "";
   if (!token) {
     throw new InputError(
@@ -242,7 +246,79 @@ export async function run(o: RunOptions): Promise<Report> {
     );
   }
   addSecret(token);
-  const forge = o.forge ?? new ForgejoForge(config.forge.url, token);
+  return { forge: new ForgejoForge(config.forge.url, token), token };
+}
+
+/** Runs `fn` holding the target repository's lock; null when another run kept it. */
+export async function withLock<T>(
+  config: Config,
+  command: string,
+  fn: () => Promise<T>,
+): Promise<T | null> {
+  const lock = await acquireLock({
+    dir: config.lock.dir ??
+      join(Deno.env.get("XDG_RUNTIME_DIR") ?? Deno.env.get("TMPDIR") ?? "/tmp"),
+    repo: config.forge.repo,
+    command,
+    waitSeconds: config.lock.wait_seconds,
+    staleSeconds: config.lock.stale_seconds,
+  });
+  if (!lock) return null;
+  const release = () => lock.release();
+  // Ctrl-C or a stop from systemd must not leave the lock behind.
+  const onSignal = () => release().finally(() => Deno.exit(130));
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    return await fn();
+  } finally {
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    await release();
+  }
+}
+
+/** A throwaway clone of the target. The token travels in git's environment only: never in argv,
+ * never in .git/config. */
+async function cloneTarget(config: Config, token: string, work: string): Promise<Git> {
+  const git = new Git(work, { name: config.git.author_name, email: config.git.author_email }, {
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: "http.extraHeader",
+    GIT_CONFIG_VALUE_0: `Authorization: token ${token}`,
+    GIT_TERMINAL_PROMPT: "0",
+  });
+  const url = `${config.forge.url}/${config.forge.repo}.git`;
+  progress(`cloning ${url}`);
+  await git.run(["clone", "--quiet", "--branch", config.forge.base, "--", url, work]);
+  return git;
+}
+
+async function withClone<T>(
+  config: Config,
+  token: string,
+  fn: (git: Git, work: string) => Promise<T>,
+): Promise<T> {
+  const work = await Deno.makeTempDir({ prefix: "upgrade-bot-clone-" });
+  try {
+    return await fn(await cloneTarget(config, token, work), work);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+}
+
+/** Everything `/rebuild` needs, for the cron scan, `event` and `serve` alike. */
+export function commandContext(o: CommonOptions, forge: Forge, token: string): CommandContext {
+  return { config: o.config, forge, rebuild: (pull) => rebuildPull(o, forge, token, pull) };
+}
+
+/** `run` (cron): answer /rebuild comments, then find a ready release on the mirrors and open or
+ * move the pull request for it. */
+export async function run(o: RunOptions, forge: Forge, token: string): Promise<Report> {
+  const began = performance.now();
+  const { config } = o;
+  const { repo, base } = config.forge;
+  const open = await forge.pulls(repo, "open");
+  if (!o.dryRun) {
+    for (const line of await scanComments(commandContext(o, forge, token), open)) progress(line);
+  }
   if (config.forge.sync_mirrors) {
     for (const m of config.mirrors) await forge.syncMirror(m.repo);
   }
@@ -252,7 +328,7 @@ export async function run(o: RunOptions): Promise<Report> {
     { ...config.version[0], file: `${repo}:${versionFile}` },
   ).value;
   const branch = `mikado/${config.chain}`;
-  const found = await discover(forge, o, current, branch);
+  const found = await discover(forge, o, current, open.find((p) => p.head === branch) ?? null);
   const report = emptyReport(o, current, found.target?.version ?? current);
   report.waiting = found.waiting;
   if (!found.target) {
@@ -263,19 +339,7 @@ export async function run(o: RunOptions): Promise<Report> {
   }
   const target = found.target;
   report.branch = branch;
-
-  const work = await Deno.makeTempDir({ prefix: "upgrade-bot-clone-" });
-  try {
-    // The token travels in git's environment only: never argv, never .git/config.
-    const git = new Git(work, { name: config.git.author_name, email: config.git.author_email }, {
-      GIT_CONFIG_COUNT: "1",
-      GIT_CONFIG_KEY_0: "http.extraHeader",
-      GIT_CONFIG_VALUE_0: `Authorization: token ${token}`,
-      GIT_TERMINAL_PROMPT: "0",
-    });
-    const url = `${config.forge.url}/${repo}.git`;
-    progress(`cloning ${url}`);
-    await git.run(["clone", "--quiet", "--branch", base, "--", url, work]);
+  await withClone(config, token, async (git, work) => {
     const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
     const foreign = remoteTip ? await foreignCommits(git, base, branch, config) : [];
     if (foreign.length) {
@@ -289,49 +353,116 @@ export async function run(o: RunOptions): Promise<Report> {
     if (report.version.from === target.version) {
       report.upToDate = true;
       report.message = `${branch} already holds ${target.version}`;
-      return report;
+      return;
     }
     const env = await prepare(o, join(work, config.package.dir), target.version);
     await chainInto(report, o, git, work, env);
-    const facts = await pullFacts(report, o, work, forge.url);
-    const title = pullTitle(facts);
-    const body = pullBody(facts);
     report.diff = await diffSince(git, work, `origin/${base}`);
-    if (o.dryRun) {
-      report.pull = {
-        number: target.open?.number ?? 0,
-        url: "",
-        title,
-        body,
-        action: "would open or update",
-      };
-      report.commits = report.commits.map((c) => ({ sha: null, subject: c.subject }));
-    } else {
-      // --force-with-lease: the push fails rather than drop a commit pushed since the clone.
-      await git.run([
-        "push",
-        "--quiet",
-        `--force-with-lease=refs/heads/${branch}:${remoteTip ?? ""}`,
-        "origin",
-        `HEAD:refs/heads/${branch}`,
-      ]);
-      const pull = target.open
-        ? await forge.updatePull(repo, target.open.number, { title, body })
-        : await forge.createPull(repo, { head: branch, base, title, body });
-      report.pull = {
-        number: pull.number,
-        url: pull.url,
-        title,
-        body,
-        action: target.open ? "updated" : "opened",
-      };
-      progress(`pull request #${pull.number} ${report.pull.action}: ${pull.url}`);
-    }
-  } finally {
-    await Deno.remove(work, { recursive: true });
-  }
+    await publish(report, o, forge, git, work, target.open, remoteTip);
+  });
   report.seconds = (performance.now() - began) / 1000;
   return report;
+}
+
+/** Pushes the branch (or, dry, only says what it would) and opens or updates the pull request. */
+async function publish(
+  report: Report,
+  o: CommonOptions,
+  forge: Forge,
+  git: Git,
+  work: string,
+  open: Pull | null,
+  remoteTip: string | null,
+): Promise<void> {
+  const { repo, base } = o.config.forge;
+  const branch = `mikado/${o.config.chain}`;
+  const facts = await pullFacts(report, o, work, forge.url);
+  const title = pullTitle(facts);
+  const body = pullBody(facts);
+  if (o.dryRun) {
+    report.pull = {
+      number: open?.number ?? 0,
+      url: "",
+      title,
+      body,
+      action: "would open or update",
+    };
+    report.commits = report.commits.map((c) => ({ sha: null, subject: c.subject }));
+    return;
+  }
+  // --force-with-lease: the push fails rather than drop a commit pushed since the clone.
+  await git.run([
+    "push",
+    "--quiet",
+    `--force-with-lease=refs/heads/${branch}:${remoteTip ?? ""}`,
+    "origin",
+    `HEAD:refs/heads/${branch}`,
+  ]);
+  const pull = open
+    ? await forge.updatePull(repo, open.number, { title, body })
+    : await forge.createPull(repo, { head: branch, base, title, body });
+  report.pull = {
+    number: pull.number,
+    url: pull.url,
+    title,
+    body,
+    action: open ? "updated" : "opened",
+  };
+  progress(`pull request #${pull.number} ${report.pull.action}: ${pull.url}`);
+}
+
+/** `/rebuild` on a pull request: the harvest and the verifying build again on its head. */
+export async function rebuildPull(
+  o: CommonOptions,
+  forge: Forge,
+  token: string,
+  pull: Pull,
+): Promise<RebuildSummary> {
+  const { config } = o;
+  const report = await withClone(config, token, async (git, work) => {
+    await git.run(["checkout", "--quiet", "-b", pull.head, `origin/${pull.head}`]);
+    const tip = (await git.run(["rev-parse", "HEAD"])).trim();
+    const versionFile = join(config.package.dir, config.version[0].file);
+    const from = findVersion(
+      await git.run(["show", `origin/${config.forge.base}:${versionFile}`]),
+      { ...config.version[0], file: `${config.forge.base}:${versionFile}` },
+    ).value;
+    const pkgDir = join(work, config.package.dir);
+    const report = emptyReport(o, from, await readVersion(pkgDir, config));
+    report.branch = pull.head;
+    const env = await prepare({ ...o, noBuild: false }, pkgDir, report.version.to);
+    const chain = await rebuildChain({
+      git,
+      top: work,
+      config,
+      from,
+      to: report.version.to,
+      builder: env.builder,
+      system: env.system,
+      date: today(),
+      logFile: env.log,
+    });
+    Object.assign(report, {
+      hashes: chain.facts.hashes,
+      builds: chain.builds,
+      rounds: chain.rounds,
+      verified: chain.verified,
+      failure: chain.failure,
+      buildSeconds: chain.buildSeconds,
+      commits: chain.commits,
+      logFile: env.log,
+    });
+    await publish(report, { ...o, dryRun: false }, forge, git, work, pull, tip);
+    return report;
+  });
+  return {
+    passed: report.verified,
+    builds: report.builds,
+    seconds: report.buildSeconds,
+    message: report.failure?.message ?? "",
+    logTail: report.failure?.logTail ?? [],
+    commits: report.commits,
+  };
 }
 
 /** Commits on the bot's branch (since the base) that another author made. */
@@ -350,7 +481,7 @@ async function discover(
   forge: Forge,
   o: RunOptions,
   current: string,
-  branch: string,
+  open: Pull | null,
 ): Promise<{ target: Target | null; waiting: string[]; message: string }> {
   const { config } = o;
   const [own, ...others] = config.mirrors;
@@ -376,16 +507,19 @@ async function discover(
         `--version ${version} is older than ${base}'s ${current}: refusing to downgrade`,
       );
     }
-    return {
-      target: await targetFor(forge, repo, branch, version, true),
-      waiting: [],
-      message: "",
-    };
+    return { target: { version, open }, waiting: [], message: "" };
   }
   const tags = await forge.tags(own.repo);
   const waiting: string[] = [];
   let closed: Pull[] | null = null;
   for (const version of newerVersions(tags, own.tag, current, config.prereleases)) {
+    if (open && parsePullTitle(open.title)?.to === version) {
+      return {
+        target: null,
+        waiting,
+        message: `${pkg} ${version}: its pull request is open already: nothing to do`,
+      };
+    }
     const missing: string[] = [];
     for (const m of others) {
       const tag = tagFor(m.tag, version);
@@ -407,13 +541,7 @@ async function discover(
       );
       continue;
     }
-    const target = await targetFor(forge, repo, branch, version, false);
-    if (target) return { target, waiting, message: "" };
-    return {
-      target: null,
-      waiting,
-      message: `${pkg} ${version}: its pull request is open already: nothing to do`,
-    };
+    return { target: { version, open }, waiting, message: "" };
   }
   const why = waiting.length
     ? ` (waiting for the other mirrors' tags of ${waiting.join(", ")})`
@@ -425,23 +553,9 @@ async function discover(
   };
 }
 
-/** The target for `version`; null when the open pull request already targets it. */
-async function targetFor(
-  forge: Forge,
-  repo: string,
-  branch: string,
-  version: string,
-  forced: boolean,
-): Promise<Target | null> {
-  // Listing open pulls, not GET /pulls/{base}/{head}: that can answer an old closed one.
-  const open = (await forge.pulls(repo, "open")).find((p) => p.head === branch) ?? null;
-  if (open && parsePullTitle(open.title)?.to === version && !forced) return null;
-  return { version, open };
-}
-
 async function pullFacts(
   report: Report,
-  o: RunOptions,
+  o: CommonOptions,
   top: string,
   forgeUrl: string,
 ): Promise<PullFacts> {

@@ -52,6 +52,10 @@ export interface Config {
   prereleases: boolean;
   cards_dir: string;
   service_versions: { file: string; name: string } | null;
+  /** Who may comment /rebuild: people with write, admin or owner permission, and these logins. */
+  rebuild: { allow: string[] };
+  webhook: { secret_env: string; max_body_bytes: number };
+  lock: { dir: string | null; wait_seconds: number; stale_seconds: number };
 }
 
 export const DEFAULT_CONFIG_FILE = "upgrade-bot.yaml";
@@ -111,6 +115,9 @@ export function defaultConfig(): Config {
     prereleases: false,
     cards_dir: "docs/how-to/authentik",
     service_versions: { file: "service-versions.yaml", name: "authentik" },
+    rebuild: { allow: [] },
+    webhook: { secret_env: "WEBHOOK_SECRET", max_body_bytes: 1024 * 1024 },
+    lock: { dir: null, wait_seconds: 60, stale_seconds: 6 * 3600 },
   };
 }
 
@@ -157,6 +164,9 @@ export function parseConfig(text: string, file: string): Config {
     "prereleases",
     "cards_dir",
     "service_versions",
+    "rebuild",
+    "webhook",
+    "lock",
   ]);
   if (root.package !== undefined) {
     const p = v.object(root.package, "package");
@@ -229,6 +239,34 @@ export function parseConfig(text: string, file: string): Config {
       };
     }
   }
+  if (root.rebuild !== undefined) {
+    const r = v.object(root.rebuild, "rebuild");
+    v.onlyKeys(r, "rebuild", ["allow"]);
+    if (r.allow !== undefined) config.rebuild.allow = v.stringList(r.allow, "rebuild.allow");
+  }
+  if (root.webhook !== undefined) {
+    const w = v.object(root.webhook, "webhook");
+    v.onlyKeys(w, "webhook", ["secret_env", "max_body_bytes"]);
+    if (w.secret_env !== undefined) {
+      config.webhook.secret_env = v.envName(w.secret_env, "webhook.secret_env");
+    }
+    if (w.max_body_bytes !== undefined) {
+      config.webhook.max_body_bytes = v.positiveInt(w.max_body_bytes, "webhook.max_body_bytes");
+    }
+  }
+  if (root.lock !== undefined) {
+    const l = v.object(root.lock, "lock");
+    v.onlyKeys(l, "lock", ["dir", "wait_seconds", "stale_seconds"]);
+    if (l.dir !== undefined) config.lock.dir = v.string(l.dir, "lock.dir");
+    if (l.wait_seconds !== undefined) {
+      config.lock.wait_seconds = l.wait_seconds === 0
+        ? 0
+        : v.positiveInt(l.wait_seconds, "lock.wait_seconds");
+    }
+    if (l.stale_seconds !== undefined) {
+      config.lock.stale_seconds = v.positiveInt(l.stale_seconds, "lock.stale_seconds");
+    }
+  }
   return config;
 }
 
@@ -271,12 +309,7 @@ function readForge(v: Validator, f: Raw, config: Config): void {
   }
   if (f.repo !== undefined) forge.repo = v.repoName(f.repo, "forge.repo");
   if (f.base !== undefined) forge.base = v.branch(f.base, "forge.base");
-  if (f.token_env !== undefined) {
-    forge.token_env = v.string(f.token_env, "forge.token_env");
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(forge.token_env)) {
-      v.fail("forge.token_env", `"${forge.token_env}" is not an environment variable name`);
-    }
-  }
+  if (f.token_env !== undefined) forge.token_env = v.envName(f.token_env, "forge.token_env");
   if (f.sync_mirrors !== undefined) {
     forge.sync_mirrors = v.boolean(f.sync_mirrors, "forge.sync_mirrors");
   }
@@ -359,6 +392,14 @@ class Validator {
       this.fail(key, `expected true or false, got ${describe(value)}`);
     }
     return value;
+  }
+
+  envName(value: unknown, key: string): string {
+    const s = this.string(value, key);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) {
+      this.fail(key, `"${s}" is not an environment variable name`);
+    }
+    return s;
   }
 
   repoName(value: unknown, key: string): string {

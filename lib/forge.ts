@@ -252,9 +252,11 @@ export class ForgejoForge implements Forge {
   }
 
   async comment(repo: string, index: number, body: string): Promise<Comment> {
+    // Not retried here: a retry after a lost response would post the comment twice (the caller
+    // checks for it instead).
     const { data } = await this.call(
       "POST /repos/{owner}/{repo}/issues/{index}/comments",
-      { ...ForgejoForge.split(repo), index, body },
+      { ...ForgejoForge.split(repo), index, body, request: { retries: 0 } },
       `commenting on #${index} in ${repo}`,
     );
     return toComment(data as Json);

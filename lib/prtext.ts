@@ -134,3 +134,40 @@ function cell(s: string): string {
 function linkTarget(url: string): string {
   return `<${oneLine(url).replace(/[<>\s]/g, (c) => encodeURIComponent(c))}>`;
 }
+
+/** What a /rebuild came to, for the reply. */
+export interface RebuildSummary {
+  passed: boolean;
+  builds: number;
+  seconds: number;
+  message: string;
+  logTail: string[];
+  commits: { subject: string }[];
+}
+
+/** Hidden in every reply, so the bot can tell which comments it has answered. */
+export function replyMarker(commentId: number): string {
+  return `<!-- upgrade-bot: reply to comment ${commentId} -->`;
+}
+
+export function rebuildReply(s: RebuildSummary, commentId: number): string {
+  const head = s.passed
+    ? `/rebuild passed: the whole build passes (${s.builds} nix-build runs, ${
+      formatSeconds(s.seconds)
+    }).`
+    : `/rebuild failed${
+      s.builds ? ` after ${s.builds} nix-build runs (${formatSeconds(s.seconds)})` : ""
+    }: ${oneLine(s.message)}`;
+  const commits = s.commits.length
+    ? ["", "New commits:", ...s.commits.map((c) => `- ${mdCode(c.subject)}`)]
+    : ["", "No new commits."];
+  const log = s.logTail.length ? ["", "Last lines of the log:", "", mdFence(s.logTail)] : [];
+  return [head, ...commits, ...log, "", replyMarker(commentId)].join("\n");
+}
+
+export function deniedReply(user: string, commentId: number): string {
+  return `@${
+    oneLine(user).replace(/[^A-Za-z0-9._-]/g, "")
+  }: only people with write access to this ` +
+    `repository may use /rebuild.\n\n${replyMarker(commentId)}`;
+}

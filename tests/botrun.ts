@@ -42,6 +42,7 @@ export async function writeConfig(
     builder,
     build: { args: fixture.buildArgs, max_jobs: 5, ...build },
     log_dir: `${fixture.root}/logs`,
+    lock: { dir: `${fixture.root}/locks`, wait_seconds: 5 },
     ...rest,
   };
   await Deno.writeTextFile(path, stringify(config));

@@ -40,10 +40,11 @@ export interface Forge {
   /**
    * The next `times` (default 1) requests matching `match` (path and query as in `requests`)
    * get `status` with a Forgejo-style error body, after `delayMs` if given (for timeouts).
+   * With `afterProcessing` the request is carried out first: the response is what gets lost.
    */
   failNext(
     match: { method?: string; path: RegExp },
-    response: { status: number; times?: number; delayMs?: number },
+    response: { status: number; times?: number; delayMs?: number; afterProcessing?: boolean },
   ): void;
   /** Comments on pull `index` as `login` (who needs no token); returns the Comment JSON. */
   addComment(
@@ -84,6 +85,7 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
     status: number;
     times: number;
     delayMs: number;
+    afterProcessing: boolean;
   }[] = [];
   const pending = new Set<Promise<unknown>>();
 
@@ -123,6 +125,8 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
     let response: Response;
     if (rule) {
       if (--rule.times <= 0) failures.splice(failures.indexOf(rule), 1);
+      // A lost response: the forge did the work, the client never hears of it.
+      if (rule.afterProcessing) await dispatch(core, ROUTES, req);
       response = await injected(rule);
     } else if (url.pathname.startsWith("/api/v1/") || url.pathname === "/api/v1") {
       const { template, reply } = await dispatch(core, ROUTES, req).catch((e) => {
@@ -170,6 +174,7 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
         status: response.status,
         times: response.times ?? 1,
         delayMs: response.delayMs ?? 0,
+        afterProcessing: response.afterProcessing ?? false,
       });
     },
     async addComment(owner, name, index, login, body) {

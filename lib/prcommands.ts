@@ -1,0 +1,161 @@
+// Pull request commands: `/rebuild` comments, who may give them, and handling each exactly once.
+import type { Config } from "./config.ts";
+import type { Comment, Forge, Pull } from "./forge.ts";
+import { deniedReply, rebuildReply, type RebuildSummary, replyMarker } from "./prtext.ts";
+import { progress } from "./log.ts";
+
+/** The whole comment must be the command: text around it is conversation, and nothing of a
+ * comment body ever reaches a shell or a file. */
+export function parseCommand(body: string): "rebuild" | null {
+  return body.trim() === "/rebuild" ? "rebuild" : null;
+}
+
+export interface CommentEvent {
+  repo: string;
+  pull: number;
+  commentId: number;
+  body: string;
+  user: string;
+  /** An edit of an older comment: never a command. */
+  edited: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A Forgejo `issue_comment` payload (webhook or Actions event) on a pull request, or null for
+ * anything else. Every field is checked: the payload is untrusted until proven otherwise. */
+export function eventFromPayload(payload: unknown): CommentEvent | null {
+  if (!isObject(payload)) return null;
+  const { action, issue, comment, repository } = payload;
+  if (action !== "created" && action !== "edited") return null;
+  if (!isObject(issue) || !isObject(comment) || !isObject(repository)) return null;
+  if (!isObject(issue.pull_request)) return null;
+  const user = isObject(comment.user) ? comment.user.login : undefined;
+  if (
+    !Number.isSafeInteger(issue.number) || !Number.isSafeInteger(comment.id) ||
+    typeof comment.body !== "string" || typeof user !== "string" ||
+    typeof repository.full_name !== "string"
+  ) return null;
+  return {
+    repo: repository.full_name,
+    pull: issue.number as number,
+    commentId: comment.id as number,
+    body: comment.body,
+    user,
+    edited: action === "edited",
+  };
+}
+
+export interface CommandContext {
+  config: Config;
+  forge: Forge;
+  /** Does the rebuild on the pull request's head; errors become a failed reply. */
+  rebuild: (pull: Pull) => Promise<RebuildSummary>;
+}
+
+/** Handles one comment; says in one line what it did. */
+export async function handleComment(
+  ctx: CommandContext,
+  ev: CommentEvent,
+  known?: { pulls?: Pull[]; comments?: Comment[] },
+): Promise<string> {
+  const { config, forge } = ctx;
+  const repo = config.forge.repo;
+  if (ev.repo.toLowerCase() !== repo.toLowerCase()) return `ignored: comment on another repository`;
+  if (ev.edited) return "ignored: an edited comment";
+  if (parseCommand(ev.body) === null) return "ignored: not a command";
+  const pulls = known?.pulls ?? await forge.pulls(repo, "open");
+  const pull = pulls.find((p) => p.number === ev.pull && p.head === `mikado/${config.chain}`);
+  if (!pull) return `ignored: #${ev.pull} is not the bot's open pull request`;
+  // The bot opened the pull request: its author is the bot's login.
+  if (ev.user === pull.user) return "ignored: the bot's own comment";
+  const comments = known?.comments ?? await forge.comments(repo, pull.number);
+  if (answered(comments, pull, ev.commentId)) {
+    return `ignored: comment ${ev.commentId} was answered already`;
+  }
+  // The eyes reaction claims the comment: of two runs that see it (cron and a webhook), only the
+  // one whose reaction is new goes on.
+  if (!(await forge.react(repo, ev.commentId, "eyes"))) {
+    return `ignored: comment ${ev.commentId} is claimed already`;
+  }
+  if (!(await mayRebuild(ctx, ev.user))) {
+    await reply(ctx, pull, ev.commentId, deniedReply(ev.user, ev.commentId));
+    return `denied: ${ev.user} may not /rebuild`;
+  }
+  progress(`/rebuild from ${ev.user} on #${pull.number}`);
+  let summary: RebuildSummary;
+  try {
+    summary = await ctx.rebuild(pull);
+  } catch (e) {
+    summary = {
+      passed: false,
+      builds: 0,
+      seconds: 0,
+      message: (e as Error).message,
+      logTail: [],
+      commits: [],
+    };
+  }
+  await reply(ctx, pull, ev.commentId, rebuildReply(summary, ev.commentId));
+  return `rebuilt #${pull.number}: ${summary.passed ? "passed" : "failed"}`;
+}
+
+/** Write, admin or owner on the repository, or named in config. */
+async function mayRebuild(ctx: CommandContext, user: string): Promise<boolean> {
+  if (ctx.config.rebuild.allow.includes(user)) return true;
+  try {
+    return ["write", "admin", "owner"].includes(
+      await ctx.forge.permission(ctx.config.forge.repo, user),
+    );
+  } catch (e) {
+    // Forgejo answers 403 unless the bot is a repository admin: then only the allow list counts.
+    progress(
+      `cannot read ${user}'s permission (${(e as Error).message}): only rebuild.allow counts`,
+    );
+    return false;
+  }
+}
+
+function answered(comments: Comment[], pull: Pull, commentId: number): boolean {
+  return comments.some((c) => c.user === pull.user && c.body.includes(replyMarker(commentId)));
+}
+
+/** Posts a reply once: a reply whose response was lost is found by its marker, not posted twice. */
+async function reply(
+  ctx: CommandContext,
+  pull: Pull,
+  commentId: number,
+  text: string,
+): Promise<void> {
+  const repo = ctx.config.forge.repo;
+  try {
+    await ctx.forge.comment(repo, pull.number, text);
+  } catch (e) {
+    if (!answered(await ctx.forge.comments(repo, pull.number), pull, commentId)) throw e;
+  }
+}
+
+/** Cron's way in: every comment on the bot's open pull requests. */
+export async function scanComments(ctx: CommandContext, pulls: Pull[]): Promise<string[]> {
+  const done: string[] = [];
+  for (const pull of pulls.filter((p) => p.head === `mikado/${ctx.config.chain}`)) {
+    const comments = await ctx.forge.comments(ctx.config.forge.repo, pull.number);
+    for (const c of comments) {
+      if (parseCommand(c.body) === null) continue;
+      const ev: CommentEvent = {
+        repo: ctx.config.forge.repo,
+        pull: pull.number,
+        commentId: c.id,
+        body: c.body,
+        user: c.user,
+        edited: c.updatedAt !== c.createdAt,
+      };
+      done.push(await handleComment(ctx, ev, { pulls, comments }));
+    }
+  }
+  return done;
+}
