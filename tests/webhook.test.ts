@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { serveWebhooks, verifySignature } from "../lib/webhook.ts";
+import type { CommentEvent } from "../lib/prcommands.ts";
+
+const SECRET = "s3cret-for-webhook-unit-tests";
+
+async function hmac(body: string, secret = SECRET): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
+  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+Deno.test("each of Forgejo's signature headers is accepted; anything else is not", async () => {
+  const body = new TextEncoder().encode('{"a":1}');
+  const sig = await hmac('{"a":1}');
+  const variants: Record<string, string>[] = [
+    { "X-Forgejo-Signature": sig },
+    { "X-Gitea-Signature": sig },
+    { "X-Hub-Signature-256": `sha256=${sig}` },
+  ];
+  for (const headers of variants) {
+    assert.equal(await verifySignature(SECRET, body, new Headers(headers)), true, JSON.stringify(headers));
+  }
+  assert.equal(await verifySignature(SECRET, body, new Headers({ "X-Forgejo-Signature": sig.toUpperCase() })), true);
+  for (const bad of [await hmac('{"a":1}', "other"), sig.slice(1), `${sig}00`, "zz" + sig.slice(2), ""]) {
+    assert.equal(await verifySignature(SECRET, body, new Headers({ "X-Forgejo-Signature": bad })), false, bad);
+  }
+  assert.equal(await verifySignature("", body, new Headers({ "X-Forgejo-Signature": sig })), false, "no secret, no trust");
+});
+
+Deno.test("the server answers at once and runs the work one at a time, in order", async () => {
+  const order: string[] = [];
+  let running = 0;
+  const server = serveWebhooks({
+    hostname: "127.0.0.1",
+    port: 0,
+    secret: SECRET,
+    maxBodyBytes: 10_000,
+    handle: async (ev: CommentEvent) => {
+      running++;
+      assert.equal(running, 1, "never two at once");
+      await new Promise((r) => setTimeout(r, 200));
+      order.push(ev.body);
+      running--;
+      return "done";
+    },
+  });
+  try {
+    const send = async (n: number) => {
+      const body = JSON.stringify({
+        action: "created",
+        issue: { number: 1, pull_request: {} },
+        comment: { id: n, body: `c${n}`, user: { login: "erich" } },
+        repository: { full_name: "eblume/blumeops" },
+      });
+      const began = performance.now();
+      const r = await fetch(`http://127.0.0.1:${server.addr.port}/`, {
+        method: "POST",
+        body,
+        headers: { "X-Forgejo-Signature": await hmac(body), "X-Forgejo-Event": "issue_comment" },
+      });
+      await r.body?.cancel();
+      assert.equal(r.status, 202);
+      assert.ok(performance.now() - began < 150, "answered before the work is done");
+    };
+    for (const n of [1, 2, 3]) await send(n);
+    await server.idle();
+    await new Promise((r) => setTimeout(r, 700));
+    await server.idle();
+    assert.deepEqual(order, ["c1", "c2", "c3"]);
+    const other = await fetch(`http://127.0.0.1:${server.addr.port}/`, {
+      method: "POST",
+      body: "{}",
+      headers: { "X-Forgejo-Signature": await hmac("{}"), "X-Forgejo-Event": "push" },
+    });
+    assert.equal(other.status, 202);
+    assert.match(await other.text(), /ignored: push event/);
+  } finally {
+    await server.shutdown();
+  }
+});
