@@ -175,6 +175,12 @@ class SshBuilder implements Builder {
     if (/Permission denied/.test(text)) {
       return new UpgradeFailed(`ssh to build host ${host}: authentication failed (${last})`);
     }
+    if (code === 255 && text.includes("upgrade-bot: building in")) {
+      return new UpgradeFailed(
+        `lost the connection to build host ${host} during the build (${last}); the host stops ` +
+          `the build and removes its temp dir when the connection ends`,
+      );
+    }
     if (code === 90 || code === 91) {
       return new UpgradeFailed(`build host ${host}: could not unpack the package files (${last})`);
     }

@@ -246,7 +246,9 @@ export function connect(config: Config): { forge: ForgejoForge; token: string } 
     );
   }
   addSecret(token);
-  return { forge: new ForgejoForge(config.forge.url, token), token };
+  const { url, timeout_seconds, retries } = config.forge;
+  const forge = new ForgejoForge(url, token, { timeoutSeconds: timeout_seconds, retries });
+  return { forge, token };
 }
 
 /** Runs `fn` holding the target repository's lock; null when another run kept it. */
@@ -269,6 +271,7 @@ export async function withLock<T>(
   const onSignal = () => release().finally(() => Deno.exit(130));
   Deno.addSignalListener("SIGTERM", onSignal);
   try {
+    await sweepClones();
     return await fn();
   } finally {
     Deno.removeSignalListener("SIGTERM", onSignal);
@@ -291,12 +294,26 @@ async function cloneTarget(config: Config, token: string, work: string): Promise
   return git;
 }
 
+const CLONE_PREFIX = "upgrade-bot-clone-";
+
+/** Removes the clones of runs that were killed (their pid is in the name and is gone). */
+async function sweepClones(): Promise<void> {
+  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+  for await (const entry of Deno.readDir(tmp)) {
+    const pid = new RegExp(`^${CLONE_PREFIX}(\\d+)-`).exec(entry.name)?.[1];
+    if (!pid || !entry.isDirectory || Number(pid) === Deno.pid) continue;
+    if (await Deno.stat(`/proc/${pid}`).then(() => true, () => false)) continue;
+    progress(`removing ${join(tmp, entry.name)}, left by a run that was killed`);
+    await Deno.remove(join(tmp, entry.name), { recursive: true }).catch(() => {});
+  }
+}
+
 async function withClone<T>(
   config: Config,
   token: string,
   fn: (git: Git, work: string) => Promise<T>,
 ): Promise<T> {
-  const work = await Deno.makeTempDir({ prefix: "upgrade-bot-clone-" });
+  const work = await Deno.makeTempDir({ prefix: `${CLONE_PREFIX}${Deno.pid}-` });
   try {
     return await fn(await cloneTarget(config, token, work), work);
   } finally {

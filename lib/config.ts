@@ -45,6 +45,8 @@ export interface Config {
     base: string;
     token_env: string;
     sync_mirrors: boolean;
+    timeout_seconds: number;
+    retries: number;
   };
   /** The release mirrors: the first is the package's own; a version is ready when every mirror
    * has its tag. `tag` holds `{version}`. */
@@ -107,6 +109,8 @@ export function defaultConfig(): Config {
       base: "main",
       token_env: "FORGE_TOKEN",
       sync_mirrors: false,
+      timeout_seconds: 30,
+      retries: 3,
     },
     mirrors: [
       { repo: "mirrors/authentik", tag: "version/{version}" },
@@ -299,8 +303,22 @@ function readBuild(v: Validator, b: Raw, config: Config): void {
 }
 
 function readForge(v: Validator, f: Raw, config: Config): void {
-  v.onlyKeys(f, "forge", ["url", "repo", "base", "token_env", "sync_mirrors"]);
+  v.onlyKeys(f, "forge", [
+    "url",
+    "repo",
+    "base",
+    "token_env",
+    "sync_mirrors",
+    "timeout_seconds",
+    "retries",
+  ]);
   const forge = config.forge;
+  if (f.timeout_seconds !== undefined) {
+    forge.timeout_seconds = v.positiveInt(f.timeout_seconds, "forge.timeout_seconds");
+  }
+  if (f.retries !== undefined) {
+    forge.retries = f.retries === 0 ? 0 : v.positiveInt(f.retries, "forge.retries");
+  }
   if (f.url !== undefined) {
     forge.url = v.string(f.url, "forge.url").replace(/\/+$/, "");
     if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(forge.url)) {
