@@ -246,8 +246,12 @@ export function connect(config: Config): { forge: ForgejoForge; token: string } 
     );
   }
   addSecret(token);
-  const { url, timeout_seconds, retries } = config.forge;
-  const forge = new ForgejoForge(url, token, { timeoutSeconds: timeout_seconds, retries });
+  const { url, timeout_seconds, retries, retry_seconds } = config.forge;
+  const forge = new ForgejoForge(url, token, {
+    timeoutSeconds: timeout_seconds,
+    retries,
+    retryBaseSeconds: retry_seconds,
+  });
   return { forge, token };
 }
 

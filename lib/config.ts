@@ -47,6 +47,8 @@ export interface Config {
     sync_mirrors: boolean;
     timeout_seconds: number;
     retries: number;
+    /** Retries wait 1, 4, 9 ... times this. */
+    retry_seconds: number;
   };
   /** The release mirrors: the first is the package's own; a version is ready when every mirror
    * has its tag. `tag` holds `{version}`. */
@@ -111,6 +113,7 @@ export function defaultConfig(): Config {
       sync_mirrors: false,
       timeout_seconds: 30,
       retries: 3,
+      retry_seconds: 1,
     },
     mirrors: [
       { repo: "mirrors/authentik", tag: "version/{version}" },
@@ -311,6 +314,7 @@ function readForge(v: Validator, f: Raw, config: Config): void {
     "sync_mirrors",
     "timeout_seconds",
     "retries",
+    "retry_seconds",
   ]);
   const forge = config.forge;
   if (f.timeout_seconds !== undefined) {
@@ -318,6 +322,15 @@ function readForge(v: Validator, f: Raw, config: Config): void {
   }
   if (f.retries !== undefined) {
     forge.retries = f.retries === 0 ? 0 : v.positiveInt(f.retries, "forge.retries");
+  }
+  if (f.retry_seconds !== undefined) {
+    if (typeof f.retry_seconds !== "number" || !(f.retry_seconds > 0)) {
+      v.fail(
+        "forge.retry_seconds",
+        `expected a positive number of seconds, got ${JSON.stringify(f.retry_seconds)}`,
+      );
+    }
+    forge.retry_seconds = f.retry_seconds;
   }
   if (f.url !== undefined) {
     forge.url = v.string(f.url, "forge.url").replace(/\/+$/, "");

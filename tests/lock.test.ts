@@ -34,7 +34,10 @@ Deno.test("a second run waits a bounded time, then gives up naming the holder", 
     }
     assert.equal(second, null);
     assert.ok(performance.now() - began >= 1000);
-    assert.ok(lines.some((l) => l.includes(`pid ${Deno.pid}`) && l.includes("(run, since")), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => l.includes(`pid ${Deno.pid}`) && l.includes("(run, since")),
+      lines.join("\n"),
+    );
     await first.release();
     const third = await acquireLock(options(dir));
     assert.ok(third, "free again after release");
@@ -58,7 +61,12 @@ Deno.test("a lock left by a crashed run (its process is gone) is broken", async 
     await dead.status;
     await Deno.writeTextFile(
       lockPath(dir, "eblume/blumeops"),
-      JSON.stringify({ pid: dead.pid, host: Deno.hostname(), command: "run", since: new Date().toISOString() }),
+      JSON.stringify({
+        pid: dead.pid,
+        host: Deno.hostname(),
+        command: "run",
+        since: new Date().toISOString(),
+      }),
     );
     const lock = await acquireLock(options(dir));
     assert.ok(lock, "stale lock broken");
@@ -72,7 +80,12 @@ Deno.test("a lock older than stale_seconds is broken even if its process lives",
   await withDir(async (dir) => {
     await Deno.writeTextFile(
       lockPath(dir, "eblume/blumeops"),
-      JSON.stringify({ pid: Deno.pid, host: Deno.hostname(), command: "serve", since: "2020-01-01T00:00:00Z" }),
+      JSON.stringify({
+        pid: Deno.pid,
+        host: Deno.hostname(),
+        command: "serve",
+        since: "2020-01-01T00:00:00Z",
+      }),
     );
     assert.ok(await acquireLock(options(dir)));
   });

@@ -5,7 +5,13 @@ import type { CommentEvent } from "../lib/prcommands.ts";
 const SECRET = "s3cret-for-webhook-unit-tests";
 
 async function hmac(body: string, secret = SECRET): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
   return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -19,13 +25,30 @@ Deno.test("each of Forgejo's signature headers is accepted; anything else is not
     { "X-Hub-Signature-256": `sha256=${sig}` },
   ];
   for (const headers of variants) {
-    assert.equal(await verifySignature(SECRET, body, new Headers(headers)), true, JSON.stringify(headers));
+    assert.equal(
+      await verifySignature(SECRET, body, new Headers(headers)),
+      true,
+      JSON.stringify(headers),
+    );
   }
-  assert.equal(await verifySignature(SECRET, body, new Headers({ "X-Forgejo-Signature": sig.toUpperCase() })), true);
-  for (const bad of [await hmac('{"a":1}', "other"), sig.slice(1), `${sig}00`, "zz" + sig.slice(2), ""]) {
-    assert.equal(await verifySignature(SECRET, body, new Headers({ "X-Forgejo-Signature": bad })), false, bad);
+  assert.equal(
+    await verifySignature(SECRET, body, new Headers({ "X-Forgejo-Signature": sig.toUpperCase() })),
+    true,
+  );
+  for (
+    const bad of [await hmac('{"a":1}', "other"), sig.slice(1), `${sig}00`, "zz" + sig.slice(2), ""]
+  ) {
+    assert.equal(
+      await verifySignature(SECRET, body, new Headers({ "X-Forgejo-Signature": bad })),
+      false,
+      bad,
+    );
   }
-  assert.equal(await verifySignature("", body, new Headers({ "X-Forgejo-Signature": sig })), false, "no secret, no trust");
+  assert.equal(
+    await verifySignature("", body, new Headers({ "X-Forgejo-Signature": sig })),
+    false,
+    "no secret, no trust",
+  );
 });
 
 Deno.test("the server answers at once and runs the work one at a time, in order", async () => {

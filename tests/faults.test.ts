@@ -1,0 +1,321 @@
+// Faults and hostile input: each case asserts the clear message and that nothing was lost or left.
+import assert from "node:assert/strict";
+import { $ } from "zx";
+import { type Fixture, makeFixture } from "./fixture.ts";
+import { type Forge, startForge } from "./forge/server.ts";
+import { commitEdit, git, runBot, writeConfig } from "./botrun.ts";
+import { branchCommits, mikadoViolations } from "./mikado.ts";
+import { startSshd } from "./sshd.ts";
+
+const TOKEN = "bot-token-faults-0123456789";
+const BRANCH = "mikado/upgrade-authentik";
+const BOT = new URL("../bot.ts", import.meta.url).pathname;
+
+interface World {
+  f: Fixture;
+  forge: Forge;
+  config: string;
+  cron: (...args: string[]) => ReturnType<typeof runBot>;
+  pulls: (state?: string) => Promise<{ number: number; title: string }[]>;
+  /** Commits a change to main as its owner would. */
+  onMain: (path: string, edit: (text: string) => string) => Promise<void>;
+}
+
+async function withWorld(
+  fn: (w: World) => Promise<void>,
+  builder = "local",
+  extra: Record<string, unknown> = {},
+) {
+  const f = await makeFixture();
+  const forge = await startForge({
+    root: f.mirrorsDir,
+    users: [{ login: "bot", token: TOKEN, permission: "admin" }, {
+      login: "erich",
+      token: "e",
+      permission: "write",
+    }],
+    validate: true,
+  });
+  try {
+    const config = await writeConfig(f, builder, {
+      forge: {
+        url: forge.url,
+        repo: "eblume/blumeops",
+        base: "main",
+        timeout_seconds: 2,
+        retry_seconds: 0.2,
+      },
+      ...extra,
+    });
+    const work = `${f.root}/owner`;
+    await $({ quiet: true })`git clone -q ${`${f.mirrorsDir}/eblume/blumeops.git`} ${work}`;
+    await fn({
+      f,
+      forge,
+      config,
+      cron: (...args) =>
+        runBot(["run", "--config", config, "--json", ...args], { FORGE_TOKEN: TOKEN }),
+      pulls: async (state = "all") => {
+        const r = await fetch(`${forge.url}/api/v1/repos/eblume/blumeops/pulls?state=${state}`, {
+          headers: { Authorization: `token ${TOKEN}` },
+        });
+        return await r.json();
+      },
+      onMain: async (path, edit) => {
+        await $({ cwd: work, quiet: true })`git pull -q`;
+        await commitEdit(work, path, edit);
+        await $({ cwd: work, quiet: true })`git push -q origin main`;
+      },
+    });
+    assert.deepEqual(forge.violations, []);
+  } finally {
+    await forge.stop();
+    await f.cleanup();
+  }
+}
+
+/** python-deps waits while `marker` exists: a build long enough to be interrupted. */
+function slowPythonDeps(marker: string) {
+  return (t: string) =>
+    t.replace(
+      "cp $src/uv.lock $out/uv.lock",
+      `while [ -e ${marker} ]; do sleep 0.2; done; cp $src/uv.lock $out/uv.lock`,
+    );
+}
+
+/** Lets the round's quick FODs finish: Nix 2.8 killed while it registers a mismatched output
+ * leaves `<path>.tmp` in the store, and every later build of that FOD fails with "File exists". */
+function settle(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 2000));
+}
+
+/** Starts bot.ts and resolves once its stderr shows `line`; returns the child and its output. */
+async function startUntil(args: string[], env: Record<string, string>, line: RegExp) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", BOT, ...args],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let stderr = "";
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  while (!line.test(stderr)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`bot.ts ended before ${line}:\n${stderr}`);
+    stderr += value;
+  }
+  const rest = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return stderr;
+      stderr += value;
+    }
+  })();
+  return { child, rest };
+}
+
+Deno.test("the forge failing, then recovering: retried, no duplicate pull request", async () => {
+  await withWorld(async (w) => {
+    w.forge.failNext({ path: /\/repos\/mirrors\/authentik\/tags\?/ }, { status: 500, times: 2 });
+    w.forge.failNext({ path: /\/raw\// }, { status: 200, delayMs: 4000 });
+    // The pull request is created, but the answer is lost: the retry meets Forgejo's 409.
+    w.forge.failNext({ method: "POST", path: /\/pulls$/ }, { status: 502, afterProcessing: true });
+    const run = await w.cron();
+    assert.equal(run.code, 0, run.stderr);
+    const pulls = await w.pulls();
+    assert.equal(pulls.length, 1);
+    assert.equal((run.json!.pull as { number: number }).number, pulls[0].number);
+    const statuses = w.forge.requests.filter((r) => r.path.startsWith("/api/")).map((r) =>
+      r.status
+    );
+    assert.ok(
+      statuses.includes(500) && statuses.includes(502) && statuses.includes(409),
+      statuses.join(","),
+    );
+  });
+});
+
+Deno.test("the forge staying down is a clear failure that changes nothing", async () => {
+  await withWorld(async (w) => {
+    w.forge.failNext({ path: /\/api\/v1\// }, { status: 503, times: 50 });
+    const run = await w.cron();
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /forge http:\/\/127\.0\.0\.1:\d+: listing the open pull requests of eblume\/blumeops: HTTP 503/,
+    );
+    assert.equal(await git(w.f.repo, "ls-remote", "origin", `refs/heads/${BRANCH}`), "");
+  });
+});
+
+Deno.test("a reply whose answer is lost is not posted twice", async () => {
+  await withWorld(async (w) => {
+    assert.equal((await w.cron()).code, 0);
+    const [pr] = await w.pulls();
+    await w.forge.addComment("eblume", "blumeops", pr.number, "erich", "/rebuild");
+    w.forge.failNext({ method: "POST", path: /\/issues\/\d+\/comments$/ }, {
+      status: 500,
+      afterProcessing: true,
+    });
+    const run = await w.cron();
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /rebuilt #\d+: passed/);
+    const r = await fetch(
+      `${w.forge.url}/api/v1/repos/eblume/blumeops/issues/${pr.number}/comments`,
+      {
+        headers: { Authorization: `token ${TOKEN}` },
+      },
+    );
+    const replies = (await r.json() as { user: { login: string } }[]).filter((c) =>
+      c.user.login === "bot"
+    );
+    assert.equal(replies.length, 1);
+  });
+});
+
+Deno.test("the ssh connection dropped during a build: a clear failure, the remote dir removed, the next run succeeds", async () => {
+  const sshd = await startSshd();
+  try {
+    await withWorld(
+      async (w) => {
+        const marker = `${w.f.root}/python-deps-waits`;
+        await Deno.writeTextFile(marker, "");
+        await w.onMain("containers/authentik/python-deps.nix", slowPythonDeps(marker));
+        const before = [...Deno.readDirSync("/tmp")].filter((e) =>
+          e.name.startsWith("upgrade-bot.")
+        ).map((e) => e.name);
+        const { child, rest } = await startUntil(["run", "--config", w.config], {
+          FORGE_TOKEN: TOKEN,
+        }, /building authentik-python-deps/);
+        await settle();
+        await $({ nothrow: true, quiet: true })`pkill -f ${"sshd: root@notty"}`;
+        const status = await child.status;
+        const stderr = await rest;
+        assert.equal(status.code, 1, stderr);
+        assert.match(
+          stderr,
+          /lost the connection to build host ssh:\/\/root@127\.0\.0\.1:\d+ during the build/,
+        );
+        assert.equal(
+          await git(w.f.repo, "ls-remote", "origin", `refs/heads/${BRANCH}`),
+          "",
+          "nothing pushed",
+        );
+        let left: string[] = [];
+        for (let i = 0; i < 50; i++) {
+          left = [...Deno.readDirSync("/tmp")].filter((e) =>
+            e.name.startsWith("upgrade-bot.") && !before.includes(e.name)
+          ).map((e) => e.name);
+          if (left.length === 0) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.deepEqual(left, [], "the remote temp dir was removed");
+        await Deno.remove(marker);
+        const next = await w.cron();
+        assert.equal(next.code, 0, next.stderr);
+        assert.equal((await w.pulls()).length, 1);
+      },
+      sshd.url,
+      { ssh: { config_file: sshd.sshConfig } },
+    );
+  } finally {
+    await sshd.stop();
+  }
+});
+
+Deno.test("the bot killed in the middle of a run: the next run completes, no duplicates, nothing left", async () => {
+  await withWorld(async (w) => {
+    const marker = `${w.f.root}/python-deps-waits`;
+    await Deno.writeTextFile(marker, "");
+    await w.onMain("containers/authentik/python-deps.nix", slowPythonDeps(marker));
+    const { child } = await startUntil(
+      ["run", "--config", w.config],
+      { FORGE_TOKEN: TOKEN },
+      /building authentik-python-deps/,
+    );
+    const clones = () =>
+      [...Deno.readDirSync("/tmp")].filter((e) =>
+        e.name.startsWith(`upgrade-bot-clone-${child.pid}-`)
+      );
+    assert.equal(clones().length, 1);
+    await settle();
+    child.kill("SIGKILL");
+    await child.status;
+    await Deno.remove(marker);
+    const next = await w.cron();
+    assert.equal(next.code, 0, next.stderr);
+    assert.match(next.stderr, /breaking a stale lock/);
+    assert.equal(clones().length, 0, "the killed run's clone was removed");
+    assert.equal((await w.pulls()).length, 1);
+    const repo = `${w.f.root}/check`;
+    await $({
+      quiet: true,
+    })`git clone -q -b ${BRANCH} ${`${w.f.mirrorsDir}/eblume/blumeops.git`} ${repo}`;
+    const commits = await branchCommits(repo, "origin/main..HEAD");
+    assert.deepEqual(commits.map((c) => c.verb), ["plan", "impl", "impl", "finalize"]);
+    assert.deepEqual(mikadoViolations(commits, "upgrade-authentik", "docs/how-to/authentik"), []);
+  });
+});
+
+Deno.test("hostile tag names are ignored and never reach a shell", async () => {
+  await withWorld(async (w) => {
+    const bare = `${w.f.mirrorsDir}/mirrors/authentik.git`;
+    const hostile = [
+      "version/2026.9.0;touch${IFS}PWNED",
+      "version/$(touch${IFS}PWNED)",
+      "version/`touch${IFS}PWNED`",
+      "version/" + "9".repeat(240),
+      "v3.2026.9.0;touch${IFS}PWNED",
+    ];
+    for (const tag of hostile) await $({ quiet: true })`git --git-dir ${bare} tag ${tag} main`;
+    const run = await w.cron();
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((run.json!.version as { to: string }).to, "2026.5.0");
+    for (const dir of [Deno.cwd(), w.f.root, "/tmp", `${w.f.mirrorsDir}/mirrors`]) {
+      assert.ok(![...Deno.readDirSync(dir)].some((e) => e.name === "PWNED"), dir);
+    }
+    const forced = await w.cron("--version", "2026.9.0;touch${IFS}PWNED");
+    assert.equal(forced.code, 2);
+    assert.match(
+      forced.stderr,
+      /--version "2026\.9\.0;touch\$\{IFS\}PWNED" is not a release version/,
+    );
+  });
+});
+
+Deno.test("a malformed config and malformed .nix files are clear errors that change nothing", async () => {
+  await withWorld(async (w) => {
+    const bad = `${w.f.root}/bad.yaml`;
+    await Deno.writeTextFile(bad, "forge:\n  url: [not, a, url]\n");
+    const config = await runBot(["run", "--config", bad], { FORGE_TOKEN: TOKEN });
+    assert.equal(config.code, 2);
+    assert.match(config.stderr, /bad\.yaml: forge\.url: expected a non-empty string, got a list/);
+
+    await w.onMain(
+      "containers/authentik/sources.nix",
+      (t) => t.replace(/(version = "2026\.2\.0";)/, '$1\n  version = "2026.2.0";'),
+    );
+    const ambiguous = await w.cron();
+    assert.equal(ambiguous.code, 2);
+    assert.match(
+      ambiguous.stderr,
+      /eblume\/blumeops:containers\/authentik\/sources\.nix: "version = \.\.\." is ambiguous/,
+    );
+    assert.equal(await git(w.f.repo, "ls-remote", "origin", `refs/heads/${BRANCH}`), "");
+
+    await w.onMain(
+      "containers/authentik/sources.nix",
+      (t) =>
+        t.replace(/\n {2}version = "2026\.2\.0";/, "").replace(
+          "inherit version;",
+          "inherit version",
+        ),
+    );
+    const broken = await w.cron();
+    assert.equal(broken.code, 1, broken.stderr);
+    assert.match(broken.stdout, /FAILED \(build\): evaluation failed: syntax error/);
+    const [pr] = await w.pulls();
+    assert.match(pr.title, /^WIP: /);
+    assert.equal(broken.json!.prerequisite, "upgrade-authentik-evaluation");
+  });
+});
