@@ -106,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
       values.json,
     );
   }
-  const { forge, token } = connect(config);
+  const { forge, token } = await connect(config);
   if (command === "serve") return await serve(common, forge, token, values.port, values.host);
   if (command === "event") {
     const ev = eventFromPayload(await readPayload(file!));

@@ -131,7 +131,8 @@ class SshBuilder implements Builder {
       p.stdin.write(bundle);
       return p;
     });
-    if (result.exitCode === 255 || result.exitCode === 90 || result.exitCode === 91) {
+    // A timeout ends ssh too: that is the harvest's to report, not a connection failure.
+    if (!result.timedOut && [255, 90, 91].includes(result.exitCode)) {
       throw this.failure(result.exitCode, result.output);
     }
     return result;

@@ -9,7 +9,7 @@ import { compareVersions, newerVersions, parseVersion, tagFor } from "./versions
 import { InputError } from "./errors.ts";
 import { findVersion } from "./nixedit.ts";
 import { chainGraph, type ChainResult, rebuildChain, runChain, staleMentions } from "./chain.ts";
-import { type Forge, ForgejoForge, type Pull } from "./forge.ts";
+import type { Forge, Pull } from "./forge.ts";
 import {
   parsePullTitle,
   pullBody,
@@ -237,8 +237,9 @@ interface Target {
   open: Pull | null;
 }
 
-/** The forge and the token for it, from the environment variable config names. */
-export function connect(config: Config): { forge: ForgejoForge; token: string } {
+/** The forge and the token for it, from the environment variable config names. octokit is
+ * loaded here, not at start: `upgrade` never needs it. */
+export async function connect(config: Config): Promise<{ forge: Forge; token: string }> {
   const token = Deno.env.get(config.forge.token_env) ?? "";
   if (!token) {
     throw new InputError(
@@ -246,6 +247,7 @@ export function connect(config: Config): { forge: ForgejoForge; token: string } 
     );
   }
   addSecret(token);
+  const { ForgejoForge } = await import("./forge.ts");
   const { url, timeout_seconds, retries, retry_seconds } = config.forge;
   const forge = new ForgejoForge(url, token, {
     timeoutSeconds: timeout_seconds,

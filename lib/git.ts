@@ -1,5 +1,4 @@
-// Git: the few repository operations the bot needs, each an argument array through zx.
-import { $ } from "zx";
+// Git: the few repository operations the bot needs, each run with an argument array (no shell).
 import { InputError } from "./errors.ts";
 
 export interface Author {
@@ -20,14 +19,26 @@ export class Git {
     const identity = this.author
       ? ["-c", `user.name=${this.author.name}`, "-c", `user.email=${this.author.email}`]
       : [];
-    const env = { ...Deno.env.toObject(), ...this.env };
-    const p = await $({ cwd: this.dir, nothrow: true, quiet: true, env })`git ${identity} ${args}`;
-    if (p.exitCode !== 0) {
+    const out = await this.exec([...identity, ...args]);
+    if (out.code !== 0) {
       throw new InputError(
-        `git ${args[0]} failed in ${this.dir}: ${p.stderr.trim() || p.stdout.trim()}`,
+        `git ${args[0]} failed in ${this.dir}: ${out.stderr.trim() || out.stdout.trim()}`,
       );
     }
-    return p.stdout;
+    return out.stdout;
+  }
+
+  // Straight to git, no shell in between: the bot runs git a dozen times a run, and each shell
+  // would cost more than the git command itself.
+  private async exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out = await new Deno.Command("git", {
+      args,
+      cwd: this.dir,
+      env: this.env,
+      stdin: "null",
+    }).output();
+    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
   }
 
   async topLevel(): Promise<string> {
@@ -48,12 +59,8 @@ export class Git {
 
   /** The sha `ref` points at, or null when there is no such ref. */
   async sha(ref: string): Promise<string | null> {
-    const p = await $({
-      cwd: this.dir,
-      nothrow: true,
-      quiet: true,
-    })`git rev-parse --verify --quiet ${`${ref}^{commit}`}`;
-    return p.exitCode === 0 ? p.stdout.trim() : null;
+    const out = await this.exec(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    return out.code === 0 ? out.stdout.trim() : null;
   }
 
   /** Tracked files below `subdir`, relative to it. */

@@ -2,6 +2,7 @@
 // builders that sleep to stand for download time. Prints figures and the targets they meet.
 import { join } from "node:path";
 import { makeFixture } from "./fixture.ts";
+import { startForge } from "./forge/server.ts";
 import { runBot, writeConfig } from "./botrun.ts";
 import { parseConfig } from "../lib/config.ts";
 import { makeBuilder } from "../lib/builder.ts";
@@ -107,6 +108,42 @@ function row(name: string, x: Figures): string {
     `${x.outside.toFixed(2).padStart(8)}s ${(100 * x.outside / x.wall).toFixed(1).padStart(6)}%`;
 }
 
+/** A cron run with nothing new against the stand-in: the forge requests it makes and its time,
+ * less Deno's own start (measured as `bot.ts --help`, which loads the same modules). */
+async function cronNothingNew(openPull: boolean) {
+  const f = await makeFixture({ current: openPull ? "2026.2.0" : "2026.5.0" });
+  const token = crypto.randomUUID();
+  const forge = await startForge({
+    root: f.mirrorsDir,
+    users: [{ login: "bot", token, permission: "admin" }],
+  });
+  try {
+    const config = await writeConfig(f, "local", {
+      forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
+    });
+    if (openPull) await runBot(["run", "--config", config], { FORGE_TOKEN: token });
+    const startup = await timed(() => runBot(["--help"]));
+    forge.requests.length = 0;
+    const wall = await timed(async () => {
+      const run = await runBot(["run", "--config", config], { FORGE_TOKEN: token });
+      if (run.code !== 0 || !/nothing to do/.test(run.stdout)) {
+        throw new Error(`cron failed:\n${run.stdout}${run.stderr}`);
+      }
+    });
+    const requests = forge.requests.filter((r) => r.path.startsWith("/api/")).length;
+    return { requests, wall, startup };
+  } finally {
+    await forge.stop();
+    await f.cleanup();
+  }
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const began = performance.now();
+  await fn();
+  return (performance.now() - began) / 1000;
+}
+
 console.log(
   `harvest benchmark: fixture 2026.2.0 -> ${TO}, every FOD sleeps ${SLEEP_SECONDS}s, max-jobs 5`,
 );
@@ -136,3 +173,21 @@ const checks = [
   ],
 ] as const;
 for (const [text, ok] of checks) console.log(`${ok ? "meets " : "MISSES"} ${text}`);
+
+console.log(`\ncron benchmark: a run with nothing new against the Forgejo stand-in`);
+let cronOk = true;
+for (const openPull of [false, true]) {
+  const c = await cronNothingNew(openPull);
+  const own = c.wall - c.startup;
+  const what = openPull ? "its pull request open already" : "base at the newest release";
+  console.log(
+    `  ${what.padEnd(32)} requests ${c.requests}, wall ${c.wall.toFixed(2)}s, Deno start ` +
+      `${c.startup.toFixed(2)}s, the run itself ${own.toFixed(2)}s`,
+  );
+  cronOk &&= c.requests <= 4 && own < 1;
+}
+console.log(
+  `${
+    cronOk ? "meets " : "MISSES"
+  } cron with nothing new: at most 4 requests, under 1 s apart from Deno's start`,
+);
