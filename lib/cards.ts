@@ -1,6 +1,7 @@
 // Mikado cards: goal and prerequisite cards, changelog fragment and service-versions.yaml edits (pure).
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
 import { InputError } from "./errors.ts";
+import type { HashOutcome } from "./harvest.ts";
 
 /** What an upgrade found out, shared by the cards, the changelog and the pull request text. */
 export interface UpgradeFacts {
@@ -12,16 +13,7 @@ export interface UpgradeFacts {
   /** Today (YYYY-MM-DD), passed in so output is deterministic. */
   date: string;
   pkgDir: string;
-  hashes: {
-    name: string;
-    file: string;
-    old: string;
-    /** null while not harvested yet. */
-    new: string | null;
-    unchanged: boolean;
-    /** Per-system entries of the same hash that the bot left alone. */
-    otherSystems: { system: string; value: string }[];
-  }[];
+  hashes: HashOutcome[];
 }
 
 /** A harvest failure that is not a hash mismatch. */

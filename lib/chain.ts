@@ -78,6 +78,44 @@ async function readOptional(path: string): Promise<string | null> {
   }
 }
 
+type Commits = { sha: string; subject: string }[];
+
+/** A commit function that records each commit it makes in `commits`. */
+function committer(git: Git, commits: Commits) {
+  return async (paths: string[], subject: string, body = "") => {
+    commits.push({
+      sha: await git.commit(paths, body ? `${subject}\n\n${body}` : subject),
+      subject,
+    });
+  };
+}
+
+function factsOf(o: ChainOptions, hashes: UpgradeFacts["hashes"]): UpgradeFacts {
+  const { config } = o;
+  return {
+    package: config.package.name,
+    chain: config.chain,
+    from: o.from,
+    to: o.to,
+    date: o.date,
+    pkgDir: config.package.dir,
+    hashes,
+  };
+}
+
+async function harvestIn(o: ChainOptions, builder: Builder): Promise<HarvestResult> {
+  const { config } = o;
+  return await harvest({
+    config,
+    dir: join(o.top, config.package.dir),
+    files: await o.git.trackedFiles(config.package.dir),
+    builder,
+    system: o.system,
+    logFile: o.logFile!,
+    args: config.build.max_jobs === null ? [] : ["--max-jobs", String(config.build.max_jobs)],
+  });
+}
+
 /** plan (the goal card), impl (the bump), impl (the hashes), then finalize on success; a build
  * failure instead gets the Mikado reset: back to the plan, a new prerequisite card planned, and
  * the still-valid impl commits replayed on top. */
@@ -87,23 +125,9 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   const rel = (file: string) => join(config.package.dir, file);
   const pkgDir = join(top, config.package.dir);
   const goal = goalCardPath(config);
-  const commits: { sha: string; subject: string }[] = [];
-  const commit = async (paths: string[], subject: string, body = "") => {
-    commits.push({
-      sha: await git.commit(paths, body ? `${subject}\n\n${body}` : subject),
-      subject,
-    });
-  };
-
-  const facts: UpgradeFacts = {
-    package: config.package.name,
-    chain: config.chain,
-    from: o.from,
-    to: o.to,
-    date: o.date,
-    pkgDir: config.package.dir,
-    hashes: [],
-  };
+  const commits: Commits = [];
+  const commit = committer(git, commits);
+  const facts = factsOf(o, []);
   await Deno.mkdir(join(top, config.cards_dir), { recursive: true });
   await writeFileAtomic(
     join(top, goal),
@@ -117,15 +141,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
 
   let result: Omit<HarvestResult, "hashes">;
   if (o.builder) {
-    const harvested = await harvest({
-      config,
-      dir: pkgDir,
-      files: await git.trackedFiles(config.package.dir),
-      builder: o.builder,
-      system: o.system,
-      logFile: o.logFile!,
-      args: config.build.max_jobs === null ? [] : ["--max-jobs", String(config.build.max_jobs)],
-    });
+    const harvested = await harvestIn(o, o.builder);
     facts.hashes = harvested.hashes;
     result = harvested;
   } else {
@@ -133,13 +149,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
     progress("--no-build: hashes reset to placeholders, nothing built");
     result = { rounds: [], builds: 0, verified: false, failure: null, buildSeconds: 0 };
   }
-  const pending = facts.hashes.filter((h) => h.new === null).map((h) => h.name);
-  const hashFiles = [...new Set(config.hashes.map((h) => rel(h.file)))];
-  await commit(
-    hashFiles,
-    pending.length ? s.partial(pending) : s.hashes,
-    hashLines(facts).join("\n"),
-  );
+  await commitHashes(o, facts, commit);
 
   let prerequisite: string | null = null;
   if (result.verified) {
@@ -156,40 +166,12 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
 export async function rebuildChain(o: ChainOptions): Promise<ChainResult> {
   const { git, top, config } = o;
   const s = subjects(config, o.from, o.to);
-  const rel = (file: string) => join(config.package.dir, file);
-  const commits: { sha: string; subject: string }[] = [];
-  const commit = async (paths: string[], subject: string, body = "") => {
-    commits.push({
-      sha: await git.commit(paths, body ? `${subject}\n\n${body}` : subject),
-      subject,
-    });
-  };
-  const harvested = await harvest({
-    config,
-    dir: join(top, config.package.dir),
-    files: await git.trackedFiles(config.package.dir),
-    builder: o.builder!,
-    system: o.system,
-    logFile: o.logFile!,
-    args: config.build.max_jobs === null ? [] : ["--max-jobs", String(config.build.max_jobs)],
-  });
-  const facts: UpgradeFacts = {
-    package: config.package.name,
-    chain: config.chain,
-    from: o.from,
-    to: o.to,
-    date: o.date,
-    pkgDir: config.package.dir,
-    hashes: harvested.hashes,
-  };
-  const hashFiles = [...new Set(config.hashes.map((h) => rel(h.file)))];
-  if ((await git.run(["status", "--porcelain", "--", ...hashFiles])).trim() !== "") {
-    const pending = facts.hashes.filter((h) => h.new === null).map((h) => h.name);
-    await commit(
-      hashFiles,
-      pending.length ? s.partial(pending) : s.hashes,
-      hashLines(facts).join("\n"),
-    );
+  const commits: Commits = [];
+  const commit = committer(git, commits);
+  const harvested = await harvestIn(o, o.builder!);
+  const facts = factsOf(o, harvested.hashes);
+  if ((await git.run(["status", "--porcelain", "--", ...hashFiles(config)])).trim() !== "") {
+    await commitHashes(o, facts, commit);
   }
   const goal = goalCardPath(config);
   const goalText = await readOptional(join(top, goal));
@@ -208,6 +190,25 @@ export async function rebuildChain(o: ChainOptions): Promise<ChainResult> {
 
 function isActive(text: string, path: string): boolean {
   return parseFrontMatter(text, path).map.get("status") === "active";
+}
+
+function hashFiles(config: Config): string[] {
+  return [...new Set(config.hashes.map((h) => join(config.package.dir, h.file)))];
+}
+
+/** The impl commit of the hashes: all harvested, or partial with the pending ones named. */
+async function commitHashes(
+  o: ChainOptions,
+  facts: UpgradeFacts,
+  commit: ReturnType<typeof committer>,
+): Promise<void> {
+  const s = subjects(o.config, o.from, o.to);
+  const pending = facts.hashes.filter((h) => h.new === null).map((h) => h.name);
+  await commit(
+    hashFiles(o.config),
+    pending.length ? s.partial(pending) : s.hashes,
+    hashLines(facts).join("\n"),
+  );
 }
 
 function hashLines(facts: UpgradeFacts): string[] {

@@ -124,17 +124,7 @@ async function chainInto(
     date: today(),
     logFile: env.log,
   });
-  Object.assign(report, {
-    hashes: chain.facts.hashes,
-    builds: chain.builds,
-    rounds: chain.rounds,
-    verified: chain.verified,
-    failure: chain.failure,
-    buildSeconds: chain.buildSeconds,
-    commits: chain.commits,
-    prerequisite: chain.prerequisite,
-    logFile: env.log,
-  });
+  absorb(report, chain, env.log);
   if (env.builder) {
     progress(
       chain.verified
@@ -144,6 +134,21 @@ async function chainInto(
         : `harvest stopped: ${chain.failure?.message}`,
     );
   }
+}
+
+/** Folds what a chain did into the report. */
+function absorb(report: Report, chain: ChainResult, logFile: string | null): void {
+  Object.assign(report, {
+    hashes: chain.facts.hashes,
+    builds: chain.builds,
+    rounds: chain.rounds,
+    verified: chain.verified,
+    failure: chain.failure,
+    buildSeconds: chain.buildSeconds,
+    commits: chain.commits,
+    prerequisite: chain.prerequisite,
+    logFile,
+  });
 }
 
 /** The unified diff (made with the diff package) of what `base..HEAD` changed in `top`. */
@@ -465,16 +470,7 @@ export async function rebuildPull(
       date: today(),
       logFile: env.log,
     });
-    Object.assign(report, {
-      hashes: chain.facts.hashes,
-      builds: chain.builds,
-      rounds: chain.rounds,
-      verified: chain.verified,
-      failure: chain.failure,
-      buildSeconds: chain.buildSeconds,
-      commits: chain.commits,
-      logFile: env.log,
-    });
+    absorb(report, chain, env.log);
     await publish(report, { ...o, dryRun: false }, forge, git, work, pull, tip);
     return report;
   });
