@@ -330,3 +330,40 @@ Deno.test("a cron run with the loopback sshd as the build host", async () => {
     await sshd.stop();
   }
 });
+
+Deno.test("sync_mirrors asks the forge to sync both mirrors before reading their tags", async () => {
+  await withWorld(async (w) => {
+    // The mirrors now mirror their work repositories, where a release is tagged but not yet
+    // fetched by the forge.
+    await $({ cwd: `${w.f.root}/work/mirrors/authentik`, quiet: true })`git tag version/2026.6.0`;
+    await $({
+      cwd: `${w.f.root}/work/mirrors/authentik-client-go`,
+      quiet: true,
+    })`git tag v3.2026.6.0`;
+    for (const repo of ["authentik", "authentik-client-go"]) {
+      const bare = `${w.f.mirrorsDir}/mirrors/${repo}.git`;
+      await $({
+        quiet: true,
+      })`git --git-dir ${bare} config remote.origin.url ${`${w.f.root}/work/mirrors/${repo}`}`;
+      await $({
+        quiet: true,
+      })`git --git-dir ${bare} config remote.origin.fetch ${"+refs/*:refs/*"}`;
+      await $({ quiet: true })`git --git-dir ${bare} config remote.origin.mirror true`;
+    }
+    const plain = await w.cron("--dry-run", "--no-build");
+    assert.equal((plain.json!.version as { to: string }).to, "2026.5.0", plain.stderr);
+    assert.equal(w.forge.mirrorSyncs.length, 0);
+    const syncing = await writeConfig(w.f, "local", {
+      forge: { url: w.forge.url, repo: "eblume/blumeops", base: "main", sync_mirrors: true },
+    });
+    const synced = await runBot(["run", "--config", syncing, "--json", "--dry-run", "--no-build"], {
+      FORGE_TOKEN: TOKEN,
+    });
+    assert.equal(synced.code, 0, synced.stderr);
+    assert.equal((synced.json!.version as { to: string }).to, "2026.6.0");
+    assert.deepEqual(w.forge.mirrorSyncs.map((s) => `${s.repo} ${s.ok}`).sort(), [
+      "mirrors/authentik true",
+      "mirrors/authentik-client-go true",
+    ]);
+  });
+});
