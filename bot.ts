@@ -3,19 +3,16 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { loadConfig, parseBuilder } from "./lib/config.ts";
 import {
-  commandContext,
-  type CommonOptions,
   connect,
+  eventCommand,
+  formatReport,
   type Report,
   run,
+  serveCommand,
   upgrade,
   withLock,
 } from "./lib/commands.ts";
-import { eventFromPayload, handleComment } from "./lib/prcommands.ts";
-import { serveWebhooks } from "./lib/webhook.ts";
-import type { Forge } from "./lib/forge.ts";
-import { InputError } from "./lib/errors.ts";
-import { addSecret, redact, seconds } from "./lib/log.ts";
+import { redact } from "./lib/log.ts";
 
 // zx passes commands to a shell by design (each argument quoted by zx); Node's warning about it is noise.
 (process as { noDeprecation?: boolean }).noDeprecation = true;
@@ -107,14 +104,14 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   const { forge, token } = await connect(config);
-  if (command === "serve") return await serve(common, forge, token, values.port, values.host);
+  if (command === "serve") {
+    if (!values.port || !/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
+      return usageError("serve needs --port N");
+    }
+    return await serveCommand(common, forge, token, Number(values.port), values.host ?? "0.0.0.0");
+  }
   if (command === "event") {
-    const ev = eventFromPayload(await readPayload(file!));
-    const done = ev === null
-      ? "ignored: not a pull request comment"
-      : await withLock(config, "event", () =>
-        handleComment(commandContext(common, forge, token), ev));
-    console.log(done ?? "skipped: another run holds the lock");
+    console.log(await eventCommand(common, forge, token, file!));
     return 0;
   }
   const result = await withLock(
@@ -130,107 +127,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function report(r: Report, json: boolean | undefined): number {
-  printReport(r);
+  console.log(redact(formatReport(r)));
   // The diff was printed above; the JSON line carries everything else.
   if (json) console.log(redact(JSON.stringify({ ...r, diff: undefined })));
   return r.failure ? 1 : 0;
 }
 
-/** An event payload file, read with a size limit: its content is untrusted. */
-async function readPayload(file: string): Promise<unknown> {
-  const info = await Deno.stat(file).catch(() => null);
-  if (!info?.isFile) throw new InputError(`${file}: no such event payload file`);
-  if (info.size > 4 * 1024 * 1024) throw new InputError(`${file}: event payload larger than 4 MiB`);
-  try {
-    return JSON.parse(await Deno.readTextFile(file));
-  } catch (e) {
-    throw new InputError(`${file}: not a JSON event payload: ${(e as Error).message}`);
-  }
-}
-
-async function serve(
-  common: CommonOptions,
-  forge: Forge,
-  token: string,
-  port: string | undefined,
-  host: string | undefined,
-): Promise<number> {
-  const { config } = common;
-  if (!port || !/^\d{1,5}$/.test(port) || Number(port) > 65535) {
-    return usageError("serve needs --port N");
-  }
-  const secret = Deno.env.get(config.webhook.secret_env) ?? "";
-  if (!secret) {
-    throw new InputError(
-      `set ${config.webhook.secret_env} to the webhook secret (webhook.secret_env)`,
-    );
-  }
-  addSecret(secret);
-  const ctx = commandContext(common, forge, token);
-  const server = serveWebhooks({
-    hostname: host ?? "0.0.0.0",
-    port: Number(port),
-    secret,
-    maxBodyBytes: config.webhook.max_body_bytes,
-    handle: async (ev) =>
-      (await withLock(config, "serve", () => handleComment(ctx, ev))) ?? "skipped: lock held",
-  });
-  console.error(
-    `upgrade-bot: receiving webhooks on http://${server.addr.hostname}:${server.addr.port}/`,
-  );
-  await server.finished;
-  return 0;
-}
-
 function usageError(message: string): number {
   console.error(`upgrade-bot: ${message} (see --help)`);
   return 2;
-}
-
-function printReport(r: Report): void {
-  if (r.upToDate) {
-    console.log(redact(r.message));
-    return;
-  }
-  if (r.diff) console.log(r.diff);
-  const title = `${r.package} ${r.version.from} -> ${r.version.to}${r.dryRun ? " (dry run)" : ""}`;
-  const lines = [title, "hashes:"];
-  const width = Math.max(...r.hashes.map((h) => h.name.length));
-  for (const h of r.hashes) {
-    const state = h.new === null
-      ? "not harvested"
-      : h.unchanged
-      ? `unchanged ${h.new}`
-      : `${h.old} -> ${h.new}`;
-    lines.push(`  ${h.name.padEnd(width)}  ${h.file}: ${state}`);
-    for (const o of h.otherSystems) {
-      lines.push(
-        `  ${"".padEnd(width)}  left as it was for ${o.system}: ${o.value} (check it by hand)`,
-      );
-    }
-  }
-  lines.push(
-    `builds: ${r.builds} nix-build runs on ${r.builder}, ${seconds(r.buildSeconds)} building, ` +
-      `${seconds(r.seconds)} in all`,
-  );
-  lines.push(`verified: ${r.verified ? "yes, the whole build passes" : "no"}`);
-  if (r.logFile) lines.push(`log: ${r.logFile}`);
-  if (r.branch) lines.push(`branch: ${r.branch}`);
-  for (const c of r.commits) {
-    lines.push(`  ${c.sha ? c.sha.slice(0, 10) : "(would commit)"} ${c.subject}`);
-  }
-  if (r.failure) {
-    lines.push(`FAILED (${r.failure.kind}): ${r.failure.message}`);
-    if (r.failure.logTail.length) {
-      lines.push("last lines of its log:", ...r.failure.logTail.map((l) => `  > ${l}`));
-    }
-    if (r.prerequisite) lines.push(`planned prerequisite card: ${r.prerequisite}`);
-  }
-  if (r.pull) {
-    lines.push(`pull request: ${r.pull.action} ${r.pull.url || ""}`.trimEnd());
-    if (r.dryRun) lines.push(`title: ${r.pull.title}`, "body:", r.pull.body);
-  }
-  console.log(redact(lines.join("\n")));
 }
 
 if (import.meta.main) {

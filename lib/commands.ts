@@ -17,7 +17,13 @@ import {
   pullTitle,
   type RebuildSummary,
 } from "./prtext.ts";
-import { type CommandContext, scanComments } from "./prcommands.ts";
+import {
+  type CommandContext,
+  eventFromPayload,
+  handleComment,
+  scanComments,
+} from "./prcommands.ts";
+import { serveWebhooks } from "./webhook.ts";
 import { acquireLock } from "./lock.ts";
 import { addSecret, progress, seconds } from "./log.ts";
 
@@ -604,4 +610,105 @@ async function pullFacts(
     mentions: await staleMentions(top, config, report.version.from),
     prerequisite: report.prerequisite,
   };
+}
+
+/** An event payload file, read with a size limit: its content is untrusted. */
+async function readPayload(file: string): Promise<unknown> {
+  const info = await Deno.stat(file).catch(() => null);
+  if (!info?.isFile) throw new InputError(`${file}: no such event payload file`);
+  if (info.size > 4 * 1024 * 1024) throw new InputError(`${file}: event payload larger than 4 MiB`);
+  try {
+    return JSON.parse(await Deno.readTextFile(file));
+  } catch (e) {
+    throw new InputError(`${file}: not a JSON event payload: ${(e as Error).message}`);
+  }
+}
+
+/** `event FILE`: one Forgejo Actions issue_comment payload; says what came of it. */
+export async function eventCommand(
+  common: CommonOptions,
+  forge: Forge,
+  token: string,
+  file: string,
+): Promise<string> {
+  const ev = eventFromPayload(await readPayload(file));
+  if (ev === null) return "ignored: not a pull request comment";
+  const ctx = commandContext(common, forge, token);
+  return (await withLock(common.config, "event", () => handleComment(ctx, ev))) ??
+    "skipped: another run holds the lock";
+}
+
+/** `serve`: webhooks until stopped, each handled under the lock. */
+export async function serveCommand(
+  common: CommonOptions,
+  forge: Forge,
+  token: string,
+  port: number,
+  hostname: string,
+): Promise<number> {
+  const { config } = common;
+  const secret = Deno.env.get(config.webhook.secret_env) ?? "";
+  if (!secret) {
+    throw new InputError(
+      `set ${config.webhook.secret_env} to the webhook secret (webhook.secret_env)`,
+    );
+  }
+  addSecret(secret);
+  const ctx = commandContext(common, forge, token);
+  const server = serveWebhooks({
+    hostname,
+    port,
+    secret,
+    maxBodyBytes: config.webhook.max_body_bytes,
+    handle: async (ev) =>
+      (await withLock(config, "serve", () => handleComment(ctx, ev))) ?? "skipped: lock held",
+  });
+  console.error(
+    `upgrade-bot: receiving webhooks on http://${server.addr.hostname}:${server.addr.port}/`,
+  );
+  await server.finished;
+  return 0;
+}
+
+/** The report as people read it on stdout (--json adds the machine-readable line). */
+export function formatReport(r: Report): string {
+  if (r.upToDate) return r.message;
+  const title = `${r.package} ${r.version.from} -> ${r.version.to}${r.dryRun ? " (dry run)" : ""}`;
+  const lines = [...(r.diff ? [r.diff] : []), title, "hashes:"];
+  const width = Math.max(...r.hashes.map((h) => h.name.length));
+  for (const h of r.hashes) {
+    const state = h.new === null
+      ? "not harvested"
+      : h.unchanged
+      ? `unchanged ${h.new}`
+      : `${h.old} -> ${h.new}`;
+    lines.push(`  ${h.name.padEnd(width)}  ${h.file}: ${state}`);
+    for (const o of h.otherSystems) {
+      lines.push(
+        `  ${"".padEnd(width)}  left as it was for ${o.system}: ${o.value} (check it by hand)`,
+      );
+    }
+  }
+  lines.push(
+    `builds: ${r.builds} nix-build runs on ${r.builder}, ${seconds(r.buildSeconds)} building, ` +
+      `${seconds(r.seconds)} in all`,
+  );
+  lines.push(`verified: ${r.verified ? "yes, the whole build passes" : "no"}`);
+  if (r.logFile) lines.push(`log: ${r.logFile}`);
+  if (r.branch) lines.push(`branch: ${r.branch}`);
+  for (const c of r.commits) {
+    lines.push(`  ${c.sha ? c.sha.slice(0, 10) : "(would commit)"} ${c.subject}`);
+  }
+  if (r.failure) {
+    lines.push(`FAILED (${r.failure.kind}): ${r.failure.message}`);
+    if (r.failure.logTail.length) {
+      lines.push("last lines of its log:", ...r.failure.logTail.map((l) => `  > ${l}`));
+    }
+    if (r.prerequisite) lines.push(`planned prerequisite card: ${r.prerequisite}`);
+  }
+  if (r.pull) {
+    lines.push(`pull request: ${r.pull.action} ${r.pull.url || ""}`.trimEnd());
+    if (r.dryRun) lines.push(`title: ${r.pull.title}`, "body:", r.pull.body);
+  }
+  return lines.join("\n");
 }
