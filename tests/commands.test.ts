@@ -7,6 +7,11 @@ import { startSshd } from "./sshd.ts";
 
 const PKG = "containers/authentik";
 
+/** bot.ts upgrade on the fixture's checkout, as a user would type it. */
+function upgradeTo(f: Fixture, version: string, ...args: string[]) {
+  return runBot(["upgrade", "--repo", f.repo, "--version", version, ...args]);
+}
+
 async function withFixture(fn: (f: Fixture) => Promise<void>): Promise<void> {
   const fixture = await makeFixture();
   try {
@@ -43,16 +48,7 @@ function hashesIn(f: Fixture): Record<string, string> {
 Deno.test("upgrade with the local builder commits the bump and every harvested hash", async () => {
   await withFixture(async (f) => {
     const config = await writeConfig(f, "local");
-    const run = await runBot([
-      "upgrade",
-      "--repo",
-      f.repo,
-      "--version",
-      "2026.5.0",
-      "--config",
-      config,
-      "--json",
-    ]);
+    const run = await upgradeTo(f, "2026.5.0", "--config", config, "--json");
     assert.equal(run.code, 0, run.stderr);
     const expected = await f.expectedHashes("2026.5.0");
     assert.deepEqual(hashesIn(f), expected);
@@ -111,16 +107,7 @@ Deno.test("upgrade over ssh builds on the remote host and leaves nothing there",
       const before = [...Deno.readDirSync("/tmp")].filter((e) =>
         e.name.startsWith("upgrade-bot.")
       ).length;
-      const run = await runBot([
-        "upgrade",
-        "--repo",
-        f.repo,
-        "--version",
-        "2026.5.0",
-        "--config",
-        config,
-        "--json",
-      ]);
+      const run = await upgradeTo(f, "2026.5.0", "--config", config, "--json");
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(hashesIn(f), await f.expectedHashes("2026.5.0"));
       assert.equal(run.json!.builds, 3);
@@ -140,17 +127,7 @@ Deno.test("a dry run builds on a scratch copy, prints the diff and changes nothi
   await withFixture(async (f) => {
     const config = await writeConfig(f, "local");
     const head = await git(f.repo, "rev-parse", "HEAD");
-    const run = await runBot([
-      "upgrade",
-      "--repo",
-      f.repo,
-      "--version",
-      "2026.5.0",
-      "--config",
-      config,
-      "--dry-run",
-      "--json",
-    ]);
+    const run = await upgradeTo(f, "2026.5.0", "--config", config, "--dry-run", "--json");
     assert.equal(run.code, 0, run.stderr);
     assert.equal(await git(f.repo, "rev-parse", "HEAD"), head);
     assert.equal(await git(f.repo, "status", "--porcelain"), "");
@@ -176,17 +153,7 @@ Deno.test("a dry run builds on a scratch copy, prints the diff and changes nothi
 
 Deno.test("--no-build bumps and resets the hashes to distinct placeholders without building", async () => {
   await withFixture(async (f) => {
-    const run = await runBot([
-      "upgrade",
-      "--repo",
-      f.repo,
-      "--version",
-      "2026.5.0",
-      "--no-build",
-      "--dry-run",
-      "--builder",
-      "local",
-    ]);
+    const run = await upgradeTo(f, "2026.5.0", "--no-build", "--dry-run", "--builder", "local");
     assert.equal(run.code, 0, run.stderr);
     const placeholders = [...run.stdout.matchAll(/^\+.*"(sha256-[^"]+)"/gm)].map((m) => m[1]);
     assert.equal(placeholders.length, 5, run.stdout);
@@ -197,26 +164,10 @@ Deno.test("--no-build bumps and resets the hashes to distinct placeholders witho
 
 Deno.test("the same version is nothing to do; an older one is refused", async () => {
   await withFixture(async (f) => {
-    const same = await runBot([
-      "upgrade",
-      "--repo",
-      f.repo,
-      "--version",
-      "2026.2.0",
-      "--builder",
-      "local",
-    ]);
+    const same = await upgradeTo(f, "2026.2.0", "--builder", "local");
     assert.equal(same.code, 0);
     assert.match(same.stdout, /already at 2026\.2\.0: nothing to do/);
-    const older = await runBot([
-      "upgrade",
-      "--repo",
-      f.repo,
-      "--version",
-      "2025.12.4",
-      "--builder",
-      "local",
-    ]);
+    const older = await upgradeTo(f, "2025.12.4", "--builder", "local");
     assert.equal(older.code, 2);
     assert.match(older.stderr, /2025\.12\.4 is older than the current 2026\.2\.0/);
   });
@@ -230,15 +181,7 @@ Deno.test("a missing or ambiguous literal stops before anything changes (exit 2)
       (t) => t.replace(/(version = "2026\.2\.0";)/, '$1\n  version = "2026.2.0";'),
     );
     const head = await git(f.repo, "rev-parse", "HEAD");
-    const ambiguous = await runBot([
-      "upgrade",
-      "--repo",
-      f.repo,
-      "--version",
-      "2026.5.0",
-      "--builder",
-      "local",
-    ]);
+    const ambiguous = await upgradeTo(f, "2026.5.0", "--builder", "local");
     assert.equal(ambiguous.code, 2);
     assert.match(
       ambiguous.stderr,
@@ -253,15 +196,7 @@ Deno.test("a missing or ambiguous literal stops before anything changes (exit 2)
       `${PKG}/authentik-server.nix`,
       (t) => t.replace(/\n.*vendorHash = .*\n/, "\n"),
     );
-    const missing = await runBot([
-      "upgrade",
-      "--repo",
-      f.repo,
-      "--version",
-      "2026.5.0",
-      "--builder",
-      "local",
-    ]);
+    const missing = await upgradeTo(f, "2026.5.0", "--builder", "local");
     assert.equal(missing.code, 2);
     assert.match(
       missing.stderr,
@@ -275,16 +210,7 @@ Deno.test("a missing or ambiguous literal stops before anything changes (exit 2)
 Deno.test("an unknown version tag fails the source fetch with git's words (exit 1)", async () => {
   await withFixture(async (f) => {
     const config = await writeConfig(f, "local");
-    const run = await runBot([
-      "upgrade",
-      "--repo",
-      f.repo,
-      "--version",
-      "2099.1.0",
-      "--config",
-      config,
-      "--dry-run",
-    ]);
+    const run = await upgradeTo(f, "2099.1.0", "--config", config, "--dry-run");
     assert.equal(run.code, 1, run.stderr);
     assert.match(
       run.stdout,
@@ -307,16 +233,7 @@ Deno.test("a build error that is not a mismatch stops with the log and keeps wha
         ),
     );
     const config = await writeConfig(f, "local");
-    const run = await runBot([
-      "upgrade",
-      "--repo",
-      f.repo,
-      "--version",
-      "2026.5.0",
-      "--config",
-      config,
-      "--json",
-    ]);
+    const run = await upgradeTo(f, "2026.5.0", "--config", config, "--json");
     assert.equal(run.code, 1, run.stderr);
     const failure = run.json!.failure as { kind: string; drv: string; logTail: string[] };
     assert.equal(failure.kind, "build");
@@ -357,16 +274,7 @@ Deno.test("a fixed-output derivation that is not reproducible is reported as suc
           ),
     );
     const config = await writeConfig(f, "local");
-    const run = await runBot([
-      "upgrade",
-      "--repo",
-      f.repo,
-      "--version",
-      "2026.5.0",
-      "--config",
-      config,
-      "--json",
-    ]);
+    const run = await upgradeTo(f, "2026.5.0", "--config", config, "--json");
     assert.equal(run.code, 1, run.stderr);
     const failure = run.json!.failure as { kind: string; message: string };
     assert.equal(failure.kind, "non-reproducible");
@@ -385,17 +293,14 @@ Deno.test("builder failures: unreachable host and host key mismatch leave the ch
       const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
       const port = (closed.addr as Deno.NetAddr).port;
       closed.close();
-      const unreachable = await runBot([
-        "upgrade",
-        "--repo",
-        f.repo,
-        "--version",
+      const unreachable = await upgradeTo(
+        f,
         "2026.5.0",
         "--config",
         await writeConfig(f, `ssh://root@127.0.0.1:${port}`, {
           ssh: { config_file: sshd.sshConfig },
         }),
-      ]);
+      );
       assert.equal(unreachable.code, 1);
       assert.match(
         unreachable.stderr,
@@ -404,15 +309,12 @@ Deno.test("builder failures: unreachable host and host key mismatch leave the ch
         ),
       );
 
-      const mismatch = await runBot([
-        "upgrade",
-        "--repo",
-        f.repo,
-        "--version",
+      const mismatch = await upgradeTo(
+        f,
         "2026.5.0",
         "--config",
         await writeConfig(f, sshd.url, { ssh: { config_file: sshd.wrongKnownHostsConfig } }),
-      ]);
+      );
       assert.equal(mismatch.code, 1);
       assert.match(mismatch.stderr, /host key verification failed/);
       assert.equal(await git(f.repo, "rev-parse", "HEAD"), head);
