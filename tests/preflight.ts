@@ -13,6 +13,9 @@ const PROGRAMS: [string, string][] = [
   ["ssh", "openssh-client"],
   ["ssh-keygen", "openssh-client"],
   ["/usr/sbin/sshd", "openssh-server"],
+  ["tar", "tar"],
+  ["pgrep", "procps"],
+  ["pkill", "procps"],
 ];
 
 async function isExecutable(path: string): Promise<boolean> {
