@@ -202,7 +202,7 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
   if (o.dryRun) {
     const scratch = await Deno.makeTempDir({ prefix: "upgrade-bot-dry-run-" });
     try {
-      await checkout.run(["clone", "--quiet", "--no-local", top, scratch]);
+      await checkout.run(["clone", "--quiet", top, scratch]);
       const git = new Git(scratch, identity);
       const base = (await git.run(["rev-parse", "HEAD"])).trim();
       await git.run(["checkout", "--quiet", "-b", branch]);

@@ -378,3 +378,20 @@ Deno.test("serve: signed webhooks are queued and answered; bad ones are refused 
     }
   });
 });
+
+Deno.test("rebuild.allow lets a listed login /rebuild without write access", async () => {
+  await withDraftPull(async (w) => {
+    await fixOnBranch(w);
+    const allowing = await writeConfig(w.f, "local", {
+      forge: { url: w.forge.url, repo: "eblume/blumeops", base: "main" },
+      rebuild: { allow: ["mallory"] },
+    });
+    await w.comment("mallory", "/rebuild");
+    const run = await runBot(["run", "--config", allowing], { FORGE_TOKEN: TOKEN });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /\/rebuild from mallory/);
+    const replies = await w.replies();
+    assert.equal(replies.length, 1);
+    assert.match(replies[0], /^\/rebuild passed/);
+  });
+});
