@@ -1,4 +1,4 @@
-// Commands: `upgrade` on a local checkout, `run` (cron) and `/rebuild` against the forge.
+// Commands: `upgrade` on a local checkout; `run`, `/rebuild`, `event` and `serve` against the forge.
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { Config } from "./config.ts";

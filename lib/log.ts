@@ -1,4 +1,4 @@
-// Progress output: timestamped lines on stderr, with secrets redacted wherever they appear.
+// Progress output: lines on stderr, with secrets redacted wherever they appear.
 
 const secrets = new Set<string>();
 

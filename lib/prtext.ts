@@ -1,4 +1,4 @@
-// Pull request text: title and body of the upgrade pull request (pure).
+// Pull request text: the upgrade pull request's title and body, and the replies to /rebuild (pure).
 import { seconds as formatSeconds } from "./log.ts";
 import { type BuildFailureFacts, mdCode, mdFence, oneLine, type UpgradeFacts } from "./cards.ts";
 
