@@ -14,52 +14,11 @@ import {
   type UpgradeFacts,
   versionMentions,
 } from "../lib/cards.ts";
+import { buildCard, serviceVersionsYaml } from "./fixture.ts";
 
-// The fixture's service-versions.yaml and goal card (tests/fixture.ts repoFiles, which is not
-// exported), at 2026.2.0.
-const SERVICE_VERSIONS = `# Versions of the services deployed from this repository.
-# current-version: what runs now; last-reviewed: when upstream was last checked.
-
-- name: argocd
-  current-version: "v3.1.8"
-  last-reviewed: 2026-02-14
-  upstream-source: https://github.com/argoproj/argo-cd
-
-# Built from source, see containers/authentik/.
-- name: authentik
-  current-version: "2026.2.0"
-  last-reviewed: 2026-03-01
-  upstream-source: https://github.com/goauthentik/authentik
-`;
-
-const BUILD_CARD = `---
-title: Build Authentik from Source
-modified: 2026-03-01
-tags:
-  - how-to
-  - authentik
-  - nix
----
-
-# Build Authentik from Source
-
-authentik 2026.2.0 is built from source with plain Nix files in
-\`containers/authentik/\`, fetching from the forge mirrors
-(\`mirrors/authentik\`, \`mirrors/authentik-client-go\`). See
-[[authentik-nix-build-components]] for the derivations.
-
-## Updating the Version
-
-1. Set \`version\` in \`sources.nix\` and \`default.nix\`.
-2. Reset every fixed-output hash (sources, python-deps, webui-deps,
-   vendorHash) and rebuild with \`test-build.nix\` to learn the new ones.
-3. Update \`service-versions.yaml\`.
-
-## Related
-
-- [[authentik-nix-build-components]] — the component derivations
-- [[deploy-authentik]] — deployment
-`;
+// The fixture's service-versions.yaml and overview card, at 2026.2.0.
+const SERVICE_VERSIONS = serviceVersionsYaml("2026.2.0");
+const BUILD_CARD = buildCard("2026.2.0");
 
 // A goal card left finalized by an earlier upgrade, with a key and comments of the user's own.
 const FINALIZED_GOAL = `---

@@ -434,18 +434,9 @@ in
   };
 }
 
-function repoFiles(version: string, h: RepoHashes, url: (n: string) => string) {
-  const nix = Object.fromEntries(
-    Object.entries(authentikNixFiles(version, h, url)).map((
-      [k, v],
-    ) => [`containers/authentik/${k}`, v]),
-  );
-  return {
-    "README.md":
-      "# blumeops\n\nGitOps for Erich's homelab: services, containers and their docs.\n\n" +
-      "- `containers/` — container images, some built from source with Nix\n" +
-      "- `docs/` — how-to cards, explanations and the changelog\n",
-    "service-versions.yaml": `# Versions of the services deployed from this repository.
+/** The target's service-versions.yaml, with comments and quoting to keep. */
+export function serviceVersionsYaml(version: string): string {
+  return `# Versions of the services deployed from this repository.
 # current-version: what runs now; last-reviewed: when upstream was last checked.
 
 - name: argocd
@@ -458,9 +449,12 @@ function repoFiles(version: string, h: RepoHashes, url: (n: string) => string) {
   current-version: "${version}"
   last-reviewed: 2026-03-01
   upstream-source: https://github.com/goauthentik/authentik
-`,
-    "docs/changelog.d/.gitkeep": "",
-    "docs/how-to/authentik/build-authentik-from-source.md": `---
+`;
+}
+
+/** The target's overview card of the from-source build. */
+export function buildCard(version: string): string {
+  return `---
 title: Build Authentik from Source
 modified: 2026-03-01
 tags:
@@ -487,7 +481,23 @@ authentik ${version} is built from source with plain Nix files in
 
 - [[authentik-nix-build-components]] — the component derivations
 - [[deploy-authentik]] — deployment
-`,
+`;
+}
+
+function repoFiles(version: string, h: RepoHashes, url: (n: string) => string) {
+  const nix = Object.fromEntries(
+    Object.entries(authentikNixFiles(version, h, url)).map((
+      [k, v],
+    ) => [`containers/authentik/${k}`, v]),
+  );
+  return {
+    "README.md":
+      "# blumeops\n\nGitOps for Erich's homelab: services, containers and their docs.\n\n" +
+      "- `containers/` — container images, some built from source with Nix\n" +
+      "- `docs/` — how-to cards, explanations and the changelog\n",
+    "service-versions.yaml": serviceVersionsYaml(version),
+    "docs/changelog.d/.gitkeep": "",
+    "docs/how-to/authentik/build-authentik-from-source.md": buildCard(version),
     "docs/how-to/authentik/authentik-nix-build-components.md": `---
 title: Authentik Nix Build Components
 modified: 2026-03-01
