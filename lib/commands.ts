@@ -171,6 +171,16 @@ async function diffSince(git: Git, top: string, base: string): Promise<string> {
   return patches.join("");
 }
 
+/** A forced version against the current one: true when they are the same; older is refused. */
+function alreadyAt(version: string, current: string, whose: string): boolean {
+  if (compareVersions(version, current) < 0) {
+    throw new InputError(
+      `--version ${version} is older than ${whose} ${current}: refusing to downgrade`,
+    );
+  }
+  return version === current;
+}
+
 export interface UpgradeOptions extends CommonOptions {
   repo: string;
   version: string;
@@ -187,15 +197,10 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
   const from = await readVersion(pkgDir, config);
   const to = parseVersion(o.version, "--version");
   const report = emptyReport(o, from, to);
-  if (from === to) {
+  if (alreadyAt(to, from, "the current")) {
     report.upToDate = true;
     report.message = `${config.package.name} is already at ${to}: nothing to do`;
     return report;
-  }
-  if (compareVersions(to, from) < 0) {
-    throw new InputError(
-      `--version ${to} is older than the current ${from}: refusing to downgrade`,
-    );
   }
   const env = await prepare(o, pkgDir, to);
   const branch = `mikado/${config.chain}`;
@@ -520,17 +525,12 @@ async function discover(
         throw new InputError(`--version ${version}: mirror ${m.repo} has no tag ${tag}`);
       }
     }
-    if (version === current) {
+    if (alreadyAt(version, current, `${base}'s`)) {
       return {
         target: null,
         waiting: [],
         message: `${pkg} is already at ${version} on ${base}: nothing to do`,
       };
-    }
-    if (compareVersions(version, current) < 0) {
-      throw new InputError(
-        `--version ${version} is older than ${base}'s ${current}: refusing to downgrade`,
-      );
     }
     return { target: { version, open }, waiting: [], message: "" };
   }
