@@ -6,6 +6,7 @@ import {
   connect,
   eventCommand,
   formatReport,
+  inspect,
   type Report,
   run,
   serveCommand,
@@ -28,6 +29,10 @@ Usage:
   deno run -A bot.ts upgrade --repo PATH --version X [options]
       The same upgrade on a local git checkout: bump, harvest every fixed-output hash with
       nix-build, verify the whole build, and commit on branch mikado/<chain>.
+  deno run -A bot.ts inspect [--repo PATH] [--json]
+      Print what the bot finds in the package with no configuration: the version literals,
+      each hash literal (file, line, kind, harvested or pinned), what it builds, and the
+      YAML config that says the same.
   deno run -A bot.ts event FILE
       Handle one Forgejo Actions issue_comment payload (FILE: usually $GITHUB_EVENT_PATH).
   deno run -A bot.ts serve --port N [--host ADDR]
@@ -36,7 +41,7 @@ Usage:
   deno run -A bot.ts --help
 
 Options:
-  --repo PATH        (upgrade) the target repository's git checkout (default: current directory)
+  --repo PATH        (upgrade, inspect) the target repository's git checkout (default: current directory)
   --version X        the version to upgrade to, like 2026.5.0 (run: forces it, even a skipped one)
   --config FILE      YAML config (default: upgrade-bot.yaml if present, else the built-in
                      blumeops layout; see README.md)
@@ -79,14 +84,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command = "run", ...rest] = positionals;
-  if (!["upgrade", "run", "event", "serve"].includes(command)) {
+  if (!["upgrade", "inspect", "run", "event", "serve"].includes(command)) {
     return usageError(`unknown command "${command}"`);
   }
   const [file, ...extra] = command === "event" ? rest : [undefined, ...rest];
   if (extra.length) return usageError(`unexpected argument "${extra[0]}"`);
   if (command === "event" && !file) return usageError("event needs the payload FILE");
-  if (values.repo !== undefined && command !== "upgrade") {
-    return usageError("--repo is for upgrade; the other commands clone the forge's repository");
+  if (values.repo !== undefined && command !== "upgrade" && command !== "inspect") {
+    return usageError("--repo is for upgrade and inspect; the others clone the forge's repository");
   }
   if (values.builder !== undefined) parseBuilder(values.builder);
   const config = await loadConfig(values.config);
@@ -96,6 +101,11 @@ async function main(argv: string[]): Promise<number> {
     dryRun: values["dry-run"] ?? false,
     noBuild: values["no-build"] ?? false,
   };
+  if (command === "inspect") {
+    const found = await inspect(config, values.repo ?? ".");
+    console.log(values.json ? JSON.stringify(found.json) : found.text);
+    return 0;
+  }
   if (command === "upgrade") {
     if (!values.version) return usageError("upgrade needs --version X");
     return report(

@@ -21,6 +21,8 @@ export interface BuildRequest {
   logFile: string;
   /** Names this build in progress lines ("round 2"). */
   label: string;
+  /** Only evaluate and instantiate (nix-instantiate), build nothing. */
+  evaluateOnly?: boolean;
 }
 
 export interface BuildResult {
@@ -40,6 +42,13 @@ export interface Builder {
 /** The arguments every harvest build gets: build every independent FOD in one run (-k), leave no
  * result links, and log as JSON so build output cannot pass for Nix's own messages. */
 const NIX_BUILD_ARGS = ["--keep-going", "--no-out-link", "--log-format", "internal-json"];
+
+/** The command line of a request, after the expression (`-E expr` or the expression's file). */
+function nixCommand(request: BuildRequest): { program: string; args: string[] } {
+  return request.evaluateOnly
+    ? { program: "nix-instantiate", args: ["--log-format", "internal-json", ...request.args] }
+    : { program: "nix-build", args: [...NIX_BUILD_ARGS, ...request.args] };
+}
 
 export function makeBuilder(
   spec: string,
@@ -81,10 +90,15 @@ class LocalBuilder implements Builder {
   }
 
   build(request: BuildRequest): Promise<BuildResult> {
-    const args = ["-E", request.expr, ...NIX_BUILD_ARGS, ...request.args];
+    const { program, args } = nixCommand(request);
     return streamBuild(
       request,
-      () => $({ cwd: request.dir, nothrow: true, quiet: true })`nix-build ${args} 2>&1`,
+      () =>
+        $({
+          cwd: request.dir,
+          nothrow: true,
+          quiet: true,
+        })`${program} -E ${request.expr} ${args} 2>&1`,
     );
   }
 }
@@ -142,11 +156,11 @@ class SshBuilder implements Builder {
   private async bundle(request: BuildRequest): Promise<Uint8Array> {
     const staging = await Deno.makeTempDir({ prefix: "upgrade-bot-bundle-" });
     try {
-      const args = ["upgrade-bot-build.nix", ...NIX_BUILD_ARGS, ...request.args];
+      const { program, args } = nixCommand(request);
       await Deno.writeTextFile(join(staging, "upgrade-bot-build.nix"), request.expr + "\n");
       await Deno.writeTextFile(
         join(staging, "upgrade-bot-run.sh"),
-        `exec nix-build ${args.map((a) => quote(a)).join(" ")}\n`,
+        `exec ${program} ${["upgrade-bot-build.nix", ...args].map((a) => quote(a)).join(" ")}\n`,
       );
       const tar = join(staging, "bundle.tar");
       const p = await $({

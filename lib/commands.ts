@@ -3,11 +3,21 @@ import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { Config } from "./config.ts";
 import { type Builder, makeBuilder } from "./builder.ts";
-import { readHashes, readVersion } from "./harvest.ts";
+import { buildExpression, readHashes, targetsOf } from "./harvest.ts";
+import type { FoundHash } from "./discover.ts";
+import YAML from "yaml";
+import {
+  type Layout,
+  loadLayout,
+  readNixFilesAt,
+  resolveLayout,
+  serviceVersion,
+} from "./package.ts";
 import { Git } from "./git.ts";
 import { compareVersions, newerVersions, parseVersion, tagFor } from "./versions.ts";
 import { InputError } from "./errors.ts";
 import { findVersion } from "./nixedit.ts";
+import { evaluationError } from "./nixlog.ts";
 import { chainGraph, type ChainResult, rebuildChain, runChain, staleMentions } from "./chain.ts";
 import type { Forge, Pull } from "./forge.ts";
 import {
@@ -101,13 +111,37 @@ async function logFile(config: Config, version: string): Promise<string> {
   return join(dir, `${config.package.name}-${version}-${stamp}.log`);
 }
 
-/** The builder and its system; every literal is located before anything changes. */
-async function prepare(o: CommonOptions, pkgDir: string, to: string) {
-  const builder: Builder | null = o.noBuild ? null : makeBuilder(o.builder, o.config.ssh);
+/** The builder and its system; every literal is located, and the build evaluated at the current
+ * version, before anything changes: a failure here is the repository's or the config's, not the
+ * new release's, so it stops the run (exit 2) with no branch and no card. */
+async function prepare(o: CommonOptions, layout: Layout, git: Git, pkgDir: string, to: string) {
+  const { config } = layout;
+  const builder: Builder | null = o.noBuild ? null : makeBuilder(o.builder, config.ssh);
   const system = builder ? await builder.system() : localSystem();
-  await readHashes(pkgDir, o.config, system);
-  const log = builder ? await logFile(o.config, to) : null;
-  if (builder) progress(`building on ${builder.description} (${system}); full log: ${log}`);
+  await readHashes(pkgDir, config, system);
+  const log = builder ? await logFile(config, to) : null;
+  if (builder) {
+    progress(`building on ${builder.description} (${system}); full log: ${log}`);
+    progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
+    const evaluation = await builder.build({
+      dir: pkgDir,
+      files: await git.trackedFiles(config.package.dir),
+      expr: buildExpression(config),
+      args: config.build.args,
+      timeoutSeconds: config.build.timeout_seconds,
+      heartbeatSeconds: config.build.heartbeat_seconds,
+      logFile: log!,
+      label: "evaluation",
+      evaluateOnly: true,
+    });
+    if (evaluation.exitCode !== 0 || evaluation.timedOut) {
+      throw new InputError(
+        `${config.package.dir}/${config.build.file} does not evaluate at the current version ` +
+          `${layout.version}, before any change (a repository or config problem, not the new ` +
+          `release's):\n${evaluationError(evaluation.output)}`,
+      );
+    }
+  }
   return { builder, system, log };
 }
 
@@ -194,7 +228,9 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
   const checkout = new Git(o.repo, identity);
   const top = await checkout.topLevel();
   const pkgDir = join(top, config.package.dir);
-  const from = await readVersion(pkgDir, config);
+  const layout = await loadLayout(config, pkgDir);
+  o = { ...o, config: layout.config };
+  const from = layout.version;
   const to = parseVersion(o.version, "--version");
   const report = emptyReport(o, from, to);
   if (alreadyAt(to, from, "the current")) {
@@ -202,7 +238,7 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
     report.message = `${config.package.name} is already at ${to}: nothing to do`;
     return report;
   }
-  const env = await prepare(o, pkgDir, to);
+  const env = await prepare(o, layout, checkout, pkgDir, to);
   const branch = `mikado/${config.chain}`;
   if (o.dryRun) {
     const scratch = await Deno.makeTempDir({ prefix: "upgrade-bot-dry-run-" });
@@ -361,11 +397,7 @@ export async function run(o: RunOptions, forge: Forge, token: string): Promise<R
   if (config.forge.sync_mirrors) {
     for (const m of config.mirrors) await forge.syncMirror(m.repo);
   }
-  const versionFile = join(config.package.dir, config.version[0].file);
-  const current = findVersion(
-    await forge.readFile(repo, versionFile, base),
-    { ...config.version[0], file: `${repo}:${versionFile}` },
-  ).value;
+  const current = await versionOnForge(forge, config);
   const branch = `mikado/${config.chain}`;
   const found = await discover(forge, o, current, open.find((p) => p.head === branch) ?? null);
   const report = emptyReport(o, current, found.target?.version ?? current);
@@ -385,19 +417,22 @@ export async function run(o: RunOptions, forge: Forge, token: string): Promise<R
       // Someone else committed on the branch: build on top, never rewrite their work.
       progress(`${branch} has ${foreign.length} commits the bot did not make: adding on top`);
       await git.run(["checkout", "--quiet", "-b", branch, `origin/${branch}`]);
-      report.version.from = await readVersion(join(work, config.package.dir), config);
     } else {
       await git.run(["checkout", "--quiet", "-b", branch, `origin/${base}`]);
     }
-    if (report.version.from === target.version) {
+    const pkgDir = join(work, config.package.dir);
+    const layout = await loadLayout(config, pkgDir);
+    report.version.from = layout.version;
+    if (compareVersions(report.version.from, target.version) >= 0) {
       report.upToDate = true;
-      report.message = `${branch} already holds ${target.version}`;
+      report.message = `${branch} already holds ${report.version.from}`;
       return;
     }
-    const env = await prepare(o, join(work, config.package.dir), target.version);
-    await chainInto(report, o, git, work, env);
+    const resolved = { ...o, config: layout.config };
+    const env = await prepare(resolved, layout, git, pkgDir, target.version);
+    await chainInto(report, resolved, git, work, env);
     report.diff = await diffSince(git, work, `origin/${base}`);
-    await publish(report, o, forge, git, work, target.open, remoteTip);
+    await publish(report, resolved, forge, git, work, target.open, remoteTip);
   });
   report.seconds = (performance.now() - began) / 1000;
   return report;
@@ -461,19 +496,20 @@ export async function rebuildPull(
   const report = await withClone(config, token, async (git, work) => {
     await git.run(["checkout", "--quiet", "-b", pull.head, `origin/${pull.head}`]);
     const tip = (await git.run(["rev-parse", "HEAD"])).trim();
-    const versionFile = join(config.package.dir, config.version[0].file);
-    const from = findVersion(
-      await git.run(["show", `origin/${config.forge.base}:${versionFile}`]),
-      { ...config.version[0], file: `${config.forge.base}:${versionFile}` },
-    ).value;
+    const from = resolveLayout(
+      config,
+      await readNixFilesAt(git, `origin/${config.forge.base}`, config.package.dir),
+    ).version;
     const pkgDir = join(work, config.package.dir);
-    const report = emptyReport(o, from, await readVersion(pkgDir, config));
+    const layout = await loadLayout(config, pkgDir);
+    const resolved = { ...o, config: layout.config, noBuild: false };
+    const report = emptyReport(resolved, from, layout.version);
     report.branch = pull.head;
-    const env = await prepare({ ...o, noBuild: false }, pkgDir, report.version.to);
+    const env = await prepare(resolved, layout, git, pkgDir, report.version.to);
     const chain = await rebuildChain({
       git,
       top: work,
-      config,
+      config: layout.config,
       from,
       to: report.version.to,
       builder: env.builder,
@@ -482,7 +518,7 @@ export async function rebuildPull(
       logFile: env.log,
     });
     absorb(report, chain, env.log);
-    await publish(report, { ...o, dryRun: false }, forge, git, work, pull, tip);
+    await publish(report, { ...resolved, dryRun: false }, forge, git, work, pull, tip);
     return report;
   });
   return {
@@ -504,6 +540,29 @@ async function foreignCommits(
 ): Promise<string[]> {
   const log = await git.run(["log", "--format=%H %ae", `origin/${base}..origin/${branch}`]);
   return log.split("\n").filter(Boolean).filter((l) => l.split(" ")[1] !== config.git.author_email);
+}
+
+/** The current version on the base branch, read with one request: the configured version file,
+ * else the service's entry in service-versions.yaml (the repository's checks keep it equal to the
+ * Nix files; the clone's files are read again before anything changes). */
+async function versionOnForge(forge: Forge, config: Config): Promise<string> {
+  const { repo, base } = config.forge;
+  if (config.version.length > 0) {
+    const location = config.version[0];
+    const path = join(config.package.dir, location.file);
+    return findVersion(await forge.readFile(repo, path, base), {
+      ...location,
+      file: `${repo}:${path}`,
+    }).value;
+  }
+  if (!config.service_versions) {
+    throw new InputError(
+      `with service_versions off, set "version" in the config: the cron run reads the current ` +
+        `version from its first file`,
+    );
+  }
+  const { file, name } = config.service_versions;
+  return serviceVersion(await forge.readFile(repo, file, base), `${repo}:${file}`, name);
 }
 
 /** The newest ready release above `current`, or why there is none. */
@@ -711,4 +770,74 @@ export function formatReport(r: Report): string {
     if (r.dryRun) lines.push(`title: ${r.pull.title}`, "body:", r.pull.body);
   }
   return lines.join("\n");
+}
+
+/** `inspect`: what the bot finds in the package, and the config that would say the same. */
+export async function inspect(
+  config: Config,
+  repo: string,
+): Promise<{ text: string; json: unknown }> {
+  const top = await new Git(repo, { name: "", email: "" }).topLevel();
+  const layout = await loadLayout(config, join(top, config.package.dir));
+  const { discovery, pinned } = layout;
+  const resolved = layout.config;
+  const harvested = new Set(resolved.hashes.map((h) => `${h.file}\0${h.key}\0${h.index ?? ""}`));
+  const rows = discovery.hashes.map((h) => ({
+    ...h,
+    harvested: harvested.has(`${h.file}\0${h.key}\0${h.index}`),
+  }));
+  const width = Math.max(...rows.map((h) => h.name.length));
+  const where = (file: string, line: number) => `${file}:${line}`;
+  const whereWidth = Math.max(...rows.map((h) => where(h.file, h.line).length));
+  const lines = [
+    `${config.package.name} in ${config.package.dir}: version ${layout.version}`,
+    "version literals:",
+    ...discovery.versions.map((v) => `  ${v.file}:${v.line}  ${v.key} = "${v.value}"`),
+    `hash literals (${rows.length}):`,
+    ...rows.map((h) =>
+      `  ${h.name.padEnd(width)}  ${
+        where(h.file, h.line).padEnd(whereWidth)
+      }  ${h.key} (${h.kind})` +
+      (h.systems.length ? ` per system: ${h.systems.join(", ")}` : "") +
+      (h.pinned
+        ? "  pinned to a literal rev or URL: left alone"
+        : h.harvested
+        ? "  reset and harvested on each upgrade"
+        : "  not harvested (the config's hashes list leaves it out)")
+    ),
+    `build: nix-build ${resolved.build.file} (${targetsOf(resolved).join(", ")})`,
+    "",
+    "# upgrade-bot.yaml that says the same (every key is optional: this is what discovery found)",
+    YAML.stringify(reproducingConfig(resolved, discovery.hashes.filter((h) => !h.pinned)))
+      .trimEnd(),
+  ];
+  return {
+    text: lines.join("\n"),
+    json: {
+      package: config.package,
+      version: layout.version,
+      versions: discovery.versions,
+      hashes: rows,
+      pinned: pinned.map((h) => h.name),
+      build: { file: resolved.build.file, targets: targetsOf(resolved) },
+    },
+  };
+}
+
+/** The config keys discovery filled in, with `within` anchors where a key repeats in a file. */
+function reproducingConfig(config: Config, hashes: FoundHash[]) {
+  return {
+    package: config.package,
+    version: config.version.map((v) => v.file),
+    hashes: hashes.map((h) => ({
+      name: h.name,
+      file: h.file,
+      key: h.key,
+      ...(h.within ? { within: h.within } : {}),
+    })),
+    build: {
+      file: config.build.file,
+      ...(config.build.verify.length ? { verify: config.build.verify } : {}),
+    },
+  };
 }

@@ -13,7 +13,9 @@ export interface LiteralLocation {
 /** One fixed-output hash the bot harvests. */
 export interface HashSpec extends LiteralLocation {
   name: string;
-  /** Attribute path in `build.file` that builds the FOD (e.g. `authentik-server.goModules`). */
+  /** Which assignment of `key` in `file`, when discovery found it (see LiteralQuery.index). */
+  index?: number;
+  /** An extra attribute path of `build.file` to build for it, when the build does not reach it. */
   attr?: string;
   /** Or a Nix expression, evaluated in the package directory, that builds it. */
   expr?: string;
@@ -23,10 +25,14 @@ export interface Config {
   /** The config file read, or "built-in defaults". */
   source: string;
   package: { name: string; dir: string };
+  /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
   version: LiteralLocation[];
+  /** The hashes to harvest; empty: every hash literal of the package's files not pinned. */
   hashes: HashSpec[];
   build: {
+    /** The file to build; empty: test-build.nix when the package has one, else default.nix. */
     file: string;
+    /** Attributes of `file` to build; empty: all of it. */
     verify: string[];
     args: string[];
     max_jobs: number | "auto" | null;
@@ -69,31 +75,12 @@ export function defaultConfig(): Config {
   return {
     source: "built-in defaults",
     package: { name: "authentik", dir: "containers/authentik" },
-    version: [
-      { file: "sources.nix", key: "version" },
-      { file: "default.nix", key: "version" },
-    ],
-    hashes: [
-      { name: "src", attr: "src", file: "sources.nix", key: "hash", within: 'rev = "version/' },
-      {
-        name: "client-go-src",
-        attr: "client-go-src",
-        file: "sources.nix",
-        key: "hash",
-        within: 'rev = "v3.',
-      },
-      { name: "python-deps", attr: "python-deps", file: "python-deps.nix", key: "outputHash" },
-      { name: "webui-deps", attr: "webui-deps", file: "webui-deps.nix", key: "outputHash" },
-      {
-        name: "go-modules",
-        attr: "authentik-server.goModules",
-        file: "authentik-server.nix",
-        key: "vendorHash",
-      },
-    ],
+    // Empty: found in the package's files (lib/discover.ts); config lists override discovery.
+    version: [],
+    hashes: [],
     build: {
-      file: "test-build.nix",
-      verify: ["assembled"],
+      file: "",
+      verify: [],
       args: ["--extra-experimental-features", "nix-command flakes"],
       max_jobs: null,
       timeout_seconds: 3600,
@@ -189,6 +176,9 @@ export function parseConfig(text: string, file: string): Config {
   }
   if (root.hashes !== undefined) {
     config.hashes = v.list(root.hashes, "hashes").map((item, i) => v.hash(item, `hashes[${i}]`));
+    if (config.hashes.length === 0) {
+      v.fail("hashes", "needs at least one hash (leave it out to discover them)");
+    }
     const names = new Set<string>();
     for (const h of config.hashes) {
       if (names.has(h.name)) v.fail("hashes", `name "${h.name}" is used twice`);
@@ -490,8 +480,8 @@ class Validator {
   hash(value: unknown, key: string): HashSpec {
     const o = this.object(value, key);
     this.onlyKeys(o, key, ["name", "attr", "expr", "file", "key", "within"]);
-    if ((o.attr === undefined) === (o.expr === undefined)) {
-      this.fail(key, `needs exactly one of "attr" (an attribute of build.file) or "expr"`);
+    if (o.attr !== undefined && o.expr !== undefined) {
+      this.fail(key, `takes "attr" (an attribute of build.file) or "expr", not both`);
     }
     if (o.key === undefined) {
       this.fail(`${key}.key`, "is required (e.g. hash, outputHash, vendorHash)");

@@ -27,7 +27,13 @@ export interface RoundReport {
 }
 
 export interface HarvestFailure {
-  kind: "build" | "non-reproducible" | "timeout" | "no-convergence" | "unexpected-mismatch";
+  kind:
+    | "build"
+    | "non-reproducible"
+    | "timeout"
+    | "no-convergence"
+    | "unexpected-mismatch"
+    | "unused-hash";
   message: string;
   drv: string | null;
   logTail: string[];
@@ -51,29 +57,18 @@ async function readText(dir: string, file: string): Promise<string> {
   }
 }
 
-/** The version every configured copy holds; copies that disagree are an error naming both. */
-export async function readVersion(dir: string, config: Config): Promise<string> {
-  let first: { file: string; value: string } | undefined;
-  for (const location of config.version) {
-    const value = findVersion(await readText(dir, location.file), location).value;
-    if (first && value !== first.value) {
-      throw new InputError(
-        `${location.file} says version ${value} but ${first.file} says ${first.value}: ` +
-          `the copies must agree before an upgrade`,
-      );
-    }
-    first ??= { file: location.file, value };
-  }
-  return first!.value;
-}
-
 /** Writes `version` into every configured copy. */
 export async function bumpVersion(dir: string, config: Config, version: string): Promise<void> {
   for (const location of config.version) {
     await editFile(
       dir,
       location.file,
-      (text) => replaceLiteral(text, findVersion(text, location), version),
+      (text) => {
+        const literal = findVersion(text, location);
+        // Each file keeps its own style: "v1.2.3" stays prefixed.
+        const prefix = literal.value.startsWith("v") && !version.startsWith("v") ? "v" : "";
+        return replaceLiteral(text, literal, prefix + version);
+      },
     );
   }
 }
@@ -118,23 +113,35 @@ export async function readHashes(
   return outcomes;
 }
 
-/** The expression a round builds: every FOD plus the verifying attributes, each under its own
- * name, so one `nix-build -k` run reports every independent mismatch. */
+/** The expression a round builds: the build file (all of it, or the attributes `build.verify`
+ * names) plus any hash's own attribute, so one `nix-build -k` run reaches every FOD and reports
+ * every independent mismatch. */
 export function buildExpression(config: Config): string {
   const select = (path: string) => "t" + path.split(".").map((p) => `."${p}"`).join("");
+  const extras = config.hashes.filter((h) => h.expr || h.attr).map((h) =>
+    `  "hash-${h.name}" = ${h.expr ? `(${h.expr})` : select(h.attr!)};`
+  );
+  const targets = config.build.verify.length > 0
+    ? config.build.verify.map((v, i) => `  "verify-${i}" = ${select(v)};`)
+    : null;
   const lines = [
     `let`,
     `  f = import ./${config.build.file};`,
     `  t = if builtins.isFunction f then f { } else f;`,
+    // A file that is one derivation (default.nix) builds that; an attribute set, all of it.
+    `  all = if t.type or null == "derivation" then { default = t; } else t;`,
     `in`,
-    `{`,
-    ...config.hashes.map((h) =>
-      `  "hash-${h.name}" = ${h.expr ? `(${h.expr})` : select(h.attr!)};`
-    ),
-    ...config.build.verify.map((v, i) => `  "verify-${i}" = ${select(v)};`),
+    targets ? `{` : `all // {`,
+    ...(targets ?? []),
+    ...extras,
     `}`,
   ];
   return lines.join("\n");
+}
+
+/** What a round builds, in words for progress lines. */
+export function targetsOf(config: Config): string[] {
+  return config.build.verify.length > 0 ? config.build.verify : [`all of ${config.build.file}`];
 }
 
 /** Sets every hash to its own placeholder and returns what they were. */
@@ -179,7 +186,7 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   };
   const expr = buildExpression(config);
   const byName = new Map(hashes.map((h) => [h.name, h]));
-  const verifyNames = config.build.verify;
+  const verifyNames = targetsOf(config);
   while (result.rounds.length < config.build.max_rounds) {
     const round = result.rounds.length + 1;
     const pending = hashes.filter((h) => h.new === null).map((h) => h.name);
@@ -261,6 +268,20 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
       return result;
     }
     if (report.mismatches.length === 0) {
+      const unused = hashes.filter((h) => h.new === null);
+      if (build.exitCode === 0 && unused.length > 0) {
+        // A literal no built derivation uses keeps its placeholder: never call that verified.
+        result.failure = {
+          kind: "unused-hash",
+          message: `the build passed but never used ${
+            unused.map((h) => `${h.name} (${h.file})`).join(", ")
+          }: it still holds its placeholder. Name the attribute that builds it (hashes[].attr) ` +
+            `or add it to build.verify`,
+          drv: null,
+          logTail: [],
+        };
+        return result;
+      }
       if (build.exitCode === 0) {
         result.verified = true;
         return result;

@@ -13,6 +13,9 @@ export interface LiteralQuery {
   file: string;
   key: string;
   within?: string;
+  /** Which assignment of `key` in the file (0-based, in source order), when discovery found it:
+   * editing values never changes how many there are or their order. */
+  index?: number;
 }
 
 /** A located hash: the literal to rewrite and, for a per-system set, the systems left alone. */
@@ -141,6 +144,44 @@ function assignments(text: string, s: Structure, key: string): { at: number; val
   return found;
 }
 
+/** An attribute assignment in code: its key, where it starts, where its value starts, its line
+ * and the attribute set (brace pair) directly holding it. */
+export interface Assignment {
+  key: string;
+  at: number;
+  value: number;
+  line: number;
+  set: { open: number; close: number } | undefined;
+}
+
+/** The parsed shape of a Nix file, for discovery: every assignment in code, in source order. */
+export interface NixSource {
+  text: string;
+  assignments: Assignment[];
+  /** The plain string literal at `offset` (no interpolation), or null. */
+  stringAt(offset: number): Literal | null;
+}
+
+export function parseNixSource(text: string): NixSource {
+  const s = scan(text);
+  const re = /(?<![A-Za-z0-9_'.-])(?:"([A-Za-z0-9_.+-]+)"|([A-Za-z_][A-Za-z0-9_'-]*))\s*=(?!=)\s*/g;
+  const found: Assignment[] = [];
+  let line = 1;
+  let lineAt = 0;
+  for (const m of text.matchAll(re)) {
+    if (s.depth[m.index] < 0) continue;
+    for (; lineAt < m.index; lineAt++) if (text[lineAt] === "\n") line++;
+    found.push({
+      key: m[1] ?? m[2],
+      at: m.index,
+      value: m.index + m[0].length,
+      line,
+      set: innermostSet(s, m.index),
+    });
+  }
+  return { text, assignments: found, stringAt: (offset) => stringLiteral(text, offset) };
+}
+
 /** Reads a plain string literal (no interpolation) starting at `start`, which must be `"`. */
 function stringLiteral(text: string, start: number): Literal | null {
   if (text[start] !== '"') return null;
@@ -178,6 +219,7 @@ function locateAssignment(
     const inner = s.depth[set.open] + 1;
     found = found.filter((a) => a.at > set.open && a.at < set.close && s.depth[a.at] === inner);
   }
+  if (query.index !== undefined) found = found.slice(query.index, query.index + 1);
   const where = query.within === undefined ? "" : ` next to ${JSON.stringify(query.within)}`;
   if (found.length === 0) {
     throw new InputError(`${query.file}: no "${query.key} = ..." assignment found${where}`);

@@ -507,3 +507,12 @@ export function renderNixLog(text: string): string {
   }
   return out.length ? `${out.join("\n")}\n` : "";
 }
+
+/** The error of a failed evaluation, for people: the lines from the first `error:` on (or the
+ * last lines, when there is none), at most `max`. */
+export function evaluationError(output: string, max = 30): string {
+  const lines = renderNixLog(output).split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
+  const first = lines.findIndex((l) => /^error\b/.test(l.trimStart()));
+  const picked = first >= 0 ? lines.slice(first, first + max) : lines.slice(-max);
+  return picked.join("\n");
+}

@@ -41,7 +41,7 @@ function hashesIn(f: Fixture): Record<string, string> {
     "client-go-src": sources[1],
     "python-deps": read("python-deps.nix").match(sri)![0].slice(1, -1),
     "webui-deps": read("webui-deps.nix").match(sri)![0].slice(1, -1),
-    "go-modules": read("authentik-server.nix").match(sri)![0].slice(1, -1),
+    "authentik-server-go-modules": read("authentik-server.nix").match(sri)![0].slice(1, -1),
   };
 }
 
@@ -79,7 +79,7 @@ Deno.test("upgrade with the local builder commits the bump and every harvested h
     const rounds = json.rounds as { mismatches: string[] }[];
     assert.deepEqual(rounds.map((r) => r.mismatches.sort()), [
       ["client-go-src", "src"],
-      ["go-modules", "python-deps", "webui-deps"],
+      ["authentik-server-go-modules", "python-deps", "webui-deps"],
       [],
     ]);
     const hashes = json.hashes as {
@@ -92,7 +92,10 @@ Deno.test("upgrade with the local builder commits the bump and every harvested h
     assert.equal(hashes.find((h) => h.name === "webui-deps")!.otherSystems.length, 1);
     for (const h of hashes) assert.equal(h.new, expected[h.name as keyof typeof expected]);
     assert.equal((json.commits as unknown[]).length, 4);
-    assert.match(run.stderr, /round 2: building python-deps, webui-deps, go-modules, assembled/);
+    assert.match(
+      run.stderr,
+      /round 2: building authentik-server-go-modules, python-deps, webui-deps, all of test-build\.nix/,
+    );
     const log = await Deno.readTextFile(json.logFile as string);
     assert.match(log, /=== round 3/);
     assert.match(log, /hash mismatch in fixed-output derivation/);
@@ -175,13 +178,15 @@ Deno.test("the same version is nothing to do; an older one is refused", async ()
 
 Deno.test("a missing or ambiguous literal stops before anything changes (exit 2)", async () => {
   await withFixture(async (f) => {
+    // A configured literal that is ambiguous or missing is an error naming the file.
     await commitEdit(
       f.repo,
       `${PKG}/default.nix`,
       (t) => t.replace(/(version = "2026\.2\.0";)/, '$1\n  version = "2026.2.0";'),
     );
     const head = await git(f.repo, "rev-parse", "HEAD");
-    const ambiguous = await upgradeTo(f, "2026.5.0", "--builder", "local");
+    const configured = await writeConfig(f, "local", { version: ["default.nix"] });
+    const ambiguous = await upgradeTo(f, "2026.5.0", "--config", configured);
     assert.equal(ambiguous.code, 2);
     assert.match(
       ambiguous.stderr,
@@ -196,12 +201,27 @@ Deno.test("a missing or ambiguous literal stops before anything changes (exit 2)
       `${PKG}/authentik-server.nix`,
       (t) => t.replace(/\n.*vendorHash = .*\n/, "\n"),
     );
-    const missing = await upgradeTo(f, "2026.5.0", "--builder", "local");
+    const withHashes = await writeConfig(f, "local", {
+      hashes: [{ name: "go", file: "authentik-server.nix", key: "vendorHash" }],
+    });
+    const missing = await upgradeTo(f, "2026.5.0", "--config", withHashes);
     assert.equal(missing.code, 2);
     assert.match(
       missing.stderr,
       /authentik-server\.nix: no "vendorHash = \.\.\." assignment found/,
     );
+    assert.equal(await git(f.repo, "status", "--porcelain"), "");
+    assert.equal(await git(f.repo, "branch", "--list", "mikado/*"), "");
+
+    // With nothing configured, the build is evaluated at the current version first: a repository
+    // that does not evaluate is exit 2 with Nix's error, before any branch or card.
+    const discovered = await upgradeTo(f, "2026.5.0", "--config", await writeConfig(f, "local"));
+    assert.equal(discovered.code, 2, discovered.stderr);
+    assert.match(
+      discovered.stderr,
+      /containers\/authentik\/test-build\.nix does not evaluate at the current version 2026\.2\.0, before any change[\s\S]*error:/,
+    );
+    assert.doesNotMatch(discovered.stderr, /round 1/);
     assert.equal(await git(f.repo, "status", "--porcelain"), "");
     assert.equal(await git(f.repo, "branch", "--list", "mikado/*"), "");
   });
@@ -244,7 +264,9 @@ Deno.test("a build error that is not a mismatch stops with the log and keeps wha
     );
     const expected = await f.expectedHashes("2026.5.0");
     const hashes = hashesIn(f);
-    for (const name of ["src", "client-go-src", "webui-deps", "go-modules"] as const) {
+    for (
+      const name of ["src", "client-go-src", "webui-deps", "authentik-server-go-modules"] as const
+    ) {
       assert.equal(hashes[name], expected[name], name);
     }
     assert.notEqual(hashes["python-deps"], expected["python-deps"]);

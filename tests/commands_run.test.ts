@@ -289,11 +289,15 @@ Deno.test("release candidates only when configured; a missing client-go tag wait
 
 Deno.test("nothing new is one line and exit 0; a bad token is a clear error", async () => {
   await withWorld(async (w) => {
+    // Someone upgraded by hand: every version copy and the service's record.
     const repo = await w.clone();
+    for (const file of ["containers/authentik/sources.nix", "containers/authentik/default.nix"]) {
+      await commitEdit(repo, file, (t) => t.replace('"2026.2.0"', '"2026.5.0"'));
+    }
     await commitEdit(
       repo,
-      "containers/authentik/sources.nix",
-      (t) => t.replace('"2026.2.0"', '"2026.5.0"'),
+      "service-versions.yaml",
+      (t) => t.replace('current-version: "2026.2.0"', 'current-version: "2026.5.0"'),
     );
     await $({ cwd: repo, quiet: true })`git push -q origin main`;
     const run = await runBot(["run", "--config", w.config], { FORGE_TOKEN: TOKEN });

@@ -4,17 +4,11 @@ import { defaultConfig, loadConfig, parseBuilder, parseConfig } from "../lib/con
 Deno.test("an empty file means the blumeops defaults", () => {
   const config = parseConfig("", "upgrade-bot.yaml");
   assert.equal(config.package.dir, "containers/authentik");
-  assert.deepEqual(config.version.map((v) => v.file), ["sources.nix", "default.nix"]);
-  assert.deepEqual(config.hashes.map((h) => h.name), [
-    "src",
-    "client-go-src",
-    "python-deps",
-    "webui-deps",
-    "go-modules",
-  ]);
-  assert.equal(config.hashes[4].attr, "authentik-server.goModules");
-  assert.equal(config.hashes[4].key, "vendorHash");
-  assert.deepEqual(config.build.verify, ["assembled"]);
+  // Version literals, hash literals and the build file are discovered, not configured.
+  assert.deepEqual(config.version, []);
+  assert.deepEqual(config.hashes, []);
+  assert.equal(config.build.file, "");
+  assert.deepEqual(config.build.verify, []);
   assert.equal(config.build.max_rounds, 6);
   assert.equal(config.chain, "upgrade-authentik");
 });
@@ -56,8 +50,12 @@ Deno.test("errors name the file, the key and what is wrong", () => {
     ["build: { max_round: 3 }", /c\.yaml: build\.max_round: unknown key/],
     ["colour: red", /c\.yaml: colour: unknown key/],
     [
-      "hashes: [{ name: a, file: x.nix, key: hash }]",
-      /c\.yaml: hashes\[0\]: needs exactly one of "attr"/,
+      "hashes: [{ name: a, file: x.nix, key: hash, attr: a, expr: b }]",
+      /c\.yaml: hashes\[0\]: takes "attr" \(an attribute of build\.file\) or "expr", not both/,
+    ],
+    [
+      "hashes: []",
+      /c\.yaml: hashes: needs at least one hash \(leave it out to discover them\)/,
     ],
     [
       "hashes: [{ name: a, attr: 'a b', file: x.nix, key: hash }]",

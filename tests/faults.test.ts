@@ -291,17 +291,20 @@ Deno.test("a malformed config and malformed .nix files are clear errors that cha
     assert.equal(config.code, 2);
     assert.match(config.stderr, /bad\.yaml: forge\.url: expected a non-empty string, got a list/);
 
+    // A repository that does not evaluate at its current version is not the new release's
+    // problem: exit 2 before anything changes, no branch, no card, no pull request.
     await w.onMain(
       "containers/authentik/sources.nix",
       (t) => t.replace(/(version = "2026\.2\.0";)/, '$1\n  version = "2026.2.0";'),
     );
-    const ambiguous = await w.cron();
-    assert.equal(ambiguous.code, 2);
+    const duplicate = await w.cron();
+    assert.equal(duplicate.code, 2, duplicate.stderr);
     assert.match(
-      ambiguous.stderr,
-      /eblume\/blumeops:containers\/authentik\/sources\.nix: "version = \.\.\." is ambiguous/,
+      duplicate.stderr,
+      /containers\/authentik\/test-build\.nix does not evaluate at the current version 2026\.2\.0, before any change[\s\S]*attribute 'version' already defined/,
     );
     assert.equal(await git(w.f.repo, "ls-remote", "origin", `refs/heads/${BRANCH}`), "");
+    assert.deepEqual(await w.pulls(), []);
 
     await w.onMain(
       "containers/authentik/sources.nix",
@@ -311,9 +314,31 @@ Deno.test("a malformed config and malformed .nix files are clear errors that cha
           "inherit version",
         ),
     );
+    const syntax = await w.cron();
+    assert.equal(syntax.code, 2, syntax.stderr);
+    assert.match(syntax.stderr, /does not evaluate at the current version[\s\S]*syntax error/);
+    assert.equal(await git(w.f.repo, "ls-remote", "origin", `refs/heads/${BRANCH}`), "");
+
+    // Only a failure that appears after the bump is the release's: a Mikado prerequisite card.
+    await w.onMain(
+      "containers/authentik/sources.nix",
+      (t) => t.replace("inherit version\n", "inherit version;\n"),
+    );
+    await w.onMain(
+      "containers/authentik/python-deps.nix",
+      (t) =>
+        t.replace(
+          'pname = "authentik-python-deps";',
+          'pname = if sources.version == "2026.5.0" then throw "uv.lock moved in 2026.5.0" ' +
+            'else "authentik-python-deps";',
+        ),
+    );
     const broken = await w.cron();
     assert.equal(broken.code, 1, broken.stderr);
-    assert.match(broken.stdout, /FAILED \(build\): evaluation failed: syntax error/);
+    assert.match(
+      broken.stdout,
+      /FAILED \(build\): evaluation failed: .*uv\.lock moved in 2026\.5\.0/,
+    );
     const [pr] = await w.pulls();
     assert.match(pr.title, /^WIP: /);
     assert.equal(broken.json!.prerequisite, "upgrade-authentik-evaluation");

@@ -94,7 +94,13 @@ Deno.test("expectedHashes(2026.5.0) equals what Nix reports for placeholder hash
   const f = await makeFixture();
   try {
     const current = await f.expectedHashes("2026.2.0");
-    const names: HashName[] = ["src", "client-go-src", "python-deps", "webui-deps", "go-modules"];
+    const names: HashName[] = [
+      "src",
+      "client-go-src",
+      "python-deps",
+      "webui-deps",
+      "authentik-server-go-modules",
+    ];
     // Placeholders never become valid store paths, so every FOD builder
     // really runs here even when the right outputs are cached from earlier.
     const ph = Object.fromEntries(names.map((n, i) => [n, placeholder(i + 1)])) as Record<
@@ -121,7 +127,7 @@ Deno.test("expectedHashes(2026.5.0) equals what Nix reports for placeholder hash
     const r2 = await nixBuild(f, dir, ["python-deps", "webui-deps", "authentik-server.goModules"]);
     for (const [k, v] of mismatches(r2.stderr)) got.set(k, v);
     assert.equal(got.size, 5, r2.stderr);
-    for (const n of ["python-deps", "webui-deps", "go-modules"] as const) {
+    for (const n of ["python-deps", "webui-deps", "authentik-server-go-modules"] as const) {
       await replaceInDir(dir, ph[n], got.get(ph[n])!);
     }
 
@@ -129,7 +135,10 @@ Deno.test("expectedHashes(2026.5.0) equals what Nix reports for placeholder hash
     assert.deepEqual(Object.fromEntries(names.map((n) => [n, got.get(ph[n])])), expected);
     // The default locks: python and go change with the release, npm does not.
     assert.notEqual(expected["python-deps"], current["python-deps"]);
-    assert.notEqual(expected["go-modules"], current["go-modules"]);
+    assert.notEqual(
+      expected["authentik-server-go-modules"],
+      current["authentik-server-go-modules"],
+    );
     assert.equal(expected["webui-deps"], current["webui-deps"]);
 
     // Final round: the upgraded tree builds.

@@ -19,7 +19,12 @@ export interface FixtureRelease {
   npmLock?: string;
 }
 
-export type HashName = "src" | "client-go-src" | "python-deps" | "webui-deps" | "go-modules";
+export type HashName =
+  | "src"
+  | "client-go-src"
+  | "python-deps"
+  | "webui-deps"
+  | "authentik-server-go-modules";
 
 export interface Fixture {
   root: string;
@@ -391,7 +396,7 @@ pkgs.stdenv.mkDerivation {
 pkgs.buildGoModule {
   pname = "authentik-server";
   inherit (sources) version src;
-  vendorHash = "${h["go-modules"]}";
+  vendorHash = "${h["authentik-server-go-modules"]}";
   subPackages = [ "cmd/server" ];
   # apiGoVendorHook swaps in the client after the vendorHash check, so the
   # hash only reflects go.sum.
@@ -612,7 +617,10 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
           `${tmp}/web`,
           webuiDepsTree(await readBlob(a, tag, "web/package-lock.json")),
         ),
-        "go-modules": await tree(`${tmp}/go`, goModulesTree(await readBlob(a, tag, "go.sum"))),
+        "authentik-server-go-modules": await tree(
+          `${tmp}/go`,
+          goModulesTree(await readBlob(a, tag, "go.sum")),
+        ),
       };
     } finally {
       await Deno.remove(tmp, { recursive: true });
