@@ -1,5 +1,6 @@
 // Mikado cards: goal and prerequisite cards, changelog fragment and service-versions.yaml edits (pure).
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
+import { posix } from "node:path";
 import { InputError } from "./errors.ts";
 import type { HashOutcome } from "./harvest.ts";
 
@@ -65,9 +66,36 @@ export function mdCode(s: string): string {
  * between them, so no line can close the fence in any renderer. */
 export function mdFence(lines: string[]): string {
   const safe = lines.flatMap((l) => l.split("\n")).map((l) =>
-    printable(l).replace(/`{3,}/g, (run) => run.split("").join("\u200b"))
+    expandTabs(printable(l))
+      .replace(/`{3,}/g, (run) => run.split("").join("\u200b"))
+      // The repository's link checks read `[[...]]` in code blocks too (`if [[ -f x ]]`).
+      .replace(/\[\[/g, "[\u200b[")
   );
   return ["```text", ...safe, "```"].join("\n");
+}
+
+/** Tabs as spaces to the next multiple of 8: a log's `space, tab` indent is whitespace damage to
+ * `git diff --check`. */
+function expandTabs(s: string): string {
+  let col = 0;
+  return s.replace(/\t|[^\t]+/g, (part) => {
+    if (part !== "\t") {
+      col += part.length;
+      return part;
+    }
+    const n = 8 - (col % 8);
+    col += n;
+    return " ".repeat(n);
+  });
+}
+
+/** What the repository's hooks and `git diff --check` ask of every file: no spaces or tabs at the
+ * end of a line, no blank lines at the end, exactly one final newline. */
+export function tidyText(text: string): string {
+  const stripped = text.replace(/[ \t]+(?=\r?\n|$)/g, "");
+  let end = stripped.length;
+  while (end > 0 && (stripped[end - 1] === "\n" || stripped[end - 1] === "\r")) end--;
+  return stripped.slice(0, end) + "\n";
 }
 
 // ---------------------------------------------------------- front matter --
@@ -88,9 +116,11 @@ export function parseFrontMatter(text: string, path: string): FrontMatter {
   return { doc, map: doc.contents, body: text.slice(m[0].length) };
 }
 
-/** The card again: the (edited) front matter between `---` lines, then the body unchanged. */
+/** The card again: the (edited) front matter between `---` lines, then the body. Every card the
+ * bot writes passes through here, so this is where it is tidied (`tidyText`): a card's lines,
+ * log lines included, end without whitespace, and the file in exactly one newline. */
 export function renderFrontMatter(fm: FrontMatter): string {
-  return `---\n${fm.doc.toString(YAML_OUT)}---\n${fm.body}`;
+  return tidyText(`---\n${fm.doc.toString(YAML_OUT)}---\n${fm.body}`);
 }
 
 /** Sets `key`, keeping its place (and a scalar's quoting) if present, else adding it right after
@@ -108,32 +138,37 @@ function setKey(fm: FrontMatter, key: string, value: unknown, after: string): vo
 
 // ------------------------------------------------------------- goal card --
 
-/** The goal card for the `plan` commit: a new card, or an earlier one made active again. `path`
- * (where `existing` was read) only names the file in errors. */
+/** The goal card for the `plan` commit: a new card, or an earlier one made active again. Its body
+ * wiki-links every card in `requires` (a `## Prerequisites` list, kept after finalize as history),
+ * so no prerequisite card is an orphan. `overview` is the stem of an existing card on how the
+ * package is built, linked from a new card (null: there is none, and a link would be broken).
+ * `path` (where `existing` was read) only names the file in errors. */
 export function planGoalCard(
   existing: string | null,
   facts: UpgradeFacts,
   requires: string[],
   path: string,
+  overview: string | null,
 ): string {
-  const fm = existing === null ? newGoalCard(facts) : parseFrontMatter(existing, path);
+  const fm = existing === null ? newGoalCard(facts, overview) : parseFrontMatter(existing, path);
   setKey(fm, "modified", facts.date, "title");
   setKey(fm, "status", "active", "modified");
   setKey(fm, "branch", `mikado/${facts.chain}`, "status");
   setKey(fm, "requires", fm.doc.createNode(requires), "branch");
+  fm.body = linkPrerequisites(fm.body, requires);
   return renderFrontMatter(fm);
 }
 
-function newGoalCard(f: UpgradeFacts): FrontMatter {
+function newGoalCard(f: UpgradeFacts, overview: string | null): FrontMatter {
   const title = `Upgrade ${f.package}`;
   const doc = new Document({ title, modified: f.date, tags: ["how-to", f.package, "nix"] });
+  const see = overview === null ? "" : ` See [[${overview}]] for how\nthe build works.`;
   const body = `
 # ${title}
 
 Moves ${f.package}, built from source in ${mdCode(`${f.pkgDir}/`)}, to a new upstream release:
 bump the version in ${mdCode(`${f.pkgDir}/sources.nix`)} and its copies, re-harvest the
-fixed-output hashes, and verify the whole build. See [[build-${f.package}-from-source]] for how
-the build works.
+fixed-output hashes, and verify the whole build.${see}
 
 A build that fails for another reason than a hash mismatch gets a prerequisite card: fix it on
 the branch, then comment \`/rebuild\` on the pull request.
@@ -141,6 +176,159 @@ the branch, then comment \`/rebuild\` on the pull request.
 ## Upgrade history
 `;
   return { doc, map: doc.contents as YAMLMap, body };
+}
+
+const PREREQUISITES_HEADING = /^##[ \t]+Prerequisites[ \t]*$/i;
+const HISTORY_HEADING = /^##[ \t]+Upgrade history[ \t]*$/i;
+
+/** Adds `- [[stem]]` to the `## Prerequisites` list for each stem the body does not link yet; the
+ * section is made (before `## Upgrade history`, else at the end) when missing. */
+function linkPrerequisites(body: string, requires: string[]): string {
+  let lines = body.split("\n");
+  for (const stem of requires) {
+    if (wikiLinkTargets(lines.join("\n")).has(stem)) continue;
+    const item = `- [[${stem}]]`;
+    const section = markdownSections(lines).find((s) => PREREQUISITES_HEADING.test(s.title));
+    if (section) {
+      lines = insertListItem(lines, section, item);
+      continue;
+    }
+    const history = markdownSections(lines).find((s) => HISTORY_HEADING.test(s.title));
+    const block = ["## Prerequisites", "", item, ""];
+    if (history) {
+      const before = history.heading > 0 && lines[history.heading - 1].trim() !== "" ? [""] : [];
+      lines.splice(history.heading, 0, ...before, ...block);
+    } else {
+      lines = [...trimTrailingBlank(lines), "", ...block];
+    }
+  }
+  return lines.join("\n");
+}
+
+// --------------------------------------------------- markdown sections --
+
+interface Section {
+  /** The heading line as written, e.g. `## Authentik Source Build`. */
+  title: string;
+  /** Index of the heading line. */
+  heading: number;
+  /** Index of the line after the section (the next `#`/`##` heading, or the end). */
+  end: number;
+}
+
+/** The `##` sections of a markdown text, given as lines; headings in fenced code do not count. */
+function markdownSections(lines: string[]): Section[] {
+  const out: Section[] = [];
+  let fence: string | null = null;
+  lines.forEach((line, i) => {
+    const f = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence !== null) {
+      if (f && f[1][0] === fence[0] && f[1].length >= fence.length && line.trim() === f[1]) {
+        fence = null;
+      }
+      return;
+    }
+    if (f) {
+      fence = f[1];
+      return;
+    }
+    if (/^#{1,2}[ \t]/.test(line)) {
+      if (out.length > 0 && out[out.length - 1].end < 0) out[out.length - 1].end = i;
+      if (line.startsWith("## ") || line.startsWith("##\t")) {
+        out.push({ title: line.trimEnd(), heading: i, end: -1 });
+      }
+    }
+  });
+  if (out.length > 0 && out[out.length - 1].end < 0) out[out.length - 1].end = lines.length;
+  return out;
+}
+
+const LIST_ITEM = /^([-*+]|\d+[.)])[ \t]/;
+
+/** `item` after the last top-level item of the section's list (and that item's indented
+ * continuation lines); a section without a list gets one after its last line of text. */
+function insertListItem(lines: string[], section: Section, item: string): string[] {
+  let last = -1;
+  for (let i = section.heading + 1; i < section.end; i++) if (LIST_ITEM.test(lines[i])) last = i;
+  if (last >= 0) {
+    let at = last + 1;
+    while (at < section.end && /^[ \t]+\S/.test(lines[at])) at++;
+    const marker = /^[-*+]/.test(lines[last]) ? lines[last][0] : "-";
+    return [...lines.slice(0, at), marker + item.slice(1), ...lines.slice(at)];
+  }
+  let text = section.end - 1;
+  while (text > section.heading && lines[text].trim() === "") text--;
+  const after = text + 1 < lines.length && lines[text + 1].trim() !== "" ? [""] : [];
+  return [...lines.slice(0, text + 1), "", item, ...after, ...lines.slice(text + 1)];
+}
+
+function trimTrailingBlank(lines: string[]): string[] {
+  let end = lines.length;
+  while (end > 0 && lines[end - 1].trim() === "") end--;
+  return lines.slice(0, end);
+}
+
+// The repository's link checks: `[[target]]` or `[[target|shown]]`, inline code ignored.
+const WIKILINK = /\[\[([^\]|]+)(\|[^\]]+)?\]\]/g;
+const INLINE_CODE = /`[^`]+`/g;
+
+/** The wiki-link targets of a text, read the way the repository's checks read them. */
+export function wikiLinkTargets(text: string): Set<string> {
+  const targets = new Set<string>();
+  for (const line of text.split("\n")) {
+    for (const m of line.replace(INLINE_CODE, "").matchAll(WIKILINK)) targets.add(m[1].trim());
+  }
+  return targets;
+}
+
+// --------------------------------------------------------- category index --
+
+/** The category index that must link a doc (`docs/<category>/<category>.md` for a doc anywhere
+ * under `docs/<category>/`), or null for a path outside such a category or the index itself. */
+export function categoryIndexPath(docPath: string): string | null {
+  const path = posix.normalize(docPath);
+  const m = /^docs\/([^/]+)\/.+\.md$/.exec(path);
+  if (!m) return null;
+  const index = `docs/${m[1]}/${m[1]}.md`;
+  return path === index ? null : index;
+}
+
+/** The category index with `- [[stem]]` added, unchanged when it links `stem` already. The link
+ * goes at the end of the list of the `##` section linking the most of `siblings` (the other
+ * cards of the same directory; the first such section on a tie), else into a section named after
+ * the package (made at the end when missing). */
+export function addToIndex(
+  index: string,
+  stem: string,
+  siblings: string[],
+  packageName: string,
+): string {
+  if (wikiLinkTargets(index).has(stem)) return index;
+  const lines = index.split("\n");
+  const sections = markdownSections(lines);
+  const wanted = new Set(siblings.filter((s) => s !== stem));
+  let best: Section | null = null;
+  let most = 0;
+  for (const section of sections) {
+    const linked = wikiLinkTargets(lines.slice(section.heading, section.end).join("\n"));
+    const count = [...linked].filter((t) => wanted.has(t)).length;
+    if (count > most) [best, most] = [section, count];
+  }
+  const name = sectionName(packageName);
+  best ??= sections.find((s) => s.title.slice(2).trim().toLowerCase() === name.toLowerCase()) ??
+    null;
+  const item = `- [[${stem}]]`;
+  if (best) {
+    const out = insertListItem(lines, best, item).join("\n");
+    return out.endsWith("\n") ? out : `${out}\n`;
+  }
+  return `${trimTrailingBlank(lines).join("\n")}\n\n## ${name}\n\n${item}\n`;
+}
+
+/** `forgejo-runner` -> `Forgejo Runner`, the way the index names its sections. */
+function sectionName(packageName: string): string {
+  return oneLine(packageName).split(/[-_\s]+/).filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1)).join(" ");
 }
 
 // ---------------------------------------------------- prerequisite card --
@@ -263,8 +451,6 @@ function historyEntry(f: UpgradeFacts): string[] {
   ];
 }
 
-const HISTORY_HEADING = /^##[ \t]+Upgrade history[ \t]*$/i;
-
 /** Puts the entry first under `## Upgrade history` (newest first), adding the section at the end
  * of the card if it has none. */
 function addHistoryEntry(body: string, entry: string[]): string {
@@ -302,7 +488,7 @@ export function changelogFragment(existing: string | null, facts: UpgradeFacts):
   );
   const lines = (existing ?? "").split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
   if (!lines.includes(line)) lines.push(line);
-  return lines.join("\n") + "\n";
+  return tidyText(lines.join("\n"));
 }
 
 /** `a`, `a and b`, `a, b and c`. */
@@ -312,45 +498,77 @@ function listing(items: string[]): string {
 
 // ------------------------------------------------ service-versions.yaml --
 
-/** Sets the service's `current-version`, changing only that value's text: the new value is spliced
- * over the old scalar's source range, written in the old scalar's style (plain, single or double
- * quoted), so comments, key order and every other byte stay as the user wrote them. */
+/** Records the upgrade in the service's entry: `current-version` and `last-reviewed` (today).
+ * The services are a top-level list or the list under a `services:` key (the repository's file
+ * is a commented mapping). Only those two values' text changes: each new value is spliced over
+ * the old scalar's source range, written in the old scalar's style (plain, single or double
+ * quoted), so comments, key order and every other byte stay as the user wrote them. A version
+ * recorded with a `v` prefix (`v2.17.0`) keeps it. */
 export function updateServiceVersions(
   text: string,
   file: string,
   service: string,
   version: string,
+  date: string,
 ): string {
   if (/[\r\n]/.test(version)) {
     throw new InputError(`${file}: version ${JSON.stringify(version)} spans lines`);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    throw new InputError(`${file}: review date ${JSON.stringify(date)} is not YYYY-MM-DD`);
   }
   const doc: Document = parseDocument(text);
   if (doc.errors.length > 0) {
     throw new InputError(`${file}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
   }
-  if (!isSeq(doc.contents)) throw new InputError(`${file}: expected a list of services`);
-  const entry = doc.contents.items.find((i) => {
+  const list = isMap(doc.contents) ? doc.contents.get("services", true) : doc.contents;
+  if (!isSeq(list)) {
+    throw new InputError(
+      `${file}: no list of services (expected a top-level list or a "services:" key holding one)`,
+    );
+  }
+  const entry = list.items.find((i) => {
     const name = isMap(i) ? i.get("name", true) : null;
     return isScalar(name) && name.value === service;
   });
   if (!isMap(entry)) throw new InputError(`${file}: no service named ${JSON.stringify(service)}`);
-  const old = entry.get("current-version", true);
-  if (!isScalar(old) || !old.range) {
+  const oldVersion = scalarOf(entry, "current-version", file, service);
+  const oldDate = scalarOf(entry, "last-reviewed", file, service);
+  const v = typeof oldVersion.value === "string" && /^v\d/.test(oldVersion.value) &&
+      !version.startsWith("v")
+    ? `v${version}`
+    : version;
+  // Splice the later value first so the earlier range still holds.
+  const edits = [{ old: oldVersion, value: v }, { old: oldDate, value: date }]
+    .sort((a, b) => b.old.range![0] - a.old.range![0]);
+  let out = text;
+  for (const { old, value } of edits) {
+    const next = new Scalar(value);
+    next.type = old.type;
+    // The stringifier falls back to quotes where a plain value would read back as something else.
+    const written = new Document(next).toString(YAML_OUT).trimEnd();
+    const [from, to] = old.range!;
+    // An empty value (`last-reviewed:` and nothing) has an empty range right after the colon.
+    out = out.slice(0, from) + (from === to ? ` ${written}` : written) + out.slice(to);
+  }
+  return out;
+}
+
+/** The one-line scalar under `key` in a service's entry, or an error naming what is missing. */
+function scalarOf(entry: YAMLMap, key: string, file: string, service: string): Scalar {
+  const node = entry.get(key, true);
+  if (!isScalar(node) || !node.range) {
     throw new InputError(
-      `${file}: service ${JSON.stringify(service)} has no current-version value`,
+      `${file}: service ${JSON.stringify(service)} has no ${key} value`,
     );
   }
-  const quoted = old.type === Scalar.QUOTE_SINGLE || old.type === Scalar.QUOTE_DOUBLE;
-  if (!quoted && old.type !== Scalar.PLAIN) {
+  const quoted = node.type === Scalar.QUOTE_SINGLE || node.type === Scalar.QUOTE_DOUBLE;
+  if (!quoted && node.type !== Scalar.PLAIN) {
     throw new InputError(
-      `${file}: current-version of ${JSON.stringify(service)} is a block scalar; expected one line`,
+      `${file}: ${key} of ${JSON.stringify(service)} is a block scalar; expected one line`,
     );
   }
-  const next = new Scalar(version);
-  next.type = old.type;
-  // The stringifier falls back to quotes where a plain value would read back as something else.
-  const value = new Document(next).toString(YAML_OUT).trimEnd();
-  return text.slice(0, old.range[0]) + value + text.slice(old.range[1]);
+  return node;
 }
 
 // -------------------------------------------------------------- review --

@@ -1,5 +1,5 @@
 // Mikado chain: the upgrade as C2 commits on the checked-out branch (plan, impl, finalize or reset).
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Config } from "./config.ts";
 import type { Builder } from "./builder.ts";
 import type { Git } from "./git.ts";
@@ -11,6 +11,8 @@ import {
   resetHashes,
 } from "./harvest.ts";
 import {
+  addToIndex,
+  categoryIndexPath,
   changelogFragment,
   changelogPath,
   closeCard,
@@ -131,13 +133,19 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   await Deno.mkdir(join(top, config.cards_dir), { recursive: true });
   await writeFileAtomic(
     join(top, goal),
-    planGoalCard(await readOptional(join(top, goal)), facts, [], goal),
+    planGoalCard(await readOptional(join(top, goal)), facts, [], goal, await overviewCard(o)),
   );
-  await commit([goal], s.plan);
+  // The category index is no Mikado card: linking the new card there belongs to its plan commit.
+  await commit([goal, ...await linkFromIndex(o, goal)], s.plan);
   const planSha = commits[0].sha;
 
   await bumpVersion(pkgDir, config, o.to);
-  await commit(config.version.map((v) => rel(v.file)), s.bump);
+  // The service's recorded version moves with the bump, as the repository's container-version-check
+  // (and its hook) makes people do: the branch passes it in every state it is left in.
+  await commit(
+    [...config.version.map((v) => rel(v.file)), ...await recordServiceVersion(o)],
+    s.bump,
+  );
 
   let result: Omit<HarvestResult, "hashes">;
   if (o.builder) {
@@ -247,15 +255,21 @@ async function finalize(
     changelogFragment(await readOptional(join(top, fragment)), facts),
   );
   paths.push(fragment);
-  if (config.service_versions) {
-    const { file, name } = config.service_versions;
-    const text = await readOptional(join(top, file));
-    if (text !== null) {
-      await writeFileAtomic(join(top, file), updateServiceVersions(text, file, name, o.to));
-      paths.push(file);
-    }
-  }
+  paths.push(...await recordServiceVersion(o));
   await commit(paths, subject);
+}
+
+/** The service's entry in service-versions.yaml set to the new version, reviewed today. Returns
+ * the file's path when it changed. */
+async function recordServiceVersion(o: ChainOptions): Promise<string[]> {
+  if (!o.config.service_versions) return [];
+  const { file, name } = o.config.service_versions;
+  const text = await readOptional(join(o.top, file));
+  if (text === null) return [];
+  const next = updateServiceVersions(text, file, name, o.to, o.date);
+  if (next === text) return [];
+  await writeFileAtomic(join(o.top, file), next);
+  return [file];
 }
 
 /** Back to the plan commit, a prerequisite card for the failure planned (and required by the goal
@@ -277,16 +291,48 @@ async function reset(
   const goalText = await Deno.readTextFile(join(top, goal));
   const requires = [...new Set([...requiresOf(goalText, goal), card.stem])];
   await writeFileAtomic(join(top, cardPath), card.text);
-  await writeFileAtomic(join(top, goal), planGoalCard(goalText, facts, requires, goal));
+  // The goal card links the new card (its prerequisites list), and so does the category index.
+  await writeFileAtomic(
+    join(top, goal),
+    planGoalCard(goalText, facts, requires, goal, await overviewCard(o)),
+  );
+  const index = await linkFromIndex(o, cardPath);
   const what = failure.drv ? `${drvName(failure.drv)} fails to build` : "evaluation fails";
   const subject = s.prerequisite(card.stem, what);
-  commits.push({ sha: await git.commit([cardPath, goal], subject), subject });
+  commits.push({ sha: await git.commit([cardPath, goal, ...index], subject), subject });
   for (const c of impl) {
     await git.run(["cherry-pick", "--allow-empty", c.sha]);
     commits.push({ sha: (await git.run(["rev-parse", "HEAD"])).trim(), subject: c.subject });
   }
   progress(`mikado reset: planned ${card.stem}, replayed ${impl.length} impl commits`);
   return card.stem;
+}
+
+/** The stem of the card on how the package is built (`build-<package>-from-source`) when the
+ * cards directory has it, for a new goal card to link; null when it does not (a broken link). */
+async function overviewCard(o: ChainOptions): Promise<string | null> {
+  const stem = `build-${o.config.package.name}-from-source`;
+  const text = await readOptional(join(o.top, o.config.cards_dir, `${stem}.md`));
+  return text === null ? null : stem;
+}
+
+/** Links `card` (relative to the top) from its category index (`docs/<category>/<category>.md`),
+ * which the repository's checks require of every doc there. Returns the index's path when it
+ * changed, for the same commit; nothing when there is no index or it links the card already. */
+async function linkFromIndex(o: ChainOptions, card: string): Promise<string[]> {
+  const index = categoryIndexPath(card);
+  if (index === null) return [];
+  const text = await readOptional(join(o.top, index));
+  if (text === null) return [];
+  const stem = basename(card, ".md");
+  const siblings: string[] = [];
+  for await (const entry of Deno.readDir(join(o.top, dirname(card)))) {
+    if (entry.isFile && entry.name.endsWith(".md")) siblings.push(basename(entry.name, ".md"));
+  }
+  const next = addToIndex(text, stem, siblings.sort(), o.config.package.name);
+  if (next === text) return [];
+  await writeFileAtomic(join(o.top, index), next);
+  return [index];
 }
 
 export function requiresOf(text: string, path: string): string[] {

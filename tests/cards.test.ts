@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import {
+  addToIndex,
   type BuildFailureFacts,
+  categoryIndexPath,
   changelogFragment,
   changelogPath,
   closeCard,
@@ -10,9 +12,11 @@ import {
   parseFrontMatter,
   planGoalCard,
   prerequisiteCard,
+  tidyText,
   updateServiceVersions,
   type UpgradeFacts,
   versionMentions,
+  wikiLinkTargets,
 } from "../lib/cards.ts";
 import { buildCard, serviceVersionsYaml } from "./fixture.ts";
 
@@ -44,6 +48,8 @@ Bump, re-harvest, verify. See [[build-authentik-from-source]].
 `;
 
 const GOAL_PATH = "docs/how-to/authentik/upgrade-authentik.md";
+// The card on how the package is built, which a new goal card links when it exists.
+const OVERVIEW = "build-authentik-from-source";
 
 const FACTS: UpgradeFacts = {
   package: "authentik",
@@ -162,7 +168,7 @@ Deno.test("parseFrontMatter: the body after the closing line is kept byte for by
 });
 
 Deno.test("planGoalCard: a new goal card", () => {
-  const card = planGoalCard(null, FACTS, [], GOAL_PATH);
+  const card = planGoalCard(null, FACTS, [], GOAL_PATH, OVERVIEW);
   assert.ok(card.startsWith(`---
 title: Upgrade authentik
 modified: 2026-11-22
@@ -187,14 +193,22 @@ tags:
     FACTS,
     ["upgrade-authentik-authentik-python-deps"],
     GOAL_PATH,
+    OVERVIEW,
   );
   assert.deepEqual(frontMatter(withReqs).requires, ["upgrade-authentik-authentik-python-deps"]);
   assert.match(withReqs, /^requires:\n {2}- upgrade-authentik-authentik-python-deps$/m);
 });
 
 Deno.test("planGoalCard: an existing finalized card keeps its title, keys, comments and body", () => {
-  const card = planGoalCard(FINALIZED_GOAL, FACTS, ["a-card", "b-card"], GOAL_PATH);
-  assert.equal(bodyOf(card), bodyOf(FINALIZED_GOAL));
+  const card = planGoalCard(FINALIZED_GOAL, FACTS, ["a-card", "b-card"], GOAL_PATH, OVERVIEW);
+  // The body is kept; only the prerequisites list is added, before the history.
+  assert.equal(
+    bodyOf(card),
+    bodyOf(FINALIZED_GOAL).replace(
+      "## Upgrade history\n",
+      "## Prerequisites\n\n- [[a-card]]\n- [[b-card]]\n\n## Upgrade history\n",
+    ),
+  );
   assert.equal(
     card.slice(0, card.indexOf("\n---\n") + 5),
     `---
@@ -212,7 +226,13 @@ tags: [how-to, authentik, nix]
 `,
   );
   // Planning again (a new prerequisite) replaces the Mikado fields instead of adding more.
-  const again = planGoalCard(card, { ...FACTS, date: "2026-11-23" }, ["c-card"], GOAL_PATH);
+  const again = planGoalCard(
+    card,
+    { ...FACTS, date: "2026-11-23" },
+    ["c-card"],
+    GOAL_PATH,
+    OVERVIEW,
+  );
   assert.deepEqual(frontMatter(again), {
     title: "Upgrade Authentik",
     modified: "2026-11-23",
@@ -226,13 +246,13 @@ tags: [how-to, authentik, nix]
 
 Deno.test("planGoalCard: a broken existing card is an error naming the goal card", () => {
   assert.throws(
-    () => planGoalCard("no front matter here\n", FACTS, [], GOAL_PATH),
+    () => planGoalCard("no front matter here\n", FACTS, [], GOAL_PATH, OVERVIEW),
     {
       name: "InputError",
       message: /^docs\/how-to\/authentik\/upgrade-authentik\.md: no front matter/,
     },
   );
-  assert.throws(() => planGoalCard("---\n- x\n---\n", FACTS, [], "cards/goal.md"), {
+  assert.throws(() => planGoalCard("---\n- x\n---\n", FACTS, [], "cards/goal.md", null), {
     name: "InputError",
     message: /^cards\/goal\.md: front matter is not a YAML mapping$/,
   });
@@ -252,7 +272,7 @@ Deno.test("closeCard: removes status only and sets modified", () => {
 });
 
 Deno.test("finalizeCard: removes every Mikado field; the goal card records the upgrade", () => {
-  const planned = planGoalCard(FINALIZED_GOAL, DONE, ["a-card"], GOAL_PATH);
+  const planned = planGoalCard(FINALIZED_GOAL, DONE, ["a-card"], GOAL_PATH, OVERVIEW);
   const done = finalizeCard(planned, DONE, true, "goal.md");
   assert.deepEqual(frontMatter(done), {
     title: "Upgrade Authentik",
@@ -281,10 +301,20 @@ Deno.test("finalizeCard: removes every Mikado field; the goal card records the u
 });
 
 Deno.test("finalizeCard: entries are newest first, also under an empty section", () => {
-  const first = finalizeCard(planGoalCard(null, DONE, [], GOAL_PATH), DONE, true, "goal.md");
+  const first = finalizeCard(
+    planGoalCard(null, DONE, [], GOAL_PATH, OVERVIEW),
+    DONE,
+    true,
+    "goal.md",
+  );
   assert.match(first, /## Upgrade history\n\n- 2026-11-22: `2026\.2\.0` → `2026\.5\.0`\n/);
   const later = { ...DONE, from: "2026.5.0", to: "2026.8.0", date: "2027-02-01" };
-  const second = finalizeCard(planGoalCard(first, later, [], GOAL_PATH), later, true, "goal.md");
+  const second = finalizeCard(
+    planGoalCard(first, later, [], GOAL_PATH, OVERVIEW),
+    later,
+    true,
+    "goal.md",
+  );
   const entries = [...second.matchAll(/^- (\S+): /gm)].map((m) => m[1]);
   assert.deepEqual(entries, ["2027-02-01", "2026-11-22"]);
   assert.match(second, /\S\n$/, "one final newline");
@@ -415,59 +445,404 @@ function changedLines(before: string, after: string): string[] {
   return b.filter((l, i) => l !== a[i]);
 }
 
-Deno.test("updateServiceVersions: only the authentik current-version line changes", () => {
+// The repository's shape: a commented mapping whose `services:` key holds the list, dates quoted
+// in one entry and plain in another, a `v` prefix, nulls.
+const SV_MAPPING = `# Service Version Tracking
+#
+# Fields:
+#   last-reviewed   - date (YYYY-MM-DD) or null
+#   current-version - deployed version string or null
+
+services:
+  - name: ntfy
+    type: argocd
+    last-reviewed: 2026-02-17
+    current-version: "v2.17.0"
+    upstream-source: https://example.invalid/ntfy/releases
+
+  - name: authentik
+    type: argocd
+    last-reviewed: "2026-03-01"
+    current-version: "2026.2.0"
+    upstream-source: https://example.invalid/authentik/releases
+
+  - name: newcomer
+    type: argocd
+    last-reviewed: null
+    current-version: null # not deployed yet
+    upstream-source: null
+`;
+
+const TODAY = "2026-11-22";
+
+Deno.test("updateServiceVersions: a services: mapping; version and review date change, nothing else", () => {
   const out = updateServiceVersions(
-    SERVICE_VERSIONS,
+    SV_MAPPING,
     "service-versions.yaml",
     "authentik",
     "2026.5.0",
+    TODAY,
   );
-  assert.deepEqual(changedLines(SERVICE_VERSIONS, out), ['  current-version: "2026.5.0"']);
-  assert.equal(out, SERVICE_VERSIONS.replace('"2026.2.0"', '"2026.5.0"'));
+  assert.deepEqual(changedLines(SV_MAPPING, out), [
+    '    last-reviewed: "2026-11-22"',
+    '    current-version: "2026.5.0"',
+  ]);
+  assert.equal(
+    out,
+    SV_MAPPING.replace('"2026-03-01"', '"2026-11-22"').replace('"2026.2.0"', '"2026.5.0"'),
+  );
+  const services = parse(out).services;
+  assert.equal(services[1]["current-version"], "2026.5.0");
+  assert.equal(services[1]["last-reviewed"], "2026-11-22");
+});
+
+Deno.test("updateServiceVersions: a plain date stays plain; a v prefix is kept", () => {
+  const out = updateServiceVersions(SV_MAPPING, "sv.yaml", "ntfy", "2.18.0", TODAY);
+  assert.deepEqual(changedLines(SV_MAPPING, out), [
+    "    last-reviewed: 2026-11-22",
+    '    current-version: "v2.18.0"',
+  ]);
+  // A version that has its own prefix gets no second one.
+  const own = updateServiceVersions(SV_MAPPING, "sv.yaml", "ntfy", "v2.18.0", TODAY);
+  assert.equal(own, out);
+  // No prefix where the old value had none.
+  assert.match(
+    updateServiceVersions(SV_MAPPING, "sv.yaml", "authentik", "2026.5.0", TODAY),
+    /current-version: "2026\.5\.0"/,
+  );
+});
+
+Deno.test("updateServiceVersions: null and empty values are replaced, comments kept", () => {
+  const out = updateServiceVersions(SV_MAPPING, "sv.yaml", "newcomer", "1.2.3", TODAY);
+  assert.deepEqual(changedLines(SV_MAPPING, out), [
+    "    last-reviewed: 2026-11-22",
+    "    current-version: 1.2.3 # not deployed yet",
+  ]);
+  const empty = "services:\n  - name: x\n    last-reviewed:\n    current-version: ~\n";
+  assert.equal(
+    updateServiceVersions(empty, "sv.yaml", "x", "1.2.3", TODAY),
+    "services:\n  - name: x\n    last-reviewed: 2026-11-22\n    current-version: 1.2.3\n",
+  );
+});
+
+Deno.test("updateServiceVersions: a top-level list works too", () => {
+  const out = updateServiceVersions(SERVICE_VERSIONS, "sv.yaml", "authentik", "2026.5.0", TODAY);
+  assert.deepEqual(changedLines(SERVICE_VERSIONS, out), [
+    '  current-version: "2026.5.0"',
+    "  last-reviewed: 2026-11-22",
+  ]);
+  const entry = parse(out).find((s: { name: string }) => s.name === "authentik");
+  assert.equal(entry["current-version"], "2026.5.0");
+  assert.equal(entry["last-reviewed"], "2026-11-22");
 });
 
 Deno.test("updateServiceVersions: the scalar style and a trailing comment are kept", () => {
-  const yaml = (v: string) => `- name: authentik\n  current-version: ${v}   # pinned\n  other: 1\n`;
+  const yaml = (v: string, d = "2026-03-01") =>
+    `- name: authentik\n  current-version: ${v}   # pinned\n  last-reviewed: ${d}\n  other: 1\n`;
   const set = (text: string, version: string) =>
-    updateServiceVersions(text, "sv.yaml", "authentik", version);
-  assert.equal(set(yaml("2026.2.0"), "2026.5.0"), yaml("2026.5.0"));
-  assert.equal(set(yaml("'2026.2.0'"), "2026.5.0"), yaml("'2026.5.0'"));
-  assert.equal(set(yaml('"2026.2.0"'), "2026.5.0-rc1"), yaml('"2026.5.0-rc1"'));
+    updateServiceVersions(text, "sv.yaml", "authentik", version, TODAY);
+  assert.equal(set(yaml("2026.2.0"), "2026.5.0"), yaml("2026.5.0", TODAY));
+  assert.equal(set(yaml("'2026.2.0'", "'x'"), "2026.5.0"), yaml("'2026.5.0'", `'${TODAY}'`));
+  assert.equal(set(yaml('"2026.2.0"'), "2026.5.0-rc1"), yaml('"2026.5.0-rc1"', TODAY));
   // A plain value that would read back as a number is quoted instead.
   const numeric = set(yaml("1.4.0"), "1.5");
   assert.equal(parse(numeric)[0]["current-version"], "1.5");
-  const flow = "[{name: authentik, current-version: 2026.2.0}]\n";
-  assert.equal(set(flow, "2026.5.0"), "[{name: authentik, current-version: 2026.5.0}]\n");
+  const flow = "[{name: authentik, current-version: 2026.2.0, last-reviewed: null}]\n";
+  assert.equal(
+    set(flow, "2026.5.0"),
+    "[{name: authentik, current-version: 2026.5.0, last-reviewed: 2026-11-22}]\n",
+  );
 });
 
-Deno.test("updateServiceVersions: errors name the file", () => {
+Deno.test("updateServiceVersions: errors name the file and what is missing", () => {
   const cases: [string, string, RegExp][] = [
-    ["name: authentik\n", "2026.5.0", /^sv\.yaml: expected a list of services$/],
+    ["name: authentik\n", "2026.5.0", /^sv\.yaml: no list of services \(expected a top-level/],
+    ["services:\n  name: authentik\n", "2026.5.0", /^sv\.yaml: no list of services/],
+    ["# only a comment\n", "2026.5.0", /^sv\.yaml: no list of services/],
     [
-      "- name: argocd\n  current-version: x\n",
+      "services:\n  - name: argocd\n    current-version: x\n",
       "2026.5.0",
       /^sv\.yaml: no service named "authentik"$/,
     ],
-    ["- name: authentik\n", "2026.5.0", /^sv\.yaml: service "authentik" has no current-version/],
     [
-      "- name: authentik\n  current-version: [1]\n",
+      "- name: authentik\n  last-reviewed: null\n",
       "2026.5.0",
-      /^sv\.yaml: service "authentik" has no current-version/,
+      /^sv\.yaml: service "authentik" has no current-version value$/,
     ],
     [
-      "- name: authentik\n  current-version: |\n    2026.2.0\n",
+      "services:\n  - name: authentik\n    current-version: 2026.2.0\n",
+      "2026.5.0",
+      /^sv\.yaml: service "authentik" has no last-reviewed value$/,
+    ],
+    [
+      "- name: authentik\n  current-version: [1]\n  last-reviewed: null\n",
+      "2026.5.0",
+      /^sv\.yaml: service "authentik" has no current-version value$/,
+    ],
+    [
+      "- name: authentik\n  current-version: |\n    2026.2.0\n  last-reviewed: null\n",
       "2026.5.0",
       /^sv\.yaml: current-version of "authentik" is a block scalar/,
     ],
     ["- name: [unclosed\n", "2026.5.0", /^sv\.yaml: not valid YAML/],
-    [SERVICE_VERSIONS, "2026.5.0\n- name: evil", /^sv\.yaml: version .* spans lines$/],
+    [SV_MAPPING, "2026.5.0\n- name: evil", /^sv\.yaml: version .* spans lines$/],
   ];
   for (const [text, version, expected] of cases) {
-    assert.throws(() => updateServiceVersions(text, "sv.yaml", "authentik", version), {
+    assert.throws(() => updateServiceVersions(text, "sv.yaml", "authentik", version, TODAY), {
       name: "InputError",
       message: expected,
     });
   }
+  assert.throws(
+    () => updateServiceVersions(SV_MAPPING, "sv.yaml", "authentik", "2026.5.0", "22.11.2026"),
+    { name: "InputError", message: /^sv\.yaml: review date "22\.11\.2026" is not YYYY-MM-DD$/ },
+  );
+});
+
+// ------------------------------------------------------------ category index --
+
+// The shape of the repository's docs/how-to/how-to.md: sections of wiki-link lists.
+const INDEX = `---
+title: How-To
+modified: 2026-03-06
+tags:
+  - how-to
+---
+
+# How-To Guides
+
+## Deployment
+
+- [[deploy-k8s-service]]
+- [[build-container-image]]
+
+## Authentik
+
+- [[deploy-authentik]]
+- [[create-authentik-secrets]]
+
+## Authentik Source Build
+
+- [[build-authentik-from-source]]
+- [[mirror-authentik-build-deps]]
+- [[authentik-web-ui-derivation]]
+
+## Grafana
+
+- [[upgrade-grafana]]
+`;
+
+// The cards of docs/how-to/authentik/, the new goal card among them.
+const AUTHENTIK_CARDS = [
+  "authentik-web-ui-derivation",
+  "build-authentik-from-source",
+  "create-authentik-secrets",
+  "deploy-authentik",
+  "mirror-authentik-build-deps",
+  "upgrade-authentik",
+];
+
+Deno.test("categoryIndexPath: docs/<category>/<category>.md for docs under docs/<category>/", () => {
+  assert.equal(categoryIndexPath(GOAL_PATH), "docs/how-to/how-to.md");
+  assert.equal(categoryIndexPath("docs/how-to/restart.md"), "docs/how-to/how-to.md");
+  assert.equal(categoryIndexPath("./docs/reference/a/b/c.md"), "docs/reference/reference.md");
+  assert.equal(categoryIndexPath("docs/how-to/how-to.md"), null, "the index itself");
+  assert.equal(categoryIndexPath("docs/index.md"), null);
+  assert.equal(categoryIndexPath("cards/upgrade-authentik.md"), null);
+});
+
+Deno.test("addToIndex: at the end of the section linking the most cards of the directory", () => {
+  const out = addToIndex(INDEX, "upgrade-authentik", AUTHENTIK_CARDS, "authentik");
+  assert.equal(
+    out,
+    INDEX.replace(
+      "- [[authentik-web-ui-derivation]]\n",
+      "- [[authentik-web-ui-derivation]]\n- [[upgrade-authentik]]\n",
+    ),
+  );
+  // A prerequisite card later goes to the same section, after the goal card.
+  const next = addToIndex(
+    out,
+    "upgrade-authentik-python-deps",
+    [...AUTHENTIK_CARDS, "upgrade-authentik-python-deps"],
+    "authentik",
+  );
+  assert.match(
+    next,
+    /- \[\[upgrade-authentik\]\]\n- \[\[upgrade-authentik-python-deps\]\]\n\n## Grafana\n/,
+  );
+  // The front matter is the index's own: no Mikado field, so it is no card to the invariant.
+  assert.deepEqual(frontMatter(next), frontMatter(INDEX));
+});
+
+Deno.test("addToIndex: nothing to do when the index links the card already", () => {
+  for (const link of ["[[upgrade-authentik]]", "[[upgrade-authentik|Upgrade]]"]) {
+    const index = INDEX.replace("- [[upgrade-grafana]]", `- [[upgrade-grafana]]\n- ${link}`);
+    assert.equal(addToIndex(index, "upgrade-authentik", AUTHENTIK_CARDS, "authentik"), index);
+  }
+  // A link in inline code does not count (nor does it for the repository's check).
+  const code = INDEX.replace("# How-To Guides", "# How-To Guides\n\nLike `[[upgrade-authentik]]`.");
+  assert.notEqual(addToIndex(code, "upgrade-authentik", AUTHENTIK_CARDS, "authentik"), code);
+});
+
+Deno.test("addToIndex: a section named after the package when no section links a sibling", () => {
+  assert.equal(
+    addToIndex(INDEX, "upgrade-forgejo-runner", ["upgrade-forgejo-runner"], "forgejo-runner"),
+    INDEX + "\n## Forgejo Runner\n\n- [[upgrade-forgejo-runner]]\n",
+  );
+  // Trailing blank lines and a missing final newline do not add up.
+  assert.equal(
+    addToIndex("# Index\n\n- [[a]]\n\n\n", "x", [], "pkg"),
+    "# Index\n\n- [[a]]\n\n## Pkg\n\n- [[x]]\n",
+  );
+  assert.equal(addToIndex("## Pkg\n\n- [[a]]", "x", [], "pkg"), "## Pkg\n\n- [[a]]\n- [[x]]\n");
+  // An existing section of that name is used rather than a second one.
+  assert.equal(
+    addToIndex(INDEX, "grafana-sidecar", ["grafana-sidecar"], "grafana"),
+    INDEX.replace("- [[upgrade-grafana]]\n", "- [[upgrade-grafana]]\n- [[grafana-sidecar]]\n"),
+  );
+});
+
+Deno.test("addToIndex: list markers, continuation lines, prose-only sections, code fences", () => {
+  const index = [
+    "## A",
+    "",
+    "```markdown",
+    "## Not a heading",
+    "```",
+    "",
+    "* [[one]]",
+    "  continued",
+    "* [[two]]",
+    "  continued",
+    "",
+    "Some prose.",
+    "## B",
+    "",
+    "Only prose, links [[three]] and [[four]].",
+    "## C",
+    "- [[five]]",
+    "",
+  ].join("\n");
+  assert.equal(
+    addToIndex(index, "x", ["one", "two"], "pkg"),
+    index.replace("* [[two]]\n  continued\n", "* [[two]]\n  continued\n* [[x]]\n"),
+  );
+  assert.equal(
+    addToIndex(index, "x", ["three", "four", "five"], "pkg"),
+    index.replace("[[four]].\n## C", "[[four]].\n\n- [[x]]\n\n## C"),
+  );
+  // A tie goes to the first section.
+  assert.equal(
+    addToIndex(index, "x", ["one", "five"], "pkg"),
+    index.replace("* [[two]]\n  continued\n", "* [[two]]\n  continued\n* [[x]]\n"),
+  );
+});
+
+// ------------------------------------------------------ links between cards --
+
+Deno.test("planGoalCard: a new card links the overview only when it exists", () => {
+  const without = planGoalCard(null, FACTS, [], GOAL_PATH, null);
+  assert.deepEqual([...wikiLinkTargets(without)], []);
+  assert.match(bodyOf(without), /verify the whole build\.\n\nA build that fails/);
+  const withOverview = planGoalCard(null, FACTS, [], GOAL_PATH, OVERVIEW);
+  assert.deepEqual([...wikiLinkTargets(withOverview)], [OVERVIEW]);
+});
+
+Deno.test("planGoalCard: the body links every prerequisite, kept after finalize", () => {
+  const one = planGoalCard(null, FACTS, ["upgrade-authentik-python-deps"], GOAL_PATH, OVERVIEW);
+  assert.match(
+    bodyOf(one),
+    /\n\n## Prerequisites\n\n- \[\[upgrade-authentik-python-deps\]\]\n\n## Upgrade history\n$/,
+  );
+  // A second reset adds to the list; a card linked already is not linked twice.
+  const two = planGoalCard(
+    one,
+    FACTS,
+    ["upgrade-authentik-python-deps", "upgrade-authentik-go-modules", OVERVIEW],
+    GOAL_PATH,
+    OVERVIEW,
+  );
+  assert.match(
+    bodyOf(two),
+    /## Prerequisites\n\n- \[\[upgrade-authentik-python-deps\]\]\n- \[\[upgrade-authentik-go-modules\]\]\n\n## Upgrade history/,
+  );
+  assert.equal(two.split(`[[${OVERVIEW}]]`).length, 2, "the overview is linked once");
+  const done = finalizeCard(two, DONE, true, GOAL_PATH);
+  for (const stem of ["upgrade-authentik-python-deps", "upgrade-authentik-go-modules"]) {
+    assert.ok(wikiLinkTargets(done).has(stem), stem);
+  }
+  assert.match(done, /## Prerequisites\n(.|\n)*## Upgrade history\n\n- 2026-11-22/);
+  // A card without a history section gets the list at its end.
+  const bare = "---\ntitle: G\nmodified: 2026-01-01\ntags: [how-to]\n---\n\n# G\n\n\n";
+  assert.equal(
+    bodyOf(planGoalCard(bare, FACTS, ["p"], GOAL_PATH, null)),
+    "\n# G\n\n## Prerequisites\n\n- [[p]]\n",
+  );
+});
+
+// ----------------------------------------------------------- tidy files --
+
+/** What `git diff --check` and the end-of-file-fixer / trailing-whitespace hooks refuse. */
+function assertTidy(text: string, what: string) {
+  text.split("\n").forEach((l, i) => {
+    assert.doesNotMatch(l, /[ \t]$/, `${what}: line ${i + 1} ends in whitespace`);
+    assert.doesNotMatch(l, / \t/, `${what}: line ${i + 1} has a space before a tab`);
+  });
+  assert.match(text, /[^\n]\n$/, `${what}: exactly one final newline`);
+}
+
+/** The repository's front matter check: `---`, keys, `---` at the top; title, tags, modified. */
+function assertFrontMatterValid(text: string, what: string) {
+  const m = /^---\n([\s\S]*?)\n---\n/.exec(text);
+  assert.ok(m, `${what}: front matter block`);
+  const keys = new Set([...m[1].matchAll(/^([a-zA-Z][a-zA-Z0-9_-]*):/gm)].map((k) => k[1]));
+  for (const key of ["title", "tags", "modified"]) assert.ok(keys.has(key), `${what}: ${key}`);
+}
+
+Deno.test("tidyText: no trailing whitespace, exactly one final newline", () => {
+  assert.equal(tidyText("a  \nb\t\n\n\n"), "a\nb\n");
+  assert.equal(tidyText("a"), "a\n");
+  assert.equal(tidyText("a \r\nb \t"), "a\r\nb\n");
+  assert.equal(tidyText("  keep indent\n"), "  keep indent\n");
+  assert.equal(tidyText("\n\n"), "\n");
+});
+
+Deno.test("cards the bot writes are tidy and keep valid front matter", () => {
+  const log = ["  compiling   ", "\tindented\t", " \tspace then tab", "trailing tab\t", "", "  "];
+  const prereq = prerequisiteCard(FACTS, { ...FAILURE, message: "failed  \n", logTail: log }).text;
+  const goal = planGoalCard(null, FACTS, ["upgrade-authentik-python-deps"], GOAL_PATH, OVERVIEW);
+  // An existing card with trailing spaces and blank lines at its end, as a person may leave it.
+  const messy = FINALIZED_GOAL.replace("# Upgrade Authentik\n", "# Upgrade Authentik   \n") +
+    "\n\n";
+  const cards: [string, string][] = [
+    ["prerequisite", prereq],
+    ["new goal", goal],
+    ["replanned goal", planGoalCard(messy, FACTS, ["p"], GOAL_PATH, OVERVIEW)],
+    ["closed", closeCard(prereq, "2026-11-24", "leaf.md")],
+    ["finalized goal", finalizeCard(goal, DONE, true, GOAL_PATH)],
+    ["finalized leaf", finalizeCard(prereq, DONE, false, "leaf.md")],
+    ["finalized messy", finalizeCard(messy, DONE, true, GOAL_PATH)],
+  ];
+  for (const [what, text] of cards) {
+    assertTidy(text, what);
+    assertFrontMatterValid(text, what);
+  }
+  for (const [what, text] of cards.filter(([w]) => w.startsWith("finalized"))) {
+    assert.doesNotMatch(text, /^(status|requires|branch):/m, `${what}: no Mikado field`);
+  }
+  // Log lines keep their text, with tabs as spaces.
+  assert.ok(prereq.includes("\n  compiling\n        indented\n"), prereq);
+  assert.equal(changelogFragment("Earlier line.  \n\n\n", DONE).split("\n").length, 3);
+  assertTidy(changelogFragment("Earlier line.  \n\n\n", DONE), "changelog");
+  assertTidy(addToIndex(INDEX, "upgrade-authentik", AUTHENTIK_CARDS, "authentik"), "index");
+});
+
+Deno.test("prerequisiteCard: log lines cannot make wiki-links for the link check", () => {
+  const log = ['if [[ -f "$out" ]]; then', "see [[deploy-authentik]]", "[[x|y]]"];
+  const { text } = prerequisiteCard(FACTS, { ...FAILURE, message: "[[a b]]", logTail: log });
+  assert.deepEqual([...wikiLinkTargets(text)], ["upgrade-authentik"]);
+  assert.ok(text.includes("see [\u200b[deploy-authentik]]"), "the text is still readable");
 });
 
 Deno.test("versionMentions: whole version tokens only, with line numbers", () => {

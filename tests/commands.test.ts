@@ -66,9 +66,13 @@ Deno.test("upgrade with the local builder commits the bump and every harvested h
       "C2(upgrade-authentik): impl bump authentik 2026.2.0 -> 2026.5.0",
       "C2(upgrade-authentik): plan upgrade authentik 2026.2.0 -> 2026.5.0",
     ]);
-    // The bump commit holds only the version copies.
+    // The bump commit holds only the version copies and the service's recorded version.
     const bumpFiles = await git(f.repo, "show", "--name-only", "--format=", "HEAD~2");
-    assert.deepEqual(bumpFiles.split("\n").sort(), [`${PKG}/default.nix`, `${PKG}/sources.nix`]);
+    assert.deepEqual(bumpFiles.split("\n").sort(), [
+      `${PKG}/default.nix`,
+      `${PKG}/sources.nix`,
+      "service-versions.yaml",
+    ]);
     assert.equal(await git(f.repo, "rev-parse", "main"), await git(f.repo, "rev-parse", "HEAD~4"));
 
     const json = run.json!;

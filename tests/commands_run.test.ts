@@ -118,8 +118,10 @@ Deno.test("a cron run opens the Mikado pull request; a second run changes nothin
     );
     assert.match(fragment, /2026\.5\.0/);
     const versions = await git(repo, "diff", "origin/main", "--", "service-versions.yaml");
-    assert.equal(versions.split("\n").filter((l) => /^[-+] /.test(l)).length, 2);
+    // The service's record: current-version and last-reviewed, nothing else.
+    assert.equal(versions.split("\n").filter((l) => /^[-+] /.test(l)).length, 4);
     assert.match(versions, /^\+.*current-version: "2026\.5\.0"$/m);
+    assert.match(versions, /^\+.*last-reviewed: "?\d{4}-\d{2}-\d{2}"?$/m);
     const expected = await w.f.expectedHashes("2026.5.0");
     const sources = await Deno.readTextFile(`${repo}/containers/authentik/sources.nix`);
     assert.ok(sources.includes(expected.src) && sources.includes(expected["client-go-src"]));

@@ -1,6 +1,12 @@
-// Test fixture: local git mirrors of authentik and its Go client, plus a
-// blumeops-shaped target repository whose containers/authentik/*.nix build
+// Generated test fixture: local git mirrors of authentik and its Go client, plus a
+// small blumeops-shaped target repository whose containers/authentik/*.nix build
 // against the offline <nixpkgs> stand-in in tests/nixpkgs.
+//
+// What it is for: what the real repository (tests/realworld.ts, cloned from
+// ../shared/blumeops.bundle) cannot show: hostile and broken variations (failing
+// builds, non-reproducible FODs, malformed files), other layouts, and fast forge
+// tests that need no flake registry. Where both cover the same thing, the real
+// repository's tests are the ones that count.
 //
 // Everything lives in one temp dir. Hashes are computed without Nix builds
 // (see expectedHashes), so tests can compare them with what Nix reports.

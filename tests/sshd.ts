@@ -57,7 +57,26 @@ async function canConnect(port: number): Promise<boolean> {
   }
 }
 
-export async function startSshd(): Promise<TestSshd> {
+export interface SshdOptions {
+  /** Environment for every session (sshd_config SetEnv): ssh does not pass the client's
+   * environment, so settings a remote build needs (e.g. realworld.ts' sshdEnv) go here. Values
+   * may not hold double quotes, backslashes or newlines. */
+  setEnv?: Record<string, string>;
+}
+
+/** sshd_config's SetEnv line for `env`, or "" when there is nothing to set. */
+function setEnvLine(env: Record<string, string>): string {
+  const pairs = Object.entries(env).map(([k, v]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /["\\\n\r]/.test(v)) {
+      throw new Error(`startSshd: cannot pass ${k} through sshd_config SetEnv`);
+    }
+    return `"${k}=${v}"`;
+  });
+  return pairs.length ? `SetEnv ${pairs.join(" ")}\n` : "";
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
+  const env = setEnvLine(options.setEnv ?? {});
   const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-sshd-" });
   const port = freePort();
   const hostPub = await keygen(`${dir}/ssh_host_ed25519_key`);
@@ -94,7 +113,7 @@ KbdInteractiveAuthentication no
 StrictModes no
 UsePAM no
 PidFile ${dir}/sshd.pid
-`,
+${env}`,
   );
   // Privilege separation directory, missing when sshd never ran as a service.
   await Deno.mkdir("/run/sshd", { recursive: true });
