@@ -16,6 +16,9 @@ const PROGRAMS: [string, string][] = [
   ["tar", "tar"],
   ["pgrep", "procps"],
   ["pkill", "procps"],
+  // The target repository's own checks, run on the bot's branches (tests/repochecks.ts).
+  ["yamllint", "yamllint"],
+  ["/usr/bin/python3", "python3"],
 ];
 
 async function isExecutable(path: string): Promise<boolean> {
@@ -43,6 +46,16 @@ export async function preflight(): Promise<{ problems: string[]; summary: string
     if (!await which(program)) {
       problems.push(`missing program: ${program} — install it with: apt-get install ${pkg}`);
     }
+  }
+  const modules = await $({
+    quiet: true,
+    nothrow: true,
+  })`/usr/bin/python3 -c ${"import rich, yaml, typer"}`;
+  if (modules.exitCode !== 0) {
+    problems.push(
+      "missing Python modules for the target repository's checks — install them with: " +
+        "apt-get install python3-rich python3-yaml python3-typer",
+    );
   }
   if (problems.length) return { problems, summary: "" };
 

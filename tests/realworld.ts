@@ -45,6 +45,9 @@ export interface RealRelease {
   npmLock?: string;
   /** go.sum contents; default derived from the version. */
   goSum?: string;
+  /** Where the web UI lives in this release (default `web`): a release that moves it breaks the
+   * derivations' `sourceRoot` after the bump, a failure a person fixes on the branch. */
+  webDir?: string;
 }
 
 export interface RealWorldOptions {
@@ -386,7 +389,8 @@ async function populate(root: string, source: string, initial: RealRelease[]): P
   }
 
   // ---- the mirrors: bare repos fed from work trees next to them.
-  const mirrorsDir = `${root}/mirrors`;
+  // Under git/, beside eblume/blumeops.git, so the Forgejo stand-in serves them as mirrors/*.
+  const mirrorsDir = `${root}/git/mirrors`;
   const bare = (name: string) => `${mirrorsDir}/${name}.git`;
   const work = (name: string) => `${root}/work/${name}`;
   for (const name of ["authentik", "authentik-client-go"]) {
@@ -415,6 +419,7 @@ async function populate(root: string, source: string, initial: RealRelease[]): P
   }
 
   const releases: string[] = [];
+  const webDirs = new Map<string, string>();
   // A tag that already exists is skipped, so addRelease({version, clientGo: true}) after an
   // earlier clientGo: false only adds the late client-go tag.
   async function addRelease(r: RealRelease): Promise<void> {
@@ -426,7 +431,11 @@ async function populate(root: string, source: string, initial: RealRelease[]): P
     };
     const tag = `version/${r.version}`;
     if (!await hasTag("authentik", tag)) {
-      await commitAndTag("authentik", authentikTree(r.version, locks), tag);
+      const tree = Object.entries(authentikTree(r.version, locks)).map((
+        [path, text],
+      ) => [r.webDir && path.startsWith("web/") ? `${r.webDir}/${path.slice(4)}` : path, text]);
+      await commitAndTag("authentik", Object.fromEntries(tree), tag);
+      if (r.webDir) webDirs.set(r.version, r.webDir);
       releases.push(r.version);
     }
     const goTag = `v3.${r.version}`;
@@ -511,7 +520,10 @@ async function populate(root: string, source: string, initial: RealRelease[]): P
         ),
         "webui-deps": await tree(
           `${tmp}/web`,
-          lockOnlyTree("package-lock.json", await readBlob(a, tag, "web/package-lock.json")),
+          lockOnlyTree(
+            "package-lock.json",
+            await readBlob(a, tag, `${webDirs.get(version) ?? "web"}/package-lock.json`),
+          ),
         ),
         "authentik-server-go-modules": await tree(
           `${tmp}/go`,

@@ -19,7 +19,7 @@ export const MISE_CHECKS = [
 ];
 
 /** Debian's python3 has python3-rich, python3-yaml and python3-typer, which the tasks import. */
-const PYTHON = Deno.statSync("/usr/bin/python3").isFile ? "/usr/bin/python3" : "python3";
+const PYTHON = "/usr/bin/python3";
 
 /** Runs every check on the checkout in `repo` (the branch checked out, `main` its base): the seven
  * mise-tasks, yamllint on service-versions.yaml, `git diff --check main...HEAD`, and prek's
