@@ -1,7 +1,7 @@
 // upgrade-bot entry point: parse arguments, load config, dispatch to a command.
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { loadConfig, parseBuilder } from "./lib/config.ts";
+import { loadConfig, parseBuilder } from "./lib/runtime/config.ts";
 import {
   connect,
   eventCommand,
@@ -13,7 +13,7 @@ import {
   upgrade,
   withLock,
 } from "./lib/commands.ts";
-import { redact } from "./lib/log.ts";
+import { redact } from "./lib/runtime/log.ts";
 
 // zx passes commands to a shell by design (each argument quoted by zx); Node's warning about it is noise.
 (process as { noDeprecation?: boolean }).noDeprecation = true;

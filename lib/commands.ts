@@ -1,10 +1,10 @@
 // Commands: `upgrade` on a local checkout; `run`, `/rebuild`, `event` and `serve` against the forge.
 import { join } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import type { Config } from "./config.ts";
-import { type Builder, makeBuilder } from "./builder.ts";
-import { buildExpression, readHashes, targetsOf } from "./harvest.ts";
-import type { FoundHash } from "./discover.ts";
+import type { Config } from "./runtime/config.ts";
+import { type Builder, makeBuilder } from "./harvest/builders/builder.ts";
+import { buildExpression, readHashes, targetsOf } from "./harvest/rounds.ts";
+import type { FoundHash } from "./nix/discover.ts";
 import YAML from "yaml";
 import {
   type Layout,
@@ -12,30 +12,36 @@ import {
   readNixFilesAt,
   resolveLayout,
   serviceVersion,
-} from "./package.ts";
-import { Git } from "./git.ts";
-import { compareVersions, newerVersions, parseVersion, tagFor } from "./versions.ts";
-import { InputError } from "./errors.ts";
-import { findVersion } from "./nixedit.ts";
-import { evaluationError } from "./nixlog.ts";
-import { chainGraph, type ChainResult, rebuildChain, runChain, staleMentions } from "./chain.ts";
-import type { Forge, Pull } from "./forge.ts";
+} from "./flow/package.ts";
+import { Git } from "./runtime/git.ts";
+import { compareVersions, newerVersions, parseVersion, tagFor } from "./nix/versions.ts";
+import { InputError } from "./runtime/errors.ts";
+import { findVersion } from "./nix/edit.ts";
+import { evaluationError } from "./nix/log.ts";
+import {
+  chainGraph,
+  type ChainResult,
+  rebuildChain,
+  runChain,
+  staleMentions,
+} from "./mikado/chain.ts";
+import type { Forge, Pull } from "./platform/forgejo/client.ts";
 import {
   parsePullTitle,
   pullBody,
   type PullFacts,
   pullTitle,
   type RebuildSummary,
-} from "./prtext.ts";
+} from "./mikado/pulltext.ts";
 import {
   type CommandContext,
   eventFromPayload,
   handleComment,
   scanComments,
-} from "./prcommands.ts";
-import { serveWebhooks } from "./webhook.ts";
-import { acquireLock } from "./lock.ts";
-import { addSecret, progress, seconds } from "./log.ts";
+} from "./flow/comments.ts";
+import { serveWebhooks } from "./platform/forgejo/webhook.ts";
+import { acquireLock } from "./runtime/lock.ts";
+import { addSecret, progress, seconds } from "./runtime/log.ts";
 
 export interface Report {
   package: string;
@@ -299,7 +305,7 @@ export async function connect(config: Config): Promise<{ forge: Forge; token: st
     );
   }
   addSecret(token);
-  const { ForgejoForge } = await import("./forge.ts");
+  const { ForgejoForge } = await import("./platform/forgejo/client.ts");
   const { url, timeout_seconds, retries, retry_seconds } = config.forge;
   const forge = new ForgejoForge(url, token, {
     timeoutSeconds: timeout_seconds,

@@ -1,7 +1,7 @@
 // Builders against real nix-build, locally and through a real sshd on 127.0.0.1.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { type BuildRequest, makeBuilder } from "../lib/builder.ts";
+import { type BuildRequest, makeBuilder } from "../lib/harvest/builders/builder.ts";
 import { startSshd } from "./sshd.ts";
 
 /** A package directory with one slow, silent derivation, unique per call so no store path is

@@ -17,7 +17,7 @@ import {
   type UpgradeFacts,
   versionMentions,
   wikiLinkTargets,
-} from "../lib/cards.ts";
+} from "../lib/mikado/cards.ts";
 import { buildCard, serviceVersionsYaml } from "./fixture.ts";
 
 // The fixture's service-versions.yaml and overview card, at 2026.2.0.

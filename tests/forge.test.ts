@@ -1,7 +1,7 @@
 // The forge client (lib/forge.ts) against the Forgejo stand-in, with Forgejo's quirks.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { ForgejoForge } from "../lib/forge.ts";
+import { ForgejoForge } from "../lib/platform/forgejo/client.ts";
 import { type Forge as StandIn, startForge } from "./forge/server.ts";
 import { createRepo } from "./forge/fixture.ts";
 

@@ -8,7 +8,7 @@ import {
   nixBase32Encode,
   placeholderHash,
   toSri,
-} from "../lib/nixhash.ts";
+} from "../lib/nix/hash.ts";
 
 /** [base16, Nix base32, SRI] of the same digest, each printed by Nix 2.8 itself. */
 const VECTORS: [string, string, string][] = [

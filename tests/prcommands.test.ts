@@ -1,7 +1,7 @@
 // /rebuild end to end (cron scan, `event`, `serve`) against the stand-in, real git and nix-build.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { eventFromPayload, parseCommand } from "../lib/prcommands.ts";
+import { eventFromPayload, parseCommand } from "../lib/flow/comments.ts";
 import { makeFixture } from "./fixture.ts";
 import { startForge } from "./forge/server.ts";
 import { commitEdit, git, runBot, writeConfig } from "./botrun.ts";

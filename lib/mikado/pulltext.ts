@@ -1,5 +1,5 @@
 // Pull request text: the upgrade pull request's title and body, and the replies to /rebuild (pure).
-import { seconds as formatSeconds } from "./log.ts";
+import { seconds as formatSeconds } from "../runtime/log.ts";
 import { type BuildFailureFacts, mdCode, mdFence, oneLine, type UpgradeFacts } from "./cards.ts";
 
 export interface PullFacts extends UpgradeFacts {

@@ -19,7 +19,7 @@
 //   prefixes are honoured. A complete fake mismatch block printed by a builder
 //   is indistinguishable from Nix's in a plain log: use internal-json.
 
-import { toSri } from "./nixhash.ts";
+import { toSri } from "./hash.ts";
 
 export interface HashMismatch {
   /** The .drv path; the output path for Nix 2.0-2.3; null for builtin fetchers (then `url` is set). */

@@ -1,7 +1,7 @@
 // Versions: parsing and ordering of release versions (the only module that imports semver).
 // @ts-types="@types/semver"
 import semver from "semver";
-import { InputError } from "./errors.ts";
+import { InputError } from "../runtime/errors.ts";
 
 /** authentik versions are YEAR.MONTH.PATCH, optionally with a pre-release (`2026.5.0-rc1`). */
 export function parseVersion(value: string, what = "version"): string {

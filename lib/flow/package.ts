@@ -1,10 +1,10 @@
 // The package's layout: the version copies, hashes and build file, from config or discovered.
 import { join, relative } from "node:path";
-import type { Config } from "./config.ts";
-import { agreedVersion, discover, type Discovery, type FoundHash } from "./discover.ts";
-import { findVersion } from "./nixedit.ts";
-import { InputError } from "./errors.ts";
-import type { Git } from "./git.ts";
+import type { Config } from "../runtime/config.ts";
+import { agreedVersion, discover, type Discovery, type FoundHash } from "../nix/discover.ts";
+import { findVersion } from "../nix/edit.ts";
+import { InputError } from "../runtime/errors.ts";
+import type { Git } from "../runtime/git.ts";
 import YAML from "yaml";
 
 /** The config with every discoverable key filled in, and what discovery saw. */

@@ -1,8 +1,8 @@
 // Mikado cards: goal and prerequisite cards, changelog fragment and service-versions.yaml edits (pure).
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
 import { posix } from "node:path";
-import { InputError } from "./errors.ts";
-import type { HashOutcome } from "./harvest.ts";
+import { InputError } from "../runtime/errors.ts";
+import type { HashOutcome } from "../harvest/rounds.ts";
 
 /** What an upgrade found out, shared by the cards, the changelog and the pull request text. */
 export interface UpgradeFacts {

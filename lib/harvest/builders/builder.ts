@@ -1,10 +1,10 @@
 // Builders: run nix-build locally or on a build host over ssh, streaming progress and the log.
 import { $, type ProcessPromise, quote } from "zx";
 import { join } from "node:path";
-import { InputError, Interrupted, UpgradeFailed } from "./errors.ts";
-import { parseBuilder } from "./config.ts";
-import { drvName, renderNixLog } from "./nixlog.ts";
-import { progress, seconds } from "./log.ts";
+import { InputError, Interrupted, UpgradeFailed } from "../../runtime/errors.ts";
+import { parseBuilder } from "../../runtime/config.ts";
+import { drvName, renderNixLog } from "../../nix/log.ts";
+import { progress, seconds } from "../../runtime/log.ts";
 
 export interface BuildRequest {
   /** Local directory holding the package's files (the checkout's or a scratch copy). */

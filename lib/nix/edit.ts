@@ -1,5 +1,5 @@
 // Nix file editing: finds version and hash literals in Nix source text and rewrites them (pure).
-import { InputError } from "./errors.ts";
+import { InputError } from "../runtime/errors.ts";
 
 /** A string literal in a file: `start`/`end` cover the quotes, `value` is what is between them. */
 export interface Literal {

@@ -1,15 +1,15 @@
 // Mikado chain: the upgrade as C2 commits on the checked-out branch (plan, impl, finalize or reset).
 import { basename, dirname, join } from "node:path";
-import type { Config } from "./config.ts";
-import type { Builder } from "./builder.ts";
-import type { Git } from "./git.ts";
+import type { Config } from "../runtime/config.ts";
+import type { Builder } from "../harvest/builders/builder.ts";
+import type { Git } from "../runtime/git.ts";
 import {
   bumpVersion,
   harvest,
   type HarvestFailure,
   type HarvestResult,
   resetHashes,
-} from "./harvest.ts";
+} from "../harvest/rounds.ts";
 import {
   addToIndex,
   categoryIndexPath,
@@ -25,9 +25,9 @@ import {
   type UpgradeFacts,
   versionMentions,
 } from "./cards.ts";
-import { writeFileAtomic } from "./files.ts";
-import { drvName } from "./nixlog.ts";
-import { progress } from "./log.ts";
+import { writeFileAtomic } from "../runtime/files.ts";
+import { drvName } from "../nix/log.ts";
+import { progress } from "../runtime/log.ts";
 
 export interface ChainOptions {
   git: Git;

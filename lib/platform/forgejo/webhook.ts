@@ -1,7 +1,7 @@
 // Webhooks: Forgejo's HMAC signature, checked before anything else, and the `serve` loop.
-import type { CommentEvent } from "./prcommands.ts";
-import { eventFromPayload } from "./prcommands.ts";
-import { progress } from "./log.ts";
+import type { CommentEvent } from "../../flow/comments.ts";
+import { eventFromPayload } from "../../flow/comments.ts";
+import { progress } from "../../runtime/log.ts";
 
 /** The signature headers Forgejo sends (the same HMAC-SHA256 of the body, in hex). */
 function signatureOf(headers: Headers): string | null {

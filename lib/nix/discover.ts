@@ -1,7 +1,7 @@
 // Discovery: which version and hash literals a package directory holds, and what to build (pure).
-import { type Assignment, type Literal, type NixSource, parseNixSource } from "./nixedit.ts";
-import { isSri, toSri } from "./nixhash.ts";
-import { InputError } from "./errors.ts";
+import { type Assignment, type Literal, type NixSource, parseNixSource } from "./edit.ts";
+import { isSri, toSri } from "./hash.ts";
+import { InputError } from "../runtime/errors.ts";
 import { parseVersion } from "./versions.ts";
 
 /** A version literal: `version = "2026.2.0";` somewhere in the package's files. */

@@ -1,8 +1,8 @@
 // Pull request commands: `/rebuild` comments, who may give them, and handling each exactly once.
-import type { Config } from "./config.ts";
-import type { Comment, Forge, Pull } from "./forge.ts";
-import { deniedReply, rebuildReply, type RebuildSummary, replyMarker } from "./prtext.ts";
-import { progress } from "./log.ts";
+import type { Config } from "../runtime/config.ts";
+import type { Comment, Forge, Pull } from "../platform/forgejo/client.ts";
+import { deniedReply, rebuildReply, type RebuildSummary, replyMarker } from "../mikado/pulltext.ts";
+import { progress } from "../runtime/log.ts";
 
 /** The whole comment must be the command: text around it is conversation, and nothing of a
  * comment body ever reaches a shell or a file. */

@@ -1,6 +1,6 @@
 // Forge: the Forgejo API calls the bot makes, through octokit, with Forgejo's quirks handled.
 import { Octokit } from "octokit";
-import { InputError, UpgradeFailed } from "./errors.ts";
+import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
 
 export interface Pull {
   number: number;

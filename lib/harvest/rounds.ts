@@ -1,13 +1,13 @@
 // Harvest: bump the version and collect every fixed-output hash, round after round, from nix-build.
 import { join } from "node:path";
-import type { Config, HashSpec } from "./config.ts";
-import type { Builder } from "./builder.ts";
-import { findHash, findVersion, type LiteralQuery, replaceLiteral } from "./nixedit.ts";
-import { drvName, parseNixLog, renderNixLog } from "./nixlog.ts";
-import { placeholderHash } from "./nixhash.ts";
-import { writeFileAtomic } from "./files.ts";
-import { InputError } from "./errors.ts";
-import { progress, seconds } from "./log.ts";
+import type { Config, HashSpec } from "../runtime/config.ts";
+import type { Builder } from "./builders/builder.ts";
+import { findHash, findVersion, type LiteralQuery, replaceLiteral } from "../nix/edit.ts";
+import { drvName, parseNixLog, renderNixLog } from "../nix/log.ts";
+import { placeholderHash } from "../nix/hash.ts";
+import { writeFileAtomic } from "../runtime/files.ts";
+import { InputError } from "../runtime/errors.ts";
+import { progress, seconds } from "../runtime/log.ts";
 
 export interface HashOutcome {
   name: string;
