@@ -66,7 +66,7 @@ export function repoRoute(
 
 /** Parameters that take the rest of the path, slashes included (Forgejo's `*` routes). */
 const REST = new Set(["tag", "branch", "filepath", "head"]);
-const NUMERIC = new Set(["index", "id"]);
+const NUMERIC = new Set(["index", "id", "run_id"]);
 
 function match(template: string, segments: string[]): Record<string, string> | null {
   const parts = template.split("/").slice(1);
@@ -172,11 +172,13 @@ export function text(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** Forgejo's utils.GetListOptions: page from 1, limit 30 by default and at most 50. */
-export function listOptions(url: URL): { page: number; limit: number } {
-  const page = Math.max(1, Number.parseInt(url.searchParams.get("page") ?? "") || 1);
-  const asked = Number.parseInt(url.searchParams.get("limit") ?? "") || 0;
-  return { page, limit: asked <= 0 ? 30 : Math.min(asked, 50) };
+/** Forgejo's utils.GetListOptions: page from 1, limit 30 by default (or MAX_RESPONSE_ITEMS when
+ * that is lower) and at most MAX_RESPONSE_ITEMS. */
+export function listOptions(c: Ctx): { page: number; limit: number } {
+  const page = Math.max(1, Number.parseInt(c.url.searchParams.get("page") ?? "") || 1);
+  const asked = Number.parseInt(c.url.searchParams.get("limit") ?? "") || 0;
+  const max = c.core.settings.maxResponseItems;
+  return { page, limit: asked <= 0 ? Math.min(30, max) : Math.min(asked, max) };
 }
 
 /** X-Total-Count, plus Forgejo's Link header (SetLinkHeader) for the lists that set it. */

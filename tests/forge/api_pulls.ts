@@ -13,7 +13,7 @@ import {
   type Route,
   text,
 } from "./api.ts";
-import { atLeast, type Core, type RepoRef, stableId } from "./core.ts";
+import { atLeast, type Core, findRepo, type RepoRef, stableId } from "./core.ts";
 import * as git from "./git.ts";
 import { isDraft, pullJson } from "./json.ts";
 import { now, type PullRecord } from "./state.ts";
@@ -24,6 +24,7 @@ export const pullRoutes: Route[] = [
   repoRoute("GET", `${R}/pulls`, "read", list),
   repoRoute("POST", `${R}/pulls`, "read", create),
   repoRoute("GET", `${R}/pulls/{index}`, "read", async (c) => {
+    await refreshPullRefs(c.core, c.repo);
     const pr = findPull(c.core, c.repo, Number(c.params.index));
     return pr
       ? { status: 200, json: await pullJson(c.core, c.repo, pr, c.user) }
@@ -66,12 +67,13 @@ const SORTS: Record<string, (a: PullRecord, b: PullRecord) => number> = {
 };
 
 async function list(c: RepoCtx): Promise<Reply> {
+  await refreshPullRefs(c.core, c.repo);
   const state = c.url.searchParams.get("state") || "open";
   const sort = SORTS[c.url.searchParams.get("sort") ?? ""] ?? SORTS[""];
   const all = pullsOf(c.core, c.repo)
     .filter((p) => state === "all" || p.closed === (state === "closed"))
     .sort(sort);
-  const { page, limit } = listOptions(c.url);
+  const { page, limit } = listOptions(c);
   const json = await Promise.all(
     all.slice((page - 1) * limit, page * limit).map((p) => pullJson(c.core, c.repo, p, c.user)),
   );
@@ -226,4 +228,29 @@ export async function merge(
   setClosed(pr, true);
   await core.save();
   return { status: 200 };
+}
+
+/** After a push: refs/pull/N/head follow their branches (a fork's too), and, as Forgejo does, an
+ * open pull request whose head branch was deleted is closed. Also run before pulls are read, for
+ * pushes that reached the bare repository without the stand-in (tests push to its path). */
+export async function refreshPullRefs(core: Core, repo: RepoRef) {
+  let changed = false;
+  for (const pr of core.state.pulls.filter((p) => !p.closed)) {
+    const fromFork = pr.headRepo === repo.full;
+    if (pr.repo !== repo.full && !fromFork) continue;
+    if (fromFork || (pr.headRepo === undefined && pr.repo === repo.full)) {
+      const sha = await git.branchSha(repo.gitDir, pr.head);
+      if (!sha) {
+        setClosed(pr, true);
+        changed = true;
+        continue;
+      }
+      const [owner, name] = pr.repo.split("/");
+      const base = await findRepo(core.root, owner, name);
+      if (!base) continue;
+      if (fromFork) await git.fetchPullRef(base.gitDir, pr.number, repo.gitDir, pr.head);
+      else await git.setPullRef(repo.gitDir, pr.number, sha);
+    }
+  }
+  if (changed) await core.save();
 }

@@ -28,7 +28,7 @@ export const repoRoutes: Route[] = [
   // Forgejo sets X-Total-Count but no Link header on tags: GitHub-style pagination stops at page 1.
   repoRoute("GET", `${R}/tags`, "read", async (c) => {
     const all = await git.tags(c.repo.gitDir);
-    const { page, limit } = listOptions(c.url);
+    const { page, limit } = listOptions(c);
     const json = all.slice((page - 1) * limit, page * limit).map((t) => tagJson(c.core, c.repo, t));
     return { status: 200, json, headers: pageHeaders(c, all.length, limit, false) };
   }),
@@ -39,7 +39,7 @@ export const repoRoutes: Route[] = [
   repoRoute("POST", `${R}/mirror-sync`, "write", mirrorSync),
   repoRoute("GET", `${R}/branches`, "read", async (c) => {
     const names = await git.branches(c.repo.gitDir);
-    const { page, limit } = listOptions(c.url);
+    const { page, limit } = listOptions(c);
     const json = await Promise.all(
       names.slice((page - 1) * limit, page * limit).map((name) => branch(c, name)),
     );
@@ -90,7 +90,7 @@ export const repoRoutes: Route[] = [
         ? notFound(c.core, `object does not exist [id: ${ref}, rel_path: ]`)
         : error(c.core, 409, "Git Repository is empty.");
     }
-    const { page, limit } = listOptions(c.url);
+    const { page, limit } = listOptions(c);
     const { commits, total } = await git.log(c.repo.gitDir, sha, (page - 1) * limit, limit);
     const pages = Math.ceil(total / limit);
     const headers = {
@@ -134,20 +134,33 @@ function contentType(bytes: Uint8Array): string {
 }
 
 /**
- * Forgejo queues the sync and answers at once; here it runs before the answer so a test or
- * demo sees the upstream's new tags right after the call. Fetch failures still answer 200.
+ * Forgejo queues the sync and answers at once: with `mirrorSyncDelayMs` set, so does the
+ * stand-in, and the new tags (and the repo's `mirror_updated`) show up that much later. Without
+ * it the fetch runs before the answer (a departure kept for tests of other things). Fetch
+ * failures still answer 200.
  */
 async function mirrorSync(c: RepoCtx): Promise<Reply> {
   if (!(await git.isMirror(c.repo.gitDir))) {
     return error(c.core, 400, "Repository is not a mirror");
   }
-  const result = await git.fetchMirror(c.repo.gitDir);
-  c.core.state.mirrorSyncs.push({ repo: c.repo.full, at: now(), ok: result.ok });
-  await c.core.save();
+  const { core, repo } = c;
+  const sync = async () => {
+    const result = await git.fetchMirror(repo.gitDir);
+    core.state.mirrorSyncs.push({ repo: repo.full, at: now(), ok: result.ok });
+    await core.save();
+  };
+  const delay = core.settings.mirrorSyncDelayMs;
+  if (delay === null) await sync();
+  else {
+    const queued = new Promise((resolve) => setTimeout(resolve, delay)).then(sync);
+    core.pending.add(queued);
+    queued.finally(() => core.pending.delete(queued));
+  }
   return { status: 200 };
 }
 
-/** 403 unless the caller asks about itself or is a repo admin (site admins do not exist here). */
+/** 403 unless the caller is a repo admin or (where Forgejo allows it: `permissionSelf`) asks about
+ * itself; site admins do not exist here. */
 function permission(c: RepoCtx): Reply {
   const login = c.params.collaborator;
   const known = c.core.users.find((u) => u.login.toLowerCase() === login.toLowerCase());
@@ -155,7 +168,9 @@ function permission(c: RepoCtx): Reply {
   if (!known && !isOwner) {
     return error(c.core, 404, `user does not exist [uid: 0, name: ${login}]`);
   }
-  if (c.user!.login.toLowerCase() !== login.toLowerCase() && !atLeast(c.access, "admin")) {
+  const self = c.core.settings.permissionSelf &&
+    c.user!.login.toLowerCase() === login.toLowerCase();
+  if (!self && !atLeast(c.access, "admin")) {
     return error(
       c.core,
       403,

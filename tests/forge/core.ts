@@ -16,11 +16,27 @@ export interface RepoRef {
   gitDir: string;
 }
 
+/** Behaviours of a real Forgejo that depend on its version or its admin's settings. */
+export interface ForgeSettings {
+  /** `[api] MAX_RESPONSE_ITEMS`: the largest page (Forgejo's default 50; often set lower). */
+  maxResponseItems: number;
+  /** Whether a caller may ask its own collaborator permission (older Forgejo: admins only). */
+  permissionSelf: boolean;
+  /** POST mirror-sync only queues the sync: the fetch happens this much later (null: at once,
+   * before the answer, which real Forgejo never does). */
+  mirrorSyncDelayMs: number | null;
+  /** A reverse proxy in front that refuses `%2F` in paths (404), as some nginx setups do. */
+  refuseEncodedSlash: boolean;
+}
+
 export interface Core {
   root: string;
   url: string;
   users: ForgeUser[];
   state: State;
+  settings: ForgeSettings;
+  /** Background work (queued mirror syncs) that stop() waits for. */
+  pending: Set<Promise<unknown>>;
   save(): Promise<void>;
 }
 

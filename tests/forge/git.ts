@@ -260,6 +260,11 @@ export function pullRef(index: number): string {
   return `refs/pull/${index}/head`;
 }
 
+/** Copies a fork's branch tip into the base repository's refs/pull/N/head, objects and all. */
+export async function fetchPullRef(gitDir: string, index: number, forkDir: string, branch: string) {
+  await must(gitDir, ["fetch", "--quiet", forkDir, `+refs/heads/${branch}:${pullRef(index)}`]);
+}
+
 /** Points refs/pull/N/head at `sha`, as Forgejo does on PR creation and on every push. */
 export async function setPullRef(gitDir: string, index: number, sha: string) {
   await must(gitDir, ["update-ref", pullRef(index), sha]);

@@ -2,8 +2,8 @@
 // `git http-backend`, and Forgejo's post-receive upkeep of refs/pull/N/head.
 
 import { httpBackend } from "./cgi.ts";
-import { access, atLeast, authenticate, type Core, findRepo, type RepoRef } from "./core.ts";
-import * as git from "./git.ts";
+import { access, atLeast, authenticate, type Core, findRepo } from "./core.ts";
+import { refreshPullRefs } from "./api_pulls.ts";
 
 /**
  * Git smart HTTP on /<owner>/<name>(.git)/...: every repo needs credentials (a 401 with a
@@ -46,11 +46,4 @@ export async function serveGit(
   }).finally(() => pending.delete(done));
   pending.add(done);
   return response;
-}
-
-async function refreshPullRefs(core: Core, repo: RepoRef) {
-  for (const pr of core.state.pulls.filter((p) => p.repo === repo.full && !p.closed)) {
-    const sha = await git.branchSha(repo.gitDir, pr.head);
-    if (sha) await git.setPullRef(repo.gitDir, pr.number, sha);
-  }
 }

@@ -2,9 +2,23 @@
 // swagger definitions): User, Repository, Tag, Branch, ContentsResponse, Commit, PullRequest,
 // Comment, Reaction.
 
-import { access, atLeast, type Core, type ForgeUser, type RepoRef, stableId } from "./core.ts";
+import {
+  access,
+  atLeast,
+  type Core,
+  findRepo,
+  type ForgeUser,
+  type RepoRef,
+  stableId,
+} from "./core.ts";
 import * as git from "./git.ts";
-import { type CommentRecord, isoSeconds, type PullRecord, type ReactionRecord } from "./state.ts";
+import {
+  type ActionRunRecord,
+  type CommentRecord,
+  isoSeconds,
+  type PullRecord,
+  type ReactionRecord,
+} from "./state.ts";
 
 /** Go's zero time.Time, which Forgejo prints for never-set times such as last_login. */
 const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -259,8 +273,12 @@ export async function pullJson(
   viewer: ForgeUser | null,
 ) {
   const repoInfo = await repoJson(core, repo, viewer);
+  // A fork's pull request: the head branch lives in the fork, its tip is copied to refs/pull/N/head.
+  const [forkOwner, forkName] = pr.headRepo?.split("/") ?? [];
+  const headRepo = pr.headRepo ? await findRepo(core.root, forkOwner, forkName) ?? repo : repo;
+  const headInfo = headRepo === repo ? repoInfo : await repoJson(core, headRepo, viewer);
   // Forgejo reports the head branch tip while the branch exists, then refs/pull/N/head.
-  const liveHead = await git.branchSha(repo.gitDir, pr.head);
+  const liveHead = await git.branchSha(headRepo.gitDir, pr.head);
   const headSha = liveHead ?? await git.resolve(repo.gitDir, git.pullRef(pr.number)) ?? "";
   const baseSha = await git.branchSha(repo.gitDir, pr.base);
   const mergeBase = pr.merged?.base ??
@@ -310,11 +328,11 @@ export async function pullJson(
       repo: repoInfo,
     },
     head: {
-      label: pr.head,
+      label: headRepo === repo ? pr.head : `${headRepo.owner}:${pr.head}`,
       ref: liveHead ? pr.head : git.pullRef(pr.number),
       sha: headSha,
-      repo_id: repoInfo.id,
-      repo: repoInfo,
+      repo_id: headInfo.id,
+      repo: headInfo,
     },
     merge_base: mergeBase,
     due_date: null,
@@ -323,6 +341,21 @@ export async function pullJson(
     closed_at: pr.closedAt ?? null,
     pin_order: 0,
     flow: 0,
+  };
+}
+
+export function actionRunJson(core: Core, repo: RepoRef, r: ActionRunRecord) {
+  return {
+    id: r.id,
+    name: r.title,
+    run_number: r.runNumber,
+    event: r.event,
+    status: r.status,
+    head_branch: r.headBranch,
+    head_sha: r.headSha,
+    workflow_id: r.workflowId,
+    triggering_actor: userJson(core, r.actor),
+    url: `${core.url}/${repo.full}/actions/runs/${r.runNumber}`,
   };
 }
 

@@ -4,14 +4,16 @@
 import { dispatch, error, type Reply, type Route, swaggerUrl } from "./api.ts";
 import { commentRoutes, createComment } from "./api_comments.ts";
 import { findPull, merge, pullRoutes, setClosed } from "./api_pulls.ts";
+import { actionRoutes } from "./api_actions.ts";
 import { repoRoutes } from "./api_repo.ts";
-import { type Core, findRepo, type ForgeUser, type RepoRef } from "./core.ts";
+import { type Core, findRepo, type ForgeSettings, type ForgeUser, type RepoRef } from "./core.ts";
+import * as git from "./git.ts";
 import { serveGit } from "./githttp.ts";
 import { commentJson } from "./json.ts";
 import { checkReply, loadSwagger } from "./schema.ts";
-import { loadState, saveState } from "./state.ts";
+import { type ActionRunRecord, loadState, now, type PullRecord, saveState } from "./state.ts";
 
-export type { ForgeUser } from "./core.ts";
+export type { ForgeSettings, ForgeUser } from "./core.ts";
 
 export interface ForgeOptions {
   root: string;
@@ -21,7 +23,16 @@ export interface ForgeOptions {
   users?: ForgeUser[];
   /** Check every JSON reply against the swagger; mismatches land in `violations`. */
   validate?: boolean;
+  /** Forgejo behaviours that depend on its version or settings (see ForgeSettings). */
+  settings?: Partial<ForgeSettings>;
 }
+
+const DEFAULT_SETTINGS: ForgeSettings = {
+  maxResponseItems: 50,
+  permissionSelf: true,
+  mirrorSyncDelayMs: null,
+  refuseEncodedSlash: false,
+};
 
 export interface RequestRecord {
   method: string;
@@ -57,10 +68,33 @@ export interface Forge {
   closePull(owner: string, repo: string, index: number): Promise<void>;
   /** Merges as the API does (merge commit), by `login` (default "bot"). */
   mergePull(owner: string, repo: string, index: number, login?: string): Promise<void>;
+  /** Opens a pull request as `poster` (someone else than the bot, say), from a branch of the base
+   * repository or of the fork `headRepo` ("owner/name", a bare repo under root). */
+  openPull(
+    owner: string,
+    repo: string,
+    pull: { head: string; base: string; title: string; body?: string; poster: string },
+    headRepo?: string,
+  ): Promise<number>;
+  /** Records an Actions workflow run, as the forge's runner would; returns its id. */
+  addActionRun(
+    owner: string,
+    repo: string,
+    run: {
+      workflowId: string;
+      title: string;
+      event: string;
+      headBranch: string;
+      headSha: string;
+      status: string;
+      actor?: string;
+    },
+  ): Promise<number>;
+  setActionRunStatus(id: number, status: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...repoRoutes, ...pullRoutes, ...commentRoutes];
+const ROUTES: Route[] = [...repoRoutes, ...pullRoutes, ...commentRoutes, ...actionRoutes];
 const SWAGGER = new URL("./forgejo-api-v1.swagger.json", import.meta.url);
 
 export async function startForge(opts: ForgeOptions): Promise<Forge> {
@@ -68,11 +102,14 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
   const root = await Deno.realPath(opts.root);
   const state = await loadState(root);
   let saving = Promise.resolve();
+  const pending = new Set<Promise<unknown>>();
   const core: Core = {
     root,
     url: "",
     users: opts.users ?? [],
     state,
+    settings: { ...DEFAULT_SETTINGS, ...opts.settings },
+    pending,
     // Chained so concurrent requests never interleave their writes.
     save: () => saving = saving.then(() => saveState(root, state)),
   };
@@ -87,7 +124,6 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
     delayMs: number;
     afterProcessing: boolean;
   }[] = [];
-  const pending = new Set<Promise<unknown>>();
 
   const validate = (method: string, template: string | null, reply: Reply, path: string) => {
     if (!swagger || !template) return;
@@ -123,7 +159,10 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
       (!f.method || f.method.toUpperCase() === req.method) && f.path.test(path)
     );
     let response: Response;
-    if (rule) {
+    if (core.settings.refuseEncodedSlash && /%2f/i.test(req.url)) {
+      // The proxy answers before Forgejo ever sees the request.
+      response = new Response("Not Found\n", { status: 404 });
+    } else if (rule) {
       if (--rule.times <= 0) failures.splice(failures.indexOf(rule), 1);
       // A lost response: the forge did the work, the client never hears of it.
       if (rule.afterProcessing) await dispatch(core, ROUTES, req);
@@ -190,6 +229,59 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
       const { repo, pr } = await pullOf(owner, name, index);
       const reply = await merge(core, repo, pr, login, {});
       if (reply.status !== 200) throw new Error(`merge failed: ${JSON.stringify(reply.json)}`);
+    },
+    async openPull(owner, name, pull, headRepo) {
+      const repo = await repoOf(owner, name);
+      const index = (state.lastIndex[repo.full] ?? 0) + 1;
+      const at = now();
+      const pr: PullRecord = {
+        id: ++state.lastPullId,
+        repo: repo.full,
+        number: index,
+        title: pull.title,
+        body: pull.body ?? "",
+        poster: pull.poster,
+        head: pull.head,
+        base: pull.base,
+        closed: false,
+        ...(headRepo ? { headRepo } : {}),
+        createdAt: at,
+        updatedAt: at,
+      };
+      if (headRepo) {
+        const [forkOwner, forkName] = headRepo.split("/");
+        const fork = await repoOf(forkOwner, forkName);
+        await git.fetchPullRef(repo.gitDir, index, fork.gitDir, pull.head);
+      } else {
+        const sha = await git.branchSha(repo.gitDir, pull.head);
+        if (!sha) throw new Error(`openPull: no branch ${pull.head} in ${repo.full}`);
+        await git.setPullRef(repo.gitDir, index, sha);
+      }
+      state.lastIndex[repo.full] = index;
+      state.pulls.push(pr);
+      await core.save();
+      return index;
+    },
+    async addActionRun(owner, name, run) {
+      const repo = await repoOf(owner, name);
+      const runs = state.actionRuns ??= [];
+      const record: ActionRunRecord = {
+        id: runs.length + 1,
+        repo: repo.full,
+        runNumber: runs.filter((r) => r.repo === repo.full).length + 1,
+        actor: run.actor ?? "erich",
+        createdAt: now(),
+        ...run,
+      };
+      runs.push(record);
+      await core.save();
+      return record.id;
+    },
+    async setActionRunStatus(id, status) {
+      const run = state.actionRuns?.find((r) => r.id === id);
+      if (!run) throw new Error(`no action run ${id}`);
+      run.status = status;
+      await core.save();
     },
     async stop() {
       for (const finish of delays) finish();

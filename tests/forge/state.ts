@@ -11,6 +11,8 @@ export interface PullRecord {
   head: string;
   base: string;
   closed: boolean;
+  /** The head branch's repository ("owner/name") when it is a fork, not the base repository. */
+  headRepo?: string;
   merged?: { at: string; by: string; commit: string; base: string };
   createdAt: string;
   updatedAt: string;
@@ -34,6 +36,23 @@ export interface ReactionRecord {
   createdAt: string;
 }
 
+/** A Forgejo Actions workflow run (what the stand-in's tests say ran, and how it ended). */
+export interface ActionRunRecord {
+  id: number;
+  repo: string;
+  runNumber: number;
+  /** The workflow file, e.g. build-container-nix.yaml. */
+  workflowId: string;
+  title: string;
+  event: string;
+  headBranch: string;
+  headSha: string;
+  /** unknown, waiting, running, success, failure, cancelled, skipped, blocked. */
+  status: string;
+  actor: string;
+  createdAt: string;
+}
+
 export interface State {
   lastPullId: number;
   lastCommentId: number;
@@ -43,6 +62,7 @@ export interface State {
   comments: CommentRecord[];
   reactions: ReactionRecord[];
   mirrorSyncs: { repo: string; at: string; ok: boolean }[];
+  actionRuns?: ActionRunRecord[];
 }
 
 function stateFile(root: string): string {
