@@ -75,7 +75,7 @@ export function defaultConfig(): Config {
   return {
     source: "built-in defaults",
     package: { name: "authentik", dir: "containers/authentik" },
-    // Empty: found in the package's files (lib/discover.ts); config lists override discovery.
+    // Empty: found in the package's files (lib/nix/discover.ts); config lists override discovery.
     version: [],
     hashes: [],
     build: {

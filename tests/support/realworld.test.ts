@@ -1,6 +1,6 @@
 // The REAL eblume/blumeops containers/authentik/*.nix, unchanged but for their hash literals,
 // evaluate (test-build.nix through builtins.getFlake "nixpkgs") and build offline in the world
-// of tests/realworld.ts, with real nix-build. Skipped, saying why, without a copy of blumeops.
+// of tests/support/realworld.ts, with real nix-build. Skipped, saying why, without a copy of blumeops.
 
 import assert from "node:assert/strict";
 import { $ } from "zx";

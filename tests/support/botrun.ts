@@ -3,7 +3,7 @@ import { stringify } from "yaml";
 import type { Fixture } from "./fixture.ts";
 import { $ } from "zx";
 
-const BOT = new URL("../bot.ts", import.meta.url).pathname;
+const BOT = new URL("../../bot.ts", import.meta.url).pathname;
 
 export interface BotRun {
   code: number;

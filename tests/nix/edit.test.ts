@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { findHash, findVersion, replaceLiteral } from "../lib/nix/edit.ts";
-import { InputError } from "../lib/runtime/errors.ts";
+import { findHash, findVersion, replaceLiteral } from "../../lib/nix/edit.ts";
+import { InputError } from "../../lib/runtime/errors.ts";
 
 const SOURCES = `{ pkgs }:
 let

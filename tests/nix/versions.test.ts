@@ -6,7 +6,7 @@ import {
   parseVersion,
   tagFor,
   versionOfTag,
-} from "../lib/nix/versions.ts";
+} from "../../lib/nix/versions.ts";
 
 Deno.test("authentik versions parse and order as semver", () => {
   assert.equal(parseVersion("2026.5.0"), "2026.5.0");

@@ -23,9 +23,9 @@ export const FORGE_MIRRORS = "https://forge.ops.eblu.me/mirrors/";
 export const PACKAGE_DIR = "containers/authentik";
 
 /** The stand-in this world copies. */
-const STAND_IN_DIR = new URL("./nixpkgs/", import.meta.url).pathname;
+const STAND_IN_DIR = new URL("../nixpkgs/", import.meta.url).pathname;
 /** shared/blumeops.bundle next to the project checkout. */
-const DEFAULT_BUNDLE = new URL("../../shared/blumeops.bundle", import.meta.url).pathname;
+const DEFAULT_BUNDLE = new URL("../../../shared/blumeops.bundle", import.meta.url).pathname;
 
 /** The fixed-output derivations of the real package, keyed as the bot names them. */
 export type RealHashName =
@@ -455,7 +455,7 @@ async function populate(root: string, source: string, initial: RealRelease[]): P
   }
   await Deno.writeTextFile(
     `${nixpkgs}/site.nix`,
-    `# Written by tests/realworld.ts: this world's site settings (see default.nix).
+    `# Written by tests/support/realworld.ts: this world's site settings (see default.nix).
 {
   gitRewrites = {
     ${nixString(FORGE_MIRRORS)} = ${nixString(`file://${mirrorsDir}/`)};

@@ -1,15 +1,15 @@
 // Faults and hostile input: each case asserts the clear message and that nothing was lost or left.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { type Fixture, makeFixture } from "./fixture.ts";
-import { type Forge, startForge } from "./forge/server.ts";
-import { commitEdit, git, runBot, writeConfig } from "./botrun.ts";
-import { branchCommits, mikadoViolations } from "./mikado.ts";
-import { startSshd } from "./sshd.ts";
+import { type Fixture, makeFixture } from "../support/fixture.ts";
+import { type Forge, startForge } from "../forge/server.ts";
+import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { branchCommits, mikadoViolations } from "../support/mikado.ts";
+import { startSshd } from "../support/sshd.ts";
 
 const TOKEN = "bot-token-faults-0123456789";
 const BRANCH = "mikado/upgrade-authentik";
-const BOT = new URL("../bot.ts", import.meta.url).pathname;
+const BOT = new URL("../../bot.ts", import.meta.url).pathname;
 
 interface World {
   f: Fixture;

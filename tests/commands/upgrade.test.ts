@@ -1,9 +1,9 @@
 // The `upgrade` command end to end: bot.ts on a fixture checkout, real git and real nix-build.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { type Fixture, makeFixture } from "./fixture.ts";
-import { commitEdit, git, runBot, writeConfig } from "./botrun.ts";
-import { startSshd } from "./sshd.ts";
+import { type Fixture, makeFixture } from "../support/fixture.ts";
+import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { startSshd } from "../support/sshd.ts";
 
 const PKG = "containers/authentik";
 

@@ -17,8 +17,8 @@ import {
   type UpgradeFacts,
   versionMentions,
   wikiLinkTargets,
-} from "../lib/mikado/cards.ts";
-import { buildCard, serviceVersionsYaml } from "./fixture.ts";
+} from "../../lib/mikado/cards.ts";
+import { buildCard, serviceVersionsYaml } from "../support/fixture.ts";
 
 // The fixture's service-versions.yaml and overview card, at 2026.2.0.
 const SERVICE_VERSIONS = serviceVersionsYaml("2026.2.0");

@@ -1,11 +1,11 @@
 // Cron mode end to end: bot.ts against the Forgejo stand-in, with real git and real nix-build.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { type Fixture, makeFixture } from "./fixture.ts";
-import { type Forge, startForge } from "./forge/server.ts";
-import { commitEdit, git, runBot, writeConfig } from "./botrun.ts";
-import { branchCommits, mikadoViolations } from "./mikado.ts";
-import { startSshd } from "./sshd.ts";
+import { type Fixture, makeFixture } from "../support/fixture.ts";
+import { type Forge, startForge } from "../forge/server.ts";
+import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { branchCommits, mikadoViolations } from "../support/mikado.ts";
+import { startSshd } from "../support/sshd.ts";
 
 const TOKEN = "bot-token-0123456789abcdef";
 const HUMAN_TOKEN = "human-token-fedcba9876543210";

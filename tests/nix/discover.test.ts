@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { agreedVersion, discover } from "../lib/nix/discover.ts";
-import { resolveLayout } from "../lib/flow/package.ts";
-import { defaultConfig, parseConfig } from "../lib/runtime/config.ts";
-import { placeholderHash } from "../lib/nix/hash.ts";
+import { agreedVersion, discover } from "../../lib/nix/discover.ts";
+import { resolveLayout } from "../../lib/flow/package.ts";
+import { defaultConfig, parseConfig } from "../../lib/runtime/config.ts";
+import { placeholderHash } from "../../lib/nix/hash.ts";
 import YAML from "yaml";
 
 // Small package directories of the shapes discovery must handle: a sources file with two fetches,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { acquireLock, lockPath } from "../lib/runtime/lock.ts";
+import { acquireLock, lockPath } from "../../lib/runtime/lock.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-lock-test-" });

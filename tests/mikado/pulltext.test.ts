@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { mikadoGraph } from "../lib/mikado/cards.ts";
-import { parsePullTitle, pullBody, type PullFacts, pullTitle } from "../lib/mikado/pulltext.ts";
+import { mikadoGraph } from "../../lib/mikado/cards.ts";
+import { parsePullTitle, pullBody, type PullFacts, pullTitle } from "../../lib/mikado/pulltext.ts";
 
 const FORGE = "https://forge.ops.eblu.me";
 

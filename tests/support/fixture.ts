@@ -2,7 +2,7 @@
 // small blumeops-shaped target repository whose containers/authentik/*.nix build
 // against the offline <nixpkgs> stand-in in tests/nixpkgs.
 //
-// What it is for: what the real repository (tests/realworld.ts, cloned from
+// What it is for: what the real repository (tests/support/realworld.ts, cloned from
 // ../shared/blumeops.bundle) cannot show: hostile and broken variations (failing
 // builds, non-reproducible FODs, malformed files), other layouts, and fast forge
 // tests that need no flake registry. Where both cover the same thing, the real
@@ -50,7 +50,7 @@ export interface FixtureOptions {
 }
 
 /** Absolute path of the <nixpkgs> stand-in. */
-export const NIX_PATH_DIR = new URL("./nixpkgs", import.meta.url).pathname;
+export const NIX_PATH_DIR = new URL("../nixpkgs", import.meta.url).pathname;
 
 /** The placeholder-free aarch64 hash in webui-deps.nix: any valid hash the bot must leave alone. */
 export const AARCH64_WEBUI_HASH = "sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=";

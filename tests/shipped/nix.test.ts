@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { $ } from "zx";
 
 function nixFiles(dir: string): string[] {
-  const root = new URL(`../${dir}/`, import.meta.url).pathname;
+  const root = new URL(`../../${dir}/`, import.meta.url).pathname;
   return [...Deno.readDirSync(root)].filter((e) => e.isFile && e.name.endsWith(".nix")).map((e) =>
     root + e.name
   );
@@ -19,7 +19,7 @@ Deno.test("every shipped .nix file parses", async () => {
 });
 
 Deno.test("the NixOS module is a module function with the options it documents", async () => {
-  const module = new URL("../nix/module.nix", import.meta.url).pathname;
+  const module = new URL("../../nix/module.nix", import.meta.url).pathname;
   const args = await $({
     quiet: true,
   })`nix-instantiate --eval --json -E ${`builtins.functionArgs (import ${module})`}`;

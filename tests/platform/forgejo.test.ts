@@ -1,9 +1,9 @@
-// The forge client (lib/forge.ts) against the Forgejo stand-in, with Forgejo's quirks.
+// The forge client (lib/platform/forgejo/client.ts) against the Forgejo stand-in, with Forgejo's quirks.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { ForgejoForge } from "../lib/platform/forgejo/client.ts";
-import { type Forge as StandIn, startForge } from "./forge/server.ts";
-import { createRepo } from "./forge/fixture.ts";
+import { ForgejoForge } from "../../lib/platform/forgejo/client.ts";
+import { type Forge as StandIn, startForge } from "../forge/server.ts";
+import { createRepo } from "../forge/fixture.ts";
 
 const TOKEN = "bot-token-for-forge-tests";
 

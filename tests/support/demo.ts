@@ -2,7 +2,7 @@
 // blumeops-shaped repository, at 2026.2.0, with 2026.5.0 released), serves it with the Forgejo
 // stand-in, and runs the bot's cron mode with the local builder: it opens the upgrade pull request.
 import { makeFixture } from "./fixture.ts";
-import { startForge } from "./forge/server.ts";
+import { startForge } from "../forge/server.ts";
 import { writeConfig } from "./botrun.ts";
 
 const keep = Deno.args.includes("--keep");
@@ -24,7 +24,14 @@ try {
   );
   console.log(`demo: running: deno run -A bot.ts run --config ${config}\n`);
   const bot = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../bot.ts", import.meta.url).pathname, "run", "--config", config],
+    args: [
+      "run",
+      "-A",
+      new URL("../../bot.ts", import.meta.url).pathname,
+      "run",
+      "--config",
+      config,
+    ],
     env: { FORGE_TOKEN: token },
   }).spawn().status;
   const response = await fetch(`${forge.url}/api/v1/repos/eblume/blumeops/pulls?state=open`, {

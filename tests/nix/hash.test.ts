@@ -1,4 +1,4 @@
-// Tests for lib/nixhash.ts against vectors printed by the real Nix 2.8 (nix-hash --to-base32, nix hash to-sri).
+// Tests for lib/nix/hash.ts against vectors printed by the real Nix 2.8 (nix-hash --to-base32, nix hash to-sri).
 
 import assert from "node:assert/strict";
 import {
@@ -8,7 +8,7 @@ import {
   nixBase32Encode,
   placeholderHash,
   toSri,
-} from "../lib/nix/hash.ts";
+} from "../../lib/nix/hash.ts";
 
 /** [base16, Nix base32, SRI] of the same digest, each printed by Nix 2.8 itself. */
 const VECTORS: [string, string, string][] = [

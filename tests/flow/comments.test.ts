@@ -1,11 +1,11 @@
 // /rebuild end to end (cron scan, `event`, `serve`) against the stand-in, real git and nix-build.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { eventFromPayload, parseCommand } from "../lib/flow/comments.ts";
-import { makeFixture } from "./fixture.ts";
-import { startForge } from "./forge/server.ts";
-import { commitEdit, git, runBot, writeConfig } from "./botrun.ts";
-import { branchCommits, mikadoViolations } from "./mikado.ts";
+import { eventFromPayload, parseCommand } from "../../lib/flow/comments.ts";
+import { makeFixture } from "../support/fixture.ts";
+import { startForge } from "../forge/server.ts";
+import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 
 const TOKEN = "bot-token-rebuild-0123456789";
 const SECRET = "webhook-secret-for-tests";
@@ -303,7 +303,7 @@ Deno.test("serve: signed webhooks are queued and answered; bad ones are refused 
       args: [
         "run",
         "-A",
-        new URL("../bot.ts", import.meta.url).pathname,
+        new URL("../../bot.ts", import.meta.url).pathname,
         "serve",
         "--port",
         String(port),

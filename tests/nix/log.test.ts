@@ -1,11 +1,11 @@
-// Tests for lib/nixlog.ts: transcripts of every Nix/Lix message format, plus real logs of the installed Nix.
+// Tests for lib/nix/log.ts: transcripts of every Nix/Lix message format, plus real logs of the installed Nix.
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { type ParsedLog, parseNixLog, renderNixLog, stripAnsi } from "../lib/nix/log.ts";
-import { FAKE_HASH, placeholderHash } from "../lib/nix/hash.ts";
+import { type ParsedLog, parseNixLog, renderNixLog, stripAnsi } from "../../lib/nix/log.ts";
+import { FAKE_HASH, placeholderHash } from "../../lib/nix/hash.ts";
 
-const FIXTURES = new URL("./fixtures/nixlogs/", import.meta.url);
+const FIXTURES = new URL("../fixtures/nixlogs/", import.meta.url);
 
 function fixture(name: string): string {
   return Deno.readTextFileSync(new URL(name, FIXTURES));

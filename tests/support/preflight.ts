@@ -1,6 +1,6 @@
 // Run before the test suite: fail fast, with the package to install, when a
 // program the tests need is missing, rather than with a confusing test error.
-//   deno run -A tests/preflight.ts
+//   deno run -A tests/support/preflight.ts
 
 import { $ } from "zx";
 
@@ -16,7 +16,7 @@ const PROGRAMS: [string, string][] = [
   ["tar", "tar"],
   ["pgrep", "procps"],
   ["pkill", "procps"],
-  // The target repository's own checks, run on the bot's branches (tests/repochecks.ts).
+  // The target repository's own checks, run on the bot's branches (tests/support/repochecks.ts).
   ["yamllint", "yamllint"],
   ["/usr/bin/python3", "python3"],
 ];

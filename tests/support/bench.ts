@@ -2,14 +2,14 @@
 // builders that sleep to stand for download time. Prints figures and the targets they meet.
 import { join } from "node:path";
 import { makeFixture } from "./fixture.ts";
-import { startForge } from "./forge/server.ts";
+import { startForge } from "../forge/server.ts";
 import { runBot, writeConfig } from "./botrun.ts";
-import { parseConfig } from "../lib/runtime/config.ts";
-import { makeBuilder } from "../lib/harvest/builders/builder.ts";
-import { buildExpression, bumpVersion, resetHashes } from "../lib/harvest/rounds.ts";
-import { findHash, replaceLiteral } from "../lib/nix/edit.ts";
-import { parseNixLog } from "../lib/nix/log.ts";
-import { setQuiet } from "../lib/runtime/log.ts";
+import { parseConfig } from "../../lib/runtime/config.ts";
+import { makeBuilder } from "../../lib/harvest/builders/builder.ts";
+import { buildExpression, bumpVersion, resetHashes } from "../../lib/harvest/rounds.ts";
+import { findHash, replaceLiteral } from "../../lib/nix/edit.ts";
+import { parseNixLog } from "../../lib/nix/log.ts";
+import { setQuiet } from "../../lib/runtime/log.ts";
 
 const SLEEP_SECONDS = Number(Deno.env.get("BENCH_FOD_SLEEP") ?? "2");
 const TO = "2026.5.0";
