@@ -1,4 +1,5 @@
-// The package's layout: the version copies, hashes and build file, from config or discovered.
+// The package as the bot reads it: its layout (version copies, hashes, build file) from a checkout or
+// a git ref, from config or discovered, and the current version on the forge with one request.
 import { join, relative } from "node:path";
 import type { Config } from "../runtime/config.ts";
 import { agreedVersion, discover, type Discovery, type FoundHash } from "../nix/discover.ts";
@@ -6,6 +7,7 @@ import { findVersion } from "../nix/edit.ts";
 import { InputError } from "../runtime/errors.ts";
 import type { Git } from "../runtime/git.ts";
 import YAML from "yaml";
+import type { Forge } from "../platform/forgejo/client.ts";
 
 /** The config with every discoverable key filled in, and what discovery saw. */
 export interface Layout {
@@ -139,4 +141,27 @@ export function serviceVersion(text: string, file: string, name: string): string
     throw new InputError(`${file}: service ${JSON.stringify(name)} has no current-version`);
   }
   return value.replace(/^v/, "");
+}
+
+/** The current version on the base branch, read with one request: the configured version file,
+ * else the service's entry in service-versions.yaml (the repository's checks keep it equal to the
+ * Nix files; the clone's files are read again before anything changes). */
+export async function versionOnForge(forge: Forge, config: Config): Promise<string> {
+  const { repo, base } = config.forge;
+  if (config.version.length > 0) {
+    const location = config.version[0];
+    const path = join(config.package.dir, location.file);
+    return findVersion(await forge.readFile(repo, path, base), {
+      ...location,
+      file: `${repo}:${path}`,
+    }).value;
+  }
+  if (!config.service_versions) {
+    throw new InputError(
+      `with service_versions off, set "version" in the config: the cron run reads the current ` +
+        `version from its first file`,
+    );
+  }
+  const { file, name } = config.service_versions;
+  return serviceVersion(await forge.readFile(repo, file, base), `${repo}:${file}`, name);
 }

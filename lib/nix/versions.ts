@@ -48,3 +48,13 @@ export function newerVersions(
     .filter((v) => semver.gt(v, current) && (prereleases || !isPrerelease(v)));
   return [...new Set(versions)].sort(semver.rcompare);
 }
+
+/** A forced version against the current one: true when they are the same; older is refused. */
+export function alreadyAt(version: string, current: string, whose: string): boolean {
+  if (compareVersions(version, current) < 0) {
+    throw new InputError(
+      `--version ${version} is older than ${whose} ${current}: refusing to downgrade`,
+    );
+  }
+  return version === current;
+}

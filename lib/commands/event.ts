@@ -1,0 +1,41 @@
+// `event FILE`: one Forgejo Actions issue_comment payload, under the lock.
+import type { Forge } from "../platform/forgejo/client.ts";
+import { InputError } from "../runtime/errors.ts";
+import { eventFromPayload, handleComment } from "../flow/comments.ts";
+import { commandContext } from "../flow/rebuild.ts";
+import { withLock } from "../runtime/workspace.ts";
+import type { CommonOptions } from "../flow/prepare.ts";
+import { connect } from "../platform/connect.ts";
+import type { Invocation } from "./usage.ts";
+
+/** An event payload file, read with a size limit: its content is untrusted. */
+async function readPayload(file: string): Promise<unknown> {
+  const info = await Deno.stat(file).catch(() => null);
+  if (!info?.isFile) throw new InputError(`${file}: no such event payload file`);
+  if (info.size > 4 * 1024 * 1024) throw new InputError(`${file}: event payload larger than 4 MiB`);
+  try {
+    return JSON.parse(await Deno.readTextFile(file));
+  } catch (e) {
+    throw new InputError(`${file}: not a JSON event payload: ${(e as Error).message}`);
+  }
+}
+
+export async function eventCommand({ file, config, common }: Invocation): Promise<number> {
+  const { forge, token } = await connect(config);
+  console.log(await handleEvent(common, forge, token, file!));
+  return 0;
+}
+
+/** One Forgejo Actions issue_comment payload; says what came of it. */
+async function handleEvent(
+  common: CommonOptions,
+  forge: Forge,
+  token: string,
+  file: string,
+): Promise<string> {
+  const ev = eventFromPayload(await readPayload(file));
+  if (ev === null) return "ignored: not a pull request comment";
+  const ctx = commandContext(common, forge, token);
+  return (await withLock(common.config, "event", () => handleComment(ctx, ev))) ??
+    "skipped: another run holds the lock";
+}

@@ -1,0 +1,51 @@
+// `serve`: Forgejo webhooks until stopped, each handled under the lock.
+import type { Forge } from "../platform/forgejo/client.ts";
+import { InputError } from "../runtime/errors.ts";
+import { handleComment } from "../flow/comments.ts";
+import { commandContext } from "../flow/rebuild.ts";
+import { serveWebhooks } from "../platform/forgejo/webhook.ts";
+import { withLock } from "../runtime/workspace.ts";
+import { addSecret } from "../runtime/log.ts";
+import type { CommonOptions } from "../flow/prepare.ts";
+import { connect } from "../platform/connect.ts";
+import { type Invocation, usageError } from "./usage.ts";
+
+/** `serve`: webhooks until stopped, each handled under the lock. */
+export async function serveCommand({ values, config, common }: Invocation): Promise<number> {
+  const { forge, token } = await connect(config);
+  if (!values.port || !/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
+    return usageError("serve needs --port N");
+  }
+  return await serve(common, forge, token, Number(values.port), values.host ?? "0.0.0.0");
+}
+
+async function serve(
+  common: CommonOptions,
+  forge: Forge,
+  token: string,
+  port: number,
+  hostname: string,
+): Promise<number> {
+  const { config } = common;
+  const secret = Deno.env.get(config.webhook.secret_env) ?? "";
+  if (!secret) {
+    throw new InputError(
+      `set ${config.webhook.secret_env} to the webhook secret (webhook.secret_env)`,
+    );
+  }
+  addSecret(secret);
+  const ctx = commandContext(common, forge, token);
+  const server = serveWebhooks({
+    hostname,
+    port,
+    secret,
+    maxBodyBytes: config.webhook.max_body_bytes,
+    handle: async (ev) =>
+      (await withLock(config, "serve", () => handleComment(ctx, ev))) ?? "skipped: lock held",
+  });
+  console.error(
+    `upgrade-bot: receiving webhooks on http://${server.addr.hostname}:${server.addr.port}/`,
+  );
+  await server.finished;
+  return 0;
+}

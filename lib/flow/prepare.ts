@@ -1,0 +1,75 @@
+// Before any change: the options every flow takes, the builder and its system, every literal located,
+// and the build evaluated at the current version.
+import { join } from "node:path";
+import type { Config } from "../runtime/config.ts";
+import { type Builder, makeBuilder } from "../harvest/builders/builder.ts";
+import { buildExpression, readHashes } from "../harvest/rounds.ts";
+import type { Layout } from "./package.ts";
+import type { Git } from "../runtime/git.ts";
+import { InputError } from "../runtime/errors.ts";
+import { evaluationError } from "../nix/log.ts";
+import { progress } from "../runtime/log.ts";
+
+export interface CommonOptions {
+  config: Config;
+  builder: string;
+  dryRun: boolean;
+  noBuild: boolean;
+}
+
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** The system nix would report here: only used when nothing is built (--no-build). */
+function localSystem(): string {
+  const arch = Deno.build.arch === "aarch64" ? "aarch64" : "x86_64";
+  return `${arch}-${Deno.build.os === "darwin" ? "darwin" : "linux"}`;
+}
+
+async function logFile(config: Config, version: string): Promise<string> {
+  const dir = config.log_dir ?? join(Deno.env.get("TMPDIR") ?? "/tmp", "upgrade-bot");
+  await Deno.mkdir(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  return join(dir, `${config.package.name}-${version}-${stamp}.log`);
+}
+
+/** The builder and its system; every literal is located, and the build evaluated at the current
+ * version, before anything changes: a failure here is the repository's or the config's, not the
+ * new release's, so it stops the run (exit 2) with no branch and no card. */
+export async function prepare(
+  o: CommonOptions,
+  layout: Layout,
+  git: Git,
+  pkgDir: string,
+  to: string,
+) {
+  const { config } = layout;
+  const builder: Builder | null = o.noBuild ? null : makeBuilder(o.builder, config.ssh);
+  const system = builder ? await builder.system() : localSystem();
+  await readHashes(pkgDir, config, system);
+  const log = builder ? await logFile(config, to) : null;
+  if (builder) {
+    progress(`building on ${builder.description} (${system}); full log: ${log}`);
+    progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
+    const evaluation = await builder.build({
+      dir: pkgDir,
+      files: await git.trackedFiles(config.package.dir),
+      expr: buildExpression(config),
+      args: config.build.args,
+      timeoutSeconds: config.build.timeout_seconds,
+      heartbeatSeconds: config.build.heartbeat_seconds,
+      logFile: log!,
+      label: "evaluation",
+      evaluateOnly: true,
+    });
+    if (evaluation.exitCode !== 0 || evaluation.timedOut) {
+      throw new InputError(
+        `${config.package.dir}/${config.build.file} does not evaluate at the current version ` +
+          `${layout.version}, before any change (a repository or config problem, not the new ` +
+          `release's):\n${evaluationError(evaluation.output)}`,
+      );
+    }
+  }
+  return { builder, system, log };
+}

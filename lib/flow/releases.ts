@@ -1,0 +1,85 @@
+// Release discovery: the newest version whose tags exist on every mirror, or why there is none.
+import type { Forge, Pull } from "../platform/forgejo/client.ts";
+import { alreadyAt, newerVersions, parseVersion, tagFor } from "../nix/versions.ts";
+import { InputError } from "../runtime/errors.ts";
+import { parsePullTitle } from "../mikado/pulltext.ts";
+import { progress } from "../runtime/log.ts";
+import type { RunOptions } from "./run.ts";
+
+/** The pull request a run targets: which version, and what to do with an existing one. */
+export interface Target {
+  version: string;
+  open: Pull | null;
+}
+
+/** The newest ready release above `current`, or why there is none. */
+export async function discover(
+  forge: Forge,
+  o: RunOptions,
+  current: string,
+  open: Pull | null,
+): Promise<{ target: Target | null; waiting: string[]; message: string }> {
+  const { config } = o;
+  const [own, ...others] = config.mirrors;
+  const { repo, base } = config.forge;
+  const pkg = config.package.name;
+  if (o.version) {
+    const version = parseVersion(o.version, "--version");
+    for (const m of config.mirrors) {
+      const tag = tagFor(m.tag, version);
+      if (!(await forge.tagExists(m.repo, tag))) {
+        throw new InputError(`--version ${version}: mirror ${m.repo} has no tag ${tag}`);
+      }
+    }
+    if (alreadyAt(version, current, `${base}'s`)) {
+      return {
+        target: null,
+        waiting: [],
+        message: `${pkg} is already at ${version} on ${base}: nothing to do`,
+      };
+    }
+    return { target: { version, open }, waiting: [], message: "" };
+  }
+  const tags = await forge.tags(own.repo);
+  const waiting: string[] = [];
+  let closed: Pull[] | null = null;
+  for (const version of newerVersions(tags, own.tag, current, config.prereleases)) {
+    if (open && parsePullTitle(open.title)?.to === version) {
+      return {
+        target: null,
+        waiting,
+        message: `${pkg} ${version}: its pull request is open already: nothing to do`,
+      };
+    }
+    const missing: string[] = [];
+    for (const m of others) {
+      const tag = tagFor(m.tag, version);
+      if (!(await forge.tagExists(m.repo, tag))) missing.push(tag);
+    }
+    if (missing.length) {
+      progress(`${pkg} ${version}: waiting for ${missing.join(", ")}`);
+      waiting.push(version);
+      continue;
+    }
+    // By title, not head: Forgejo reports a deleted branch's head as refs/pull/N/head.
+    closed ??= (await forge.pulls(repo, "closed")).filter((p) =>
+      !p.merged && parsePullTitle(p.title)?.chain === config.chain
+    );
+    const rejected = closed.find((p) => parsePullTitle(p.title)?.to === version);
+    if (rejected) {
+      progress(
+        `${pkg} ${version}: skipped, pull request #${rejected.number} was closed without merge (--version ${version} retries it)`,
+      );
+      continue;
+    }
+    return { target: { version, open }, waiting, message: "" };
+  }
+  const why = waiting.length
+    ? ` (waiting for the other mirrors' tags of ${waiting.join(", ")})`
+    : "";
+  return {
+    target: null,
+    waiting,
+    message: `${pkg} ${current} is the newest ready release: nothing to do${why}`,
+  };
+}

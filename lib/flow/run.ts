@@ -1,0 +1,86 @@
+// The cron run: answer /rebuild comments, find a ready release, upgrade a clone and publish it.
+import { join } from "node:path";
+import type { Config } from "../runtime/config.ts";
+import type { Forge } from "../platform/forgejo/client.ts";
+import type { Git } from "../runtime/git.ts";
+import { compareVersions } from "../nix/versions.ts";
+import { scanComments } from "./comments.ts";
+import { progress } from "../runtime/log.ts";
+import { withClone } from "../runtime/workspace.ts";
+import { loadLayout, versionOnForge } from "./package.ts";
+import { emptyReport, type Report } from "./report.ts";
+import { type CommonOptions, prepare } from "./prepare.ts";
+import { chainInto, diffSince } from "./upgrade.ts";
+import { discover } from "./releases.ts";
+import { publish } from "./publish.ts";
+import { commandContext } from "./rebuild.ts";
+
+export interface RunOptions extends CommonOptions {
+  /** --version: force this version (its tags must exist on every mirror). */
+  version?: string;
+}
+
+/** `run` (cron): answer /rebuild comments, then find a ready release on the mirrors and open or
+ * move the pull request for it. */
+export async function run(o: RunOptions, forge: Forge, token: string): Promise<Report> {
+  const began = performance.now();
+  const { config } = o;
+  const { repo, base } = config.forge;
+  const open = await forge.pulls(repo, "open");
+  if (!o.dryRun) {
+    for (const line of await scanComments(commandContext(o, forge, token), open)) progress(line);
+  }
+  if (config.forge.sync_mirrors) {
+    for (const m of config.mirrors) await forge.syncMirror(m.repo);
+  }
+  const current = await versionOnForge(forge, config);
+  const branch = `mikado/${config.chain}`;
+  const found = await discover(forge, o, current, open.find((p) => p.head === branch) ?? null);
+  const report = emptyReport(o, current, found.target?.version ?? current);
+  report.waiting = found.waiting;
+  if (!found.target) {
+    report.upToDate = true;
+    report.message = found.message;
+    report.seconds = (performance.now() - began) / 1000;
+    return report;
+  }
+  const target = found.target;
+  report.branch = branch;
+  await withClone(config, token, async (git, work) => {
+    const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
+    const foreign = remoteTip ? await foreignCommits(git, base, branch, config) : [];
+    if (foreign.length) {
+      // Someone else committed on the branch: build on top, never rewrite their work.
+      progress(`${branch} has ${foreign.length} commits the bot did not make: adding on top`);
+      await git.run(["checkout", "--quiet", "-b", branch, `origin/${branch}`]);
+    } else {
+      await git.run(["checkout", "--quiet", "-b", branch, `origin/${base}`]);
+    }
+    const pkgDir = join(work, config.package.dir);
+    const layout = await loadLayout(config, pkgDir);
+    report.version.from = layout.version;
+    if (compareVersions(report.version.from, target.version) >= 0) {
+      report.upToDate = true;
+      report.message = `${branch} already holds ${report.version.from}`;
+      return;
+    }
+    const resolved = { ...o, config: layout.config };
+    const env = await prepare(resolved, layout, git, pkgDir, target.version);
+    await chainInto(report, resolved, git, work, env);
+    report.diff = await diffSince(git, work, `origin/${base}`);
+    await publish(report, resolved, forge, git, work, target.open, remoteTip);
+  });
+  report.seconds = (performance.now() - began) / 1000;
+  return report;
+}
+
+/** Commits on the bot's branch (since the base) that another author made. */
+async function foreignCommits(
+  git: Git,
+  base: string,
+  branch: string,
+  config: Config,
+): Promise<string[]> {
+  const log = await git.run(["log", "--format=%H %ae", `origin/${base}..origin/${branch}`]);
+  return log.split("\n").filter(Boolean).filter((l) => l.split(" ")[1] !== config.git.author_email);
+}

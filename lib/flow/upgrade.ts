@@ -1,0 +1,120 @@
+// The upgrade on a local checkout (or, dry, a throwaway clone of it), and the chain run into a report.
+import { join } from "node:path";
+import { createTwoFilesPatch } from "diff";
+import type { Builder } from "../harvest/builders/builder.ts";
+import { loadLayout } from "./package.ts";
+import { Git } from "../runtime/git.ts";
+import { alreadyAt, parseVersion } from "../nix/versions.ts";
+import { InputError } from "../runtime/errors.ts";
+import { runChain } from "../mikado/chain.ts";
+import { progress, seconds } from "../runtime/log.ts";
+import { absorb, emptyReport, type Report } from "./report.ts";
+import { type CommonOptions, prepare, today } from "./prepare.ts";
+
+/** Runs the chain in `top` on the checked-out branch and folds its result into the report. */
+export async function chainInto(
+  report: Report,
+  o: CommonOptions,
+  git: Git,
+  top: string,
+  env: { builder: Builder | null; system: string; log: string | null },
+): Promise<void> {
+  const chain = await runChain({
+    git,
+    top,
+    config: o.config,
+    from: report.version.from,
+    to: report.version.to,
+    builder: env.builder,
+    system: env.system,
+    date: today(),
+    logFile: env.log,
+  });
+  absorb(report, chain, env.log);
+  if (env.builder) {
+    progress(
+      chain.verified
+        ? `verified: the whole build passes after ${chain.builds} nix-build runs (${
+          seconds(chain.buildSeconds)
+        } building)`
+        : `harvest stopped: ${chain.failure?.message}`,
+    );
+  }
+}
+
+/** The unified diff (made with the diff package) of what `base..HEAD` changed in `top`. */
+export async function diffSince(git: Git, top: string, base: string): Promise<string> {
+  const files = (await git.run(["diff", "--name-only", base, "HEAD"])).split("\n").filter(Boolean);
+  const patches: string[] = [];
+  for (const file of files) {
+    const before = await git.run(["show", `${base}:${file}`]).catch(() => "");
+    const after = await Deno.readTextFile(join(top, file)).catch(() => "");
+    patches.push(
+      createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, "", "", { context: 3 }),
+    );
+  }
+  return patches.join("");
+}
+
+export interface UpgradeOptions extends CommonOptions {
+  repo: string;
+  version: string;
+}
+
+/** `upgrade`: the chain on a local checkout (or, dry, on a throwaway clone of it). */
+export async function upgrade(o: UpgradeOptions): Promise<Report> {
+  const began = performance.now();
+  const { config } = o;
+  const identity = { name: config.git.author_name, email: config.git.author_email };
+  const checkout = new Git(o.repo, identity);
+  const top = await checkout.topLevel();
+  const pkgDir = join(top, config.package.dir);
+  const layout = await loadLayout(config, pkgDir);
+  o = { ...o, config: layout.config };
+  const from = layout.version;
+  const to = parseVersion(o.version, "--version");
+  const report = emptyReport(o, from, to);
+  if (alreadyAt(to, from, "the current")) {
+    report.upToDate = true;
+    report.message = `${config.package.name} is already at ${to}: nothing to do`;
+    return report;
+  }
+  const env = await prepare(o, layout, checkout, pkgDir, to);
+  const branch = `mikado/${config.chain}`;
+  if (o.dryRun) {
+    const scratch = await Deno.makeTempDir({ prefix: "upgrade-bot-dry-run-" });
+    try {
+      await checkout.run(["clone", "--quiet", top, scratch]);
+      const git = new Git(scratch, identity);
+      const base = (await git.run(["rev-parse", "HEAD"])).trim();
+      await git.run(["checkout", "--quiet", "-b", branch]);
+      await chainInto(report, o, git, scratch, env);
+      report.diff = await diffSince(git, scratch, base);
+      report.commits = report.commits.map((c) => ({ sha: null, subject: c.subject }));
+    } finally {
+      await Deno.remove(scratch, { recursive: true });
+    }
+  } else {
+    if (!(await checkout.isClean())) {
+      throw new InputError(`${top} has uncommitted changes: commit or stash them first`);
+    }
+    if (await checkout.sha(`refs/heads/${branch}`)) {
+      throw new InputError(
+        `branch ${branch} already exists in ${top}: delete it or finish it first`,
+      );
+    }
+    const original = await checkout.currentBranch();
+    await checkout.run(["checkout", "--quiet", "-b", branch]);
+    try {
+      await chainInto(report, o, checkout, top, env);
+    } catch (e) {
+      // An unreachable builder or Ctrl-C: leave the checkout as it was found.
+      await checkout.run(["checkout", "--quiet", "--force", original]);
+      await checkout.run(["branch", "--quiet", "-D", branch]);
+      throw e;
+    }
+    report.branch = branch;
+  }
+  report.seconds = (performance.now() - began) / 1000;
+  return report;
+}

@@ -1,0 +1,25 @@
+// The forge the config names, with the token from the environment.
+import type { Config } from "../runtime/config.ts";
+import type { Forge } from "./forgejo/client.ts";
+import { InputError } from "../runtime/errors.ts";
+import { addSecret } from "../runtime/log.ts";
+
+/** The forge and the token for it, from the environment variable config names. octokit is
+ * loaded here, not at start: `upgrade` never needs it. */
+export async function connect(config: Config): Promise<{ forge: Forge; token: string }> {
+  const token = Deno.env.get(config.forge.token_env) ?? "";
+  if (!token) {
+    throw new InputError(
+      `set ${config.forge.token_env} to a Forgejo access token (forge.token_env)`,
+    );
+  }
+  addSecret(token);
+  const { ForgejoForge } = await import("./platform/forgejo/client.ts");
+  const { url, timeout_seconds, retries, retry_seconds } = config.forge;
+  const forge = new ForgejoForge(url, token, {
+    timeoutSeconds: timeout_seconds,
+    retries,
+    retryBaseSeconds: retry_seconds,
+  });
+  return { forge, token };
+}
