@@ -1,7 +1,8 @@
 // `event FILE`: one Forgejo Actions issue_comment payload, under the lock.
-import type { Forge } from "../platform/forgejo/client.ts";
+import type { Forge } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
-import { eventFromPayload, handleComment } from "../flow/comments.ts";
+import { eventFromPayload } from "../platform/forgejo/events.ts";
+import { handleComment } from "../flow/comments.ts";
 import { commandContext } from "../flow/rebuild.ts";
 import { withLock } from "../runtime/workspace.ts";
 import type { CommonOptions } from "../flow/prepare.ts";

@@ -1,5 +1,5 @@
 // `serve`: Forgejo webhooks until stopped, each handled under the lock.
-import type { Forge } from "../platform/forgejo/client.ts";
+import type { Forge } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
 import { handleComment } from "../flow/comments.ts";
 import { commandContext } from "../flow/rebuild.ts";

@@ -1,53 +1,14 @@
 // Pull request commands: `/rebuild` comments, who may give them, and handling each exactly once.
 import type { Config } from "../runtime/config.ts";
-import type { Comment, Forge, Pull } from "../platform/forgejo/client.ts";
+import type { Comment, Forge, Pull } from "../platform/forge.ts";
 import { deniedReply, rebuildReply, type RebuildSummary, replyMarker } from "../mikado/pulltext.ts";
 import { progress } from "../runtime/log.ts";
+import type { CommentEvent } from "../platform/forgejo/events.ts";
 
 /** The whole comment must be the command: text around it is conversation, and nothing of a
  * comment body ever reaches a shell or a file. */
 export function parseCommand(body: string): "rebuild" | null {
   return body.trim() === "/rebuild" ? "rebuild" : null;
-}
-
-export interface CommentEvent {
-  repo: string;
-  pull: number;
-  commentId: number;
-  body: string;
-  user: string;
-  /** An edit of an older comment: never a command. */
-  edited: boolean;
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** A Forgejo `issue_comment` payload (webhook or Actions event) on a pull request, or null for
- * anything else. Every field is checked: the payload is untrusted until proven otherwise. */
-export function eventFromPayload(payload: unknown): CommentEvent | null {
-  if (!isObject(payload)) return null;
-  const { action, issue, comment, repository } = payload;
-  if (action !== "created" && action !== "edited") return null;
-  if (!isObject(issue) || !isObject(comment) || !isObject(repository)) return null;
-  if (!isObject(issue.pull_request)) return null;
-  const user = isObject(comment.user) ? comment.user.login : undefined;
-  if (
-    !Number.isSafeInteger(issue.number) || !Number.isSafeInteger(comment.id) ||
-    typeof comment.body !== "string" || typeof user !== "string" ||
-    typeof repository.full_name !== "string"
-  ) return null;
-  return {
-    repo: repository.full_name,
-    pull: issue.number as number,
-    commentId: comment.id as number,
-    body: comment.body,
-    user,
-    edited: action === "edited",
-  };
 }
 
 export interface CommandContext {

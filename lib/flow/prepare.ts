@@ -3,11 +3,12 @@
 import { join } from "node:path";
 import type { Config } from "../runtime/config.ts";
 import { type Builder, makeBuilder } from "../harvest/builders/builder.ts";
-import { buildExpression, readHashes } from "../harvest/rounds.ts";
-import type { Layout } from "./package.ts";
+import { buildExpression } from "../harvest/rounds.ts";
+import { readHashes } from "../harvest/literals.ts";
+import type { Layout } from "../nix/layout.ts";
 import type { Git } from "../runtime/git.ts";
 import { InputError } from "../runtime/errors.ts";
-import { evaluationError } from "../nix/log.ts";
+import { evaluationError } from "../nix/logread.ts";
 import { progress } from "../runtime/log.ts";
 
 export interface CommonOptions {

@@ -1,8 +1,9 @@
 // Publishing: the branch pushed and the pull request opened or updated (or, dry, only said).
-import type { Forge, Pull } from "../platform/forgejo/client.ts";
+import type { Forge, Pull } from "../platform/forge.ts";
 import type { Git } from "../runtime/git.ts";
 import { tagFor } from "../nix/versions.ts";
-import { chainGraph, staleMentions } from "../mikado/chain.ts";
+import { chainGraph } from "../mikado/graph.ts";
+import { staleMentions } from "../mikado/review.ts";
 import { pullBody, type PullFacts, pullTitle } from "../mikado/pulltext.ts";
 import { progress } from "../runtime/log.ts";
 import type { Report } from "./report.ts";

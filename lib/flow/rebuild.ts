@@ -1,7 +1,8 @@
 // `/rebuild`: the harvest and the verifying build again on the pull request's head, then published.
 import { join } from "node:path";
-import type { Forge, Pull } from "../platform/forgejo/client.ts";
-import { loadLayout, readNixFilesAt, resolveLayout } from "./package.ts";
+import type { Forge, Pull } from "../platform/forge.ts";
+import { loadLayout, readNixFilesAt } from "./package.ts";
+import { resolveLayout } from "../nix/layout.ts";
 import { rebuildChain } from "../mikado/chain.ts";
 import type { RebuildSummary } from "../mikado/pulltext.ts";
 import type { CommandContext } from "./comments.ts";

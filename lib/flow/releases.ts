@@ -1,5 +1,5 @@
 // Release discovery: the newest version whose tags exist on every mirror, or why there is none.
-import type { Forge, Pull } from "../platform/forgejo/client.ts";
+import type { Forge, Pull } from "../platform/forge.ts";
 import { alreadyAt, newerVersions, parseVersion, tagFor } from "../nix/versions.ts";
 import { InputError } from "../runtime/errors.ts";
 import { parsePullTitle } from "../mikado/pulltext.ts";

@@ -1,7 +1,7 @@
 // The cron run: answer /rebuild comments, find a ready release, upgrade a clone and publish it.
 import { join } from "node:path";
 import type { Config } from "../runtime/config.ts";
-import type { Forge } from "../platform/forgejo/client.ts";
+import type { Forge } from "../platform/forge.ts";
 import type { Git } from "../runtime/git.ts";
 import { compareVersions } from "../nix/versions.ts";
 import { scanComments } from "./comments.ts";

@@ -3,30 +3,22 @@ import { basename, dirname, join } from "node:path";
 import type { Config } from "../runtime/config.ts";
 import type { Builder } from "../harvest/builders/builder.ts";
 import type { Git } from "../runtime/git.ts";
+import { bumpVersion, resetHashes } from "../harvest/literals.ts";
+import { harvest, type HarvestFailure, type HarvestResult } from "../harvest/rounds.ts";
 import {
-  bumpVersion,
-  harvest,
-  type HarvestFailure,
-  type HarvestResult,
-  resetHashes,
-} from "../harvest/rounds.ts";
-import {
-  addToIndex,
-  categoryIndexPath,
-  changelogFragment,
-  changelogPath,
   closeCard,
   finalizeCard,
-  mikadoGraph,
-  parseFrontMatter,
+  goalCardPath,
   planGoalCard,
   prerequisiteCard,
-  updateServiceVersions,
   type UpgradeFacts,
-  versionMentions,
 } from "./cards.ts";
-import { writeFileAtomic } from "../runtime/files.ts";
-import { drvName } from "../nix/log.ts";
+import { addToIndex, categoryIndexPath } from "./category_index.ts";
+import { changelogFragment, changelogPath } from "./changelog.ts";
+import { parseFrontMatter } from "./frontmatter.ts";
+import { updateServiceVersions } from "./service_versions.ts";
+import { readOptional, writeFileAtomic } from "../runtime/files.ts";
+import { drvName } from "../nix/logread.ts";
 import { progress } from "../runtime/log.ts";
 
 export interface ChainOptions {
@@ -65,19 +57,6 @@ export function subjects(config: Config, from: string, to: string) {
     prerequisite: (stem: string, what: string) => `${c2} plan ${stem}: ${what}`,
     close: (stem: string) => `${c2} close ${stem}`,
   };
-}
-
-export function goalCardPath(config: Config): string {
-  return join(config.cards_dir, `${config.chain}.md`);
-}
-
-async function readOptional(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
-  }
 }
 
 type Commits = { sha: string; subject: string }[];
@@ -338,38 +317,4 @@ async function linkFromIndex(o: ChainOptions, card: string): Promise<string[]> {
 export function requiresOf(text: string, path: string): string[] {
   const value = parseFrontMatter(text, path).map.toJSON().requires;
   return Array.isArray(value) ? value.map(String) : [];
-}
-
-/** The chain's cards with their state, for the pull request's graph. */
-export async function chainGraph(top: string, config: Config): Promise<string> {
-  const goal = goalCardPath(config);
-  const cards: { stem: string; requires: string[]; active: boolean }[] = [];
-  const seen = new Set<string>();
-  const visit = async (stem: string, path: string) => {
-    if (seen.has(stem)) return;
-    seen.add(stem);
-    const text = await readOptional(join(top, path));
-    if (text === null) return;
-    const fm = parseFrontMatter(text, path).map.toJSON();
-    const requires = Array.isArray(fm.requires) ? fm.requires.map(String) : [];
-    cards.push({ stem, requires, active: fm.status === "active" });
-    for (const r of requires) await visit(r, join(config.cards_dir, `${r}.md`));
-  };
-  await visit(config.chain, goal);
-  return mikadoGraph(cards, config.chain);
-}
-
-/** Lines in the cards that still name the old version, for a human to review. */
-export async function staleMentions(top: string, config: Config, version: string) {
-  const files: { path: string; text: string }[] = [];
-  for await (const entry of Deno.readDir(join(top, config.cards_dir))) {
-    // The goal card's own history names old versions on purpose.
-    if (!entry.isFile || !entry.name.endsWith(".md") || entry.name === `${config.chain}.md`) {
-      continue;
-    }
-    const path = join(config.cards_dir, entry.name);
-    files.push({ path, text: await Deno.readTextFile(join(top, path)) });
-  }
-  files.sort((a, b) => a.path.localeCompare(b.path));
-  return versionMentions(files, version);
 }

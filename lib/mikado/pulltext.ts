@@ -1,6 +1,7 @@
 // Pull request text: the upgrade pull request's title and body, and the replies to /rebuild (pure).
 import { seconds as formatSeconds } from "../runtime/log.ts";
-import { type BuildFailureFacts, mdCode, mdFence, oneLine, type UpgradeFacts } from "./cards.ts";
+import type { BuildFailureFacts, UpgradeFacts } from "./cards.ts";
+import { mdCode, mdFence, oneLine } from "./markdown.ts";
 
 export interface PullFacts extends UpgradeFacts {
   /** The release tags on both mirrors. */

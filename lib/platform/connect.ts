@@ -1,6 +1,6 @@
 // The forge the config names, with the token from the environment.
 import type { Config } from "../runtime/config.ts";
-import type { Forge } from "./forgejo/client.ts";
+import type { Forge } from "./forge.ts";
 import { InputError } from "../runtime/errors.ts";
 import { addSecret } from "../runtime/log.ts";
 

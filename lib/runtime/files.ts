@@ -12,3 +12,12 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     throw e;
   }
 }
+
+export async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}

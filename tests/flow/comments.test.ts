@@ -1,7 +1,8 @@
 // /rebuild end to end (cron scan, `event`, `serve`) against the stand-in, real git and nix-build.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { eventFromPayload, parseCommand } from "../../lib/flow/comments.ts";
+import { eventFromPayload } from "../../lib/platform/forgejo/events.ts";
+import { parseCommand } from "../../lib/flow/comments.ts";
 import { makeFixture } from "../support/fixture.ts";
 import { startForge } from "../forge/server.ts";
 import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";

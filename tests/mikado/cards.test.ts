@@ -1,23 +1,20 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
+import { addToIndex, categoryIndexPath } from "../../lib/mikado/category_index.ts";
 import {
-  addToIndex,
   type BuildFailureFacts,
-  categoryIndexPath,
-  changelogFragment,
-  changelogPath,
   closeCard,
   finalizeCard,
-  mikadoGraph,
-  parseFrontMatter,
   planGoalCard,
   prerequisiteCard,
-  tidyText,
-  updateServiceVersions,
   type UpgradeFacts,
-  versionMentions,
-  wikiLinkTargets,
 } from "../../lib/mikado/cards.ts";
+import { changelogFragment, changelogPath } from "../../lib/mikado/changelog.ts";
+import { mikadoGraph } from "../../lib/mikado/graph.ts";
+import { parseFrontMatter } from "../../lib/mikado/frontmatter.ts";
+import { tidyText, wikiLinkTargets } from "../../lib/mikado/markdown.ts";
+import { updateServiceVersions } from "../../lib/mikado/service_versions.ts";
+import { versionMentions } from "../../lib/mikado/review.ts";
 import { buildCard, serviceVersionsYaml } from "../support/fixture.ts";
 
 // The fixture's service-versions.yaml and overview card, at 2026.2.0.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mikadoGraph } from "../../lib/mikado/cards.ts";
+import { mikadoGraph } from "../../lib/mikado/graph.ts";
 import { parsePullTitle, pullBody, type PullFacts, pullTitle } from "../../lib/mikado/pulltext.ts";
 
 const FORGE = "https://forge.ops.eblu.me";

@@ -2,7 +2,8 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { type ParsedLog, parseNixLog, renderNixLog, stripAnsi } from "../../lib/nix/log.ts";
+import { type ParsedLog, parseNixLog } from "../../lib/nix/log.ts";
+import { renderNixLog, stripAnsi } from "../../lib/nix/logread.ts";
 import { FAKE_HASH, placeholderHash } from "../../lib/nix/hash.ts";
 
 const FIXTURES = new URL("../fixtures/nixlogs/", import.meta.url);

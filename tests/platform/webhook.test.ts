@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { serveWebhooks, verifySignature } from "../../lib/platform/forgejo/webhook.ts";
-import type { CommentEvent } from "../../lib/flow/comments.ts";
+import type { CommentEvent } from "../../lib/platform/forgejo/events.ts";
 
 const SECRET = "s3cret-for-webhook-unit-tests";
 

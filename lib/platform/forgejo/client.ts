@@ -1,57 +1,7 @@
 // Forge: the Forgejo API calls the bot makes, through octokit, with Forgejo's quirks handled.
 import { Octokit } from "octokit";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
-
-export interface Pull {
-  number: number;
-  title: string;
-  body: string;
-  state: "open" | "closed";
-  merged: boolean;
-  head: string;
-  headSha: string;
-  base: string;
-  url: string;
-  user: string;
-}
-
-export interface Comment {
-  id: number;
-  body: string;
-  user: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** What the bot asks of a forge; the tests run it against the stand-in in tests/forge/. */
-export interface Forge {
-  readonly url: string;
-  /** Every tag name. Forgejo orders annotated tags newest first but lightweight ones by name
-   * after them, so no page can be taken to hold the newest: all pages are read. */
-  tags(repo: string): Promise<string[]>;
-  tagExists(repo: string, tag: string): Promise<boolean>;
-  syncMirror(repo: string): Promise<void>;
-  readFile(repo: string, path: string, ref: string): Promise<string>;
-  pulls(repo: string, state: "open" | "closed" | "all"): Promise<Pull[]>;
-  createPull(
-    repo: string,
-    p: { head: string; base: string; title: string; body: string },
-  ): Promise<Pull>;
-  updatePull(
-    repo: string,
-    index: number,
-    p: { title?: string; body?: string; state?: "open" | "closed" },
-  ): Promise<Pull>;
-  comments(repo: string, index: number, since?: string): Promise<Comment[]>;
-  comment(repo: string, index: number, body: string): Promise<Comment>;
-  /** Adds a reaction; false when this user had already reacted so (the comment was claimed). */
-  react(repo: string, commentId: number, content: string): Promise<boolean>;
-  reactions(repo: string, commentId: number): Promise<{ user: string; content: string }[]>;
-  permission(repo: string, user: string): Promise<string>;
-  whoami(): Promise<string>;
-  /** Counts API requests, for the benchmark. */
-  readonly requests: number;
-}
+import type { Comment, Forge, Pull } from "../forge.ts";
 
 const PAGE = 50; // Forgejo's maximum `limit`
 

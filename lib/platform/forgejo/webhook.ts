@@ -1,6 +1,5 @@
 // Webhooks: Forgejo's HMAC signature, checked before anything else, and the `serve` loop.
-import type { CommentEvent } from "../../flow/comments.ts";
-import { eventFromPayload } from "../../flow/comments.ts";
+import { type CommentEvent, eventFromPayload } from "./events.ts";
 import { progress } from "../../runtime/log.ts";
 
 /** The signature headers Forgejo sends (the same HMAC-SHA256 of the body, in hex). */

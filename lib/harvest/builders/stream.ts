@@ -1,0 +1,101 @@
+// One nix-build run, wherever it runs: its command line, its output streamed into the log file and
+// progress lines, the heartbeat, the timeout and Ctrl-C.
+import type { ProcessPromise } from "zx";
+import type { BuildRequest, BuildResult } from "./builder.ts";
+import { Interrupted } from "../../runtime/errors.ts";
+import { drvName, renderNixLog } from "../../nix/logread.ts";
+import { progress, seconds } from "../../runtime/log.ts";
+
+/** The arguments every harvest build gets: build every independent FOD in one run (-k), leave no
+ * result links, and log as JSON so build output cannot pass for Nix's own messages. */
+const NIX_BUILD_ARGS = ["--keep-going", "--no-out-link", "--log-format", "internal-json"];
+
+/** The command line of a request, after the expression (`-E expr` or the expression's file). */
+export function nixCommand(request: BuildRequest): { program: string; args: string[] } {
+  return request.evaluateOnly
+    ? { program: "nix-instantiate", args: ["--log-format", "internal-json", ...request.args] }
+    : { program: "nix-build", args: [...NIX_BUILD_ARGS, ...request.args] };
+}
+
+type Running = ProcessPromise;
+
+/** Starts a build, streams its output into the log file and progress lines (with a heartbeat while
+ * it is silent), enforces the timeout and Ctrl-C, and returns everything it printed. */
+export async function streamBuild(
+  request: BuildRequest,
+  start: () => Running,
+): Promise<BuildResult> {
+  const began = performance.now();
+  const log = await Deno.open(request.logFile, { create: true, append: true });
+  const logStart = (await log.stat()).size;
+  const encoder = new TextEncoder();
+  let output = "";
+  let pending = "";
+  let lastOutput = began;
+  let timedOut = false;
+  let interrupted = false;
+  const p = start();
+  p.stdout.on("data", (chunk: Uint8Array | string) => {
+    const text = typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+    output += text;
+    lastOutput = performance.now();
+    log.writeSync(encoder.encode(text));
+    const lines = (pending + text).split("\n");
+    pending = lines.pop()!;
+    for (const line of lines) {
+      const name = buildStarted(line);
+      if (name) progress(`  ${request.label}: building ${name}`);
+    }
+  });
+  const heartbeat = setInterval(() => {
+    if ((performance.now() - lastOutput) / 1000 >= request.heartbeatSeconds) {
+      progress(
+        `  ${request.label}: still building (${seconds((performance.now() - began) / 1000)})`,
+      );
+      lastOutput = performance.now();
+    }
+  }, Math.min(request.heartbeatSeconds, 5) * 1000);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    progress(`  ${request.label}: timed out after ${request.timeoutSeconds}s, stopping the build`);
+    p.kill("SIGTERM");
+  }, request.timeoutSeconds * 1000);
+  const onInterrupt = () => {
+    interrupted = true;
+    p.kill("SIGTERM");
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  try {
+    const done = await p;
+    if (interrupted) throw new Interrupted("interrupted: the build was stopped");
+    return {
+      output,
+      exitCode: done.exitCode ?? -1,
+      seconds: (performance.now() - began) / 1000,
+      timedOut,
+    };
+  } finally {
+    clearInterval(heartbeat);
+    clearTimeout(timer);
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+    // The streamed raw JSON lines kept the log complete while the build ran; now that it is over,
+    // replace them with the readable rendering.
+    await log.truncate(logStart);
+    await log.write(encoder.encode(`=== ${request.label}\n${renderNixLog(output)}\n`));
+    log.close();
+  }
+}
+
+/** The derivation name in an internal-json "build started" line, for progress output. */
+function buildStarted(line: string): string | null {
+  if (!line.startsWith("@nix {")) return null;
+  try {
+    const event = JSON.parse(line.slice(5));
+    if (event.action === "start" && event.type === 105 && Array.isArray(event.fields)) {
+      return drvName(String(event.fields[0]));
+    }
+  } catch {
+    // Not a JSON event after all: nothing to report.
+  }
+  return null;
+}

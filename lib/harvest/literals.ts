@@ -1,0 +1,94 @@
+// Literal edits in the package's files: the version bumped, each hash read, reset to its placeholder
+// or written back, atomically.
+import { join } from "node:path";
+import type { Config, HashSpec } from "../runtime/config.ts";
+import { findHash, findVersion, type LiteralQuery, replaceLiteral } from "../nix/edit.ts";
+import { placeholderHash } from "../nix/hash.ts";
+import { writeFileAtomic } from "../runtime/files.ts";
+import { InputError } from "../runtime/errors.ts";
+
+export interface HashOutcome {
+  name: string;
+  file: string;
+  old: string;
+  /** The harvested hash; null when the harvest stopped before reaching it. */
+  new: string | null;
+  unchanged: boolean;
+  /** Entries of a per-system set for other systems: left as they were, for a human to check. */
+  otherSystems: { system: string; value: string }[];
+}
+
+async function readText(dir: string, file: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(join(dir, file));
+  } catch (e) {
+    throw new InputError(`${file}: cannot read it in ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/** Writes `version` into every configured copy. */
+export async function bumpVersion(dir: string, config: Config, version: string): Promise<void> {
+  for (const location of config.version) {
+    await editFile(
+      dir,
+      location.file,
+      (text) => {
+        const literal = findVersion(text, location);
+        // Each file keeps its own style: "v1.2.3" stays prefixed.
+        const prefix = literal.value.startsWith("v") && !version.startsWith("v") ? "v" : "";
+        return replaceLiteral(text, literal, prefix + version);
+      },
+    );
+  }
+}
+
+async function editFile(dir: string, file: string, edit: (text: string) => string): Promise<void> {
+  const text = await readText(dir, file);
+  const edited = edit(text);
+  if (edited !== text) await writeFileAtomic(join(dir, file), edited);
+}
+
+export async function writeHash(
+  dir: string,
+  spec: HashSpec,
+  system: string,
+  value: string,
+): Promise<void> {
+  await editFile(
+    dir,
+    spec.file,
+    (text) => replaceLiteral(text, findHash(text, spec, system).literal, value),
+  );
+}
+
+/** Locates every hash before anything is written, so a missing literal stops the run cleanly. */
+export async function readHashes(
+  dir: string,
+  config: Config,
+  system: string,
+): Promise<HashOutcome[]> {
+  const outcomes: HashOutcome[] = [];
+  for (const spec of config.hashes) {
+    const found = findHash(await readText(dir, spec.file), spec as LiteralQuery, system);
+    outcomes.push({
+      name: spec.name,
+      file: spec.file,
+      old: found.literal.value,
+      new: null,
+      unchanged: false,
+      otherSystems: found.otherSystems,
+    });
+  }
+  return outcomes;
+}
+
+/** Sets every hash to its own placeholder and returns what they were. */
+export async function resetHashes(
+  dir: string,
+  config: Config,
+  system: string,
+): Promise<HashOutcome[]> {
+  const hashes = await readHashes(dir, config, system);
+  for (const spec of config.hashes) await writeHash(dir, spec, system, placeholderHash(spec.name));
+  return hashes;
+}

@@ -1,0 +1,31 @@
+// Changelog: the chain's flat towncrier fragment (pure).
+import { oneLine, tidyText } from "./markdown.ts";
+import type { UpgradeFacts } from "./cards.ts";
+
+/** Flat towncrier fragment path: the repo's checks reject fragments in subfolders. */
+export function changelogPath(chain: string): string {
+  return `docs/changelog.d/mikado-${chain.replaceAll("/", "-")}.infra.md`;
+}
+
+/** The fragment's content, written at finalize (so after a verified build); an earlier unreleased
+ * upgrade's line is kept and this one appended. */
+export function changelogFragment(existing: string | null, facts: UpgradeFacts): string {
+  const harvested = facts.hashes.filter((h) => !h.unchanged).map((h) => h.name);
+  const unchanged = facts.hashes.filter((h) => h.unchanged).map((h) => h.name);
+  const details = [
+    ...(harvested.length > 0 ? [`re-harvested the ${listing(harvested)} hashes`] : []),
+    ...(unchanged.length > 0 ? [`${listing(unchanged)} unchanged`] : []),
+    "whole build verified",
+  ];
+  const line = oneLine(
+    `Upgrade ${facts.package} from ${facts.from} to ${facts.to} (${details.join("; ")}).`,
+  );
+  const lines = (existing ?? "").split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
+  if (!lines.includes(line)) lines.push(line);
+  return tidyText(lines.join("\n"));
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listing(items: string[]): string {
+  return items.length === 1 ? items[0] : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}

@@ -1,0 +1,98 @@
+// service-versions.yaml: the service's recorded version, read and updated keeping every other byte (pure).
+import YAML, { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
+import { InputError } from "../runtime/errors.ts";
+import { YAML_OUT } from "./frontmatter.ts";
+
+/** The `current-version` of the service's entry in service-versions.yaml (a list of services, or a
+ * mapping whose `services` key holds it), without a `v` prefix. */
+export function serviceVersion(text: string, file: string, name: string): string {
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text);
+  } catch (e) {
+    throw new InputError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const list = Array.isArray(doc) ? doc : (doc as { services?: unknown } | null)?.services;
+  if (!Array.isArray(list)) throw new InputError(`${file}: expected a list of services`);
+  const entry = list.find((s) => (s as { name?: unknown })?.name === name) as
+    | Record<string, unknown>
+    | undefined;
+  const value = entry?.["current-version"];
+  if (typeof value !== "string" || value === "") {
+    throw new InputError(`${file}: service ${JSON.stringify(name)} has no current-version`);
+  }
+  return value.replace(/^v/, "");
+}
+
+/** Records the upgrade in the service's entry: `current-version` and `last-reviewed` (today).
+ * The services are a top-level list or the list under a `services:` key (the repository's file
+ * is a commented mapping). Only those two values' text changes: each new value is spliced over
+ * the old scalar's source range, written in the old scalar's style (plain, single or double
+ * quoted), so comments, key order and every other byte stay as the user wrote them. A version
+ * recorded with a `v` prefix (`v2.17.0`) keeps it. */
+export function updateServiceVersions(
+  text: string,
+  file: string,
+  service: string,
+  version: string,
+  date: string,
+): string {
+  if (/[\r\n]/.test(version)) {
+    throw new InputError(`${file}: version ${JSON.stringify(version)} spans lines`);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    throw new InputError(`${file}: review date ${JSON.stringify(date)} is not YYYY-MM-DD`);
+  }
+  const doc: Document = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new InputError(`${file}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+  }
+  const list = isMap(doc.contents) ? doc.contents.get("services", true) : doc.contents;
+  if (!isSeq(list)) {
+    throw new InputError(
+      `${file}: no list of services (expected a top-level list or a "services:" key holding one)`,
+    );
+  }
+  const entry = list.items.find((i) => {
+    const name = isMap(i) ? i.get("name", true) : null;
+    return isScalar(name) && name.value === service;
+  });
+  if (!isMap(entry)) throw new InputError(`${file}: no service named ${JSON.stringify(service)}`);
+  const oldVersion = scalarOf(entry, "current-version", file, service);
+  const oldDate = scalarOf(entry, "last-reviewed", file, service);
+  const v = typeof oldVersion.value === "string" && /^v\d/.test(oldVersion.value) &&
+      !version.startsWith("v")
+    ? `v${version}`
+    : version;
+  // Splice the later value first so the earlier range still holds.
+  const edits = [{ old: oldVersion, value: v }, { old: oldDate, value: date }]
+    .sort((a, b) => b.old.range![0] - a.old.range![0]);
+  let out = text;
+  for (const { old, value } of edits) {
+    const next = new Scalar(value);
+    next.type = old.type;
+    // The stringifier falls back to quotes where a plain value would read back as something else.
+    const written = new Document(next).toString(YAML_OUT).trimEnd();
+    const [from, to] = old.range!;
+    // An empty value (`last-reviewed:` and nothing) has an empty range right after the colon.
+    out = out.slice(0, from) + (from === to ? ` ${written}` : written) + out.slice(to);
+  }
+  return out;
+}
+
+/** The one-line scalar under `key` in a service's entry, or an error naming what is missing. */
+function scalarOf(entry: YAMLMap, key: string, file: string, service: string): Scalar {
+  const node = entry.get(key, true);
+  if (!isScalar(node) || !node.range) {
+    throw new InputError(
+      `${file}: service ${JSON.stringify(service)} has no ${key} value`,
+    );
+  }
+  const quoted = node.type === Scalar.QUOTE_SINGLE || node.type === Scalar.QUOTE_DOUBLE;
+  if (!quoted && node.type !== Scalar.PLAIN) {
+    throw new InputError(
+      `${file}: ${key} of ${JSON.stringify(service)} is a block scalar; expected one line`,
+    );
+  }
+  return node;
+}
