@@ -14,7 +14,7 @@ export async function connect(config: Config): Promise<{ forge: Forge; token: st
     );
   }
   addSecret(token);
-  const { ForgejoForge } = await import("./platform/forgejo/client.ts");
+  const { ForgejoForge } = await import("./forgejo/client.ts");
   const { url, timeout_seconds, retries, retry_seconds } = config.forge;
   const forge = new ForgejoForge(url, token, {
     timeoutSeconds: timeout_seconds,
