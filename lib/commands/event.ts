@@ -22,8 +22,8 @@ async function readPayload(file: string): Promise<unknown> {
 }
 
 export async function eventCommand({ file, config, common }: Invocation): Promise<number> {
-  const { forge, token } = await connect(config);
-  console.log(await handleEvent(common, forge, token, file!));
+  const forge = await connect(config);
+  console.log(await handleEvent(common, forge, file!));
   return 0;
 }
 
@@ -31,12 +31,11 @@ export async function eventCommand({ file, config, common }: Invocation): Promis
 async function handleEvent(
   common: CommonOptions,
   forge: Forge,
-  token: string,
   file: string,
 ): Promise<string> {
   const ev = eventFromPayload(await readPayload(file));
   if (ev === null) return "ignored: not a pull request comment";
-  const ctx = commandContext(common, forge, token);
+  const ctx = commandContext(common, forge);
   return (await withLock(common.config, "event", () => handleComment(ctx, ev))) ??
     "skipped: another run holds the lock";
 }

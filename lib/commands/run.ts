@@ -6,11 +6,11 @@ import { printReport } from "./print.ts";
 import type { Invocation } from "./usage.ts";
 
 export async function runCommand({ values, config, common }: Invocation): Promise<number> {
-  const { forge, token } = await connect(config);
+  const forge = await connect(config);
   const result = await withLock(
     config,
     "run",
-    () => run({ ...common, version: values.version }, forge, token),
+    () => run({ ...common, version: values.version }, forge),
   );
   if (result === null) {
     console.log("skipped: another run holds the lock");

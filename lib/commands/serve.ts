@@ -12,17 +12,16 @@ import { type Invocation, usageError } from "./usage.ts";
 
 /** `serve`: webhooks until stopped, each handled under the lock. */
 export async function serveCommand({ values, config, common }: Invocation): Promise<number> {
-  const { forge, token } = await connect(config);
+  const forge = await connect(config);
   if (!values.port || !/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
     return usageError("serve needs --port N");
   }
-  return await serve(common, forge, token, Number(values.port), values.host ?? "0.0.0.0");
+  return await serve(common, forge, Number(values.port), values.host ?? "0.0.0.0");
 }
 
 async function serve(
   common: CommonOptions,
   forge: Forge,
-  token: string,
   port: number,
   hostname: string,
 ): Promise<number> {
@@ -34,7 +33,7 @@ async function serve(
     );
   }
   addSecret(secret);
-  const ctx = commandContext(common, forge, token);
+  const ctx = commandContext(common, forge);
   const server = serveWebhooks({
     hostname,
     port,

@@ -21,7 +21,7 @@ export async function publish(
 ): Promise<void> {
   const { repo, base } = o.config.forge;
   const branch = `mikado/${o.config.chain}`;
-  const facts = await pullFacts(report, o, work, forge.url);
+  const facts = await pullFacts(report, o, work, forge);
   const title = pullTitle(facts);
   const body = pullBody(facts);
   if (o.dryRun) {
@@ -60,7 +60,7 @@ async function pullFacts(
   report: Report,
   o: CommonOptions,
   top: string,
-  forgeUrl: string,
+  forge: Forge,
 ): Promise<PullFacts> {
   const { config } = o;
   return {
@@ -73,11 +73,7 @@ async function pullFacts(
     hashes: report.hashes,
     mirrors: config.mirrors.map((m) => {
       const tag = tagFor(m.tag, report.version.to);
-      return {
-        repo: m.repo,
-        tag,
-        url: `${forgeUrl}/${m.repo}/src/tag/${tag.split("/").map(encodeURIComponent).join("/")}`,
-      };
+      return { repo: m.repo, tag, url: forge.tagUrl(m.repo, tag) };
     }),
     builds: report.builds,
     seconds: report.buildSeconds,

@@ -12,19 +12,18 @@ import { type CommonOptions, prepare, today } from "./prepare.ts";
 import { publish } from "./publish.ts";
 
 /** Everything `/rebuild` needs, for the cron scan, `event` and `serve` alike. */
-export function commandContext(o: CommonOptions, forge: Forge, token: string): CommandContext {
-  return { config: o.config, forge, rebuild: (pull) => rebuildPull(o, forge, token, pull) };
+export function commandContext(o: CommonOptions, forge: Forge): CommandContext {
+  return { config: o.config, forge, rebuild: (pull) => rebuildPull(o, forge, pull) };
 }
 
 /** `/rebuild` on a pull request: the harvest and the verifying build again on its head. */
 export async function rebuildPull(
   o: CommonOptions,
   forge: Forge,
-  token: string,
   pull: Pull,
 ): Promise<RebuildSummary> {
   const { config } = o;
-  const report = await withClone(config, token, async (git, work) => {
+  const report = await withClone(config, forge.gitRemote(config.forge.repo), async (git, work) => {
     await git.run(["checkout", "--quiet", "-b", pull.head, `origin/${pull.head}`]);
     const tip = (await git.run(["rev-parse", "HEAD"])).trim();
     const from = resolveLayout(

@@ -22,13 +22,13 @@ export interface RunOptions extends CommonOptions {
 
 /** `run` (cron): answer /rebuild comments, then find a ready release on the mirrors and open or
  * move the pull request for it. */
-export async function run(o: RunOptions, forge: Forge, token: string): Promise<Report> {
+export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   const began = performance.now();
   const { config } = o;
   const { repo, base } = config.forge;
   const open = await forge.pulls(repo, "open");
   if (!o.dryRun) {
-    for (const line of await scanComments(commandContext(o, forge, token), open)) progress(line);
+    for (const line of await scanComments(commandContext(o, forge), open)) progress(line);
   }
   if (config.forge.sync_mirrors) {
     for (const m of config.mirrors) await forge.syncMirror(m.repo);
@@ -46,7 +46,7 @@ export async function run(o: RunOptions, forge: Forge, token: string): Promise<R
   }
   const target = found.target;
   report.branch = branch;
-  await withClone(config, token, async (git, work) => {
+  await withClone(config, forge.gitRemote(repo), async (git, work) => {
     const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
     const foreign = remoteTip ? await foreignCommits(git, base, branch, config) : [];
     if (foreign.length) {

@@ -2,6 +2,7 @@
 import { seconds as formatSeconds } from "../runtime/log.ts";
 import type { BuildFailureFacts, UpgradeFacts } from "./cards.ts";
 import { mdCode, mdFence, oneLine } from "./markdown.ts";
+import { draftTitle, splitDraft } from "../platform/forge.ts";
 
 export interface PullFacts extends UpgradeFacts {
   /** The release tags on both mirrors. */
@@ -19,24 +20,23 @@ export interface PullFacts extends UpgradeFacts {
   prerequisite: string | null;
 }
 
-// Forgejo marks a pull request as a draft by a title prefix; `WIP:` and `[WIP]` are its defaults.
-const DRAFT = "WIP: ";
-const TITLE = /^(?:(WIP:|\[WIP\])\s*)?C2\(([^()\s]+)\): (\S+) (\S+) -> (\S+)$/i;
+const TITLE = /^C2\(([^()\s]+)\): (\S+) (\S+) -> (\S+)$/i;
 
-/** `C2(<chain>): <package> <from> -> <to>`, with the draft prefix while a build fails. */
+/** `C2(<chain>): <package> <from> -> <to>`, marked as a draft while a build fails. */
 export function pullTitle(f: PullFacts): string {
   const word = (s: string) => oneLine(s).replace(/\s+/g, "_");
   const title = `C2(${word(f.chain)}): ${word(f.package)} ${word(f.from)} -> ${word(f.to)}`;
-  return f.failure === null ? title : DRAFT + title;
+  return f.failure === null ? title : draftTitle(title);
 }
 
 /** The inverse of pullTitle, so the bot recognises its own pull requests and their target. */
 export function parsePullTitle(
   title: string,
 ): { chain: string; package: string; from: string; to: string; draft: boolean } | null {
-  const m = TITLE.exec(title.trim());
+  const { title: bare, draft } = splitDraft(title.trim());
+  const m = TITLE.exec(bare);
   if (!m) return null;
-  return { chain: m[2], package: m[3], from: m[4], to: m[5], draft: m[1] !== undefined };
+  return { chain: m[1], package: m[2], from: m[3], to: m[4], draft };
 }
 
 export function pullBody(f: PullFacts): string {

@@ -4,9 +4,9 @@ import type { Forge } from "./forge.ts";
 import { InputError } from "../runtime/errors.ts";
 import { addSecret } from "../runtime/log.ts";
 
-/** The forge and the token for it, from the environment variable config names. octokit is
- * loaded here, not at start: `upgrade` never needs it. */
-export async function connect(config: Config): Promise<{ forge: Forge; token: string }> {
+/** The forge, with the token from the environment variable config names. octokit is loaded here,
+ * not at start: `upgrade` never needs it. */
+export async function connect(config: Config): Promise<Forge> {
   const token = Deno.env.get(config.forge.token_env) ?? "";
   if (!token) {
     throw new InputError(
@@ -21,5 +21,5 @@ export async function connect(config: Config): Promise<{ forge: Forge; token: st
     retries,
     retryBaseSeconds: retry_seconds,
   });
-  return { forge, token };
+  return forge;
 }

@@ -1,4 +1,5 @@
-// The forge, as the bot sees it: pull requests, comments, tags and files, whatever serves them.
+// The forge, as the bot sees it: pull requests, comments, tags, files, git access and the draft marker.
+import type { Remote } from "../runtime/git.ts";
 
 export interface Pull {
   number: number;
@@ -21,9 +22,29 @@ export interface Comment {
   updatedAt: string;
 }
 
+/** Forgejo marks a pull request as a draft by a title prefix; `WIP:` and `[WIP]` are its defaults. */
+const DRAFT = "WIP: ";
+const DRAFT_PREFIX = /^(?:WIP:|\[WIP\])\s*/i;
+
+/** `title` marked as a draft. */
+export function draftTitle(title: string): string {
+  return DRAFT + title;
+}
+
+/** A title without its draft marker, and whether it had one. */
+export function splitDraft(title: string): { title: string; draft: boolean } {
+  const m = DRAFT_PREFIX.exec(title);
+  return m ? { title: title.slice(m[0].length), draft: true } : { title, draft: false };
+}
+
 /** What the bot asks of a forge; the tests run it against the stand-in in tests/forge/. */
 export interface Forge {
   readonly url: string;
+  /** Where git clones and pushes `repo`, with the access token in git's environment only: never in
+   * argv, never in .git/config. */
+  gitRemote(repo: string): Remote;
+  /** The page that shows `tag` of `repo`, for people. */
+  tagUrl(repo: string, tag: string): string;
   /** Every tag name. Forgejo orders annotated tags newest first but lightweight ones by name
    * after them, so no page can be taken to hold the newest: all pages are read. */
   tags(repo: string): Promise<string[]>;

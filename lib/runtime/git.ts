@@ -6,6 +6,12 @@ export interface Author {
   email: string;
 }
 
+/** Where git reaches a repository, and the environment it needs there (how a token travels). */
+export interface Remote {
+  url: string;
+  env: Record<string, string>;
+}
+
 export class Git {
   /** `env` reaches every git process: how a token travels (never in argv or .git/config). */
   constructor(

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import type { Config } from "./config.ts";
 import { acquireLock } from "./lock.ts";
-import { Git } from "./git.ts";
+import { Git, type Remote } from "./git.ts";
 import { progress } from "./log.ts";
 
 /** Runs `fn` holding the target repository's lock; null when another run kept it. */
@@ -34,18 +34,12 @@ export async function withLock<T>(
   }
 }
 
-/** A throwaway clone of the target. The token travels in git's environment only: never in argv,
- * never in .git/config. */
-async function cloneTarget(config: Config, token: string, work: string): Promise<Git> {
-  const git = new Git(work, { name: config.git.author_name, email: config.git.author_email }, {
-    GIT_CONFIG_COUNT: "1",
-    GIT_CONFIG_KEY_0: "http.extraHeader",
-    GIT_CONFIG_VALUE_0: `Authorization: token ${token}`,
-    GIT_TERMINAL_PROMPT: "0",
-  });
-  const url = `${config.forge.url}/${config.forge.repo}.git`;
-  progress(`cloning ${url}`);
-  await git.run(["clone", "--quiet", "--branch", config.forge.base, "--", url, work]);
+/** A throwaway clone of the target, its base branch checked out. */
+async function cloneTarget(config: Config, remote: Remote, work: string): Promise<Git> {
+  const identity = { name: config.git.author_name, email: config.git.author_email };
+  const git = new Git(work, identity, remote.env);
+  progress(`cloning ${remote.url}`);
+  await git.run(["clone", "--quiet", "--branch", config.forge.base, "--", remote.url, work]);
   return git;
 }
 
@@ -65,12 +59,12 @@ async function sweepClones(): Promise<void> {
 
 export async function withClone<T>(
   config: Config,
-  token: string,
+  remote: Remote,
   fn: (git: Git, work: string) => Promise<T>,
 ): Promise<T> {
   const work = await Deno.makeTempDir({ prefix: `${CLONE_PREFIX}${Deno.pid}-` });
   try {
-    return await fn(await cloneTarget(config, token, work), work);
+    return await fn(await cloneTarget(config, remote, work), work);
   } finally {
     await Deno.remove(work, { recursive: true });
   }

@@ -2,6 +2,7 @@
 import { Octokit } from "octokit";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
 import type { Comment, Forge, Pull } from "../forge.ts";
+import type { Remote } from "../../runtime/git.ts";
 
 const PAGE = 50; // Forgejo's maximum `limit`
 
@@ -16,7 +17,7 @@ export class ForgejoForge implements Forge {
 
   constructor(
     readonly url: string,
-    token: string,
+    private token: string,
     options: { retries?: number; retryBaseSeconds?: number; timeoutSeconds?: number } = {},
   ) {
     const timeout = (options.timeoutSeconds ?? 30) * 1000;
@@ -39,6 +40,22 @@ export class ForgejoForge implements Forge {
         },
       },
     });
+  }
+
+  gitRemote(repo: string): Remote {
+    return {
+      url: `${this.url}/${repo}.git`,
+      env: {
+        GIT_CONFIG_COUNT: "1",
+        GIT_CONFIG_KEY_0: "http.extraHeader",
+        GIT_CONFIG_VALUE_0: `Authorization: token ${this.token}`,
+        GIT_TERMINAL_PROMPT: "0",
+      },
+    };
+  }
+
+  tagUrl(repo: string, tag: string): string {
+    return `${this.url}/${repo}/src/tag/${tag.split("/").map(encodeURIComponent).join("/")}`;
   }
 
   /** One API call; errors become messages that name the repository and what is missing. */
