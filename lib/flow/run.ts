@@ -10,7 +10,7 @@ import { withClone } from "../runtime/workspace.ts";
 import { loadLayout, versionOnForge } from "./package.ts";
 import { emptyReport, type Report } from "./report.ts";
 import { type CommonOptions, prepare } from "./prepare.ts";
-import { chainInto, diffSince } from "./upgrade.ts";
+import { chainInto } from "./upgrade.ts";
 import { discover } from "./releases.ts";
 import { publish } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
@@ -67,7 +67,7 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
     const resolved = { ...o, config: layout.config };
     const env = await prepare(resolved, layout, git, pkgDir, target.version);
     await chainInto(report, resolved, git, work, env);
-    report.diff = await diffSince(git, work, `origin/${base}`);
+    report.diff = await git.diff(`origin/${base}`);
     await publish(report, resolved, forge, git, work, target.open, remoteTip);
   });
   report.seconds = (performance.now() - began) / 1000;

@@ -1,6 +1,5 @@
 // The upgrade on a local checkout (or, dry, a throwaway clone of it), and the chain run into a report.
 import { join } from "node:path";
-import { createTwoFilesPatch } from "diff";
 import type { Builder } from "../harvest/builders/builder.ts";
 import { loadLayout } from "./package.ts";
 import { Git } from "../runtime/git.ts";
@@ -42,20 +41,6 @@ export async function chainInto(
   }
 }
 
-/** The unified diff (made with the diff package) of what `base..HEAD` changed in `top`. */
-export async function diffSince(git: Git, top: string, base: string): Promise<string> {
-  const files = (await git.run(["diff", "--name-only", base, "HEAD"])).split("\n").filter(Boolean);
-  const patches: string[] = [];
-  for (const file of files) {
-    const before = await git.run(["show", `${base}:${file}`]).catch(() => "");
-    const after = await Deno.readTextFile(join(top, file)).catch(() => "");
-    patches.push(
-      createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, "", "", { context: 3 }),
-    );
-  }
-  return patches.join("");
-}
-
 export interface UpgradeOptions extends CommonOptions {
   repo: string;
   version: string;
@@ -89,7 +74,7 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
       const base = (await git.run(["rev-parse", "HEAD"])).trim();
       await git.run(["checkout", "--quiet", "-b", branch]);
       await chainInto(report, o, git, scratch, env);
-      report.diff = await diffSince(git, scratch, base);
+      report.diff = await git.diff(base);
       report.commits = report.commits.map((c) => ({ sha: null, subject: c.subject }));
     } finally {
       await Deno.remove(scratch, { recursive: true });

@@ -78,6 +78,14 @@ export class Git {
     );
   }
 
+  /** The unified diff of what `base..HEAD` changed, with a/ and b/ prefixes whatever the user's
+   * git config says. */
+  async diff(base: string): Promise<string> {
+    return await this.run(
+      ["diff", "--no-color", "--no-ext-diff", "--src-prefix=a/", "--dst-prefix=b/", base, "HEAD"],
+    );
+  }
+
   /** Commits exactly `paths` (relative to the top level) and returns the new commit's sha. */
   async commit(paths: string[], message: string): Promise<string> {
     await this.run(["add", "--", ...paths]);
