@@ -1,7 +1,8 @@
 // upgrade-bot entry point: arguments -> one command; exit codes.
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { loadConfig, parseBuilder } from "./lib/runtime/config.ts";
+import { loadConfig } from "./lib/runtime/config.ts";
+import { parseBuilder } from "./lib/runtime/config_schema.ts";
 import { redact } from "./lib/runtime/log.ts";
 import { COMMANDS, HELP, type Invocation, OPTIONS, usageError } from "./lib/commands/usage.ts";
 import { upgradeCommand } from "./lib/commands/upgrade.ts";

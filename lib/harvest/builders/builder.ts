@@ -1,5 +1,5 @@
 // Builders: what a build is asked and answers, and the builder a spec names (local or ssh://).
-import { parseBuilder } from "../../runtime/config.ts";
+import { parseBuilder } from "../../runtime/config_schema.ts";
 import { LocalBuilder } from "./local.ts";
 import { SshBuilder } from "./ssh.ts";
 

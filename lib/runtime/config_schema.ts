@@ -1,0 +1,222 @@
+// The config file's schema (zod): what each key may hold, in the words the errors use; its JSON Schema.
+import { z } from "zod";
+import { InputError } from "./errors.ts";
+
+/** A value as an error message names it. */
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** An error message that ends in what was found instead. */
+const got = (expected: string) => (iss: { input?: unknown }) =>
+  `${expected}, got ${describe(iss.input)}`;
+
+/** A check on a string whose message quotes it. */
+const quoted = (what: string) => (iss: { input?: unknown }) => `"${iss.input}" ${what}`;
+
+const text = (missing?: string) =>
+  z.string({
+    error: (iss) =>
+      iss.input === undefined && missing ? missing : got("expected a non-empty string")(iss),
+  }).min(1, { error: got("expected a non-empty string") });
+
+const matching = (pattern: RegExp, what: string) => text().regex(pattern, { error: quoted(what) });
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const simpleName = () => matching(NAME, "is not a simple name (letters, digits, . _ -)");
+const envName = () => matching(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not an environment variable name");
+const repoName = () =>
+  matching(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    "is not an owner/name repository",
+  );
+const attrName = (missing?: string) =>
+  text(missing).regex(/^[A-Za-z_][A-Za-z0-9_'-]*$/, {
+    error: quoted("is not a Nix attribute name"),
+  });
+const attrPath = () =>
+  matching(
+    /^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$/,
+    "is not a Nix attribute path (like authentik-server.goModules)",
+  );
+const branch = () =>
+  text().refine((s) => /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(s) && !s.includes(".."), {
+    error: quoted("is not a branch name"),
+  });
+
+/** A path inside the repository: relative, no `..`, so edits never leave the checkout. */
+const relativePath = () =>
+  text().refine((s) => !s.startsWith("/") && !s.split("/").includes("..") && !s.includes("\0"), {
+    error: quoted('must be a relative path inside the repository, without ".."'),
+  });
+
+const boolean = () => z.boolean({ error: got("expected true or false") });
+const list = <T extends z.ZodType>(item: T) => z.array(item, { error: got("expected a list") });
+const stringList = () => list(z.string({ error: got("expected a string") }));
+const POSITIVE = got("expected a positive whole number");
+const positiveInt = () => z.int({ error: POSITIVE }).min(1, { error: POSITIVE });
+const SECONDS = (iss: { input?: unknown }) =>
+  `expected a positive number of seconds, got ${JSON.stringify(iss.input)}`;
+/** 0 (do not) or a positive whole number. */
+const count = () => z.int({ error: POSITIVE }).min(0, { error: POSITIVE });
+
+/** A mapping with exactly these keys, all optional unless the shape says otherwise. */
+function mapping<S extends z.ZodRawShape>(shape: S) {
+  return z.strictObject(shape, {
+    error: (iss) =>
+      iss.code === "unrecognized_keys"
+        ? `unknown key (allowed: ${Object.keys(shape).join(", ")})`
+        : got("expected a mapping")(iss),
+  });
+}
+
+/** A builder is `local` or `ssh://[user@]host[:port]`; a host may not start with `-`, so it can never
+ * be read as an ssh option. */
+export function parseBuilder(
+  value: string,
+): { kind: "local" } | { kind: "ssh"; user?: string; host: string; port?: number } {
+  if (value === "local") return { kind: "local" };
+  const m =
+    /^ssh:\/\/(?:([A-Za-z0-9._-]+)@)?([A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:]+\])(?::(\d{1,5}))?$/
+      .exec(value);
+  if (!m) {
+    throw new InputError(
+      `builder "${value}": expected "local" or "ssh://[user@]host[:port]"`,
+    );
+  }
+  const port = m[3] === undefined ? undefined : Number(m[3]);
+  if (port !== undefined && (port < 1 || port > 65535)) {
+    throw new InputError(`builder "${value}": port ${port} is out of range`);
+  }
+  return { kind: "ssh", user: m[1], host: m[2].replace(/^\[|\]$/g, ""), port };
+}
+
+const builderSpec = () =>
+  text().refine((s) => builderProblem(s) === null, {
+    error: (iss) => builderProblem(String(iss.input)) ?? "",
+  });
+
+function builderProblem(spec: string): string | null {
+  try {
+    parseBuilder(spec);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+const locationObject = {
+  file: relativePath(),
+  key: attrName().optional(),
+  within: text().optional(),
+};
+
+/** A version location is a file name, or `{file, key, within}`. */
+const location = z.union([relativePath(), mapping(locationObject)]);
+
+const hash = mapping({
+  name: simpleName(),
+  attr: attrPath().optional(),
+  expr: text().optional(),
+  ...locationObject,
+  key: attrName("is required (e.g. hash, outputHash, vendorHash)"),
+}).refine((h) => h.attr === undefined || h.expr === undefined, {
+  error: `takes "attr" (an attribute of build.file) or "expr", not both`,
+});
+
+export const CONFIG_SCHEMA = mapping({
+  package: mapping({ name: simpleName(), dir: relativePath() }).partial().optional(),
+  version: list(location).min(1, { error: "needs at least one file" }).optional(),
+  hashes: list(hash)
+    .min(1, { error: "needs at least one hash (leave it out to discover them)" })
+    .superRefine((hashes, ctx) => {
+      const names = new Set<string>();
+      for (const h of hashes) {
+        if (names.has(h.name)) ctx.addIssue(`name "${h.name}" is used twice`);
+        names.add(h.name);
+      }
+    }).optional(),
+  build: mapping({
+    file: relativePath(),
+    verify: stringList(),
+    args: stringList(),
+    max_jobs: z.union([z.literal("auto"), positiveInt()]),
+    timeout_seconds: positiveInt(),
+    max_rounds: positiveInt(),
+    heartbeat_seconds: positiveInt(),
+  }).partial().optional(),
+  builder: builderSpec().optional(),
+  ssh: mapping({ config_file: text(), options: stringList() }).partial().optional(),
+  chain: simpleName().optional(),
+  git: mapping({ author_name: text(), author_email: text() }).partial().optional(),
+  log_dir: text().optional(),
+  forge: mapping({
+    url: text().refine((s) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(s.replace(/\/+$/, "")), {
+      error: (iss) => `"${String(iss.input).replace(/\/+$/, "")}" is not an http(s) URL`,
+    }),
+    repo: repoName(),
+    base: branch(),
+    token_env: envName(),
+    sync_mirrors: boolean(),
+    timeout_seconds: positiveInt(),
+    retries: count(),
+    retry_seconds: z.number({ error: SECONDS }).positive({ error: SECONDS }),
+  }).partial().optional(),
+  mirrors: list(mapping({
+    repo: repoName(),
+    tag: text().refine((t) => t.includes("{version}"), { error: quoted("must contain {version}") }),
+  })).min(1, { error: "needs at least the package's own mirror" }).optional(),
+  prereleases: boolean().optional(),
+  cards_dir: relativePath().optional(),
+  service_versions: mapping({ file: relativePath(), name: text() }).partial().nullable()
+    .optional(),
+  rebuild: mapping({ allow: stringList() }).partial().optional(),
+  webhook: mapping({ secret_env: envName(), max_body_bytes: positiveInt() }).partial().optional(),
+  lock: mapping({ dir: text(), wait_seconds: count(), stale_seconds: positiveInt() }).partial()
+    .optional(),
+});
+
+export type RawConfig = z.infer<typeof CONFIG_SCHEMA>;
+export type RawLocation = z.infer<typeof location>;
+
+/** The first problem zod found, as `key` (`hashes[0].attr`) and what is wrong with it. An unknown
+ * key at the top is named first; in a choice (a file name or a mapping), the alternative of the
+ * value's own type speaks, else the last one. */
+export function firstProblem(issues: z.core.$ZodIssue[]): { key: string; message: string } {
+  const issue = issues.find((i) => i.code === "unrecognized_keys" && i.path.length === 0) ??
+    issues[0];
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    const branch = issue.errors.find((b) =>
+      !b.some((i) =>
+        i.path.length === 0 && ["invalid_type", "invalid_value"].includes(i.code)
+      )
+    ) ?? issue.errors.at(-1)!;
+    const inner = firstProblem(branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] })));
+    return inner;
+  }
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+  return { key: keyOf(path), message: issue.message };
+}
+
+function keyOf(path: PropertyKey[]): string {
+  return path.map((p, i) =>
+    typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`
+  )
+    .join("");
+}
+
+/** The JSON Schema of upgrade-bot.yaml, for editors (`deno task schema` writes it). */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(CONFIG_SCHEMA, { target: "draft-7", io: "input", unrepresentable: "any" }),
+    title: "upgrade-bot.yaml",
+    description: "upgrade-bot's configuration: every key is optional (see README.md).",
+  };
+}
+
+if (import.meta.main) {
+  await Deno.writeTextFile("upgrade-bot.schema.json", JSON.stringify(configJsonSchema(), null, 2));
+}
