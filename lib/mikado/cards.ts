@@ -13,6 +13,7 @@ import {
   wikiLinkTargets,
 } from "./markdown.ts";
 import { type FrontMatter, parseFrontMatter, renderFrontMatter, setKey } from "./frontmatter.ts";
+import { cardTags } from "../site/defaults.ts";
 
 /** What an upgrade found out, shared by the cards, the changelog and the pull request text. */
 export interface UpgradeFacts {
@@ -65,7 +66,7 @@ export function planGoalCard(
 
 function newGoalCard(f: UpgradeFacts, overview: string | null): FrontMatter {
   const title = `Upgrade ${f.package}`;
-  const doc = new Document({ title, modified: f.date, tags: ["how-to", f.package, "nix"] });
+  const doc = new Document({ title, modified: f.date, tags: cardTags(f.package) });
   const see = overview === null ? "" : ` See [[${overview}]] for how\nthe build works.`;
   const body = `
 # ${title}
@@ -143,7 +144,7 @@ export function prerequisiteCard(
     title,
     modified: facts.date,
     status: "active",
-    tags: ["how-to", facts.package, "nix"],
+    tags: cardTags(facts.package),
   });
   const harvested = facts.hashes.filter((h) => h.new !== null);
   const pending = facts.hashes.filter((h) => h.new === null);

@@ -14,7 +14,8 @@ import {
   type UpgradeFacts,
 } from "./cards.ts";
 import { addToIndex, categoryIndexPath } from "./category_index.ts";
-import { changelogFragment, changelogPath } from "./changelog.ts";
+import { changelogFragment } from "./changelog.ts";
+import { changelogPath, overviewCardStem } from "../site/defaults.ts";
 import { parseFrontMatter } from "./frontmatter.ts";
 import { updateServiceVersions } from "./service_versions.ts";
 import { readOptional, writeFileAtomic } from "../runtime/files.ts";
@@ -290,7 +291,7 @@ async function reset(
 /** The stem of the card on how the package is built (`build-<package>-from-source`) when the
  * cards directory has it, for a new goal card to link; null when it does not (a broken link). */
 async function overviewCard(o: ChainOptions): Promise<string | null> {
-  const stem = `build-${o.config.package.name}-from-source`;
+  const stem = overviewCardStem(o.config.package.name);
   const text = await readOptional(join(o.top, o.config.cards_dir, `${stem}.md`));
   return text === null ? null : stem;
 }

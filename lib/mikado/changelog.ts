@@ -2,11 +2,6 @@
 import { oneLine, tidyText } from "./markdown.ts";
 import type { UpgradeFacts } from "./cards.ts";
 
-/** Flat towncrier fragment path: the repo's checks reject fragments in subfolders. */
-export function changelogPath(chain: string): string {
-  return `docs/changelog.d/mikado-${chain.replaceAll("/", "-")}.infra.md`;
-}
-
 /** The fragment's content, written at finalize (so after a verified build); an earlier unreleased
  * upgrade's line is kept and this one appended. */
 export function changelogFragment(existing: string | null, facts: UpgradeFacts): string {

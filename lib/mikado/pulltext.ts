@@ -3,6 +3,7 @@ import { seconds as formatSeconds } from "../runtime/log.ts";
 import type { BuildFailureFacts, UpgradeFacts } from "./cards.ts";
 import { mdCode, mdFence, oneLine } from "./markdown.ts";
 import { draftTitle, splitDraft } from "../platform/forge.ts";
+import { afterMergeSteps } from "../site/defaults.ts";
 
 export interface PullFacts extends UpgradeFacts {
   /** The release tags on both mirrors. */
@@ -73,11 +74,7 @@ export function pullBody(f: PullFacts): string {
     ...(f.failure === null ? [] : [...failureSection(f, f.failure), ""]),
     "### After merge (manual)",
     "",
-    `1. Build and push the container: ${
-      mdCode(`mise run container-build-and-release ${f.package}`)
-    }`,
-    `2. Update the image tag in ${mdCode(`argocd/manifests/${f.package}/kustomization.yaml`)}.`,
-    "3. Verify the deployment: ArgoCD sync, UI login.",
+    ...afterMergeSteps(f.package, mdCode).map((step, i) => `${i + 1}. ${step}`),
     "",
     "*Opened by upgrade-bot.*",
     "",

@@ -1,5 +1,6 @@
-// Configuration: the YAML file, its defaults (the blumeops authentik layout) and validation.
+// Configuration: what the bot is told, read from the YAML file over the site's defaults.
 import YAML from "yaml";
+import { defaultConfig, SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
 import { InputError } from "./errors.ts";
 import { CONFIG_SCHEMA, firstProblem, type RawConfig, type RawLocation } from "./config_schema.ts";
 
@@ -71,51 +72,6 @@ export interface Config {
 
 export const DEFAULT_CONFIG_FILE = "upgrade-bot.yaml";
 
-/** The blumeops layout of domain.md: a blumeops checkout needs no config file. */
-export function defaultConfig(): Config {
-  return {
-    source: "built-in defaults",
-    package: { name: "authentik", dir: "containers/authentik" },
-    // Empty: found in the package's files (lib/nix/discover.ts); config lists override discovery.
-    version: [],
-    hashes: [],
-    build: {
-      file: "",
-      verify: [],
-      args: ["--extra-experimental-features", "nix-command flakes"],
-      max_jobs: null,
-      timeout_seconds: 3600,
-      max_rounds: 6,
-      heartbeat_seconds: 30,
-    },
-    builder: "ssh://ringtail",
-    ssh: { config_file: null, options: [] },
-    chain: "upgrade-authentik",
-    git: { author_name: "upgrade-bot", author_email: "upgrade-bot@localhost" },
-    log_dir: null,
-    forge: {
-      url: "https://forge.ops.eblu.me",
-      repo: "eblume/blumeops",
-      base: "main",
-      token_env: "FORGE_TOKEN",
-      sync_mirrors: false,
-      timeout_seconds: 30,
-      retries: 3,
-      retry_seconds: 1,
-    },
-    mirrors: [
-      { repo: "mirrors/authentik", tag: "version/{version}" },
-      { repo: "mirrors/authentik-client-go", tag: "v3.{version}" },
-    ],
-    prereleases: false,
-    cards_dir: "docs/how-to/authentik",
-    service_versions: { file: "service-versions.yaml", name: "authentik" },
-    rebuild: { allow: [] },
-    webhook: { secret_env: "WEBHOOK_SECRET", max_body_bytes: 1024 * 1024 },
-    lock: { dir: null, wait_seconds: 60, stale_seconds: 6 * 3600 },
-  };
-}
-
 /** Reads and validates a config file; a missing file is only fine when it was not asked for. */
 export async function loadConfig(path: string | undefined): Promise<Config> {
   const file = path ?? DEFAULT_CONFIG_FILE;
@@ -181,7 +137,7 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   if (raw.service_versions !== undefined) {
     const s = raw.service_versions;
     config.service_versions = s === null ? null : {
-      file: path(s.file ?? "service-versions.yaml"),
+      file: path(s.file ?? SERVICE_VERSIONS_FILE),
       name: s.name ?? config.package.name,
     };
   }

@@ -9,7 +9,8 @@ import {
   prerequisiteCard,
   type UpgradeFacts,
 } from "../../lib/mikado/cards.ts";
-import { changelogFragment, changelogPath } from "../../lib/mikado/changelog.ts";
+import { changelogFragment } from "../../lib/mikado/changelog.ts";
+import { changelogPath } from "../../lib/site/defaults.ts";
 import { mikadoGraph } from "../../lib/mikado/graph.ts";
 import { parseFrontMatter } from "../../lib/mikado/frontmatter.ts";
 import { tidyText, wikiLinkTargets } from "../../lib/mikado/markdown.ts";

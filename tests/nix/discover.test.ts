@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { agreedVersion, discover } from "../../lib/nix/discover.ts";
 import { resolveLayout } from "../../lib/nix/layout.ts";
-import { defaultConfig, parseConfig } from "../../lib/runtime/config.ts";
+import { defaultConfig } from "../../lib/site/defaults.ts";
+import { parseConfig } from "../../lib/runtime/config.ts";
 import { placeholderHash } from "../../lib/nix/hash.ts";
 import YAML from "yaml";
 

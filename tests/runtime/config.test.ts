@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { defaultConfig, loadConfig, parseConfig } from "../../lib/runtime/config.ts";
+import { defaultConfig } from "../../lib/site/defaults.ts";
+import { loadConfig, parseConfig } from "../../lib/runtime/config.ts";
 import { parseBuilder } from "../../lib/runtime/config_schema.ts";
 
 Deno.test("an empty file means the blumeops defaults", () => {

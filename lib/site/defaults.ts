@@ -1,0 +1,75 @@
+// What is specific to the user's site (blumeops): the config's defaults, the cards' wording and
+// paths, and the steps that stay manual after merge. Another site changes this file.
+import type { Config } from "../runtime/config.ts";
+
+/** Where the repository records each service's deployed version. */
+export const SERVICE_VERSIONS_FILE = "service-versions.yaml";
+
+/** The blumeops layout of domain.md: a blumeops checkout needs no config file. */
+export function defaultConfig(): Config {
+  return {
+    source: "built-in defaults",
+    package: { name: "authentik", dir: "containers/authentik" },
+    // Empty: found in the package's files (lib/nix/discover.ts); config lists override discovery.
+    version: [],
+    hashes: [],
+    build: {
+      file: "",
+      verify: [],
+      args: ["--extra-experimental-features", "nix-command flakes"],
+      max_jobs: null,
+      timeout_seconds: 3600,
+      max_rounds: 6,
+      heartbeat_seconds: 30,
+    },
+    builder: "ssh://ringtail",
+    ssh: { config_file: null, options: [] },
+    chain: "upgrade-authentik",
+    git: { author_name: "upgrade-bot", author_email: "upgrade-bot@localhost" },
+    log_dir: null,
+    forge: {
+      url: "https://forge.ops.eblu.me",
+      repo: "eblume/blumeops",
+      base: "main",
+      token_env: "FORGE_TOKEN",
+      sync_mirrors: false,
+      timeout_seconds: 30,
+      retries: 3,
+      retry_seconds: 1,
+    },
+    mirrors: [
+      { repo: "mirrors/authentik", tag: "version/{version}" },
+      { repo: "mirrors/authentik-client-go", tag: "v3.{version}" },
+    ],
+    prereleases: false,
+    cards_dir: "docs/how-to/authentik",
+    service_versions: { file: SERVICE_VERSIONS_FILE, name: "authentik" },
+    rebuild: { allow: [] },
+    webhook: { secret_env: "WEBHOOK_SECRET", max_body_bytes: 1024 * 1024 },
+    lock: { dir: null, wait_seconds: 60, stale_seconds: 6 * 3600 },
+  };
+}
+
+/** The tags of every card the bot writes. */
+export function cardTags(pkg: string): string[] {
+  return ["how-to", pkg, "nix"];
+}
+
+/** The stem of the card on how the package is built, which a new goal card links when it exists. */
+export function overviewCardStem(pkg: string): string {
+  return `build-${pkg}-from-source`;
+}
+
+/** Flat towncrier fragment path: the repository's checks reject fragments in subfolders. */
+export function changelogPath(chain: string): string {
+  return `docs/changelog.d/mikado-${chain.replaceAll("/", "-")}.infra.md`;
+}
+
+/** What stays manual after merge, one step a line; `code` renders a command or a path. */
+export function afterMergeSteps(pkg: string, code: (s: string) => string): string[] {
+  return [
+    `Build and push the container: ${code(`mise run container-build-and-release ${pkg}`)}`,
+    `Update the image tag in ${code(`argocd/manifests/${pkg}/kustomization.yaml`)}.`,
+    "Verify the deployment: ArgoCD sync, UI login.",
+  ];
+}
