@@ -1,5 +1,4 @@
-// The package as the bot reads it: its layout (version copies, hashes, build file) from a checkout or
-// a git ref, from config or discovered, and the current version on the forge with one request.
+// The package as it is: its layout from a checkout or a git ref, and the current version on the forge.
 import { join, relative } from "node:path";
 import type { Config } from "../runtime/config.ts";
 import { findVersion } from "../nix/edit.ts";
@@ -37,9 +36,13 @@ export async function loadLayout(config: Config, pkgDir: string): Promise<Layout
   return resolveLayout(config, await readNixFiles(pkgDir));
 }
 
-/** The `.nix` files of the package directory as they are at `ref` (a branch the checkout has not
- * checked out). */
-export async function readNixFilesAt(
+/** The layout of the package as it is at `ref` (a branch the checkout has not checked out). */
+export async function layoutAt(config: Config, git: Git, ref: string): Promise<Layout> {
+  return resolveLayout(config, await readNixFilesAt(git, ref, config.package.dir));
+}
+
+/** The `.nix` files of the package directory as they are at `ref`. */
+async function readNixFilesAt(
   git: Git,
   ref: string,
   dir: string,

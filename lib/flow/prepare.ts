@@ -1,10 +1,11 @@
-// Before any change: the options every flow takes, the builder and its system, every literal located,
-// and the build evaluated at the current version.
+// Before any change: the flow options, the builder and its system, and the build evaluated as it is.
 import { join } from "node:path";
 import type { Config } from "../runtime/config.ts";
 import { type Builder, makeBuilder } from "../harvest/builders/builder.ts";
 import { buildExpression } from "../harvest/rounds.ts";
 import { readHashes } from "../harvest/literals.ts";
+import type { ChainOptions } from "../mikado/chain.ts";
+import type { Report } from "./report.ts";
 import type { Layout } from "../nix/layout.ts";
 import type { Git } from "../runtime/git.ts";
 import { InputError } from "../runtime/errors.ts";
@@ -16,10 +17,6 @@ export interface CommonOptions {
   builder: string;
   dryRun: boolean;
   noBuild: boolean;
-}
-
-export function today(): string {
-  return new Date().toISOString().slice(0, 10);
 }
 
 /** The system nix would report here: only used when nothing is built (--no-build). */
@@ -35,6 +32,34 @@ async function logFile(config: Config, version: string): Promise<string> {
   return join(dir, `${config.package.name}-${version}-${stamp}.log`);
 }
 
+/** What prepare found: the builder (null: --no-build), its system and the log file. */
+export interface Prepared {
+  builder: Builder | null;
+  system: string;
+  log: string | null;
+}
+
+/** The chain's options: the report's versions and date, in `top`, with what prepare found. */
+export function chainOptions(
+  report: Report,
+  config: Config,
+  git: Git,
+  top: string,
+  env: Prepared,
+): ChainOptions {
+  return {
+    git,
+    top,
+    config,
+    from: report.version.from,
+    to: report.version.to,
+    builder: env.builder,
+    system: env.system,
+    date: report.date,
+    logFile: env.log,
+  };
+}
+
 /** The builder and its system; every literal is located, and the build evaluated at the current
  * version, before anything changes: a failure here is the repository's or the config's, not the
  * new release's, so it stops the run (exit 2) with no branch and no card. */
@@ -44,7 +69,7 @@ export async function prepare(
   git: Git,
   pkgDir: string,
   to: string,
-) {
+): Promise<Prepared> {
   const { config } = layout;
   const builder: Builder | null = o.noBuild ? null : makeBuilder(o.builder, config.ssh);
   const system = builder ? await builder.system() : localSystem();

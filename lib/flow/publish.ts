@@ -2,12 +2,10 @@
 import type { Forge, Pull } from "../platform/forge.ts";
 import type { Git } from "../runtime/git.ts";
 import { tagFor } from "../nix/versions.ts";
-import { chainGraph } from "../mikado/graph.ts";
-import { staleMentions } from "../mikado/review.ts";
 import { pullBody, type PullFacts, pullTitle } from "../mikado/pulltext.ts";
 import { progress } from "../runtime/log.ts";
 import type { Report } from "./report.ts";
-import { type CommonOptions, today } from "./prepare.ts";
+import type { CommonOptions } from "./prepare.ts";
 
 /** Pushes the branch (or, dry, only says what it would) and opens or updates the pull request. */
 export async function publish(
@@ -15,13 +13,12 @@ export async function publish(
   o: CommonOptions,
   forge: Forge,
   git: Git,
-  work: string,
   open: Pull | null,
   remoteTip: string | null,
 ): Promise<void> {
   const { repo, base } = o.config.forge;
   const branch = `mikado/${o.config.chain}`;
-  const facts = await pullFacts(report, o, work, forge);
+  const facts = pullFacts(report, o, forge);
   const title = pullTitle(facts);
   const body = pullBody(facts);
   if (o.dryRun) {
@@ -56,19 +53,15 @@ export async function publish(
   progress(`pull request #${pull.number} ${report.pull.action}: ${pull.url}`);
 }
 
-async function pullFacts(
-  report: Report,
-  o: CommonOptions,
-  top: string,
-  forge: Forge,
-): Promise<PullFacts> {
+/** The pull request's facts: the report as it stands, and where the mirrors' tags are shown. */
+function pullFacts(report: Report, o: CommonOptions, forge: Forge): PullFacts {
   const { config } = o;
   return {
-    package: config.package.name,
+    package: report.package,
     chain: config.chain,
     from: report.version.from,
     to: report.version.to,
-    date: today(),
+    date: report.date,
     pkgDir: config.package.dir,
     hashes: report.hashes,
     mirrors: config.mirrors.map((m) => {
@@ -80,8 +73,8 @@ async function pullFacts(
     builder: report.builder,
     verified: report.verified,
     failure: report.failure,
-    graph: await chainGraph(top, config),
-    mentions: await staleMentions(top, config, report.version.from),
+    graph: report.graph,
+    mentions: report.mentions,
     prerequisite: report.prerequisite,
   };
 }

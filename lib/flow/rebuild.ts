@@ -1,14 +1,13 @@
 // `/rebuild`: the harvest and the verifying build again on the pull request's head, then published.
 import { join } from "node:path";
 import type { Forge, Pull } from "../platform/forge.ts";
-import { loadLayout, readNixFilesAt } from "./package.ts";
-import { resolveLayout } from "../nix/layout.ts";
+import { layoutAt, loadLayout } from "./package.ts";
 import { rebuildChain } from "../mikado/chain.ts";
 import type { RebuildSummary } from "../mikado/pulltext.ts";
 import type { CommandContext } from "./comments.ts";
 import { withClone } from "../runtime/workspace.ts";
-import { absorb, emptyReport } from "./report.ts";
-import { type CommonOptions, prepare, today } from "./prepare.ts";
+import { newReport } from "./report.ts";
+import { chainOptions, type CommonOptions, prepare } from "./prepare.ts";
 import { publish } from "./publish.ts";
 
 /** Everything `/rebuild` needs, for the cron scan, `event` and `serve` alike. */
@@ -26,29 +25,16 @@ export async function rebuildPull(
   const report = await withClone(config, forge.gitRemote(config.forge.repo), async (git, work) => {
     await git.run(["checkout", "--quiet", "-b", pull.head, `origin/${pull.head}`]);
     const tip = (await git.run(["rev-parse", "HEAD"])).trim();
-    const from = resolveLayout(
-      config,
-      await readNixFilesAt(git, `origin/${config.forge.base}`, config.package.dir),
-    ).version;
+    const from = (await layoutAt(config, git, `origin/${config.forge.base}`)).version;
     const pkgDir = join(work, config.package.dir);
     const layout = await loadLayout(config, pkgDir);
     const resolved = { ...o, config: layout.config, noBuild: false };
-    const report = emptyReport(resolved, from, layout.version);
+    const report = newReport(resolved, from, layout.version);
     report.branch = pull.head;
     const env = await prepare(resolved, layout, git, pkgDir, report.version.to);
-    const chain = await rebuildChain({
-      git,
-      top: work,
-      config: layout.config,
-      from,
-      to: report.version.to,
-      builder: env.builder,
-      system: env.system,
-      date: today(),
-      logFile: env.log,
-    });
-    absorb(report, chain, env.log);
-    await publish(report, { ...resolved, dryRun: false }, forge, git, work, pull, tip);
+    const chain = await rebuildChain(chainOptions(report, layout.config, git, work, env));
+    Object.assign(report, chain, { logFile: env.log });
+    await publish(report, { ...resolved, dryRun: false }, forge, git, pull, tip);
     return report;
   });
   return {

@@ -3,21 +3,20 @@ import type { ChainResult } from "../mikado/chain.ts";
 import { seconds } from "../runtime/log.ts";
 import type { CommonOptions } from "./prepare.ts";
 
-export interface Report {
+/** Everything a run did and found: built as the flow goes, printed as text and as the --json line,
+ * and the source of the pull request's text and the /rebuild reply. */
+export interface Report extends Omit<ChainResult, "commits"> {
   package: string;
   version: { from: string; to: string };
+  /** Today, YYYY-MM-DD: the date the cards and the history entry carry. */
+  date: string;
   /** Nothing to do: already at the version, or no new release, or its pull request is open. */
   upToDate: boolean;
   dryRun: boolean;
   builder: string;
-  hashes: ChainResult["facts"]["hashes"];
-  builds: number;
-  rounds: ChainResult["rounds"];
-  verified: boolean;
-  failure: ChainResult["failure"];
   branch: string | null;
+  /** A dry run's commits have no sha: they were made in a scratch copy. */
   commits: { sha: string | null; subject: string }[];
-  prerequisite: string | null;
   diff: string;
   logFile: string | null;
   pull: { number: number; url: string; title: string; body: string; action: string } | null;
@@ -25,13 +24,13 @@ export interface Report {
   waiting: string[];
   message: string;
   seconds: number;
-  buildSeconds: number;
 }
 
-export function emptyReport(o: CommonOptions, from: string, to: string): Report {
+export function newReport(o: CommonOptions, from: string, to: string): Report {
   return {
     package: o.config.package.name,
     version: { from, to },
+    date: new Date().toISOString().slice(0, 10),
     upToDate: false,
     dryRun: o.dryRun,
     builder: o.noBuild ? "none" : o.builder,
@@ -43,6 +42,8 @@ export function emptyReport(o: CommonOptions, from: string, to: string): Report 
     branch: null,
     commits: [],
     prerequisite: null,
+    graph: "",
+    mentions: [],
     diff: "",
     logFile: null,
     pull: null,
@@ -53,23 +54,33 @@ export function emptyReport(o: CommonOptions, from: string, to: string): Report 
   };
 }
 
-/** Folds what a chain did into the report. */
-export function absorb(report: Report, chain: ChainResult, logFile: string | null): void {
-  Object.assign(report, {
-    hashes: chain.facts.hashes,
-    builds: chain.builds,
-    rounds: chain.rounds,
-    verified: chain.verified,
-    failure: chain.failure,
-    buildSeconds: chain.buildSeconds,
-    commits: chain.commits,
-    prerequisite: chain.prerequisite,
-    logFile,
+/** The --json line: the fields README documents (the diff is printed above it). */
+export function reportJson(r: Report): string {
+  return JSON.stringify({
+    package: r.package,
+    version: r.version,
+    upToDate: r.upToDate,
+    dryRun: r.dryRun,
+    builder: r.builder,
+    hashes: r.hashes,
+    builds: r.builds,
+    rounds: r.rounds,
+    verified: r.verified,
+    failure: r.failure,
+    branch: r.branch,
+    commits: r.commits,
+    prerequisite: r.prerequisite,
+    logFile: r.logFile,
+    pull: r.pull,
+    waiting: r.waiting,
+    message: r.message,
+    seconds: r.seconds,
+    buildSeconds: r.buildSeconds,
   });
 }
 
 /** The report as people read it on stdout (--json adds the machine-readable line). */
-export function formatReport(r: Report): string {
+export function reportText(r: Report): string {
   if (r.upToDate) return r.message;
   const title = `${r.package} ${r.version.from} -> ${r.version.to}${r.dryRun ? " (dry run)" : ""}`;
   const lines = [...(r.diff ? [r.diff] : []), title, "hashes:"];

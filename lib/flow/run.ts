@@ -8,7 +8,7 @@ import { scanComments } from "./comments.ts";
 import { progress } from "../runtime/log.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { loadLayout, versionOnForge } from "./package.ts";
-import { emptyReport, type Report } from "./report.ts";
+import { newReport, type Report } from "./report.ts";
 import { type CommonOptions, prepare } from "./prepare.ts";
 import { chainInto } from "./upgrade.ts";
 import { discover } from "./releases.ts";
@@ -36,7 +36,7 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   const current = await versionOnForge(forge, config);
   const branch = `mikado/${config.chain}`;
   const found = await discover(forge, o, current, open.find((p) => p.head === branch) ?? null);
-  const report = emptyReport(o, current, found.target?.version ?? current);
+  const report = newReport(o, current, found.target?.version ?? current);
   report.waiting = found.waiting;
   if (!found.target) {
     report.upToDate = true;
@@ -68,7 +68,7 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
     const env = await prepare(resolved, layout, git, pkgDir, target.version);
     await chainInto(report, resolved, git, work, env);
     report.diff = await git.diff(`origin/${base}`);
-    await publish(report, resolved, forge, git, work, target.open, remoteTip);
+    await publish(report, resolved, forge, git, target.open, remoteTip);
   });
   report.seconds = (performance.now() - began) / 1000;
   return report;

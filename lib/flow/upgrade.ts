@@ -1,14 +1,13 @@
 // The upgrade on a local checkout (or, dry, a throwaway clone of it), and the chain run into a report.
 import { join } from "node:path";
-import type { Builder } from "../harvest/builders/builder.ts";
 import { loadLayout } from "./package.ts";
 import { Git } from "../runtime/git.ts";
 import { alreadyAt, parseVersion } from "../nix/versions.ts";
 import { InputError } from "../runtime/errors.ts";
 import { runChain } from "../mikado/chain.ts";
 import { progress, seconds } from "../runtime/log.ts";
-import { absorb, emptyReport, type Report } from "./report.ts";
-import { type CommonOptions, prepare, today } from "./prepare.ts";
+import { newReport, type Report } from "./report.ts";
+import { chainOptions, type CommonOptions, prepare, type Prepared } from "./prepare.ts";
 
 /** Runs the chain in `top` on the checked-out branch and folds its result into the report. */
 export async function chainInto(
@@ -16,20 +15,10 @@ export async function chainInto(
   o: CommonOptions,
   git: Git,
   top: string,
-  env: { builder: Builder | null; system: string; log: string | null },
+  env: Prepared,
 ): Promise<void> {
-  const chain = await runChain({
-    git,
-    top,
-    config: o.config,
-    from: report.version.from,
-    to: report.version.to,
-    builder: env.builder,
-    system: env.system,
-    date: today(),
-    logFile: env.log,
-  });
-  absorb(report, chain, env.log);
+  const chain = await runChain(chainOptions(report, o.config, git, top, env));
+  Object.assign(report, chain, { logFile: env.log });
   if (env.builder) {
     progress(
       chain.verified
@@ -58,7 +47,7 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
   o = { ...o, config: layout.config };
   const from = layout.version;
   const to = parseVersion(o.version, "--version");
-  const report = emptyReport(o, from, to);
+  const report = newReport(o, from, to);
   if (alreadyAt(to, from, "the current")) {
     report.upToDate = true;
     report.message = `${config.package.name} is already at ${to}: nothing to do`;

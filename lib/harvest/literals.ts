@@ -1,5 +1,4 @@
-// Literal edits in the package's files: the version bumped, each hash read, reset to its placeholder
-// or written back, atomically.
+// Literal edits in the package's files: the version bumped, hashes read, reset or written back.
 import { join } from "node:path";
 import type { Config, HashSpec } from "../runtime/config.ts";
 import { findHash, findVersion, type LiteralQuery, replaceLiteral } from "../nix/edit.ts";

@@ -19,6 +19,8 @@ import { changelogPath, overviewCardStem } from "../site/defaults.ts";
 import { parseFrontMatter } from "./frontmatter.ts";
 import { updateServiceVersions } from "./service_versions.ts";
 import { readOptional, writeFileAtomic } from "../runtime/files.ts";
+import { chainGraph } from "./graph.ts";
+import { type Mention, staleMentions } from "./review.ts";
 import { drvName } from "../nix/logread.ts";
 import { progress } from "../runtime/log.ts";
 
@@ -37,11 +39,15 @@ export interface ChainOptions {
   logFile: string | null;
 }
 
-export interface ChainResult extends Omit<HarvestResult, "hashes"> {
-  facts: UpgradeFacts;
+/** What a chain did: the harvest, the commits, and the cards as the pull request shows them. */
+export interface ChainResult extends HarvestResult {
   commits: { sha: string; subject: string }[];
   /** The prerequisite card a failure added (its stem), for a human to work on. */
   prerequisite: string | null;
+  /** mikadoGraph(...) of the chain's cards. */
+  graph: string;
+  /** Lines of the cards that still name the old version. */
+  mentions: Mention[];
 }
 
 /** The commit subjects of the target's C2 convention: `C2(<chain>): <verb> <description>`. */
@@ -145,7 +151,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   } else if (result.failure) {
     prerequisite = await reset(o, facts, result.failure, planSha, commits, s);
   }
-  return { ...result, facts, commits, prerequisite };
+  return { ...result, hashes: facts.hashes, commits, prerequisite, ...await review(o) };
 }
 
 /** `/rebuild`: the harvest and the verifying build again on the branch as it is now (people may
@@ -173,7 +179,15 @@ export async function rebuildChain(o: ChainOptions): Promise<ChainResult> {
     }
     await finalize(o, facts, s.finalize, commit);
   }
-  return { ...harvested, facts, commits, prerequisite: null };
+  return { ...harvested, commits, prerequisite: null, ...await review(o) };
+}
+
+/** The chain's cards with their state, and the lines of the cards that still name the old version. */
+async function review(o: ChainOptions): Promise<Pick<ChainResult, "graph" | "mentions">> {
+  return {
+    graph: await chainGraph(o.top, o.config),
+    mentions: await staleMentions(o.top, o.config, o.from),
+  };
 }
 
 function isActive(text: string, path: string): boolean {

@@ -1,5 +1,4 @@
-// Markdown the bot writes: one-line values, code spans and fences no input can break, tidy files,
-// sections and list items, and wiki-links read the way the repository's checks read them (pure).
+// Markdown the bot writes: safe code spans and fences, tidy files, sections, list items, wiki-links.
 
 /** Drops terminal escapes and control characters (log lines carry colours and `\r`). */
 function printable(s: string): string {

@@ -2,6 +2,7 @@
 import { seconds as formatSeconds } from "../runtime/log.ts";
 import type { BuildFailureFacts, UpgradeFacts } from "./cards.ts";
 import { mdCode, mdFence, oneLine } from "./markdown.ts";
+import type { Mention } from "./review.ts";
 import { draftTitle, splitDraft } from "../platform/forge.ts";
 import { afterMergeSteps } from "../site/defaults.ts";
 
@@ -16,7 +17,7 @@ export interface PullFacts extends UpgradeFacts {
   failure: BuildFailureFacts | null;
   /** mikadoGraph(...) output. */
   graph: string;
-  mentions: { path: string; line: number; text: string }[];
+  mentions: Mention[];
   /** Stem of the card a human must work on. */
   prerequisite: string | null;
 }

@@ -1,5 +1,4 @@
-// The package's layout: the config with its version copies, hashes and build file filled in from
-// what discovery finds in the package's `.nix` files (pure).
+// The package's layout: the config's version copies, hashes and build file, filled in by discovery.
 import type { Config } from "../runtime/config.ts";
 import { agreedVersion, discover, type Discovery, type FoundHash } from "./discover.ts";
 import { findVersion } from "./edit.ts";

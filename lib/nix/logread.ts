@@ -1,5 +1,4 @@
-// Nix log reading: internal-json events and plain lines split into Nix's own messages and build
-// output, and the log rendered readable for people (pure).
+// Nix log reading: internal-json events and plain lines as Nix's messages and build output (pure).
 
 export const TAIL_LINES = 25;
 

@@ -1,5 +1,4 @@
-// Workspace: one run at a time under the target's lock, in throwaway clones of it (removed after,
-// and swept after a run that was killed).
+// Workspace: one run at a time under the target's lock, in throwaway clones swept after a killed run.
 import { join } from "node:path";
 import type { Config } from "./config.ts";
 import { acquireLock } from "./lock.ts";

@@ -1,5 +1,4 @@
-// What is specific to the user's site (blumeops): the config's defaults, the cards' wording and
-// paths, and the steps that stay manual after merge. Another site changes this file.
+// What is specific to the user's site (blumeops): config defaults, card wording, after-merge steps.
 import type { Config } from "../runtime/config.ts";
 
 /** Where the repository records each service's deployed version. */

@@ -1,5 +1,4 @@
-// The ssh builder: the package's files packed into one tar, built in a fresh temp dir on the build
-// host over a single ssh session, which removes it on every exit.
+// The ssh builder: the package's files in one tar, built in a temp dir on the build host, then removed.
 import { $, quote } from "zx";
 import { join } from "node:path";
 import type { Builder, BuildRequest, BuildResult } from "./builder.ts";

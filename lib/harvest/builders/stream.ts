@@ -1,5 +1,4 @@
-// One nix-build run, wherever it runs: its command line, its output streamed into the log file and
-// progress lines, the heartbeat, the timeout and Ctrl-C.
+// One nix-build run: its command line, output streamed to the log and progress, timeout and Ctrl-C.
 import type { ProcessPromise } from "zx";
 import type { BuildRequest, BuildResult } from "./builder.ts";
 import { Interrupted } from "../../runtime/errors.ts";
