@@ -69,6 +69,13 @@ const PRODUCED_PATH_RE =
 /** Nix 2.0-2.1 builtin fetchers; the hashes carry a `type:` prefix. */
 const DOWNLOAD_ONE_LINE_RE =
   /^hash mismatch in file downloaded from '([^']+)': got hash '([^']+)' instead of the expected hash '([^']+)'/;
+/** Nix 2.0's fetchers in their other wording: expected first, then got. */
+const DOWNLOAD_EXPECTED_GOT_RE =
+  /^hash mismatch in file downloaded from '([^']+)':? expected hash '([^']+)', got '([^']+)'/;
+/** Text that says a hash mismatched or a build failed: when no recognised message accounts for it,
+ * the round fails instead of passing in silence. */
+const ALARM_RE =
+  /hash mismatch|instead of the expected hash|expected hash '|\b(?:build|builder|building)\b.*\bfail(?:ed|ure)\b|failed to build|dependenc(?:y|ies) failed/i;
 const DEPENDENCIES_FAILED_RE = /^\d+ dependencies of derivation '([^']+)' failed to build/;
 const DEPENDENCIES_OLD_RE =
   /^cannot build derivation '([^']+)': \d+ dependencies couldn't be built/;
@@ -103,6 +110,8 @@ function classifyMismatch(text: string): Header | null {
   }
   m = DOWNLOAD_ONE_LINE_RE.exec(text);
   if (m) return { kind: "oneLineMismatch", drv: null, url: m[1], specified: m[3], got: m[2] };
+  m = DOWNLOAD_EXPECTED_GOT_RE.exec(text);
+  if (m) return { kind: "oneLineMismatch", drv: null, url: m[1], specified: m[2], got: m[3] };
   return null;
 }
 
@@ -117,23 +126,34 @@ function classifyOutcome(text: string): Header | null {
   return null;
 }
 
-/** Classifies a column-0 line; null when it is not the start of a Nix message. */
-function classifyHeader(line: string): Header | null {
+/** Classifies a column-0 line (trailing whitespace ignored); null when it is not the start of a
+ * Nix message. */
+function classifyHeader(raw: string): Header | null {
+  const line = raw.trimEnd();
   const building = BUILDING_RE.exec(line);
   if (building) return { kind: "building", drv: building[1] };
-  const isError = line.startsWith("error: ");
-  let text = isError ? line.slice("error: ".length) : line;
+  const isError = /^error:(?:\s|$)/.test(line);
+  let text = isError ? line.slice("error:".length).trimStart() : line;
   const wrapped = BUILD_OF_PREFIX_RE.exec(text);
   if (wrapped) text = wrapped[2];
   const known = classifyMismatch(text) ?? classifyOutcome(text);
   if (known) return known;
   if (!isError && !wrapped) return null;
   const drv = wrapped ? wrapped[1] : ANY_DRV_RE.exec(text)?.[1] ?? null;
-  return { kind: "failure", drv, known: wrapped !== null };
+  // A bare `error:` opens Nix's own error chain (2.13+), which a builder does not print.
+  return { kind: "failure", drv, known: wrapped !== null || text === "" };
 }
 
+/** Nix indents continuation lines by two spaces or more; a line indented by one space (some
+ * terminals and pastes shift the whole message) is still a header when it reads as one. */
 function isContinuation(line: string): boolean {
-  return line === "" || /^\s/.test(line);
+  if (line === "" || !/^\s/.test(line)) return line === "";
+  return !/^\s\S/.test(line) || classifyHeader(line.slice(1)) === null;
+}
+
+/** The header a line starts, if it starts one. */
+function headerOf(line: string): Header | null {
+  return isContinuation(line) ? null : classifyHeader(line.replace(/^\s/, ""));
 }
 
 /** The indented lines after `lines[start]`, without trailing blank lines. */
@@ -210,28 +230,39 @@ class LogScanner {
   scan(chunk: TextChunk): void {
     const { lines, fromJson } = chunk;
     for (let i = 0; i < lines.length; i++) {
-      const header = isContinuation(lines[i]) ? null : classifyHeader(lines[i]);
+      const header = headerOf(lines[i]);
       if (!header || this.isBuildOutput(header, fromJson)) {
-        if (!fromJson) this.noteOutput(lines[i]);
+        const output = !fromJson && this.noteOutput(lines[i]);
+        if (!output && !header && ALARM_RE.test(lines[i])) this.unattributed.push(lines[i].trim());
         continue;
       }
       const body = continuation(lines, i);
-      this.handle(header, [lines[i].replace(/^error: /, ""), ...body]);
+      this.handle(header, [lines[i].trim().replace(/^error:\s*/, ""), ...body]);
       i += body.length;
     }
   }
+
+  /** Lines that say a hash mismatched or a build failed but belong to no recognised message and
+   * to no build's output. */
+  readonly unattributed: string[] = [];
 
   /** An unrecognised `error:` line inside a plain build section is the builder's, not Nix's. */
   private isBuildOutput(header: Header, fromJson: boolean): boolean {
     return !fromJson && this.section !== null && header.kind === "failure" && !header.known;
   }
 
-  private noteOutput(line: string): void {
+  /** Files a plain line as a build's output; false when it belongs to no build. */
+  private noteOutput(line: string): boolean {
     for (const [drv, output] of this.sectionOutput) {
       const prefix = `${drvName(drv)}> `;
-      if (line.startsWith(prefix)) return pushTail(output, line.slice(prefix.length));
+      if (line.startsWith(prefix)) {
+        pushTail(output, line.slice(prefix.length));
+        return true;
+      }
     }
-    if (this.section) pushTail(this.sectionOutput.get(this.section)!, line);
+    if (!this.section) return false;
+    pushTail(this.sectionOutput.get(this.section)!, line);
+    return true;
   }
 
   private handle(header: Header, text: string[]): void {
@@ -248,7 +279,7 @@ class LogScanner {
       case "cannotBuild":
         return this.handleCannotBuild(header.drv, header.rest, text);
       case "failure":
-        return this.addFailure(header.drv, text);
+        return this.handleFailure(header.drv, text);
       case "fodMismatch":
       case "downloadMismatch":
       case "oneLineMismatch":
@@ -261,6 +292,23 @@ class LogScanner {
     const reason = /Reason:\s*(.*)/.exec([rest, ...text.slice(1)].join("\n"))?.[1] ?? "";
     if (/^\d+ dependenc(?:y|ies) failed/.test(reason)) this.addSkipped(drv);
     else this.addFailure(drv, text);
+  }
+
+  /** A failure whose chain ends in a hash mismatch (import-from-derivation: the mismatch is raised
+   * while evaluating, nested in `error:` ... `error: hash mismatch ...`) is that mismatch. */
+  private handleFailure(drv: string | null, text: string[]): void {
+    for (let j = 1; j < text.length; j++) {
+      const nested = /^(\s*)error:\s*(.*?)\s*$/.exec(text[j]);
+      const header = nested
+        ? classifyMismatch(BUILD_OF_PREFIX_RE.exec(nested[2])?.[2] ?? nested[2])
+        : null;
+      if (!nested || !header) continue;
+      const indent = nested[1].length;
+      let end = j + 1;
+      while (end < text.length && /^\s*/.exec(text[end])![0].length > indent) end++;
+      return this.handleMismatch(header as MismatchHeader, [nested[2], ...text.slice(j + 1, end)]);
+    }
+    this.addFailure(drv, text);
   }
 
   private handleMismatch(header: MismatchHeader, text: string[]): void {
@@ -364,5 +412,13 @@ export function parseNixLog(text: string): ParsedLog {
     f.drv === null || !mismatched.has(f.drv)
   );
   attachTails(failures, buildOutput, scanner.sectionOutput);
+  if (scanner.unattributed.length > 0) {
+    failures.push({
+      drv: null,
+      message: `nix printed what reads as a hash mismatch or a build failure that the bot could ` +
+        `not attribute to a derivation: ${scanner.unattributed.slice(0, 3).join(" / ")}`,
+      logTail: scanner.unattributed.slice(-TAIL_LINES),
+    });
+  }
   return { mismatches, failures, skipped: [...scanner.skipped] };
 }

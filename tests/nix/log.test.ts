@@ -669,3 +669,59 @@ Deno.test("real nix-build evaluation error: drv null, message with the «string�
     assert.match(parsed.failures[0].message, /^undefined variable 'y'\n\nat «string»:1:19:/);
   }
 });
+
+// --- transcripts that the parser used to lose -------------------------------
+
+const IFD_DRV = store("9q7gk2m0c1yxb4r8wsd3lzvj6pnhfai5-generated-src.drv");
+const SOURCE_DRV = store("5zs5blzrrxl8ym4s4pffqpznyb92m6z4-source.drv");
+const GOT_2_3 = "sha256-ZBbkKMJQZ+ufCK9PdL9iE6Nr8D6/cw0BPWZEribMBW4=";
+
+Deno.test("import-from-derivation: a bare error: line, the indented chain, the nested mismatch", () => {
+  assert.deepEqual(parseNixLog(fixture("ifd-eval.log")), {
+    mismatches: [{ drv: IFD_DRV, specified: placeholderHash("generated-src"), got: GOT_2_3 }],
+    failures: [],
+    skipped: [],
+  });
+});
+
+Deno.test("a mismatch header with trailing whitespace, or indented by one space, is still read", () => {
+  for (const name of ["trailing-space.log", "one-space.log"]) {
+    assert.deepEqual(parseNixLog(fixture(name)), {
+      mismatches: [{ drv: SOURCE_DRV, specified: placeholderHash("generated-src"), got: GOT_2_3 }],
+      failures: [],
+      skipped: [],
+    }, name);
+  }
+});
+
+Deno.test("Nix 2.0 fetcher wording: expected hash 'Y', got 'X'", () => {
+  assert.deepEqual(parseNixLog(fixture("nix-2.0-fetcher.log")), {
+    mismatches: [{
+      drv: null,
+      url: "https://forge.ops.eblu.me/mirrors/authentik/archive/version/2026.5.0.tar.gz",
+      specified: FAKE_HASH,
+      // nix hash to-sri sha256:1hkp28kalwvrn7cza1827xfvalld2jf4gr6msf7ybplb5qcpf09g
+      got: parseNixLog(fixture("builtin-fetcher.log")).mismatches[0].got,
+    }],
+    failures: [],
+    skipped: [],
+  });
+});
+
+Deno.test("text that says a hash mismatched or a build failed, attributed to nothing, is a failure", () => {
+  const parsed = parseNixLog(fixture("unattributed.log"));
+  assert.deepEqual(parsed.mismatches, []);
+  assert.equal(parsed.failures.length, 1);
+  assert.equal(parsed.failures[0].drv, null);
+  assert.match(
+    parsed.failures[0].message,
+    /could not attribute.*warning: hash mismatch for output/,
+  );
+  // The same words as a build's own output are that build's, not an alarm.
+  const inside = parseNixLog(
+    [`building '${SOURCE_DRV}'...`, "test: hash mismatch detected (expected)", "ok"].join("\n"),
+  );
+  assert.deepEqual(inside, empty());
+  const json = parseNixLog(msgEvent("error: some new wording: hash mismatch in '/nix/store/x'"));
+  assert.equal(json.failures.length, 1);
+});
