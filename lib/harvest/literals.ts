@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Config, HashSpec } from "../runtime/config.ts";
 import { findHash, findVersion, type LiteralQuery, replaceLiteral } from "../nix/edit.ts";
-import { placeholderHash } from "../nix/hash.ts";
+import { hashAlgo, placeholderHash } from "../nix/hash.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
 import { InputError } from "../runtime/errors.ts";
 
@@ -88,6 +88,21 @@ export async function resetHashes(
   system: string,
 ): Promise<HashOutcome[]> {
   const hashes = await readHashes(dir, config, system);
-  for (const spec of config.hashes) await writeHash(dir, spec, system, placeholderHash(spec.name));
+  for (const [i, spec] of config.hashes.entries()) {
+    await writeHash(
+      dir,
+      spec,
+      system,
+      placeholderFor(spec, hashes[i].old, await readText(dir, spec.file)),
+    );
+  }
   return hashes;
+}
+
+/** A literal's placeholder, of the algorithm its derivation expects: the old value's own, else the
+ * key's (`sha512 = ...`), else the file's `outputHashAlgo` (Nix rejects an SRI of another type). */
+export function placeholderFor(spec: HashSpec, old: string, fileText: string): string {
+  const declared = /\boutputHashAlgo\s*=\s*"(sha1|sha256|sha512)"/.exec(fileText)?.[1];
+  const byKey = spec.key === "sha512" ? "sha512" : declared ?? "sha256";
+  return placeholderHash(spec.name, hashAlgo(old, byKey));
 }

@@ -1,11 +1,12 @@
 // Harvest: every fixed-output hash collected, round after round, from nix-build; the verifying build.
+import { join } from "node:path";
 import type { Config } from "../runtime/config.ts";
 import type { Builder } from "./builders/builder.ts";
 import { drvName, renderNixLog } from "../nix/logread.ts";
 import { parseNixLog } from "../nix/log.ts";
-import { placeholderHash } from "../nix/hash.ts";
+import { sameHash } from "../nix/hash.ts";
 import { progress, seconds } from "../runtime/log.ts";
-import { type HashOutcome, resetHashes, writeHash } from "./literals.ts";
+import { type HashOutcome, placeholderFor, resetHashes, writeHash } from "./literals.ts";
 
 export interface RoundReport {
   built: string[];
@@ -86,7 +87,13 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   const { config, dir, system } = options;
   const hashes = await resetHashes(dir, config, system);
   const specs = new Map(config.hashes.map((h) => [h.name, h]));
-  const placeholders = new Map(config.hashes.map((h) => [placeholderHash(h.name), h.name]));
+  const placeholders = new Map<string, string>();
+  for (const [i, h] of config.hashes.entries()) {
+    placeholders.set(
+      placeholderFor(h, hashes[i].old, await Deno.readTextFile(join(dir, h.file))),
+      h.name,
+    );
+  }
 
   const result: HarvestResult = {
     hashes,
@@ -148,9 +155,15 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
         continue;
       }
       outcome.new = m.got;
-      outcome.unchanged = m.got === outcome.old;
+      outcome.unchanged = sameHash(outcome.old, m.got);
       report.mismatches.push(outcome.name);
-      await writeHash(dir, specs.get(outcome.name)!, system, m.got);
+      // An unchanged hash keeps its own spelling (a legacy base32 literal is not rewritten as SRI).
+      await writeHash(
+        dir,
+        specs.get(outcome.name)!,
+        system,
+        outcome.unchanged ? outcome.old : m.got,
+      );
     }
     progress(
       `round ${round} done in ${seconds(build.seconds)}: ` +

@@ -142,7 +142,30 @@ export function isSri(s: string): boolean {
  * placeholder makes each mismatch in a -k run attributable to one FOD, which
  * lib.fakeHash (shared by all) cannot.
  */
-export function placeholderHash(name: string): string {
-  const digest = createHash("sha256").update(`upgrade-bot placeholder:${name}`).digest();
-  return `sha256-${base64Encode(new Uint8Array(digest))}`;
+export function placeholderHash(name: string, algo = "sha256"): string {
+  if (!(algo in DIGEST_BYTES)) throw new Error(`unsupported hash algorithm '${algo}'`);
+  const digest = createHash(algo).update(`upgrade-bot placeholder:${name}`).digest();
+  return `${algo}-${base64Encode(new Uint8Array(digest))}`;
+}
+
+/** The algorithm of a hash as written: its SRI or `algo:` prefix, else the length of a bare
+ * digest, else `fallback` (a key named `sha512`, an `outputHashAlgo`). */
+export function hashAlgo(value: string, fallback = "sha256"): string {
+  const { algo, digest } = splitHash(value.trim(), "");
+  if (algo in DIGEST_BYTES) return algo;
+  for (const [name, size] of Object.entries(DIGEST_BYTES)) {
+    if (name !== "md5" && decodeDigest(digest, size)) return name;
+  }
+  return fallback;
+}
+
+/** True when two spellings (SRI, base16, Nix base32, base64) are the same digest: a legacy base32
+ * literal and the SRI Nix reports for it are one hash, not a change. */
+export function sameHash(a: string, b: string): boolean {
+  try {
+    const algo = hashAlgo(b, hashAlgo(a));
+    return toSri(a, hashAlgo(a, algo)) === toSri(b, algo);
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,77 @@
+// Tests for lib/harvest/rounds.ts against real nix-build: what a harvest may call verified.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { harvest, type HarvestResult } from "../../lib/harvest/rounds.ts";
+import { LocalBuilder } from "../../lib/harvest/builders/local.ts";
+import { parseConfig } from "../../lib/runtime/config.ts";
+import { nixBase32Encode } from "../../lib/nix/hash.ts";
+
+/** A flat fixed-output derivation whose output is `content`. */
+function fod(name: string, content: string, algo: string, hash: string): string {
+  return `derivation {
+  name = "${name}";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" "printf %s '${content}' > $out" ];
+  outputHashMode = "flat";
+  outputHashAlgo = "${algo}";
+  outputHash = "${hash}";
+}
+`;
+}
+
+function base32(algo: string, content: string): string {
+  return nixBase32Encode(new Uint8Array(createHash(algo).update(content).digest()));
+}
+
+async function run(
+  files: Record<string, string>,
+  hashes: string,
+  build = "test-build.nix",
+): Promise<{ result: HarvestResult; dir: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-rounds-test-" });
+  for (const [name, text] of Object.entries(files)) {
+    await Deno.writeTextFile(`${dir}/${name}`, text);
+  }
+  const config = parseConfig(
+    `package: { dir: ".", name: t }\nhashes:\n${hashes}\nbuild: { file: ${build}, max_rounds: 4 }\n`,
+    "test.yaml",
+  );
+  const result = await harvest({
+    config,
+    dir,
+    files: Object.keys(files),
+    builder: new LocalBuilder(),
+    system: `${Deno.build.arch}-linux`,
+    logFile: `${dir}/build.log`,
+    args: ["--option", "substituters", ""],
+  });
+  return { result, dir };
+}
+
+Deno.test("an unchanged legacy base32 hash is reported unchanged and keeps its spelling; sha512 FODs get sha512 placeholders", async () => {
+  const nonce = crypto.randomUUID();
+  const same = base32("sha256", `same ${nonce}`);
+  const stale512 = base32("sha512", `old ${nonce}`);
+  const { result, dir } = await run(
+    {
+      "a.nix": fod(`a-${nonce}`, `same ${nonce}`, "sha256", same),
+      "b.nix": fod(`b-${nonce}`, `new ${nonce}`, "sha512", stale512),
+      "test-build.nix": `{ a = import ./a.nix; b = import ./b.nix; }\n`,
+    },
+    `  - { name: a, file: a.nix, key: outputHash }\n  - { name: b, file: b.nix, key: outputHash }`,
+  );
+  try {
+    assert.equal(result.failure, null, JSON.stringify(result.failure));
+    assert.ok(result.verified);
+    const [a, b] = result.hashes;
+    assert.equal(a.unchanged, true, `${a.old} -> ${a.new}`);
+    assert.ok((await Deno.readTextFile(`${dir}/a.nix`)).includes(`"${same}"`));
+    assert.equal(b.unchanged, false);
+    assert.match(b.new!, /^sha512-/);
+    const want = `sha512-${createHash("sha512").update(`new ${nonce}`).digest("base64")}`;
+    assert.equal(b.new, want);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
