@@ -106,3 +106,52 @@ Deno.test("a silent build gets heartbeat lines", async () => {
   assert.ok(lines.some((l) => /test: building slow/.test(l)), lines.join("\n"));
   assert.ok(lines.some((l) => /test: still building \(\d/.test(l)), lines.join("\n"));
 });
+
+Deno.test("the build host's login shell does not matter: bash, zsh, fish and sh", async () => {
+  for (const shell of ["/usr/bin/bash", "/usr/bin/zsh", "/usr/bin/fish", "/usr/bin/sh"]) {
+    const sshd = await startSshd({ loginShell: shell });
+    const { dir, nonce } = await slowPackage(0);
+    try {
+      const builder = makeBuilder(sshd.url, { config_file: sshd.sshConfig, options: [] });
+      assert.equal(await builder.system(), `${Deno.build.arch}-linux`, shell);
+      const result = await builder.build(request(dir));
+      assert.equal(result.exitCode, 0, `${shell}: ${result.output}`);
+      assert.ok(result.output.includes(`started ${nonce}`), `${shell}: ${result.output}`);
+      // nix's own status comes back, not the login shell's.
+      const failing = await builder.build(request(dir, { expr: '{ x = throw "no"; }' }));
+      assert.notEqual(failing.exitCode, 0, shell);
+    } finally {
+      await sshd.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});
+
+Deno.test("a build host that did not run the build is a failure naming the host and what it printed", async () => {
+  const fake = await Deno.makeTempFile({ prefix: "upgrade-bot-fake-shell-" });
+  // A login shell that cannot parse the command, says so, and exits 0 anyway.
+  await Deno.writeTextFile(
+    fake,
+    "#!/bin/sh\ncat >/dev/null &\necho 'fish: Expected a variable name after this $.'\nexit 0\n",
+  );
+  await Deno.chmod(fake, 0o755);
+  const sshd = await startSshd({ loginShell: fake });
+  const { dir } = await slowPackage(0);
+  try {
+    const builder = makeBuilder(sshd.url, { config_file: sshd.sshConfig, options: [] });
+    await assert.rejects(
+      () => builder.build(request(dir)),
+      (e: Error) => {
+        assert.match(e.message, new RegExp(`build host ${sshd.url.replace(/[/.]/g, "\\$&")}`));
+        assert.match(e.message, /did not run the build script/);
+        assert.match(e.message, /fish: Expected a variable name after this \$\./);
+        return true;
+      },
+    );
+    await assert.rejects(() => builder.system(), /printed: fish: Expected a variable name/);
+  } finally {
+    await sshd.stop();
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(fake);
+  }
+});

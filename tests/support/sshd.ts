@@ -62,6 +62,10 @@ export interface SshdOptions {
    * environment, so settings a remote build needs (e.g. realworld.ts' sshdEnv) go here. Values
    * may not hold double quotes, backslashes or newlines. */
   setEnv?: Record<string, string>;
+  /** Run every session's command through this shell instead of root's login shell (ForceCommand
+   * `exec SHELL -c "$SSH_ORIGINAL_COMMAND"`, as sshd runs a login shell): the build host's user
+   * with a fish, zsh or sh login shell, without touching root's. */
+  loginShell?: string;
 }
 
 /** sshd_config's SetEnv line for `env`, or "" when there is nothing to set. */
@@ -76,7 +80,10 @@ function setEnvLine(env: Record<string, string>): string {
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
-  const env = setEnvLine(options.setEnv ?? {});
+  const env = setEnvLine(options.setEnv ?? {}) +
+    (options.loginShell
+      ? `ForceCommand exec ${options.loginShell} -c "$SSH_ORIGINAL_COMMAND"\n`
+      : "");
   const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-sshd-" });
   const port = freePort();
   const hostPub = await keygen(`${dir}/ssh_host_ed25519_key`);

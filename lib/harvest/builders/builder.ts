@@ -20,6 +20,9 @@ export interface BuildRequest {
   label: string;
   /** Only evaluate and instantiate (nix-instantiate), build nothing. */
   evaluateOnly?: boolean;
+  /** Instantiate, then print each fixed-output derivation of the closure as a line
+   * `upgrade-bot-fod <drv> <algo> <base16 hash>` (read from the .drv files on the builder). */
+  listFixedOutputs?: boolean;
 }
 
 export interface BuildResult {
@@ -36,12 +39,15 @@ export interface Builder {
   build(request: BuildRequest): Promise<BuildResult>;
 }
 
+/** `env`: names of variables, besides the clean environment (PATH, HOME, locale, NIX_*), that
+ * builds may see (config build.env). */
 export function makeBuilder(
   spec: string,
   ssh: { config_file: string | null; options: string[] },
+  env: string[] = [],
 ): Builder {
   const parsed = parseBuilder(spec);
-  if (parsed.kind === "local") return new LocalBuilder();
+  if (parsed.kind === "local") return new LocalBuilder(env);
   const args = [
     "-o",
     "BatchMode=yes",
@@ -56,5 +62,5 @@ export function makeBuilder(
     ...(parsed.port ? ["-p", String(parsed.port)] : []),
   ];
   const target = parsed.user ? `${parsed.user}@${parsed.host}` : parsed.host;
-  return new SshBuilder(spec, target, args);
+  return new SshBuilder(spec, target, args, env);
 }

@@ -3,55 +3,102 @@ import { $, quote } from "zx";
 import { join } from "node:path";
 import type { Builder, BuildRequest, BuildResult } from "./builder.ts";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
-import { nixCommand, streamBuild } from "./stream.ts";
+import { buildEnv, FOD_LIST_SCRIPT, nixCommand, streamBuild } from "./stream.ts";
 
-/** Runs on the build host in a fresh temp dir that it removes on every exit. Its stdin brings the
- * bundle (exactly $1 bytes), then stays open while the local side waits (fd 3 keeps it, as bash
- * gives background jobs /dev/null): when the connection ends (a timeout, Ctrl-C, a dropped link) stdin
- * closes and the watchdog stops the build, so nothing is left running or lying around. */
-const REMOTE_SCRIPT = `set -u
-exec 3<&0
-dir=$(mktemp -d "\${TMPDIR:-/tmp}/upgrade-bot.XXXXXX") || exit 90
-trap 'rm -rf "$dir"' EXIT
-trap 'exit 143' TERM HUP INT
-head -c "$1" <&3 | tar -x -C "$dir" || exit 91
-cd "$dir" || exit 91
-echo "upgrade-bot: building in $dir on $(hostname)"
-bash ./upgrade-bot-run.sh & build=$!
-{ cat >/dev/null; kill -TERM "$build"; } <&3 >/dev/null 2>&1 & watch=$!
-wait "$build"; status=$?
-kill "$watch" 2>/dev/null
-exit "$status"
+/** The one command the remote login shell parses, whatever shell it is (bash, zsh, fish, sh): the
+ * script comes on standard input. */
+const REMOTE_COMMAND = ["sh", "-s"];
+
+/** The script `sh -s` reads from standard input. It is one function called on its last line, so
+ * the shell has read all of it before anything runs; it then prints its start marker, and only
+ * after the local side saw that marker does the bundle follow on the same stdin (exactly `size`
+ * bytes; sh may read ahead, so nothing is sent before it asks). stdin then stays open while the
+ * build runs (fd 3 keeps it, as sh gives background jobs /dev/null): when the connection ends (a
+ * timeout, Ctrl-C, a dropped link) stdin closes and the watchdog stops the build. The temp dir is
+ * removed on every exit. The exit marker carries nix's status: a round counts only with both. */
+function remoteScript(nonce: string, size: number): string {
+  return `upgrade_bot_main() {
+  exec 3<&0
+  dir=$(mktemp -d "\${TMPDIR:-/tmp}/upgrade-bot.XXXXXX") || return 90
+  trap 'rm -rf "$dir"' EXIT
+  trap 'exit 143' TERM HUP INT
+  echo "upgrade-bot-start ${nonce}"
+  head -c ${size} <&3 | tar -x -C "$dir" || return 91
+  cd "$dir" || return 91
+  echo "upgrade-bot: building in $dir on $(uname -n)"
+  sh ./upgrade-bot-run.sh & build=$!
+  { cat >/dev/null; kill -TERM "$build"; } <&3 >/dev/null 2>&1 & watch=$!
+  wait "$build"; status=$?
+  kill "$watch" 2>/dev/null
+  trap '' PIPE # the connection may be gone: the temp dir is still removed
+  echo "upgrade-bot-exit ${nonce} $status"
+  return "$status"
+}
+upgrade_bot_main; exit $?
 `;
+}
 
 export class SshBuilder implements Builder {
-  constructor(readonly description: string, private target: string, private sshArgs: string[]) {}
+  constructor(
+    readonly description: string,
+    private target: string,
+    private sshArgs: string[],
+    private envNames: string[] = [],
+  ) {}
+
+  /** ssh's environment: the clean one (ssh-agent's socket included), never the bot's secrets. */
+  private env(): Record<string, string> {
+    return buildEnv(this.envNames);
+  }
 
   async system(): Promise<string> {
     const p = await $({
       nothrow: true,
       quiet: true,
+      env: this.env(),
     })`ssh ${this.sshArgs} -- ${this.target} nix-instantiate --eval --json -E builtins.currentSystem 2>&1`;
+    const last = p.stdout.trim().split("\n").at(-1) ?? "";
     if (p.exitCode !== 0) throw this.failure(p.exitCode ?? -1, p.stdout);
-    return JSON.parse(p.stdout.trim().split("\n").at(-1)!);
+    if (!/^"[\w-]+"$/.test(last)) {
+      throw new UpgradeFailed(
+        `build host ${this.description}: asked for its Nix system, it printed: ${
+          p.stdout.trim().slice(-300) || "nothing"
+        }`,
+      );
+    }
+    return JSON.parse(last);
   }
 
   async build(request: BuildRequest): Promise<BuildResult> {
     const bundle = await this.bundle(request);
-    const remote = quote(REMOTE_SCRIPT);
+    const nonce = crypto.randomUUID();
+    const start = `upgrade-bot-start ${nonce}`;
     const result = await streamBuild(request, () => {
       const p = $({
         nothrow: true,
         quiet: true,
-      })`ssh ${this.sshArgs} -- ${this.target} bash -c ${remote} upgrade-bot ${bundle.length} 2>&1`;
-      p.stdin.write(bundle);
+        env: this.env(),
+      })`ssh ${this.sshArgs} -- ${this.target} ${REMOTE_COMMAND} 2>&1`;
+      p.stdin.write(remoteScript(nonce, bundle.length));
+      let seen = "";
+      let sent = false;
+      p.stdout.on("data", (chunk: Uint8Array | string) => {
+        if (sent) return;
+        seen += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+        if (seen.includes(start)) {
+          sent = true;
+          p.stdin.write(bundle);
+        }
+      });
       return p;
     });
     // A timeout ends ssh too: that is the harvest's to report, not a connection failure.
-    if (!result.timedOut && [255, 90, 91].includes(result.exitCode)) {
-      throw this.failure(result.exitCode, result.output);
+    if (result.timedOut) return result;
+    const exit = new RegExp(`^upgrade-bot-exit ${nonce} (\\d+)$`, "m").exec(result.output);
+    if ([255, 90, 91].includes(result.exitCode) || !result.output.includes(start) || !exit) {
+      throw this.failure(result.exitCode, result.output, !result.output.includes(start));
     }
-    return result;
+    return { ...result, exitCode: Number(exit[1]) };
   }
 
   /** A tar of the package files plus the expression and a script that runs nix-build on it. */
@@ -59,10 +106,13 @@ export class SshBuilder implements Builder {
     const staging = await Deno.makeTempDir({ prefix: "upgrade-bot-bundle-" });
     try {
       const { program, args } = nixCommand(request);
+      const quoted = ["upgrade-bot-build.nix", ...args].map((a) => quote(a)).join(" ");
       await Deno.writeTextFile(join(staging, "upgrade-bot-build.nix"), request.expr + "\n");
       await Deno.writeTextFile(
         join(staging, "upgrade-bot-run.sh"),
-        `exec ${program} ${["upgrade-bot-build.nix", ...args].map((a) => quote(a)).join(" ")}\n`,
+        request.listFixedOutputs
+          ? `set -- ${quoted}\n${FOD_LIST_SCRIPT}`
+          : `exec ${program} ${quoted}\n`,
       );
       const tar = join(staging, "bundle.tar");
       const p = await $({
@@ -78,8 +128,9 @@ export class SshBuilder implements Builder {
     }
   }
 
-  /** ssh's own failures (exit 255) and the remote setup's, in words that say what to fix. */
-  private failure(code: number, output: string): UpgradeFailed {
+  /** ssh's own failures (exit 255), the remote setup's, and a host that did not run the build
+   * script at all, in words that say what to fix. */
+  private failure(code: number, output: string, neverStarted = false): UpgradeFailed {
     const text = output.trim();
     const last = text.split("\n").filter((l) => l && !l.startsWith("@nix")).slice(-3).join(" / ");
     const host = this.description;
@@ -101,6 +152,18 @@ export class SshBuilder implements Builder {
     if (code === 90 || code === 91) {
       return new UpgradeFailed(`build host ${host}: could not unpack the package files (${last})`);
     }
-    return new UpgradeFailed(`cannot reach build host ${host}: ${last || `ssh exited ${code}`}`);
+    if (code === 255) {
+      return new UpgradeFailed(`cannot reach build host ${host}: ${last || `ssh exited ${code}`}`);
+    }
+    if (neverStarted) {
+      return new UpgradeFailed(
+        `build host ${host} did not run the build script (\`sh -s\` through its login shell; ` +
+          `ssh exited ${code}); it printed: ${text.slice(-500) || "nothing"}`,
+      );
+    }
+    return new UpgradeFailed(
+      `build host ${host}: the build script did not report how nix ended (ssh exited ${code}); ` +
+        `it printed: ${last || "nothing"}`,
+    );
   }
 }

@@ -9,8 +9,35 @@ import { progress, seconds } from "../../runtime/log.ts";
  * result links, and log as JSON so build output cannot pass for Nix's own messages. */
 const NIX_BUILD_ARGS = ["--keep-going", "--no-out-link", "--log-format", "internal-json"];
 
+/** Variables every build and ssh keeps: what Nix, ssh and a locale need, and nothing else. */
+const KEPT_ENV =
+  /^(?:PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|TZ|TMPDIR|TERM|SSH_AUTH_SOCK|NIX_[A-Za-z0-9_]+|LC_[A-Z_]+)$/;
+
+/** The environment of a build or an ssh session: the kept variables and the ones `names` (config
+ * build.env) adds. The bot's secrets are never in it: evaluation runs code anyone who can push to
+ * the branch can change (`builtins.getEnv`), and fixed-output builds have the network. */
+export function buildEnv(names: string[] = []): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(Deno.env.toObject())) {
+    if (KEPT_ENV.test(key) || names.includes(key)) env[key] = value;
+  }
+  return env;
+}
+
+/** Instantiates (its arguments are nix-instantiate's) and prints every fixed-output derivation
+ * of the closure with its output hash as the .drv records it. POSIX sh. */
+export const FOD_LIST_SCRIPT = `set -e
+drvs=$(nix-instantiate "$@")
+nix-store -qR $drvs | while read -r d; do
+  case "$d" in *.drv) ;; *) continue ;; esac
+  out=$(head -c 4000 "$d" | sed -n 's/^Derive(\\[("out","[^"]*","\\([^"][^"]*\\)","\\([0-9a-f][0-9a-f]*\\)").*/\\1 \\2/p')
+  if [ -n "$out" ]; then echo "upgrade-bot-fod $d $out"; fi
+done
+`;
+
 /** The command line of a request, after the expression (`-E expr` or the expression's file). */
 export function nixCommand(request: BuildRequest): { program: string; args: string[] } {
+  if (request.listFixedOutputs) return { program: "nix-instantiate", args: [...request.args] };
   return request.evaluateOnly
     ? { program: "nix-instantiate", args: ["--log-format", "internal-json", ...request.args] }
     : { program: "nix-build", args: [...NIX_BUILD_ARGS, ...request.args] };
