@@ -5,7 +5,7 @@ import { handleComment } from "../flow/comments.ts";
 import { commandContext } from "../flow/rebuild.ts";
 import { serveWebhooks } from "../platform/forgejo/webhook.ts";
 import { withLock } from "../runtime/workspace.ts";
-import { addSecret } from "../runtime/log.ts";
+import { takeSecret } from "../runtime/log.ts";
 import type { CommonOptions } from "../flow/prepare.ts";
 import { connect } from "../platform/connect.ts";
 import { type Invocation, usageError } from "./usage.ts";
@@ -26,13 +26,12 @@ async function serve(
   hostname: string,
 ): Promise<number> {
   const { config } = common;
-  const secret = Deno.env.get(config.webhook.secret_env) ?? "";
+  const secret = takeSecret(config.webhook.secret_env);
   if (!secret) {
     throw new InputError(
       `set ${config.webhook.secret_env} to the webhook secret (webhook.secret_env)`,
     );
   }
-  addSecret(secret);
   const ctx = commandContext(common, forge);
   const server = serveWebhooks({
     hostname,

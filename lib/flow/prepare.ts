@@ -71,7 +71,9 @@ export async function prepare(
   to: string,
 ): Promise<Prepared> {
   const { config } = layout;
-  const builder: Builder | null = o.noBuild ? null : makeBuilder(o.builder, config.ssh);
+  const builder: Builder | null = o.noBuild
+    ? null
+    : makeBuilder(o.builder, config.ssh, config.build.env);
   const system = builder ? await builder.system() : localSystem();
   await readHashes(pkgDir, config, system);
   const log = builder ? await logFile(config, to) : null;

@@ -41,6 +41,8 @@ export interface Config {
     timeout_seconds: number;
     max_rounds: number;
     heartbeat_seconds: number;
+    /** Environment variables builds may see besides PATH, HOME, locale and NIX_* (never a secret). */
+    env: string[];
   };
   builder: string;
   ssh: { config_file: string | null; options: string[] };
@@ -144,5 +146,12 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   Object.assign(config.rebuild, raw.rebuild);
   Object.assign(config.webhook, webhook);
   Object.assign(config.lock, lock);
+  for (const secret of [config.forge.token_env, config.webhook.secret_env]) {
+    if (config.build.env.includes(secret)) {
+      throw new InputError(
+        `${config.source}: build.env: ${secret} holds a secret of the bot: builds never see it`,
+      );
+    }
+  }
   return config;
 }

@@ -147,6 +147,7 @@ export const CONFIG_SCHEMA = mapping({
     timeout_seconds: positiveInt(),
     max_rounds: positiveInt(),
     heartbeat_seconds: positiveInt(),
+    env: z.array(envName()),
   }).partial().optional(),
   builder: builderSpec().optional(),
   ssh: mapping({ config_file: text(), options: stringList() }).partial().optional(),

@@ -1,5 +1,6 @@
 // Git: the few repository operations the bot needs, each run with an argument array (no shell).
 import { InputError } from "./errors.ts";
+import { redact } from "./log.ts";
 
 export interface Author {
   name: string;
@@ -89,7 +90,7 @@ export class Git {
   /** Commits exactly `paths` (relative to the top level) and returns the new commit's sha. */
   async commit(paths: string[], message: string): Promise<string> {
     await this.run(["add", "--", ...paths]);
-    await this.run(["commit", "--quiet", "-m", message, "--", ...paths]);
+    await this.run(["commit", "--quiet", "-m", redact(message), "--", ...paths]);
     return (await this.run(["rev-parse", "HEAD"])).trim();
   }
 }

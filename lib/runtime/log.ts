@@ -7,6 +7,21 @@ export function addSecret(value: string | undefined): void {
   if (value && value.length >= 4) secrets.add(value);
 }
 
+const taken = new Map<string, string>();
+
+/** Reads a secret from the environment variable `name` once, registers it for redaction and
+ * removes it from the bot's own environment, so no child process (a build, ssh, git) inherits
+ * it; later calls get the value read first. "" when unset. */
+export function takeSecret(name: string): string {
+  if (!taken.has(name)) {
+    taken.set(name, Deno.env.get(name) ?? "");
+    Deno.env.delete(name);
+  }
+  const value = taken.get(name)!;
+  addSecret(value);
+  return value;
+}
+
 export function redact(text: string): string {
   let out = text;
   for (const s of secrets) out = out.replaceAll(s, "***");

@@ -20,6 +20,7 @@ export function defaultConfig(): Config {
       timeout_seconds: 3600,
       max_rounds: 6,
       heartbeat_seconds: 30,
+      env: [],
     },
     builder: "ssh://ringtail",
     ssh: { config_file: null, options: [] },

@@ -109,7 +109,7 @@ async function withDraftPull(fn: (w: World) => Promise<void>) {
       forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
     });
     const first = await runBot(["run", "--config", config], { FORGE_TOKEN: TOKEN });
-    assert.equal(first.code, 1, "the first run fails on python-deps");
+    assert.equal(first.code, 1, `the first run fails on python-deps: ${first.stderr}`);
     const api = async (path: string, init: RequestInit = {}) => {
       const r = await fetch(`${forge.url}/api/v1${path}`, {
         ...init,
@@ -394,5 +394,72 @@ Deno.test("rebuild.allow lets a listed login /rebuild without write access", asy
     const replies = await w.replies();
     assert.equal(replies.length, 1);
     assert.match(replies[0], /^\/rebuild passed/);
+  });
+});
+
+Deno.test("/rebuild of a branch whose .nix reads the bot's secrets: neither reaches a .drv, a log file, a commit or a comment", async () => {
+  await withDraftPull(async (w) => {
+    const nonce = `leak-probe-${crypto.randomUUID()}`;
+    const secret = `webhook-secret-${crypto.randomUUID()}`;
+    const work = `${w.f.root}/mallicious-writer`;
+    await $({
+      quiet: true,
+    })`git clone -q -b ${BRANCH} ${`${w.f.mirrorsDir}/eblume/blumeops.git`} ${work}`;
+    const file = `${work}/containers/authentik/python-deps.nix`;
+    const read = '${builtins.getEnv "FORGE_TOKEN"} ${builtins.getEnv "WEBHOOK_SECRET"}';
+    await Deno.writeTextFile(
+      file,
+      (await Deno.readTextFile(file))
+        .replace("buildCommand = ''\n", `buildCommand = ''\n    echo "${nonce} ${read}"; exit 1\n`)
+        .replace(
+          "outputHashMode =",
+          `leakProbe = builtins.trace "trace ${nonce} ${read}" "${nonce}";\n  outputHashMode =`,
+        ),
+    );
+    await $({
+      cwd: work,
+      quiet: true,
+    })`git -c user.name=Erich -c user.email=blume@example.org commit -qam ${"C2(upgrade-authentik): impl try something"}`;
+    await $({ cwd: work, quiet: true })`git push -q origin ${BRANCH}`;
+    await w.comment("erich", "/rebuild");
+    const run = await runBot(["run", "--config", w.config], {
+      FORGE_TOKEN: TOKEN,
+      WEBHOOK_SECRET: secret,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /rebuilt #\d+: failed/);
+
+    // The probe ran: its derivation exists and its output reached the reply.
+    const drvs = (await $({
+      nothrow: true,
+      quiet: true,
+    })`grep -l -F ${nonce} -r /nix/store --include=*.drv`).stdout.trim().split("\n")
+      .filter(Boolean);
+    assert.ok(drvs.length > 0, "the branch's .nix was evaluated");
+    const replies = await w.replies();
+    assert.ok(replies.some((r) => r.includes(nonce)), replies.join("\n---\n"));
+
+    const logs = [...Deno.readDirSync(`${w.f.root}/logs`)].map((e) =>
+      Deno.readTextFileSync(`${w.f.root}/logs/${e.name}`)
+    );
+    assert.ok(logs.some((l) => l.includes(`trace ${nonce}`)), "the trace reached the log");
+    const pulls = await w.api("/repos/eblume/blumeops/pulls?state=all") as { body: string }[];
+    const comments = await w.api(`/repos/eblume/blumeops/issues/${w.pull}/comments`) as {
+      body: string;
+    }[];
+    const history = await git(w.f.mirrorsDir + "/eblume/blumeops.git", "log", "-p", "--all");
+    const places: [string, string][] = [
+      ...drvs.map((d): [string, string] => [d, Deno.readTextFileSync(d)]),
+      ...logs.map((l, i): [string, string] => [`log file ${i}`, l]),
+      ...comments.map((c, i): [string, string] => [`comment ${i}`, c.body]),
+      ...pulls.map((p, i): [string, string] => [`pull ${i}`, p.body]),
+      ["git history", history],
+      ["stdout", run.stdout],
+      ["stderr", run.stderr],
+    ];
+    for (const [where, text] of places) {
+      assert.ok(!text.includes(TOKEN), `the token leaked into ${where}`);
+      assert.ok(!text.includes(secret), `the webhook secret leaked into ${where}`);
+    }
   });
 });

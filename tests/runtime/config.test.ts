@@ -101,3 +101,17 @@ Deno.test("a missing default file means defaults; a missing named file is an err
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("build.env names what builds may see, never the bot's secrets", () => {
+  assert.deepEqual(parseConfig("build: { env: [MY_VAR] }", "c.yaml").build.env, ["MY_VAR"]);
+  assert.deepEqual(parseConfig("", "c.yaml").build.env, []);
+  assert.throws(
+    () => parseConfig("build: { env: [FORGE_TOKEN] }", "c.yaml"),
+    /c\.yaml: build\.env: FORGE_TOKEN holds a secret of the bot/,
+  );
+  assert.throws(
+    () => parseConfig("webhook: { secret_env: HOOK }\nbuild: { env: [HOOK] }", "c.yaml"),
+    /build\.env: HOOK holds a secret/,
+  );
+  assert.throws(() => parseConfig("build: { env: ['a b'] }", "c.yaml"), /build\.env/);
+});

@@ -25,7 +25,8 @@ interface Figures {
 async function botHarvest(): Promise<Figures> {
   const f = await makeFixture();
   try {
-    const config = await writeConfig(f, "local");
+    // Builds see a clean environment: the stand-in's sleep has to be named in build.env.
+    const config = await writeConfig(f, "local", { build: { env: ["UPGRADE_BOT_FOD_SLEEP"] } });
     const began = performance.now();
     const run = await runBot(
       ["upgrade", "--repo", f.repo, "--version", TO, "--config", config, "--json"],
@@ -52,7 +53,7 @@ async function baseline(): Promise<Figures> {
     const config = parseConfig(await Deno.readTextFile(await writeConfig(f, "local")), "bench");
     const dir = join(f.repo, config.package.dir);
     const files = [...Deno.readDirSync(dir)].map((e) => e.name);
-    const builder = makeBuilder("local", config.ssh);
+    const builder = makeBuilder("local", config.ssh, ["UPGRADE_BOT_FOD_SLEEP"]);
     const system = await builder.system();
     Deno.env.set("UPGRADE_BOT_FOD_SLEEP", String(SLEEP_SECONDS));
     setQuiet(true);

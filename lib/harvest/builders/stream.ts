@@ -3,7 +3,7 @@ import type { ProcessPromise } from "zx";
 import type { BuildRequest, BuildResult } from "./builder.ts";
 import { Interrupted } from "../../runtime/errors.ts";
 import { drvName, renderNixLog } from "../../nix/logread.ts";
-import { progress, seconds } from "../../runtime/log.ts";
+import { progress, redact, seconds } from "../../runtime/log.ts";
 
 /** The arguments every harvest build gets: build every independent FOD in one run (-k), leave no
  * result links, and log as JSON so build output cannot pass for Nix's own messages. */
@@ -65,7 +65,7 @@ export async function streamBuild(
     const text = typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
     output += text;
     lastOutput = performance.now();
-    log.writeSync(encoder.encode(text));
+    log.writeSync(encoder.encode(redact(text)));
     const lines = (pending + text).split("\n");
     pending = lines.pop()!;
     for (const line of lines) {
@@ -107,7 +107,7 @@ export async function streamBuild(
     // The streamed raw JSON lines kept the log complete while the build ran; now that it is over,
     // replace them with the readable rendering.
     await log.truncate(logStart);
-    await log.write(encoder.encode(`=== ${request.label}\n${renderNixLog(output)}\n`));
+    await log.write(encoder.encode(redact(`=== ${request.label}\n${renderNixLog(output)}\n`)));
     log.close();
   }
 }

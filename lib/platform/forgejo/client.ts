@@ -3,6 +3,7 @@ import { Octokit } from "octokit";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
 import type { Comment, Forge, Pull } from "../forge.ts";
 import type { Remote } from "../../runtime/git.ts";
+import { redact } from "../../runtime/log.ts";
 
 const PAGE = 50; // Forgejo's maximum `limit`
 
@@ -47,7 +48,8 @@ export class ForgejoForge implements Forge {
       url: `${this.url}/${repo}.git`,
       env: {
         GIT_CONFIG_COUNT: "1",
-        GIT_CONFIG_KEY_0: "http.extraHeader",
+        // Scoped to the forge: git sends it to no other host (a submodule's, a redirect's).
+        GIT_CONFIG_KEY_0: `http.${this.url.replace(/\/+$/, "")}/.extraHeader`,
         GIT_CONFIG_VALUE_0: `Authorization: token ${this.token}`,
         GIT_TERMINAL_PROMPT: "0",
       },
@@ -169,6 +171,8 @@ export class ForgejoForge implements Forge {
       const r = await this.octokit.request("POST /repos/{owner}/{repo}/pulls", {
         ...ForgejoForge.split(repo),
         ...p,
+        title: redact(p.title),
+        body: redact(p.body),
       });
       return toPull(r.data as Json);
     } catch (e) {
@@ -202,7 +206,13 @@ export class ForgejoForge implements Forge {
     // Forgejo answers 201 here, not 200.
     const { data } = await this.call(
       "PATCH /repos/{owner}/{repo}/pulls/{index}",
-      { ...ForgejoForge.split(repo), index, ...p },
+      {
+        ...ForgejoForge.split(repo),
+        index,
+        ...p,
+        ...(p.title === undefined ? {} : { title: redact(p.title) }),
+        ...(p.body === undefined ? {} : { body: redact(p.body) }),
+      },
       `updating pull request #${index} of ${repo}`,
     );
     return toPull(data as Json);
@@ -223,7 +233,7 @@ export class ForgejoForge implements Forge {
     // checks for it instead).
     const { data } = await this.call(
       "POST /repos/{owner}/{repo}/issues/{index}/comments",
-      { ...ForgejoForge.split(repo), index, body, request: { retries: 0 } },
+      { ...ForgejoForge.split(repo), index, body: redact(body), request: { retries: 0 } },
       `commenting on #${index} in ${repo}`,
     );
     return toComment(data as Json);
