@@ -6,7 +6,13 @@ import { drvName, renderNixLog } from "../nix/logread.ts";
 import { parseNixLog } from "../nix/log.ts";
 import { sameHash } from "../nix/hash.ts";
 import { progress, seconds } from "../runtime/log.ts";
-import { type HashOutcome, placeholderFor, resetHashes, writeHash } from "./literals.ts";
+import {
+  type HashOutcome,
+  placeholderFor,
+  readHashes,
+  resetHashes,
+  writeHash,
+} from "./literals.ts";
 
 export interface RoundReport {
   built: string[];
@@ -21,7 +27,8 @@ export interface HarvestFailure {
     | "timeout"
     | "no-convergence"
     | "unexpected-mismatch"
-    | "unused-hash";
+    | "unused-hash"
+    | "unverified-hash";
   message: string;
   drv: string | null;
   logTail: string[];
@@ -208,7 +215,8 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
         return result;
       }
       if (build.exitCode === 0) {
-        result.verified = true;
+        result.failure = await checkOutputHashes(options, expr, [...placeholders.keys()]);
+        result.verified = result.failure === null;
         return result;
       }
       result.failure = {
@@ -228,6 +236,69 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
     logTail: [],
   };
   return result;
+}
+
+const FOD_LINE_RE = /^upgrade-bot-fod (\/\S+\.drv) (?:r:|text:)?(\w+) ([0-9a-f]+)$/gm;
+
+/** After a passing build: every literal holds a harvested hash, not a placeholder, and is the
+ * evaluated `outputHash` of a fixed-output derivation in the built closure (read from the .drv
+ * files on the builder). A literal the build does not actually use as a hash, or uses only while it
+ * holds its placeholder, fails here where the placeholder check cannot see it. */
+async function checkOutputHashes(
+  options: HarvestOptions,
+  expr: string,
+  placeholders: string[],
+): Promise<HarvestFailure | null> {
+  const { config, dir, system } = options;
+  const listing = await options.builder.build({
+    dir,
+    files: options.files,
+    expr,
+    args: [...options.args, ...config.build.args],
+    timeoutSeconds: config.build.timeout_seconds,
+    heartbeatSeconds: config.build.heartbeat_seconds,
+    logFile: options.logFile,
+    label: "hash check",
+    listFixedOutputs: true,
+  });
+  const fods = [...listing.output.matchAll(FOD_LINE_RE)].map((m) => ({
+    drv: m[1],
+    hash: `${m[2]}:${m[3]}`,
+  }));
+  const failure = (message: string): HarvestFailure => ({
+    kind: "unverified-hash",
+    message,
+    drv: null,
+    logTail: tail(listing.output),
+  });
+  if (listing.exitCode !== 0 || listing.timedOut) {
+    return failure(
+      `the build passed, but listing its fixed-output derivations to check the ` +
+        `hashes failed (exit ${listing.exitCode})`,
+    );
+  }
+  const problems: string[] = [];
+  for (const fod of fods) {
+    if (placeholders.some((p) => sameHash(p, fod.hash))) {
+      problems.push(`${drvName(fod.drv)} still has a placeholder as its outputHash`);
+    }
+  }
+  const current = await readHashes(dir, config, system);
+  for (const h of current) {
+    if (placeholders.some((p) => sameHash(p, h.old))) {
+      problems.push(`${h.name} (${h.file}) still holds its placeholder`);
+    } else if (!fods.some((f) => sameHash(h.old, f.hash))) {
+      problems.push(
+        `${h.name} (${h.file}) holds ${h.old}, which is the outputHash of no fixed-output ` +
+          `derivation the build evaluated`,
+      );
+    }
+  }
+  if (problems.length === 0) return null;
+  return failure(
+    `the build passed, but not every hash was harvested: ${problems.join("; ")}. Nothing is ` +
+      `verified until each literal is the outputHash its derivation evaluates to`,
+  );
 }
 
 function tail(output: string): string[] {

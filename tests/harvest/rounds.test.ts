@@ -75,3 +75,48 @@ Deno.test("an unchanged legacy base32 hash is reported unchanged and keeps its s
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a literal that is not the evaluated outputHash after the last round is never verified", async () => {
+  const nonce = crypto.randomUUID();
+  const sri = (content: string) =>
+    `sha256-${createHash("sha256").update(content).digest("base64")}`;
+  // The literal decides the FOD's hash only while it holds its placeholder (the harvest writes the
+  // got hash back); after that the FOD uses another hash, so the build passes with a literal no
+  // derivation has: every placeholder is gone, yet the literal was never checked.
+  const c = `let
+  hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  placeholder = builtins.elem hash [ PLACEHOLDERS ];
+in derivation {
+  name = "c-${nonce}";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" (if placeholder then "printf %s one > $out" else "printf %s two > $out") ];
+  outputHashMode = "flat";
+  outputHashAlgo = "sha256";
+  outputHash = if placeholder then hash else "${sri("two")}";
+}
+`;
+  const { placeholderHash } = await import("../../lib/nix/hash.ts");
+  const { result, dir } = await run(
+    {
+      "c.nix": c.replace("PLACEHOLDERS", `"${placeholderHash("c")}"`),
+      "test-build.nix": `{ c = import ./c.nix; }\n`,
+    },
+    `  - { name: c, file: c.nix, key: hash }`,
+  );
+  try {
+    assert.equal(result.verified, false);
+    assert.equal(result.failure?.kind, "unverified-hash", JSON.stringify(result.failure));
+    assert.match(
+      result.failure!.message,
+      new RegExp(
+        `c \\(c\\.nix\\) holds ${
+          sri("one").replace(/[+/]/g, "\\$&")
+        }, which is the outputHash of no fixed-output derivation`,
+      ),
+    );
+    assert.equal(result.hashes[0].new, sri("one"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
