@@ -1,5 +1,5 @@
 // Git: the few repository operations the bot needs, each run with an argument array (no shell).
-import { InputError } from "./errors.ts";
+import { InputError, UpgradeFailed } from "./errors.ts";
 import { redact } from "./log.ts";
 
 export interface Author {
@@ -12,6 +12,11 @@ export interface Remote {
   url: string;
   env: Record<string, string>;
 }
+
+/** git commands that reach a remote. */
+const NETWORK_COMMANDS = new Set(["push", "fetch", "clone", "ls-remote", "pull"]);
+
+const AUTH_FAILURE_RE = /Authentication failed|returned error: 40[13]\b|could not read Username/;
 
 export class Git {
   /** `env` reaches every git process: how a token travels (never in argv or .git/config). */
@@ -28,9 +33,14 @@ export class Git {
       : [];
     const out = await this.exec([...identity, ...args]);
     if (out.code !== 0) {
-      throw new InputError(
-        `git ${args[0]} failed in ${this.dir}: ${out.stderr.trim() || out.stdout.trim()}`,
-      );
+      const said = out.stderr.trim() || out.stdout.trim();
+      const message = `git ${args[0]} failed in ${this.dir}: ${said}`;
+      // Talking to the forge: a rejected push or an unreachable forge is the run's failure (exit
+      // 1); a rejected token stays a setup error (exit 2), as it is for the API.
+      if (NETWORK_COMMANDS.has(args[0]) && !AUTH_FAILURE_RE.test(said)) {
+        throw new UpgradeFailed(message);
+      }
+      throw new InputError(message);
     }
     return out.stdout;
   }
