@@ -11,6 +11,8 @@ import type { Git } from "../runtime/git.ts";
 import { InputError } from "../runtime/errors.ts";
 import { evaluationError } from "../nix/logread.ts";
 import { progress } from "../runtime/log.ts";
+import { parseBuilder } from "../runtime/config_schema.ts";
+import { pathsOutside } from "../nix/paths.ts";
 
 export interface CommonOptions {
   config: Config;
@@ -77,12 +79,16 @@ export async function prepare(
   const system = builder ? await builder.system() : localSystem();
   await readHashes(pkgDir, config, system);
   const log = builder ? await logFile(config, to) : null;
+  const files = builder ? await git.trackedFiles(config.package.dir) : [];
+  if (builder && parseBuilder(o.builder).kind !== "local") {
+    await checkSentFiles(config, pkgDir, files);
+  }
   if (builder) {
     progress(`building on ${builder.description} (${system}); full log: ${log}`);
     progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
     const evaluation = await builder.build({
       dir: pkgDir,
-      files: await git.trackedFiles(config.package.dir),
+      files,
       expr: buildExpression(config),
       args: config.build.args,
       timeoutSeconds: config.build.timeout_seconds,
@@ -100,4 +106,21 @@ export async function prepare(
     }
   }
   return { builder, system, log };
+}
+
+/** A remote builder gets the package directory's tracked files and nothing else, and evaluates
+ * with its own `<nixpkgs>` and flake registry: a path that leaves the directory cannot work there. */
+async function checkSentFiles(config: Config, pkgDir: string, files: string[]): Promise<void> {
+  const texts = new Map<string, string>();
+  for (const file of files.filter((f) => f.endsWith(".nix"))) {
+    texts.set(file, await Deno.readTextFile(join(pkgDir, file)));
+  }
+  const outside = pathsOutside(texts);
+  if (outside.length === 0) return;
+  throw new InputError(
+    `${config.package.dir}: ${
+      outside.map((p) => `${p.file}:${p.line} imports ${p.path}`).join(", ")
+    }, from outside the package directory. Only ${config.package.dir} is sent to the build ` +
+      `host, so it cannot read that: move the file into the package directory`,
+  );
 }

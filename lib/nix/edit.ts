@@ -326,3 +326,17 @@ export function replaceLiteral(text: string, literal: Literal, value: string): s
   if (/["\\$]/.test(value)) throw new InputError(`refusing to write ${JSON.stringify(value)}`);
   return text.slice(0, literal.start) + `"${value}"` + text.slice(literal.end);
 }
+
+/** A Nix path literal in code (`./a.nix`, `../shared/x.nix`, `/etc/x`, `~/x`), not in strings or
+ * comments; `<nixpkgs>` lookups are not paths of the package. */
+export function pathLiterals(text: string): { path: string; line: number }[] {
+  const s = scan(text);
+  const re =
+    /(?<![A-Za-z0-9_'.+\-/])(?:\.\.?|~)?(?:\/[A-Za-z0-9._+-]+)+\/?|(?<![A-Za-z0-9_'.+\-/])\.\.?(?=[\s;)\]}]|$)/g;
+  const found: { path: string; line: number }[] = [];
+  for (const m of text.matchAll(re)) {
+    if (s.depth[m.index] < 0) continue;
+    found.push({ path: m[0], line: lineOf(text, m.index) });
+  }
+  return found;
+}

@@ -1,0 +1,39 @@
+// Only the package directory goes to the build host: an import from outside it is named up front.
+import assert from "node:assert/strict";
+import { $ } from "zx";
+import { makeFixture } from "../support/fixture.ts";
+import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { startSshd } from "../support/sshd.ts";
+
+Deno.test("a package importing a file from outside its directory gets an error naming the import (ssh builder)", async () => {
+  const sshd = await startSshd();
+  const f = await makeFixture();
+  try {
+    await Deno.writeTextFile(`${f.repo}/containers/shared.nix`, "{ }\n");
+    await $({ cwd: f.repo, quiet: true })`git add containers/shared.nix`;
+    await commitEdit(
+      f.repo,
+      "containers/authentik/test-build.nix",
+      (t) =>
+        t.replace("let\n", "let\n  shared = import ../shared.nix;\n").replace(
+          "\nin\n{",
+          "\nin\nshared // {",
+        ),
+    );
+    const head = await git(f.repo, "rev-parse", "HEAD");
+    const config = await writeConfig(f, sshd.url, { ssh: { config_file: sshd.sshConfig } });
+    const run = await runBot(
+      ["upgrade", "--repo", f.repo, "--version", "2026.5.0", "--config", config],
+    );
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /test-build\.nix:\d+ imports \.\.\/shared\.nix, from outside the package directory\. Only containers\/authentik is sent to the build host/,
+    );
+    assert.equal(await git(f.repo, "rev-parse", "HEAD"), head, "nothing committed");
+    assert.equal(await git(f.repo, "status", "--porcelain"), "");
+  } finally {
+    await f.cleanup();
+    await sshd.stop();
+  }
+});
