@@ -1,4 +1,4 @@
-// Only the package directory goes to the build host: an import from outside it is named up front.
+// The build host, end to end: only the package directory is sent, and a host that did not build never passes.
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { makeFixture } from "../support/fixture.ts";
@@ -35,5 +35,32 @@ Deno.test("a package importing a file from outside its directory gets an error n
   } finally {
     await f.cleanup();
     await sshd.stop();
+  }
+});
+
+Deno.test("a build host whose login shell runs nothing never reads as a pass: exit 1 naming the host, nothing committed", async () => {
+  const fake = await Deno.makeTempFile({ prefix: "upgrade-bot-fake-shell-" });
+  await Deno.writeTextFile(
+    fake,
+    "#!/bin/sh\ncat >/dev/null &\necho 'fish: Expected a variable name after this $.'\nexit 0\n",
+  );
+  await Deno.chmod(fake, 0o755);
+  const sshd = await startSshd({ loginShell: fake });
+  const f = await makeFixture();
+  try {
+    const head = await git(f.repo, "rev-parse", "HEAD");
+    const config = await writeConfig(f, sshd.url, { ssh: { config_file: sshd.sshConfig } });
+    const run = await runBot(
+      ["upgrade", "--repo", f.repo, "--version", "2026.5.0", "--config", config],
+    );
+    assert.equal(run.code, 1, run.stderr);
+    assert.ok(run.stderr.includes(`build host ${sshd.url}`), run.stderr);
+    assert.match(run.stderr, /fish: Expected a variable name after this \$\./);
+    assert.doesNotMatch(run.stdout + run.stderr, /verified/);
+    assert.equal(await git(f.repo, "rev-parse", "HEAD"), head, "nothing committed");
+  } finally {
+    await f.cleanup();
+    await sshd.stop();
+    await Deno.remove(fake);
   }
 });
