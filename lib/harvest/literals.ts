@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Config, HashSpec } from "../runtime/config.ts";
 import { findHash, findVersion, type LiteralQuery, replaceLiteral } from "../nix/edit.ts";
-import { hashAlgo, placeholderHash } from "../nix/hash.ts";
+import { hashAlgo, placeholderHashOf } from "../nix/hash.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
 import { InputError } from "../runtime/errors.ts";
 
@@ -104,5 +104,5 @@ export async function resetHashes(
 export function placeholderFor(spec: HashSpec, old: string, fileText: string): string {
   const declared = /\boutputHashAlgo\s*=\s*"(sha1|sha256|sha512)"/.exec(fileText)?.[1];
   const byKey = spec.key === "sha512" ? "sha512" : declared ?? "sha256";
-  return placeholderHash(spec.name, hashAlgo(old, byKey));
+  return placeholderHashOf(spec.name, hashAlgo(old, byKey));
 }

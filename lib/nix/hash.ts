@@ -142,7 +142,13 @@ export function isSri(s: string): boolean {
  * placeholder makes each mismatch in a -k run attributable to one FOD, which
  * lib.fakeHash (shared by all) cannot.
  */
-export function placeholderHash(name: string, algo = "sha256"): string {
+export function placeholderHash(name: string): string {
+  return placeholderHashOf(name, "sha256");
+}
+
+/** The placeholder of `name` for a literal of another algorithm (sha512): Nix rejects an SRI hash
+ * whose type is not the derivation's `outputHashAlgo`. */
+export function placeholderHashOf(name: string, algo: string): string {
   if (!(algo in DIGEST_BYTES)) throw new Error(`unsupported hash algorithm '${algo}'`);
   const digest = createHash(algo).update(`upgrade-bot placeholder:${name}`).digest();
   return `${algo}-${base64Encode(new Uint8Array(digest))}`;

@@ -142,3 +142,20 @@ Deno.test("placeholderHash is deterministic, distinct per name and never lib.fak
   assert.equal(new Set(hashes).size, names.length);
   assert.equal(hashes.includes(FAKE_HASH), false);
 });
+
+Deno.test("hashAlgo, sameHash and sha512 placeholders", async () => {
+  const { hashAlgo, placeholderHashOf, sameHash } = await import("../../lib/nix/hash.ts");
+  const sha512 = placeholderHashOf("b", "sha512");
+  assert.match(sha512, /^sha512-/);
+  assert.ok(isSri(sha512));
+  assert.equal(placeholderHashOf("b", "sha256"), placeholderHash("b"));
+  assert.equal(hashAlgo("1x5ryv2mw00vx78zv3jrwgrafxhjlwg0hnf1dqlr3wwklka69ir9"), "sha256");
+  assert.equal(hashAlgo("lib.fakeHash", "sha512"), "sha512");
+  assert.equal(hashAlgo(sha512), "sha512");
+  // nix hash to-sri sha256:1x5ryv2mw00vx78zv3jrwgrafxhjlwg0hnf1dqlr3wwklka69ir9
+  const sri = "sha256-Kcdk1KST85EpbsFZCB6nEnan8uNZjv3R6RsAXsX2ufQ=";
+  assert.ok(sameHash("1x5ryv2mw00vx78zv3jrwgrafxhjlwg0hnf1dqlr3wwklka69ir9", sri));
+  assert.ok(sameHash("sha256:1x5ryv2mw00vx78zv3jrwgrafxhjlwg0hnf1dqlr3wwklka69ir9", sri));
+  assert.ok(!sameHash(FAKE_HASH, sri));
+  assert.ok(!sameHash("lib.fakeHash", sri));
+});
