@@ -8,6 +8,14 @@ export const SERVICE_VERSIONS_FILE = "service-versions.yaml";
 export function defaultConfig(): Config {
   return {
     source: "built-in defaults",
+    packages: null,
+    deploy: {
+      registry_url: "https://registry.ops.eblu.me",
+      image: "registry.ops.eblu.me/blumeops/{name}",
+      tag: "v{version}-{sha7}-nix",
+      manifest: "argocd/manifests/{name}/kustomization.yaml",
+      credentials_env: null,
+    },
     package: { name: "authentik", dir: "containers/authentik" },
     // Empty: found in the package's files (lib/nix/discover.ts); config lists override discovery.
     version: [],
@@ -47,6 +55,29 @@ export function defaultConfig(): Config {
     webhook: { secret_env: "WEBHOOK_SECRET", max_body_bytes: 1024 * 1024 },
     lock: { dir: null, wait_seconds: 60, stale_seconds: 6 * 3600 },
   };
+}
+
+/** What a package of `packages:` gets unless it says otherwise. */
+export function packageDefaults(name: string): { chain: string; cards_dir: string } {
+  return { chain: `upgrade-${name}`, cards_dir: `docs/how-to/${name}` };
+}
+
+/** The follow-up pull request's branch: a plain branch, not mikado/*, since its one commit is a
+ * deployment, not a C2 step (the repository's invariant check only governs mikado/* branches). */
+export function deployBranch(name: string): string {
+  return `deploy-${name}`;
+}
+
+/** The follow-up pull request's title and commit subject. */
+export function deployTitle(name: string, tag: string): string {
+  return `Deploy ${name} ${tag}`;
+}
+
+/** The comment on the bot's pull request when the base branch reached its version by other means. */
+export function closedReply(name: string, base: string, current: string, to: string): string {
+  return `Closing: ${base} is at ${name} ${current} already, which reaches this pull request's ` +
+    `${to} (an upgrade made by other means). The bot deletes its branch when every commit on it ` +
+    `is its own.`;
 }
 
 /** The tags of every card the bot writes. */
