@@ -64,5 +64,5 @@ Deno.test("the deployed tag goes under its upgrade's history entry", () => {
     out,
   );
   const other = recordDeployment(CARD, "2.19.0", "v2.19.0-0000000-nix", "2026-03-05", "c.md");
-  assert.match(other, /## Upgrade history\n\n- 2026-03-05: `2\.19\.0`\n  - deployed as/);
+  assert.match(other, /## Upgrade history\n\n- 2026-03-05: `2\.19\.0`\n {2}- deployed as/);
 });
