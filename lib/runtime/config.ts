@@ -201,7 +201,13 @@ export function packageConfigs(config: Config): Config[] {
   if (!config.packages) return [config];
   return config.packages.map((p) => {
     const own = packageDefaults(p.name);
-    const sv = p.service_versions === undefined ? config.service_versions : p.service_versions;
+    // The shared file, the package's own entry (its name) unless the package says otherwise.
+    const ownSv = p.service_versions;
+    const shared = config.service_versions;
+    const service_versions = ownSv === null || (ownSv === undefined && shared === null) ? null : {
+      file: ownSv?.file ?? shared?.file ?? SERVICE_VERSIONS_FILE,
+      name: ownSv?.name ?? p.name,
+    };
     return {
       ...structuredClone(config),
       packages: null,
@@ -211,12 +217,7 @@ export function packageConfigs(config: Config): Config[] {
       mirrors: p.mirrors,
       chain: p.chain ?? own.chain,
       cards_dir: p.cards_dir ?? own.cards_dir,
-      service_versions: sv === null || sv === undefined && config.service_versions === null
-        ? null
-        : {
-          file: sv?.file ?? config.service_versions?.file ?? SERVICE_VERSIONS_FILE,
-          name: sv?.name ?? p.name,
-        },
+      service_versions,
     };
   });
 }

@@ -57,6 +57,12 @@ export function defaultConfig(): Config {
   };
 }
 
+/** Copies of the version outside the Nix files, in the package directory, that the repository's
+ * container-version-check compares with service-versions.yaml: groups (text before, `v` or not). */
+export const OTHER_VERSION_FILES: { file: string; pattern: RegExp }[] = [
+  { file: "Dockerfile", pattern: /^(ARG[ \t]+CONTAINER_APP_VERSION=)(v?)[^\s]+$/m },
+];
+
 /** What a package of `packages:` gets unless it says otherwise. */
 export function packageDefaults(name: string): { chain: string; cards_dir: string } {
   return { chain: `upgrade-${name}`, cards_dir: `docs/how-to/${name}` };

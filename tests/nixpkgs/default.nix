@@ -391,7 +391,11 @@ let
           null
         else
           mkDerivation (modArgs // lib.toExtension (args.overrideModAttrs or { }) modArgs modArgs);
-      bins = map baseNameOf subPackages;
+      # The root package "." installs a binary named like the program (meta.mainProgram or
+      # pname), as `go install` names it after the module.
+      bins = map (
+        p: if p == "." then (args.meta or { }).mainProgram or pname else baseNameOf p
+      ) subPackages;
       rest = removeAttrs args [
         "vendorHash"
         "subPackages"

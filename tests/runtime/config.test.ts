@@ -118,11 +118,16 @@ packages:
     mirrors: [{ repo: mirrors/ntfy, tag: "v{version}" }]
     chain: bump-ntfy
     service_versions: null
+  - name: foo
+    dir: containers/foo
+    mirrors: [{ repo: mirrors/foo, tag: "v{version}" }]
 `,
     "p.yaml",
   );
-  const [a, n] = packageConfigs(config);
-  assert.equal(packageConfigs(config).length, 2);
+  const [a, n, f] = packageConfigs(config);
+  assert.equal(packageConfigs(config).length, 3);
+  // Its own entry of the shared file, whatever the single-package default names.
+  assert.deepEqual(f.service_versions, { file: "versions.yaml", name: "foo" });
   assert.deepEqual(a.package, { name: "authentik", dir: "containers/authentik" });
   assert.equal(a.chain, "upgrade-authentik");
   assert.equal(a.cards_dir, "docs/how-to/authentik");
