@@ -177,7 +177,7 @@ Deno.test({
         "authentik",
         "ntfy",
       ]);
-      assert.match(first.stdout, /  ntfy: opened #\d+ 2\.17\.0 -> 2\.18\.0, \d builds/);
+      assert.match(first.stdout, /^ {2}ntfy: opened #\d+ 2\.17\.0 -> 2\.18\.0, \d builds/m);
       console.log(
         `figures: cron over two packages (after a broken one): ${first.json!.requests} forge ` +
           `requests, builds authentik ${o1.authentik.builds} + ntfy ${o1.ntfy.builds}, ` +
