@@ -101,11 +101,25 @@ export function changelogPath(chain: string): string {
   return `docs/changelog.d/mikado-${chain.replaceAll("/", "-")}.infra.md`;
 }
 
-/** What stays manual after merge, one step a line; `code` renders a command or a path. */
-export function afterMergeSteps(pkg: string, code: (s: string) => string): string[] {
+/** The steps after merge, one a line; `code` renders a command or a path. With the follow-through
+ * on, the workflow builds the container and the bot moves the image tag. */
+export function afterMergeSteps(
+  pkg: string,
+  code: (s: string) => string,
+  followThrough = false,
+): string[] {
+  const manifest = code(`argocd/manifests/${pkg}/kustomization.yaml`);
+  if (followThrough) {
+    return [
+      `The repository's workflow (${code(".forgejo/workflows/build-container-nix.yaml")}) builds ` +
+      `and pushes the container from the merge commit; if it fails, the bot says so here.`,
+      `Once the image is in the registry, the bot opens a pull request setting its tag in ${manifest}.`,
+      "Verify the deployment after that one is merged: ArgoCD sync, UI login.",
+    ];
+  }
   return [
     `Build and push the container: ${code(`mise run container-build-and-release ${pkg}`)}`,
-    `Update the image tag in ${code(`argocd/manifests/${pkg}/kustomization.yaml`)}.`,
+    `Update the image tag in ${manifest}.`,
     "Verify the deployment: ArgoCD sync, UI login.",
   ];
 }
