@@ -420,7 +420,7 @@ Deno.test("a base upgraded by hand closes the bot's pull request; a person's com
   });
 });
 
-Deno.test("several packages: --version needs --package; --package runs that one only", async () => {
+Deno.test("several packages: --version needs --package; --package runs that one only; /rebuild by the pull request's package", async () => {
   const mirrors = [
     { repo: "mirrors/authentik", tag: "version/{version}" },
     { repo: "mirrors/authentik-client-go", tag: "v3.{version}" },
@@ -444,6 +444,44 @@ Deno.test("several packages: --version needs --package; --package runs that one 
       const list = one.json!.packages as { package: string; outcome: string }[];
       assert.deepEqual(list.map((p) => [p.package, p.outcome]), [["authentik", "opened"]]);
       assert.deepEqual((await pulls(w)).map((p) => p.head.ref), [BRANCH]);
+
+      // The other package's pull request, then a /rebuild on it through `event`: handled with
+      // that package's config (its chain), not the first package's.
+      const copy = await w.cron(
+        "--version",
+        "2026.5.0",
+        "--package",
+        "authentik-copy",
+        "--no-build",
+      );
+      assert.equal(copy.code, 0, copy.stderr);
+      const pr = (await pulls(w)).find((p) => p.head.ref === "mikado/upgrade-authentik-copy")!;
+      assert.equal(pr.title, "C2(upgrade-authentik-copy): authentik-copy 2026.2.0 -> 2026.5.0");
+      const comment = await w.forge.addComment(
+        "eblume",
+        "blumeops",
+        pr.number,
+        "erich",
+        "/rebuild",
+      );
+      const file = `${w.f.root}/event.json`;
+      await Deno.writeTextFile(
+        file,
+        JSON.stringify({
+          action: "created",
+          issue: { number: pr.number, pull_request: { merged: false } },
+          comment: { id: comment.id, body: "/rebuild", user: { login: "erich" } },
+          repository: { full_name: "eblume/blumeops" },
+        }),
+      );
+      const event = await runBot(["event", file, "--config", w.config], { FORGE_TOKEN: TOKEN });
+      assert.equal(event.code, 0, event.stderr);
+      assert.doesNotMatch(event.stdout, /ignored/, event.stdout);
+      const replies = await w.api(`/repos/eblume/blumeops/issues/${pr.number}/comments`) as {
+        body: string;
+      }[];
+      assert.equal(replies.length, 2, "the command and the bot's reply");
+      assert.match(replies[1].body, /passed/i);
     },
     undefined,
     {
