@@ -158,6 +158,34 @@ Deno.test({
         assert.equal(failedChecks(await repoChecks(check)), "", `${what}: the repository's checks`);
       };
 
+      // ---- inspect names one package of several; ntfy's layout is found with no config of it.
+      await writeConfig();
+      const env = { ...w.env, TMPDIR: `${w.root}/tmp` };
+      const which = await runBot(["inspect", "--repo", w.repo, "--config", config], env);
+      assert.equal(which.code, 2);
+      assert.match(
+        which.stderr,
+        /several packages \(authentik, ntfy\): name one with --package NAME/,
+      );
+      const inspect = await runBot(
+        ["inspect", "--repo", w.repo, "--config", config, "--package", "ntfy", "--json"],
+        env,
+      );
+      assert.equal(inspect.code, 0, inspect.stderr);
+      const layout = inspect.json as {
+        version: string;
+        versions: { file: string }[];
+        hashes: { name: string; key: string; harvested: boolean }[];
+        build: { file: string };
+      };
+      assert.equal(layout.version, "2.17.0");
+      assert.deepEqual(layout.versions.map((v) => v.file), ["default.nix"]);
+      assert.deepEqual(
+        layout.hashes.filter((h) => h.harvested).map((h) => h.key).sort(),
+        ["hash", "npmDepsHash", "vendorHash"],
+      );
+      assert.equal(layout.build.file, "default.nix");
+
       // ---- one run, three packages: the first one broken (no service entry); the others go on.
       await writeConfig([
         { name: "ghost", dir: "containers/ghost", mirrors: [packages[1].mirrors[0]] },
