@@ -291,6 +291,10 @@ Deno.test({
       await forge.mergePull("eblume", "blumeops", followUp.number);
       const deployed = await cron();
       assert.equal(outcomes(deployed).ntfy.followThrough!.state, "deployed");
+      console.log(
+        `figures: cron over two packages, nothing new, both deployed: ${deployed.json!.requests} ` +
+          `forge requests, ${(deployed.json!.seconds as number).toFixed(2)} s`,
+      );
 
       // ---- someone upgrades authentik by hand on main: the bot's pull request is closed.
       const authentik = (await pulls("open")).find((p) =>
