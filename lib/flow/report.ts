@@ -122,6 +122,7 @@ export function reportText(r: Report): string {
     }
     if (r.prerequisite) lines.push(`planned prerequisite card: ${r.prerequisite}`);
   }
+  if (r.closed) lines.push(r.closed);
   if (r.pull) {
     lines.push(`pull request: ${r.pull.action} ${r.pull.url || ""}`.trimEnd());
     if (r.dryRun) lines.push(`title: ${r.pull.title}`, "body:", r.pull.body);
