@@ -2,6 +2,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { loadConfig } from "./lib/runtime/config.ts";
+import { selectPackages } from "./lib/flow/packages.ts";
 import { parseBuilder } from "./lib/runtime/config_schema.ts";
 import { redact } from "./lib/runtime/log.ts";
 import { COMMANDS, HELP, type Invocation, OPTIONS, usageError } from "./lib/commands/usage.ts";
@@ -45,7 +46,21 @@ async function main(argv: string[]): Promise<number> {
     return usageError("--repo is for upgrade and inspect; the others clone the forge's repository");
   }
   if (values.builder !== undefined) parseBuilder(values.builder);
-  const config = await loadConfig(values.config);
+  let config = await loadConfig(values.config);
+  if (values.package !== undefined && !["run", "upgrade", "inspect"].includes(command)) {
+    return usageError("--package is for run, upgrade and inspect");
+  }
+  if (command === "upgrade" || command === "inspect") {
+    // One package: the one --package names, or the only one.
+    const configs = selectPackages(config, values.package);
+    if (configs.length > 1) {
+      return usageError(
+        `the config has several packages (${configs.map((c) => c.package.name).join(", ")}): ` +
+          `name one with --package NAME`,
+      );
+    }
+    config = configs[0];
+  } else if (values.package !== undefined) selectPackages(config, values.package);
   const common = {
     config,
     builder: values.builder ?? config.builder,

@@ -2,8 +2,7 @@
 import type { Forge } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
 import { eventFromPayload } from "../platform/forgejo/events.ts";
-import { handleComment } from "../flow/comments.ts";
-import { commandContext } from "../flow/rebuild.ts";
+import { handleCommentForPackages } from "../flow/packages.ts";
 import { withLock } from "../runtime/workspace.ts";
 import type { CommonOptions } from "../flow/prepare.ts";
 import { connect } from "../platform/connect.ts";
@@ -35,7 +34,10 @@ async function handleEvent(
 ): Promise<string> {
   const ev = eventFromPayload(await readPayload(file));
   if (ev === null) return "ignored: not a pull request comment";
-  const ctx = commandContext(common, forge);
-  return (await withLock(common.config, "event", () => handleComment(ctx, ev))) ??
+  return (await withLock(
+    common.config,
+    "event",
+    () => handleCommentForPackages(common, forge, ev),
+  )) ??
     "skipped: another run holds the lock";
 }

@@ -1,8 +1,9 @@
-// `run` (cron): the forge's pull request brought up to the newest ready release, under the lock.
-import { run } from "../flow/run.ts";
+// `run` (cron): every package's pull request brought up to its newest ready release, under the lock.
+import { runPackages, type RunSummary, summaryExitCode } from "../flow/packages.ts";
 import { connect } from "../platform/connect.ts";
 import { withLock } from "../runtime/workspace.ts";
-import { printReport } from "./print.ts";
+import { redact, seconds } from "../runtime/log.ts";
+import { reportJson, reportText } from "../flow/report.ts";
 import type { Invocation } from "./usage.ts";
 
 export async function runCommand({ values, config, common }: Invocation): Promise<number> {
@@ -10,11 +11,56 @@ export async function runCommand({ values, config, common }: Invocation): Promis
   const result = await withLock(
     config,
     "run",
-    () => run({ ...common, version: values.version }, forge),
+    () => runPackages({ ...common, version: values.version, package: values.package }, forge),
   );
   if (result === null) {
     console.log("skipped: another run holds the lock");
     return 0;
   }
-  return printReport(result, values.json);
+  return printSummary(result, values.json, config.packages !== null);
+}
+
+/** One package (no `packages:` in the config): its report as before, the follow-through after it.
+ * Several: each package's report under its name, then one line per package. */
+function printSummary(s: RunSummary, json: boolean | undefined, several: boolean): number {
+  const lines: string[] = [];
+  for (const p of s.packages) {
+    if (several) lines.push(`== ${p.package}`);
+    if (p.report) lines.push(reportText(p.report));
+    if (p.followThrough && p.followThrough.state !== "none") {
+      lines.push(`follow-through: ${p.followThrough.message}`);
+    }
+    if (p.error) lines.push(`FAILED: ${p.error.message}`);
+  }
+  if (several) {
+    lines.push(
+      `run: ${s.packages.length} packages, ${s.requests} forge requests, ${seconds(s.seconds)}`,
+    );
+    for (const p of s.packages) {
+      const r = p.report;
+      const what = r && !r.upToDate ? ` ${r.version.from} -> ${r.version.to}` : "";
+      const pull = r?.pull?.number ? ` #${r.pull.number}` : "";
+      const builds = r && r.builds ? `, ${r.builds} builds` : "";
+      lines.push(
+        `  ${p.package}: ${p.outcome}${pull}${what}${builds}` +
+          (p.followThrough && p.followThrough.state !== "none"
+            ? `; deploy: ${p.followThrough.state}`
+            : ""),
+      );
+    }
+  }
+  console.log(redact(lines.join("\n")));
+  if (json) {
+    const one = (p: RunSummary["packages"][number]) => ({
+      ...(p.report ? JSON.parse(reportJson(p.report)) : { package: p.package }),
+      outcome: p.outcome,
+      error: p.error?.message ?? null,
+      followThrough: p.followThrough,
+    });
+    const line = several
+      ? { packages: s.packages.map(one), requests: s.requests, seconds: s.seconds }
+      : one(s.packages[0]);
+    console.log(redact(JSON.stringify(line)));
+  }
+  return summaryExitCode(s);
 }

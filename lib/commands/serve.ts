@@ -1,8 +1,7 @@
 // `serve`: Forgejo webhooks until stopped, each handled under the lock.
 import type { Forge } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
-import { handleComment } from "../flow/comments.ts";
-import { commandContext } from "../flow/rebuild.ts";
+import { handleCommentForPackages } from "../flow/packages.ts";
 import { serveWebhooks } from "../platform/forgejo/webhook.ts";
 import { withLock } from "../runtime/workspace.ts";
 import { takeSecret } from "../runtime/log.ts";
@@ -32,14 +31,14 @@ async function serve(
       `set ${config.webhook.secret_env} to the webhook secret (webhook.secret_env)`,
     );
   }
-  const ctx = commandContext(common, forge);
   const server = serveWebhooks({
     hostname,
     port,
     secret,
     maxBodyBytes: config.webhook.max_body_bytes,
     handle: async (ev) =>
-      (await withLock(config, "serve", () => handleComment(ctx, ev))) ?? "skipped: lock held",
+      (await withLock(config, "serve", () => handleCommentForPackages(common, forge, ev))) ??
+        "skipped: lock held",
   });
   console.error(
     `upgrade-bot: receiving webhooks on http://${server.addr.hostname}:${server.addr.port}/`,

@@ -27,6 +27,8 @@ Usage:
 Options:
   --repo PATH        (upgrade, inspect) the target repository's git checkout (default: current directory)
   --version X        the version to upgrade to, like 2026.5.0 (run: forces it, even a skipped one)
+  --package NAME     one package of the config's "packages" (run: needed with --version when
+                     there are several; upgrade, inspect, event: which one)
   --config FILE      YAML config (default: upgrade-bot.yaml if present, else the built-in
                      blumeops layout; see README.md)
   --builder B        local | ssh://[user@]host[:port]  (default: config "builder", ssh://ringtail)
@@ -45,6 +47,7 @@ error; 130 interrupted.
 export const OPTIONS = {
   repo: { type: "string" },
   version: { type: "string" },
+  package: { type: "string" },
   config: { type: "string" },
   builder: { type: "string" },
   "dry-run": { type: "boolean" },
@@ -62,6 +65,7 @@ export interface Invocation {
   values: {
     repo?: string;
     version?: string;
+    package?: string;
     json?: boolean;
     port?: string;
     host?: string;

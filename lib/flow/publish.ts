@@ -63,6 +63,7 @@ function pullFacts(report: Report, o: CommonOptions, forge: Forge): PullFacts {
     to: report.version.to,
     date: report.date,
     pkgDir: config.package.dir,
+    followThrough: config.deploy !== null,
     hashes: report.hashes,
     mirrors: config.mirrors.map((m) => {
       const tag = tagFor(m.tag, report.version.to);

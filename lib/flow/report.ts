@@ -20,6 +20,10 @@ export interface Report extends Omit<ChainResult, "commits"> {
   diff: string;
   logFile: string | null;
   pull: { number: number; url: string; title: string; body: string; action: string } | null;
+  /** The version on the base branch when the run began. */
+  baseVersion: string;
+  /** The bot's open pull request was closed: the base branch reached its version by other means. */
+  closed: string | null;
   /** Releases seen whose other mirrors lack their tag yet. */
   waiting: string[];
   message: string;
@@ -51,6 +55,8 @@ export function newReport(o: CommonOptions, from: string, to: string): Report {
     message: "",
     seconds: 0,
     buildSeconds: 0,
+    baseVersion: from,
+    closed: null,
   };
 }
 
@@ -73,6 +79,7 @@ export function reportJson(r: Report): string {
     logFile: r.logFile,
     pull: r.pull,
     waiting: r.waiting,
+    closed: r.closed,
     message: r.message,
     seconds: r.seconds,
     buildSeconds: r.buildSeconds,
@@ -81,7 +88,7 @@ export function reportJson(r: Report): string {
 
 /** The report as people read it on stdout (--json adds the machine-readable line). */
 export function reportText(r: Report): string {
-  if (r.upToDate) return r.message;
+  if (r.upToDate) return [...(r.closed ? [r.closed] : []), r.message].join("\n");
   const title = `${r.package} ${r.version.from} -> ${r.version.to}${r.dryRun ? " (dry run)" : ""}`;
   const lines = [...(r.diff ? [r.diff] : []), title, "hashes:"];
   const width = Math.max(...r.hashes.map((h) => h.name.length));
@@ -115,6 +122,7 @@ export function reportText(r: Report): string {
     }
     if (r.prerequisite) lines.push(`planned prerequisite card: ${r.prerequisite}`);
   }
+  if (r.closed) lines.push(r.closed);
   if (r.pull) {
     lines.push(`pull request: ${r.pull.action} ${r.pull.url || ""}`.trimEnd());
     if (r.dryRun) lines.push(`title: ${r.pull.title}`, "body:", r.pull.body);

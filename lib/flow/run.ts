@@ -14,6 +14,7 @@ import { chainInto } from "./upgrade.ts";
 import { discover } from "./releases.ts";
 import { publish } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
+import { closeIfDone } from "./close.ts";
 
 export interface RunOptions extends CommonOptions {
   /** --version: force this version (its tags must exist on every mirror). */
@@ -35,8 +36,12 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   }
   const current = await versionOnForge(forge, config);
   const branch = `mikado/${config.chain}`;
-  const found = await discover(forge, o, current, open.find((p) => p.head === branch) ?? null);
+  const mine = open.find((p) => p.head === branch) ?? null;
+  // Someone upgraded by hand: the bot's pull request is done (not with --version: that forces).
+  const closed = mine && !o.version ? await closeIfDone(o, forge, mine, current) : null;
+  const found = await discover(forge, o, current, closed ? null : mine);
   const report = newReport(o, current, found.target?.version ?? current);
+  report.closed = closed;
   report.waiting = found.waiting;
   if (!found.target) {
     report.upToDate = true;

@@ -5,6 +5,7 @@ import { findHash, findVersion, type LiteralQuery, replaceLiteral } from "../nix
 import { hashAlgo, placeholderHashOf } from "../nix/hash.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
 import { InputError } from "../runtime/errors.ts";
+import { OTHER_VERSION_FILES } from "../site/defaults.ts";
 
 export interface HashOutcome {
   name: string;
@@ -39,6 +40,30 @@ export async function bumpVersion(dir: string, config: Config, version: string):
       },
     );
   }
+}
+
+/** The site's non-Nix copies of the version in the package directory (a Dockerfile's
+ * `ARG CONTAINER_APP_VERSION=`), each in its own style; returns the files changed. */
+export async function bumpOtherVersionFiles(dir: string, version: string): Promise<string[]> {
+  const changed: string[] = [];
+  for (const { file, pattern } of OTHER_VERSION_FILES) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(join(dir, file));
+    } catch {
+      continue; // not every package has one
+    }
+    const edited = text.replace(
+      pattern,
+      (_all, before: string, prefix: string) =>
+        `${before}${prefix || ""}${version.replace(/^v/, "")}`,
+    );
+    if (edited !== text) {
+      await writeFileAtomic(join(dir, file), edited);
+      changed.push(file);
+    }
+  }
+  return changed;
 }
 
 async function editFile(dir: string, file: string, edit: (text: string) => string): Promise<void> {

@@ -3,7 +3,7 @@ import { basename, dirname, join } from "node:path";
 import type { Config } from "../runtime/config.ts";
 import type { Builder } from "../harvest/builders/builder.ts";
 import type { Git } from "../runtime/git.ts";
-import { bumpVersion, resetHashes } from "../harvest/literals.ts";
+import { bumpOtherVersionFiles, bumpVersion, resetHashes } from "../harvest/literals.ts";
 import { harvest, type HarvestFailure, type HarvestResult } from "../harvest/rounds.ts";
 import {
   closeCard,
@@ -126,10 +126,15 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   const planSha = commits[0].sha;
 
   await bumpVersion(pkgDir, config, o.to);
+  const others = await bumpOtherVersionFiles(pkgDir, o.to);
   // The service's recorded version moves with the bump, as the repository's container-version-check
   // (and its hook) makes people do: the branch passes it in every state it is left in.
   await commit(
-    [...config.version.map((v) => rel(v.file)), ...await recordServiceVersion(o)],
+    [
+      ...config.version.map((v) => rel(v.file)),
+      ...others.map(rel),
+      ...await recordServiceVersion(o),
+    ],
     s.bump,
   );
 

@@ -9,6 +9,8 @@ import { afterMergeSteps } from "../site/defaults.ts";
 export interface PullFacts extends UpgradeFacts {
   /** The release tags on both mirrors. */
   mirrors: { repo: string; tag: string; url: string }[];
+  /** The bot follows the merge to the deployment (config `deploy`): the image tag is not manual. */
+  followThrough?: boolean;
   /** nix-build runs, their total time and where they ran. */
   builds: number;
   seconds: number;
@@ -73,9 +75,11 @@ export function pullBody(f: PullFacts): string {
       : f.mentions.map((m) => `- ${mdCode(`${m.path}:${m.line}`)}: ${mdCode(m.text.trim())}`)),
     "",
     ...(f.failure === null ? [] : [...failureSection(f, f.failure), ""]),
-    "### After merge (manual)",
+    f.followThrough ? "### After merge" : "### After merge (manual)",
     "",
-    ...afterMergeSteps(f.package, mdCode).map((step, i) => `${i + 1}. ${step}`),
+    ...afterMergeSteps(f.package, mdCode, f.followThrough ?? false).map((step, i) =>
+      `${i + 1}. ${step}`
+    ),
     "",
     "*Opened by upgrade-bot.*",
     "",

@@ -9,9 +9,19 @@ export interface Pull {
   merged: boolean;
   head: string;
   headSha: string;
+  /** The merge commit of a merged pull request, else null. */
+  mergeSha: string | null;
   base: string;
   url: string;
   user: string;
+}
+
+/** One Forgejo Actions workflow run (`status`: success, failure, cancelled, running, waiting...). */
+export interface ActionRun {
+  id: number;
+  status: string;
+  workflow: string;
+  url: string;
 }
 
 export interface Comment {
@@ -67,6 +77,8 @@ export interface Forge {
   react(repo: string, commentId: number, content: string): Promise<boolean>;
   reactions(repo: string, commentId: number): Promise<{ user: string; content: string }[]>;
   permission(repo: string, user: string): Promise<string>;
+  /** The Actions workflow runs for one commit, newest first. */
+  actionRuns(repo: string, headSha: string): Promise<ActionRun[]>;
   whoami(): Promise<string>;
   /** Counts API requests, for the benchmark. */
   readonly requests: number;

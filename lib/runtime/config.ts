@@ -1,6 +1,6 @@
 // Configuration: what the bot is told, read from the YAML file over the site's defaults.
 import YAML from "yaml";
-import { defaultConfig, SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
+import { defaultConfig, packageDefaults, SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
 import { InputError } from "./errors.ts";
 import { CONFIG_SCHEMA, firstProblem, type RawConfig, type RawLocation } from "./config_schema.ts";
 
@@ -23,9 +23,37 @@ export interface HashSpec extends LiteralLocation {
   expr?: string;
 }
 
+/** One package of several (`packages:`): what cannot be discovered, and what may differ. */
+export interface PackageSpec {
+  name: string;
+  dir: string;
+  mirrors: { repo: string; tag: string }[];
+  chain?: string;
+  cards_dir?: string;
+  service_versions?: { file?: string; name?: string } | null;
+}
+
+/** The follow-through after merge: where the built image is looked for, and what moves its tag. */
+export interface DeployConfig {
+  /** The registry's base URL; its OCI distribution API is `<url>/v2/`. */
+  registry_url: string;
+  /** The image as the manifest names it; `{name}` is the package's name. */
+  image: string;
+  /** The tag the repository's workflow pushes: `{version}` and `{sha7}` (the merge commit's). */
+  tag: string;
+  /** The kustomization whose `newTag` of `image` the follow-up pull request sets (`{name}`). */
+  manifest: string;
+  /** The environment variable holding `user:password` for the registry; null: anonymous. */
+  credentials_env: string | null;
+}
+
 export interface Config {
   /** The config file read, or "built-in defaults". */
   source: string;
+  /** Several packages (`packages:`), each expanded by packageConfigs; null: the single package. */
+  packages: PackageSpec[] | null;
+  /** null: no follow-through after merge. */
+  deploy: DeployConfig | null;
   package: { name: string; dir: string };
   /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
   version: LiteralLocation[];
@@ -143,10 +171,32 @@ function applyConfig(config: Config, raw: RawConfig): Config {
       name: s.name ?? config.package.name,
     };
   }
+  if (raw.packages) {
+    const single = (["package", "version", "hashes", "chain", "mirrors", "cards_dir"] as const)
+      .filter((k) => raw[k] !== undefined);
+    if (single.length) {
+      throw new InputError(
+        `${config.source}: ${single[0]}: not with "packages" (give it per package, or leave ` +
+          `"packages" out for one package)`,
+      );
+    }
+    config.packages = raw.packages.map((p) => ({
+      ...p,
+      dir: path(p.dir),
+      ...(p.cards_dir === undefined ? {} : { cards_dir: path(p.cards_dir) }),
+    }));
+  }
+  if (raw.deploy === null) config.deploy = null;
+  else if (raw.deploy) {
+    Object.assign(config.deploy!, raw.deploy);
+    config.deploy!.registry_url = path(config.deploy!.registry_url);
+  }
   Object.assign(config.rebuild, raw.rebuild);
   Object.assign(config.webhook, webhook);
   Object.assign(config.lock, lock);
-  for (const secret of [config.forge.token_env, config.webhook.secret_env]) {
+  const secrets = [config.forge.token_env, config.webhook.secret_env];
+  if (config.deploy?.credentials_env) secrets.push(config.deploy.credentials_env);
+  for (const secret of secrets) {
     if (config.build.env.includes(secret)) {
       throw new InputError(
         `${config.source}: build.env: ${secret} holds a secret of the bot: builds never see it`,
@@ -154,4 +204,31 @@ function applyConfig(config: Config, raw: RawConfig): Config {
     }
   }
   return config;
+}
+
+/** One config per package: the single package's config as it is, or, with `packages:`, each
+ * package over the shared keys with its own defaults (chain, cards, service entry: lib/site). */
+export function packageConfigs(config: Config): Config[] {
+  if (!config.packages) return [config];
+  return config.packages.map((p) => {
+    const own = packageDefaults(p.name);
+    // The shared file, the package's own entry (its name) unless the package says otherwise.
+    const ownSv = p.service_versions;
+    const shared = config.service_versions;
+    const service_versions = ownSv === null || (ownSv === undefined && shared === null) ? null : {
+      file: ownSv?.file ?? shared?.file ?? SERVICE_VERSIONS_FILE,
+      name: ownSv?.name ?? p.name,
+    };
+    return {
+      ...structuredClone(config),
+      packages: null,
+      package: { name: p.name, dir: p.dir },
+      version: [],
+      hashes: [],
+      mirrors: p.mirrors,
+      chain: p.chain ?? own.chain,
+      cards_dir: p.cards_dir ?? own.cards_dir,
+      service_versions,
+    };
+  });
 }

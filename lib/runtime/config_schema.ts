@@ -127,7 +127,52 @@ const hash = mapping({
   error: `takes "attr" (an attribute of build.file) or "expr", not both`,
 });
 
+const mirrorList = () =>
+  list(mapping({
+    repo: repoName(),
+    tag: text().refine((t) => t.includes("{version}"), { error: quoted("must contain {version}") }),
+  })).min(1, { error: "needs at least the package's own mirror" });
+
+/** One package of several: only what cannot be discovered; the rest follows its name. */
+const packageEntry = mapping({
+  name: simpleName(),
+  dir: relativePath(),
+  mirrors: mirrorList(),
+  chain: simpleName().optional(),
+  cards_dir: relativePath().optional(),
+  service_versions: mapping({ file: relativePath(), name: text() }).partial().nullable()
+    .optional(),
+});
+
+const httpUrl = () =>
+  text().refine((s) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(s.replace(/\/+$/, "")), {
+    error: (iss) => `"${String(iss.input).replace(/\/+$/, "")}" is not an http(s) URL`,
+  });
+
+const placeholders = (allowed: string[]) =>
+  text().refine((s) => [...s.matchAll(/\{([^}]*)\}/g)].every((m) => allowed.includes(m[1])), {
+    error: quoted(`may only hold the placeholders ${allowed.map((a) => `{${a}}`).join(" ")}`),
+  });
+
 export const CONFIG_SCHEMA = mapping({
+  packages: list(packageEntry).min(1, { error: "needs at least one package" }).superRefine(
+    (packages, ctx) => {
+      const names = new Set<string>();
+      for (const p of packages) {
+        if (names.has(p.name)) ctx.addIssue(`name "${p.name}" is used twice`);
+        names.add(p.name);
+      }
+    },
+  ).optional(),
+  deploy: mapping({
+    registry_url: httpUrl(),
+    image: placeholders(["name"]),
+    tag: placeholders(["version", "sha7"]).refine((t) => t.includes("{sha7}"), {
+      error: quoted("must contain {sha7} (the merge commit's first 7 characters)"),
+    }),
+    manifest: placeholders(["name"]),
+    credentials_env: envName().nullable(),
+  }).partial().nullable().optional(),
   package: mapping({ name: simpleName(), dir: relativePath() }).partial().optional(),
   version: list(location).min(1, { error: "needs at least one file" }).optional(),
   hashes: list(hash)
@@ -155,9 +200,7 @@ export const CONFIG_SCHEMA = mapping({
   git: mapping({ author_name: text(), author_email: text() }).partial().optional(),
   log_dir: text().optional(),
   forge: mapping({
-    url: text().refine((s) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(s.replace(/\/+$/, "")), {
-      error: (iss) => `"${String(iss.input).replace(/\/+$/, "")}" is not an http(s) URL`,
-    }),
+    url: httpUrl(),
     repo: repoName(),
     base: branch(),
     token_env: envName(),
@@ -166,10 +209,7 @@ export const CONFIG_SCHEMA = mapping({
     retries: count(),
     retry_seconds: z.number({ error: SECONDS }).positive({ error: SECONDS }),
   }).partial().optional(),
-  mirrors: list(mapping({
-    repo: repoName(),
-    tag: text().refine((t) => t.includes("{version}"), { error: quoted("must contain {version}") }),
-  })).min(1, { error: "needs at least the package's own mirror" }).optional(),
+  mirrors: mirrorList().optional(),
   prereleases: boolean().optional(),
   cards_dir: relativePath().optional(),
   service_versions: mapping({ file: relativePath(), name: text() }).partial().nullable()

@@ -8,6 +8,14 @@ export const SERVICE_VERSIONS_FILE = "service-versions.yaml";
 export function defaultConfig(): Config {
   return {
     source: "built-in defaults",
+    packages: null,
+    deploy: {
+      registry_url: "https://registry.ops.eblu.me",
+      image: "registry.ops.eblu.me/blumeops/{name}",
+      tag: "v{version}-{sha7}-nix",
+      manifest: "argocd/manifests/{name}/kustomization.yaml",
+      credentials_env: null,
+    },
     package: { name: "authentik", dir: "containers/authentik" },
     // Empty: found in the package's files (lib/nix/discover.ts); config lists override discovery.
     version: [],
@@ -50,6 +58,35 @@ export function defaultConfig(): Config {
   };
 }
 
+/** Copies of the version outside the Nix files, in the package directory, that the repository's
+ * container-version-check compares with service-versions.yaml: groups (text before, `v` or not). */
+export const OTHER_VERSION_FILES: { file: string; pattern: RegExp }[] = [
+  { file: "Dockerfile", pattern: /^(ARG[ \t]+CONTAINER_APP_VERSION=)(v?)[^\s]+$/m },
+];
+
+/** What a package of `packages:` gets unless it says otherwise. */
+export function packageDefaults(name: string): { chain: string; cards_dir: string } {
+  return { chain: `upgrade-${name}`, cards_dir: `docs/how-to/${name}` };
+}
+
+/** The follow-up pull request's branch: a plain branch, not mikado/*, since its one commit is a
+ * deployment, not a C2 step (the repository's invariant check only governs mikado/* branches). */
+export function deployBranch(name: string): string {
+  return `deploy-${name}`;
+}
+
+/** The follow-up pull request's title and commit subject. */
+export function deployTitle(name: string, tag: string): string {
+  return `Deploy ${name} ${tag}`;
+}
+
+/** The comment on the bot's pull request when the base branch reached its version by other means. */
+export function closedReply(name: string, base: string, current: string, to: string): string {
+  return `Closing: ${base} is at ${name} ${current} already, which reaches this pull request's ` +
+    `${to} (an upgrade made by other means). The bot deletes its branch when every commit on it ` +
+    `is its own.`;
+}
+
 /** The tags of every card the bot writes. */
 export function cardTags(pkg: string): string[] {
   return ["how-to", pkg, "nix"];
@@ -65,11 +102,25 @@ export function changelogPath(chain: string): string {
   return `docs/changelog.d/mikado-${chain.replaceAll("/", "-")}.infra.md`;
 }
 
-/** What stays manual after merge, one step a line; `code` renders a command or a path. */
-export function afterMergeSteps(pkg: string, code: (s: string) => string): string[] {
+/** The steps after merge, one a line; `code` renders a command or a path. With the follow-through
+ * on, the workflow builds the container and the bot moves the image tag. */
+export function afterMergeSteps(
+  pkg: string,
+  code: (s: string) => string,
+  followThrough = false,
+): string[] {
+  const manifest = code(`argocd/manifests/${pkg}/kustomization.yaml`);
+  if (followThrough) {
+    return [
+      `The repository's workflow (${code(".forgejo/workflows/build-container-nix.yaml")}) builds ` +
+      `and pushes the container from the merge commit; if it fails, the bot says so here.`,
+      `Once the image is in the registry, the bot opens a pull request setting its tag in ${manifest}.`,
+      "Verify the deployment after that one is merged: ArgoCD sync, UI login.",
+    ];
+  }
   return [
     `Build and push the container: ${code(`mise run container-build-and-release ${pkg}`)}`,
-    `Update the image tag in ${code(`argocd/manifests/${pkg}/kustomization.yaml`)}.`,
+    `Update the image tag in ${manifest}.`,
     "Verify the deployment: ArgoCD sync, UI login.",
   ];
 }

@@ -373,3 +373,128 @@ Deno.test("sync_mirrors asks the forge to sync both mirrors before reading their
     ]);
   });
 });
+
+Deno.test("a base upgraded by hand closes the bot's pull request; a person's commit keeps its branch", async () => {
+  await withWorld(async (w) => {
+    assert.equal((await w.cron()).code, 0);
+    const [pr] = await pulls(w);
+    const repo = await w.clone();
+    // Erich adds a commit on the bot's branch, then upgrades main to 2026.5.0 himself.
+    await $({ cwd: repo, quiet: true })`git checkout -q ${BRANCH}`;
+    await commitEdit(repo, `${CARDS}/build-authentik-from-source.md`, (t) => t + "\nA note.\n");
+    const human = await git(repo, "rev-parse", "HEAD");
+    await $({ cwd: repo, quiet: true })`git push -q origin ${BRANCH}`;
+    await $({ cwd: repo, quiet: true })`git checkout -q main`;
+    for (const file of ["containers/authentik/sources.nix", "containers/authentik/default.nix"]) {
+      await commitEdit(repo, file, (t) => t.replace('"2026.2.0"', '"2026.5.0"'));
+    }
+    await commitEdit(
+      repo,
+      "service-versions.yaml",
+      (t) => t.replace(/current-version: "?2026\.2\.0"?/, 'current-version: "2026.5.0"'),
+    );
+    const main = await git(repo, "rev-parse", "HEAD");
+    await $({ cwd: repo, quiet: true })`git push -q origin main`;
+
+    const run = await w.cron();
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.json!.closed as string,
+      /main is at 2026\.5\.0, pull request #\d+ \(2026\.5\.0\) is done: closed it, branch mikado\/upgrade-authentik kept: 1 of its commits are not the bot's/,
+    );
+    const [after] = await pulls(w);
+    assert.equal(after.state, "closed");
+    const comments = await w.api(`/repos/eblume/blumeops/issues/${pr.number}/comments`) as {
+      body: string;
+    }[];
+    assert.equal(comments.length, 1);
+    assert.match(comments[0].body, /^Closing: main is at authentik 2026\.5\.0 already/);
+    const heads = await $({ cwd: repo, quiet: true })`git ls-remote origin`;
+    assert.match(heads.stdout, new RegExp(`^${human}\\trefs/heads/${BRANCH}$`, "m"), "kept");
+    assert.match(heads.stdout, new RegExp(`^${main}\\trefs/heads/main$`, "m"), "main untouched");
+    // Nothing more to do: the next run neither reopens nor comments.
+    const again = await w.cron();
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.json!.closed, null);
+    assert.equal((await pulls(w, "open")).length, 0);
+  });
+});
+
+Deno.test("several packages: --version needs --package; --package runs that one only; /rebuild by the pull request's package", async () => {
+  const mirrors = [
+    { repo: "mirrors/authentik", tag: "version/{version}" },
+    { repo: "mirrors/authentik-client-go", tag: "v3.{version}" },
+  ];
+  await withWorld(
+    async (w) => {
+      const forced = await w.cron("--version", "2026.5.0");
+      assert.equal(forced.code, 2);
+      assert.match(
+        forced.stderr,
+        /--version 2026\.5\.0: the config has several packages \(authentik, authentik-copy\): name one with --package NAME/,
+      );
+      const unknown = await w.cron("--package", "nope");
+      assert.equal(unknown.code, 2);
+      assert.match(
+        unknown.stderr,
+        /--package nope: no such package in .*\(authentik, authentik-copy\)/,
+      );
+      const one = await w.cron("--version", "2026.5.0", "--package", "authentik", "--no-build");
+      assert.equal(one.code, 0, one.stderr);
+      const list = one.json!.packages as { package: string; outcome: string }[];
+      assert.deepEqual(list.map((p) => [p.package, p.outcome]), [["authentik", "opened"]]);
+      assert.deepEqual((await pulls(w)).map((p) => p.head.ref), [BRANCH]);
+
+      // The other package's pull request, then a /rebuild on it through `event`: handled with
+      // that package's config (its chain), not the first package's.
+      const copy = await w.cron(
+        "--version",
+        "2026.5.0",
+        "--package",
+        "authentik-copy",
+        "--no-build",
+      );
+      assert.equal(copy.code, 0, copy.stderr);
+      const pr = (await pulls(w)).find((p) => p.head.ref === "mikado/upgrade-authentik-copy")!;
+      assert.equal(pr.title, "C2(upgrade-authentik-copy): authentik-copy 2026.2.0 -> 2026.5.0");
+      const comment = await w.forge.addComment(
+        "eblume",
+        "blumeops",
+        pr.number,
+        "erich",
+        "/rebuild",
+      );
+      const file = `${w.f.root}/event.json`;
+      await Deno.writeTextFile(
+        file,
+        JSON.stringify({
+          action: "created",
+          issue: { number: pr.number, pull_request: { merged: false } },
+          comment: { id: comment.id, body: "/rebuild", user: { login: "erich" } },
+          repository: { full_name: "eblume/blumeops" },
+        }),
+      );
+      const event = await runBot(["event", file, "--config", w.config], { FORGE_TOKEN: TOKEN });
+      assert.equal(event.code, 0, event.stderr);
+      assert.doesNotMatch(event.stdout, /ignored/, event.stdout);
+      const replies = await w.api(`/repos/eblume/blumeops/issues/${pr.number}/comments`) as {
+        body: string;
+      }[];
+      assert.equal(replies.length, 2, "the command and the bot's reply");
+      assert.match(replies[1].body, /passed/i);
+    },
+    undefined,
+    {
+      packages: [
+        { name: "authentik", dir: "containers/authentik", mirrors },
+        // The same directory under another name: its own chain and service entry.
+        {
+          name: "authentik-copy",
+          dir: "containers/authentik",
+          mirrors,
+          service_versions: { name: "authentik" },
+        },
+      ],
+    },
+  );
+});

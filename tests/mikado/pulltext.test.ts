@@ -265,6 +265,17 @@ Deno.test("pullBody: manual steps after merge, and the closing line", () => {
   );
   assert.ok(body.endsWith("\n*Opened by upgrade-bot.*\n"));
   assert.ok(!body.includes("### Build failure"), "no failure section without a failure");
+  // With the follow-through on, the image tag is the bot's next pull request, not a manual step.
+  const followed = section(pullBody({ ...FACTS, followThrough: true }), "### After merge");
+  assert.match(
+    followed,
+    /^1\. The repository's workflow \(`\.forgejo\/workflows\/build-container-nix\.yaml`\)/,
+  );
+  assert.match(
+    followed,
+    /2\. Once the image is in the registry, the bot opens a pull request setting its tag in `argocd\/manifests\/authentik\/kustomization\.yaml`\./,
+  );
+  assert.ok(!pullBody({ ...FACTS, followThrough: true }).includes("(manual)"));
 });
 
 Deno.test("pullBody: a failure names the derivation, the log and the card for a human", () => {

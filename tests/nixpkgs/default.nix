@@ -17,6 +17,8 @@
 #     inputs, so they are real build-time (and runtime) dependencies;
 #   - buildGoModule's `goModules` is a fixed-output derivation of src's go.sum
 #     (outputHash = vendorHash), checked by the main build like Go's vendoring.
+#   - buildNpmPackage's `npmDeps` is a fixed-output derivation of package-lock.json
+#     (outputHash = npmDepsHash), checked by the main build like npm ci.
 #
 # Use: NIX_PATH=nixpkgs=<this dir>, `nix-build -I nixpkgs=<this dir>`, or as a
 # flake (flake.nix: legacyPackages.<system>).
@@ -389,7 +391,11 @@ let
           null
         else
           mkDerivation (modArgs // lib.toExtension (args.overrideModAttrs or { }) modArgs modArgs);
-      bins = map baseNameOf subPackages;
+      # The root package "." installs a binary named like the program (meta.mainProgram or
+      # pname), as `go install` names it after the module.
+      bins = map (
+        p: if p == "." then (args.meta or { }).mainProgram or pname else baseNameOf p
+      ) subPackages;
       rest = removeAttrs args [
         "vendorHash"
         "subPackages"
@@ -485,6 +491,70 @@ let
       '';
     };
 
+  # buildNpmPackage: `npmDeps` (passthru) is a recursive FOD holding the
+  # package-lock.json of the source root (after `prePatch`, which may `cd`),
+  # like the npm cache nixpkgs fetches from it, with outputHash = npmDepsHash.
+  # The main derivation refuses a stale cache the way npm ci reports a lock
+  # file out of sync, writes build/ (index.html, config.js) as `npm run build`
+  # would and runs installPhase (runHook is a no-op).
+  buildNpmPackage =
+    args@{
+      pname,
+      version,
+      src,
+      npmDepsHash,
+      prePatch ? "",
+      installPhase ? "",
+      ...
+    }:
+    let
+      npmDeps = mkDerivation {
+        name = "${pname}-${version}-npm-deps";
+        inherit src prePatch;
+        outputHashMode = "recursive";
+        outputHashAlgo = "sha256";
+        outputHash = npmDepsHash;
+        buildCommand = ''
+          cd "$src"
+          eval "$prePatch"
+          if [ ! -f package-lock.json ]; then
+            echo "npm: no package-lock.json in $PWD" >&2
+            exit 1
+          fi
+          mkdir -p "$out"
+          cp package-lock.json "$out/package-lock.json"
+        '';
+      };
+      rest = removeAttrs args [
+        "npmDepsHash"
+        "installPhase"
+        "passthru"
+      ];
+      inputNames = builtins.attrNames (lib.filterAttrs passable rest);
+    in
+    mkDerivation (
+      rest
+      // {
+        inherit npmDeps installPhase;
+        buildCommand = ''
+          runHook() { :; }
+          cp -r "$src" "$TMPDIR/source"
+          chmod -R u+w "$TMPDIR/source"
+          cd "$TMPDIR/source"
+          eval "$prePatch"
+          if ! cmp -s "$npmDeps/package-lock.json" package-lock.json; then
+            echo "npm ERR! package-lock.json does not match the npm cache $npmDeps" >&2
+            exit 1
+          fi
+          mkdir -p build
+          echo "<html>$pname $version</html>" > build/index.html
+          echo "// config" > build/config.js
+          eval "$installPhase"
+          ${recordInputs inputNames}
+        '';
+      }
+    );
+
   # dockerTools.buildLayeredImage: a gzipped tar (named <name>.tar.gz like
   # nixpkgs') with the image's config.json, the sorted store paths of the
   # contents' closure (exportReferencesGraph, so every content is built) and
@@ -541,6 +611,7 @@ let
       fetchgit
       fetchFromGitHub
       buildGoModule
+      buildNpmPackage
       makeSetupHook
       writeShellScript
       writeShellScriptBin

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { defaultConfig } from "../../lib/site/defaults.ts";
-import { loadConfig, parseConfig } from "../../lib/runtime/config.ts";
+import { loadConfig, packageConfigs, parseConfig } from "../../lib/runtime/config.ts";
 import { parseBuilder } from "../../lib/runtime/config_schema.ts";
 
 Deno.test("an empty file means the blumeops defaults", () => {
@@ -114,4 +114,99 @@ Deno.test("build.env names what builds may see, never the bot's secrets", () => 
     /build\.env: HOOK holds a secret/,
   );
   assert.throws(() => parseConfig("build: { env: ['a b'] }", "c.yaml"), /build\.env/);
+});
+
+Deno.test("packages: each package over the shared keys, with its own defaults", () => {
+  const config = parseConfig(
+    `
+builder: local
+service_versions: { file: versions.yaml }
+packages:
+  - name: authentik
+    dir: containers/authentik/
+    mirrors:
+      - { repo: mirrors/authentik, tag: "version/{version}" }
+      - { repo: mirrors/authentik-client-go, tag: "v3.{version}" }
+  - name: ntfy
+    dir: containers/ntfy
+    mirrors: [{ repo: mirrors/ntfy, tag: "v{version}" }]
+    chain: bump-ntfy
+    service_versions: null
+  - name: foo
+    dir: containers/foo
+    mirrors: [{ repo: mirrors/foo, tag: "v{version}" }]
+`,
+    "p.yaml",
+  );
+  const [a, n, f] = packageConfigs(config);
+  assert.equal(packageConfigs(config).length, 3);
+  // Its own entry of the shared file, whatever the single-package default names.
+  assert.deepEqual(f.service_versions, { file: "versions.yaml", name: "foo" });
+  assert.deepEqual(a.package, { name: "authentik", dir: "containers/authentik" });
+  assert.equal(a.chain, "upgrade-authentik");
+  assert.equal(a.cards_dir, "docs/how-to/authentik");
+  assert.deepEqual(a.service_versions, { file: "versions.yaml", name: "authentik" });
+  assert.equal(a.mirrors.length, 2);
+  assert.equal(a.builder, "local");
+  assert.deepEqual(n.package, { name: "ntfy", dir: "containers/ntfy" });
+  assert.equal(n.chain, "bump-ntfy");
+  assert.equal(n.cards_dir, "docs/how-to/ntfy");
+  assert.equal(n.service_versions, null);
+  assert.deepEqual(n.mirrors, [{ repo: "mirrors/ntfy", tag: "v{version}" }]);
+  assert.deepEqual([n.version, n.hashes, n.packages], [[], [], null]);
+  // Without packages: the single package, as before.
+  assert.deepEqual(packageConfigs(parseConfig("", "e.yaml")).map((c) => c.package.name), [
+    "authentik",
+  ]);
+});
+
+Deno.test("deploy: the defaults, overrides, null, and errors naming the key", () => {
+  const d = parseConfig("", "e.yaml").deploy!;
+  assert.deepEqual(d, {
+    registry_url: "https://registry.ops.eblu.me",
+    image: "registry.ops.eblu.me/blumeops/{name}",
+    tag: "v{version}-{sha7}-nix",
+    manifest: "argocd/manifests/{name}/kustomization.yaml",
+    credentials_env: null,
+  });
+  const o = parseConfig(
+    "deploy: { registry_url: http://127.0.0.1:5000/, credentials_env: REG }",
+    "d.yaml",
+  ).deploy!;
+  assert.equal(o.registry_url, "http://127.0.0.1:5000");
+  assert.equal(o.credentials_env, "REG");
+  assert.equal(o.tag, "v{version}-{sha7}-nix");
+  assert.equal(parseConfig("deploy: null", "d.yaml").deploy, null);
+  const cases: [string, RegExp][] = [
+    ["deploy: { tag: 'v{version}' }", /d\.yaml: deploy\.tag: "v\{version\}" must contain \{sha7\}/],
+    [
+      "deploy: { image: 'x/{nme}' }",
+      /deploy\.image: "x\/\{nme\}" may only hold the placeholders \{name\}/,
+    ],
+    [
+      "deploy: { registry_url: ftp://x }",
+      /deploy\.registry_url: "ftp:\/\/x" is not an http\(s\) URL/,
+    ],
+    [
+      "deploy: { credentials_env: 'a b' }",
+      /deploy\.credentials_env: "a b" is not an environment variable name/,
+    ],
+    ["packages: []", /packages: needs at least one package/],
+    ["packages: [{ name: a, dir: a }]", /packages\[0\]\.mirrors: /],
+    [
+      "packages: [{ name: a, dir: a, mirrors: [{repo: m/a, tag: 'v{version}'}] }, { name: a, dir: b, mirrors: [{repo: m/b, tag: 'v{version}'}] }]",
+      /packages: name "a" is used twice/,
+    ],
+    [
+      "chain: x\npackages: [{ name: a, dir: a, mirrors: [{repo: m/a, tag: 'v{version}'}] }]",
+      /d\.yaml: chain: not with "packages"/,
+    ],
+    [
+      "packages: [{ name: a, dir: ../a, mirrors: [{repo: m/a, tag: 'v{version}'}] }]",
+      /packages\[0\]\.dir: "\.\.\/a" must be a relative path/,
+    ],
+  ];
+  for (const [yaml, expected] of cases) {
+    assert.throws(() => parseConfig(yaml, "d.yaml"), expected, yaml);
+  }
 });

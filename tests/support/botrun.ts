@@ -43,6 +43,8 @@ export async function writeConfig(
     build: { args: fixture.buildArgs, max_jobs: 5, ...build },
     log_dir: `${fixture.root}/logs`,
     lock: { dir: `${fixture.root}/locks`, wait_seconds: 5 },
+    // The fixture has no deployment manifest: no follow-through unless a test asks for it.
+    deploy: null,
     ...rest,
   };
   await Deno.writeTextFile(path, stringify(config));

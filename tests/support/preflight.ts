@@ -19,6 +19,9 @@ const PROGRAMS: [string, string][] = [
   // The target repository's own checks, run on the bot's branches (tests/support/repochecks.ts).
   ["yamllint", "yamllint"],
   ["/usr/bin/python3", "python3"],
+  // A real OCI registry for the follow-through after merge (tests/support/registry.ts).
+  ["/usr/bin/docker-registry", "docker-registry"],
+  ["htpasswd", "apache2-utils"],
 ];
 
 async function isExecutable(path: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 // Forge: the Forgejo API calls the bot makes, through octokit, with Forgejo's quirks handled.
 import { Octokit } from "octokit";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
-import type { Comment, Forge, Pull } from "../forge.ts";
+import type { ActionRun, Comment, Forge, Pull } from "../forge.ts";
 import type { Remote } from "../../runtime/git.ts";
 import { redact } from "../../runtime/log.ts";
 
@@ -279,6 +279,20 @@ export class ForgejoForge implements Forge {
     return String((data as Json).permission);
   }
 
+  async actionRuns(repo: string, headSha: string): Promise<ActionRun[]> {
+    const { data } = await this.call(
+      "GET /repos/{owner}/{repo}/actions/runs",
+      { ...ForgejoForge.split(repo), head_sha: headSha, limit: PAGE },
+      `listing the Actions runs of ${headSha.slice(0, 7)} in ${repo}`,
+    );
+    return ((data as Json).workflow_runs as Json[] ?? []).map((r) => ({
+      id: Number(r.id),
+      status: String(r.status ?? ""),
+      workflow: String(r.workflow_id ?? ""),
+      url: String(r.html_url ?? r.url ?? ""),
+    }));
+  }
+
   async whoami(): Promise<string> {
     const { data } = await this.call("GET /user", {}, "reading the token's user");
     return String((data as Json).login);
@@ -296,6 +310,7 @@ function toPull(d: Json): Pull {
     merged: Boolean(d.merged),
     head: String(head?.ref ?? ""),
     headSha: String(head?.sha ?? ""),
+    mergeSha: d.merge_commit_sha ? String(d.merge_commit_sha) : null,
     base: String(base?.ref ?? ""),
     url: String(d.html_url ?? ""),
     user: String((d.user as Json)?.login ?? ""),

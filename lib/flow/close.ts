@@ -1,0 +1,49 @@
+// Close what is done: the bot's open pull request whose version the base branch has reached by other means.
+import type { Forge, Pull } from "../platform/forge.ts";
+import { compareVersions } from "../nix/versions.ts";
+import { parsePullTitle } from "../mikado/pulltext.ts";
+import { closedReply } from "../site/defaults.ts";
+import { withClone } from "../runtime/workspace.ts";
+import { progress } from "../runtime/log.ts";
+import type { CommonOptions } from "./prepare.ts";
+
+/** Closes `open` (the bot's pull request of the package's chain) when the base branch is at or past
+ * its version, with a comment saying why, and deletes its branch when every commit on it is the
+ * bot's (a person's commit keeps the branch). Says what it did, or null when the pull request is
+ * still wanted. */
+export async function closeIfDone(
+  o: CommonOptions,
+  forge: Forge,
+  open: Pull,
+  current: string,
+): Promise<string | null> {
+  const { config } = o;
+  const { repo, base } = config.forge;
+  const to = parsePullTitle(open.title)?.to;
+  if (!to || compareVersions(current, to) < 0) return null;
+  const name = config.package.name;
+  const what = `${name}: ${base} is at ${current}, pull request #${open.number} (${to}) is done`;
+  if (o.dryRun) return `${what}: would close it`;
+  await forge.comment(repo, open.number, closedReply(name, base, current, to));
+  await forge.updatePull(repo, open.number, { state: "closed" });
+  const kept = await withClone(config, forge.gitRemote(repo), async (git) => {
+    const tip = await git.sha(`refs/remotes/origin/${open.head}`);
+    if (!tip) return "its branch is gone already";
+    const authors = (await git.run(["log", "--format=%ae", `origin/${base}..${tip}`]))
+      .split("\n").filter(Boolean);
+    const others = authors.filter((a) => a !== config.git.author_email).length;
+    if (others) return `branch ${open.head} kept: ${others} of its commits are not the bot's`;
+    // The lease: a commit pushed since the clone keeps the branch.
+    await git.run([
+      "push",
+      "--quiet",
+      `--force-with-lease=refs/heads/${open.head}:${tip}`,
+      "origin",
+      `:refs/heads/${open.head}`,
+    ]);
+    return `branch ${open.head} deleted`;
+  });
+  const line = `${what}: closed it, ${kept}`;
+  progress(line);
+  return line;
+}

@@ -1,0 +1,134 @@
+// Every package of the config in one cron run: close what is done, upgrade, follow through; one outcome each.
+import { type Config, packageConfigs } from "../runtime/config.ts";
+import type { Forge, Pull } from "../platform/forge.ts";
+import { InputError } from "../runtime/errors.ts";
+import { progress } from "../runtime/log.ts";
+import { run, type RunOptions } from "./run.ts";
+import { type FollowThrough, followThrough } from "./followthrough.ts";
+import type { Report } from "./report.ts";
+import type { CommonOptions } from "./prepare.ts";
+import { handleComment } from "./comments.ts";
+import { commandContext } from "./rebuild.ts";
+import type { CommentEvent } from "../platform/forgejo/events.ts";
+
+/** What one package's part of the run came to. */
+export interface PackageOutcome {
+  package: string;
+  /** opened, updated, would open or update, up to date, failed. */
+  outcome: string;
+  /** The upgrade's report; null when the package failed before it had one. */
+  report: Report | null;
+  /** The error that stopped this package (the others went on). */
+  error: { message: string; exitCode: number } | null;
+  /** The bot's pull request closed because the base branch reached its version. */
+  closed: string | null;
+  followThrough: FollowThrough | null;
+}
+
+export interface RunSummary {
+  packages: PackageOutcome[];
+  seconds: number;
+  /** Forge API requests of the whole run. */
+  requests: number;
+}
+
+/** The package configs a run covers: all, or the one `--package` names. */
+export function selectPackages(config: Config, only?: string): Config[] {
+  const all = packageConfigs(config);
+  if (only === undefined) return all;
+  const one = all.find((c) => c.package.name === only);
+  if (!one) {
+    throw new InputError(
+      `--package ${only}: no such package in ${config.source} (${
+        all.map((c) => c.package.name).join(", ")
+      })`,
+    );
+  }
+  return [one];
+}
+
+/** The cron run over every package: a failure in one never stops the others. */
+export async function runPackages(
+  o: RunOptions & { package?: string },
+  forge: Forge,
+): Promise<RunSummary> {
+  const began = performance.now();
+  const configs = selectPackages(o.config, o.package);
+  if (o.version && configs.length > 1) {
+    throw new InputError(
+      `--version ${o.version}: the config has several packages (${
+        configs.map((c) => c.package.name).join(", ")
+      }): name one with --package NAME`,
+    );
+  }
+  let closedPulls: Promise<Pull[]> | null = null;
+  const closed = () => closedPulls ??= forge.pulls(o.config.forge.repo, "closed");
+  const outcomes: PackageOutcome[] = [];
+  for (const config of configs) {
+    const name = config.package.name;
+    const out: PackageOutcome = {
+      package: name,
+      outcome: "failed",
+      report: null,
+      error: null,
+      closed: null,
+      followThrough: null,
+    };
+    outcomes.push(out);
+    if (configs.length > 1) progress(`== ${name}`);
+    const po = { ...o, config };
+    try {
+      out.report = await run(po, forge);
+    } catch (e) {
+      if (configs.length === 1) throw e;
+      fail(out, e);
+      continue;
+    }
+    const r = out.report;
+    out.closed = r.closed;
+    out.outcome = r.failure ? "failed" : r.upToDate ? "up to date" : r.pull?.action ?? "upgraded";
+    try {
+      out.followThrough = await followThrough(po, forge, r.baseVersion, closed);
+      progress(`${name}: ${out.followThrough.message}`);
+    } catch (e) {
+      fail(out, e, "follow-through: ");
+    }
+  }
+  return {
+    packages: outcomes,
+    seconds: (performance.now() - began) / 1000,
+    requests: forge.requests,
+  };
+}
+
+/** Records what stopped a package; the run goes on with the next (not after Ctrl-C). */
+function fail(out: PackageOutcome, e: unknown, what = ""): void {
+  const exitCode = (e as { exitCode?: number }).exitCode ?? 1;
+  if (exitCode === 130) throw e;
+  if (!what) out.outcome = "failed";
+  out.error = { message: what + (e as Error).message, exitCode };
+  progress(`${out.package}: ${out.error.message} (the other packages go on)`);
+}
+
+/** The run's exit code: the first package's that failed, else 0. */
+export function summaryExitCode(s: RunSummary): number {
+  for (const p of s.packages) {
+    if (p.error) return p.error.exitCode;
+    if (p.report?.failure) return 1;
+  }
+  return 0;
+}
+
+/** A `/rebuild` comment, for whichever package's chain the pull request belongs to. */
+export async function handleCommentForPackages(
+  o: CommonOptions,
+  forge: Forge,
+  ev: CommentEvent,
+): Promise<string> {
+  const configs = packageConfigs(o.config);
+  if (configs.length === 1) return await handleComment(commandContext(o, forge), ev);
+  const pulls = await forge.pulls(o.config.forge.repo, "open");
+  const pull = pulls.find((p) => p.number === ev.pull);
+  const config = configs.find((c) => pull?.head === `mikado/${c.chain}`) ?? configs[0];
+  return await handleComment(commandContext({ ...o, config }, forge), ev, { pulls });
+}

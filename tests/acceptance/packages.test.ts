@@ -1,0 +1,343 @@
+// Several packages of the REAL eblume/blumeops in one cron run (authentik, and ntfy: one default.nix
+// with let bindings, a fetchgit source, buildNpmPackage, buildGoModule and buildLayeredImage, its
+// service entry "v2.17.0"), then the follow-through of the merged ntfy upgrade against a REAL
+// registry (Debian's docker-registry) and the Forgejo stand-in's Actions runs, and a pull request
+// closed because its version was reached by hand. The repository's own checks after each branch.
+import assert from "node:assert/strict";
+import { $ } from "zx";
+import { stringify } from "yaml";
+import { npmLock, realRepoSource, type RealWorld, realWorld } from "../support/realworld.ts";
+import { failedChecks, repoChecks } from "../support/repochecks.ts";
+import { type BotRun, git, runBot } from "../support/botrun.ts";
+import { startForge } from "../forge/server.ts";
+import { startRegistry } from "../support/registry.ts";
+
+const found = realRepoSource();
+const ignore = "skip" in found;
+if ("skip" in found) console.log(`packages.test.ts: skipped: ${found.skip}`);
+
+const TOKEN = "bot-token-packages-0123456789";
+const NTFY = "containers/ntfy";
+const MANIFEST = "argocd/manifests/ntfy/kustomization.yaml";
+
+/** ntfy's mirror: a tree per release with what its derivations read (web/package-lock.json,
+ * go.sum), tagged v<version>, under the world's mirrors (served as mirrors/ntfy). */
+async function ntfyMirror(w: RealWorld, versions: string[]): Promise<void> {
+  const bare = `${w.mirrorsDir}/ntfy.git`;
+  const work = `${w.root}/work/ntfy`;
+  const sh = (cwd: string) =>
+    $({
+      cwd,
+      quiet: true,
+      env: {
+        ...Deno.env.toObject(),
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_AUTHOR_NAME: "ntfy mirror",
+        GIT_AUTHOR_EMAIL: "mirror@example.org",
+        GIT_COMMITTER_NAME: "ntfy mirror",
+        GIT_COMMITTER_EMAIL: "mirror@example.org",
+      },
+    });
+  await Deno.mkdir(bare, { recursive: true });
+  await sh(bare)`git init -q --bare --initial-branch=main`;
+  await Deno.mkdir(`${work}/web`, { recursive: true });
+  await sh(work)`git init -q --initial-branch=main`;
+  for (const version of versions) {
+    const minor = Number(version.split(".")[1]);
+    await Deno.writeTextFile(
+      `${work}/web/package-lock.json`,
+      npmLock({ react: `19.${minor}.0`, vite: `7.${minor}.1` }),
+    );
+    await Deno.writeTextFile(
+      `${work}/go.sum`,
+      `github.com/urfave/cli/v2 v2.${minor}.0 h1:${btoa(`cli${minor}`)}=\n` +
+        `github.com/urfave/cli/v2 v2.${minor}.0/go.mod h1:${btoa(`mod${minor}`)}=\n`,
+    );
+    await Deno.writeTextFile(`${work}/go.mod`, "module heckel.io/ntfy/v2\n\ngo 1.24\n");
+    await Deno.writeTextFile(`${work}/Makefile`, "build:\n\t/bin/echo ntfy\n");
+    await Deno.writeTextFile(`${work}/main.go`, `package main // ntfy ${version}\n`);
+    await sh(work)`git add -A`;
+    await sh(work)`git commit -q -m ${"Release v" + version}`;
+    await sh(work)`git tag ${"v" + version}`;
+  }
+  await sh(work)`git push -q ${bare} main --tags`;
+}
+
+interface Pull {
+  number: number;
+  title: string;
+  body: string;
+  state: string;
+  merged: boolean;
+  merge_commit_sha: string | null;
+  head: { ref: string };
+}
+
+type Outcome = {
+  package: string;
+  outcome: string;
+  error: string | null;
+  builds: number;
+  verified: boolean;
+  closed: string | null;
+  pull: { number: number } | null;
+  followThrough: { state: string; message: string; tag: string | null } | null;
+};
+
+function outcomes(run: BotRun): Record<string, Outcome> {
+  assert.ok(run.json, `a --json line\n${run.stdout}\n${run.stderr}`);
+  const list = run.json.packages as Outcome[];
+  return Object.fromEntries(list.map((p) => [p.package, p]));
+}
+
+Deno.test({
+  name: "several packages of the real repository in one run, the follow-through after merge, " +
+    "and a pull request closed when the base reaches its version",
+  ignore,
+  fn: async () => {
+    const w = await realWorld();
+    const registry = await startRegistry();
+    await Deno.mkdir(`${w.root}/tmp`, { recursive: true });
+    await ntfyMirror(w, ["2.17.0", "2.18.0"]);
+    const forge = await startForge({
+      root: `${w.root}/git`,
+      users: [{ login: "bot", token: TOKEN, permission: "admin" }],
+      validate: true,
+    });
+    try {
+      const REPO_API = `${forge.url}/api/v1/repos/eblume/blumeops`;
+      const api = async <T>(path: string): Promise<T> =>
+        await (await fetch(`${REPO_API}${path}`, {
+          headers: { Authorization: `token ${TOKEN}` },
+        })).json() as T;
+      const pulls = (state = "all") => api<Pull[]>(`/pulls?state=${state}&limit=50`);
+      const config = `${w.root}/upgrade-bot.yaml`;
+      const packages = [
+        {
+          name: "authentik",
+          dir: "containers/authentik",
+          mirrors: [
+            { repo: "mirrors/authentik", tag: "version/{version}" },
+            { repo: "mirrors/authentik-client-go", tag: "v3.{version}" },
+          ],
+        },
+        { name: "ntfy", dir: NTFY, mirrors: [{ repo: "mirrors/ntfy", tag: "v{version}" }] },
+      ];
+      const writeConfig = (first: object[] = []) =>
+        Deno.writeTextFile(
+          config,
+          stringify({
+            builder: "local",
+            forge: { url: forge.url },
+            lock: { dir: `${w.root}/locks` },
+            deploy: { registry_url: registry.url, credentials_env: "REGISTRY_AUTH" },
+            packages: [...first, ...packages],
+          }),
+        );
+      const cron = async (...args: string[]) => {
+        const run = await runBot(["run", "--config", config, "--json", ...args], {
+          ...w.env,
+          TMPDIR: `${w.root}/tmp`,
+          FORGE_TOKEN: TOKEN,
+          REGISTRY_AUTH: `${registry.user}:${registry.password}`,
+        });
+        for (const secret of [TOKEN, registry.password]) {
+          assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), "no secret");
+        }
+        return run;
+      };
+      const check = `${w.root}/check`;
+      await $({ quiet: true })`git clone -q ${`${w.root}/git/eblume/blumeops.git`} ${check}`;
+      const checksOn = async (branch: string, what: string) => {
+        const sh = $({ cwd: check, quiet: true });
+        await sh`git fetch -q --prune origin`;
+        await sh`git checkout -q --detach`;
+        await sh`git branch -f main origin/main`;
+        await sh`git checkout -q -B ${branch} ${"origin/" + branch}`;
+        assert.equal(failedChecks(await repoChecks(check)), "", `${what}: the repository's checks`);
+      };
+
+      // ---- inspect names one package of several; ntfy's layout is found with no config of it.
+      await writeConfig();
+      const env = { ...w.env, TMPDIR: `${w.root}/tmp` };
+      const which = await runBot(["inspect", "--repo", w.repo, "--config", config], env);
+      assert.equal(which.code, 2);
+      assert.match(
+        which.stderr,
+        /several packages \(authentik, ntfy\): name one with --package NAME/,
+      );
+      const inspect = await runBot(
+        ["inspect", "--repo", w.repo, "--config", config, "--package", "ntfy", "--json"],
+        env,
+      );
+      assert.equal(inspect.code, 0, inspect.stderr);
+      const layout = inspect.json as {
+        version: string;
+        versions: { file: string }[];
+        hashes: { name: string; key: string; harvested: boolean }[];
+        build: { file: string };
+      };
+      assert.equal(layout.version, "2.17.0");
+      assert.deepEqual(layout.versions.map((v) => v.file), ["default.nix"]);
+      assert.deepEqual(
+        layout.hashes.filter((h) => h.harvested).map((h) => h.key).sort(),
+        ["hash", "npmDepsHash", "vendorHash"],
+      );
+      assert.equal(layout.build.file, "default.nix");
+
+      // ---- one run, three packages: the first one broken (no service entry); the others go on.
+      await writeConfig([
+        { name: "ghost", dir: "containers/ghost", mirrors: [packages[1].mirrors[0]] },
+      ]);
+      const first = await cron();
+      assert.equal(first.code, 2, `the broken package's config error\n${first.stderr}`);
+      const o1 = outcomes(first);
+      assert.equal(o1.ghost.outcome, "failed", JSON.stringify(o1.ghost));
+      assert.match(o1.ghost.error!, /service "ghost" has no current-version/);
+      assert.equal(o1.authentik.outcome, "opened", first.stderr);
+      assert.equal(o1.ntfy.outcome, "opened", first.stderr);
+      assert.equal(o1.authentik.builds, 3);
+      assert.ok(o1.authentik.verified && o1.ntfy.verified);
+      assert.match(first.stdout, /run: 3 packages, \d+ forge requests/);
+      assert.deepEqual((first.json!.packages as Outcome[]).map((p) => p.package), [
+        "ghost",
+        "authentik",
+        "ntfy",
+      ]);
+      assert.match(first.stdout, /^ {2}ntfy: opened #\d+ 2\.17\.0 -> 2\.18\.0, \d builds/m);
+      console.log(
+        `figures: cron over two packages (after a broken one): ${first.json!.requests} forge ` +
+          `requests, builds authentik ${o1.authentik.builds} + ntfy ${o1.ntfy.builds}, ` +
+          `${(first.json!.seconds as number).toFixed(1)} s`,
+      );
+      const open = await pulls("open");
+      assert.deepEqual(open.map((p) => p.title).sort(), [
+        "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5.0",
+        "C2(upgrade-ntfy): ntfy 2.17.0 -> 2.18.0",
+      ]);
+      await checksOn("mikado/upgrade-ntfy", "ntfy's upgrade");
+      // Each file keeps its own style: no v in default.nix, the v in service-versions.yaml.
+      const nix = await Deno.readTextFile(`${check}/${NTFY}/default.nix`);
+      assert.match(nix, /version = "2\.18\.0";/);
+      const sv = await Deno.readTextFile(`${check}/service-versions.yaml`);
+      assert.match(sv, /- name: ntfy\n(?: {4}.*\n)*? {4}current-version: "v2\.18\.0"/);
+      const before = await git(w.repo, "show", `main:${NTFY}/default.nix`);
+      for (const key of ["hash", "npmDepsHash", "vendorHash"]) {
+        const re = new RegExp(`${key} = "(sha256-[^"]+)";`);
+        assert.notEqual(nix.match(re)?.[1], before.match(re)?.[1], `${key} harvested`);
+      }
+      assert.match(
+        await Deno.readTextFile(`${check}/docs/how-to/ntfy/upgrade-ntfy.md`),
+        /title:/,
+      );
+
+      // ---- the ntfy upgrade is merged: the image is not in the registry yet.
+      await writeConfig();
+      const ntfyPull = open.find((p) => p.head.ref === "mikado/upgrade-ntfy")!;
+      await forge.mergePull("eblume", "blumeops", ntfyPull.number);
+      const merged = await api<Pull>(`/pulls/${ntfyPull.number}`);
+      const sha = merged.merge_commit_sha!;
+      const tag = `v2.18.0-${sha.slice(0, 7)}-nix`;
+      const waiting = await cron();
+      assert.equal(waiting.code, 0, waiting.stderr);
+      const ft = outcomes(waiting).ntfy.followThrough!;
+      assert.equal(ft.state, "waiting", ft.message);
+      assert.equal(ft.tag, tag);
+      assert.equal((await pulls("open")).length, 1, "nothing opened while the image is missing");
+      assert.equal(outcomes(waiting).authentik.outcome, "up to date");
+
+      // ---- the workflow run for the merge commit failed: said once, on the merged pull request.
+      await forge.addActionRun("eblume", "blumeops", {
+        workflowId: "build-container-nix.yaml",
+        title: "Build container (Nix)",
+        event: "push",
+        headBranch: "main",
+        headSha: sha,
+        status: "failure",
+      });
+      for (let i = 0; i < 2; i++) {
+        const failed = await cron();
+        assert.equal(failed.code, 0, failed.stderr);
+        assert.equal(outcomes(failed).ntfy.followThrough!.state, "failed");
+      }
+      const said = (await api<{ body: string }[]>(`/issues/${ntfyPull.number}/comments`))
+        .filter((c) => c.body.includes("upgrade-bot:deploy-failed"));
+      assert.equal(said.length, 1, "the failed workflow is said once");
+      assert.match(said[0].body, new RegExp(`ended with \`failure\`.*${tag}`, "s"));
+
+      // ---- the image is pushed: the follow-up pull request moves newTag, and only that line.
+      await registry.push("blumeops/ntfy", tag);
+      const deploy = await cron();
+      assert.equal(deploy.code, 0, deploy.stderr);
+      assert.equal(outcomes(deploy).ntfy.followThrough!.state, "opened");
+      const followUp = (await pulls("open")).find((p) => p.head.ref === "deploy-ntfy")!;
+      assert.equal(followUp.title, `Deploy ntfy ${tag}`);
+      await checksOn("deploy-ntfy", "the follow-up");
+      const diff = await git(check, "diff", "-U0", "main", "--", MANIFEST);
+      const changed = diff.split("\n").filter((l) => /^[-+] /.test(l));
+      assert.deepEqual(changed, [`-    newTag: v2.17.0-cd57814-nix`, `+    newTag: ${tag}`]);
+      assert.deepEqual(
+        (await git(check, "diff", "--name-only", "main")).split("\n").sort(),
+        [MANIFEST, "docs/how-to/ntfy/upgrade-ntfy.md"],
+      );
+      assert.match(
+        await Deno.readTextFile(`${check}/docs/how-to/ntfy/upgrade-ntfy.md`),
+        new RegExp(`→ \`2\\.18\\.0\`\\n(?:  - .*\\n)*  - deployed as \`${tag}\``),
+      );
+      const again = await cron();
+      assert.equal(outcomes(again).ntfy.followThrough!.state, "open");
+      assert.equal((await pulls("open")).length, 2, "no second follow-up");
+      await forge.mergePull("eblume", "blumeops", followUp.number);
+      const deployed = await cron();
+      assert.equal(outcomes(deployed).ntfy.followThrough!.state, "deployed");
+      console.log(
+        `figures: cron over two packages, nothing new, both deployed: ${deployed.json!.requests} ` +
+          `forge requests, ${(deployed.json!.seconds as number).toFixed(2)} s`,
+      );
+
+      // ---- someone upgrades authentik by hand on main: the bot's pull request is closed.
+      const authentik = (await pulls("open")).find((p) =>
+        p.head.ref === "mikado/upgrade-authentik"
+      )!;
+      const sh = $({ cwd: check, quiet: true });
+      await sh`git fetch -q origin`;
+      await sh`git checkout -q -B main origin/main`;
+      for (const file of ["containers/authentik/sources.nix", "containers/authentik/default.nix"]) {
+        const path = `${check}/${file}`;
+        await Deno.writeTextFile(
+          path,
+          (await Deno.readTextFile(path)).replace('version = "2026.2.0"', 'version = "2026.5.0"'),
+        );
+      }
+      await Deno.writeTextFile(
+        `${check}/service-versions.yaml`,
+        (await Deno.readTextFile(`${check}/service-versions.yaml`))
+          .replace('current-version: "2026.2.0"', 'current-version: "2026.5.0"'),
+      );
+      await sh`git -c user.name=Erich -c user.email=blume@example.org commit -qam ${"Upgrade authentik to 2026.5.0 by hand"}`;
+      await sh`git push -q origin main`;
+      const close = await cron();
+      assert.equal(close.code, 0, close.stderr);
+      assert.match(
+        outcomes(close).authentik.closed!,
+        /closed it, branch mikado\/upgrade-authentik deleted/,
+      );
+      const after = await api<Pull>(`/pulls/${authentik.number}`);
+      assert.equal(after.state, "closed");
+      assert.equal(after.merged, false);
+      const why = await api<{ body: string }[]>(`/issues/${authentik.number}/comments`);
+      assert.match(why.at(-1)!.body, /main is at authentik 2026\.5\.0 already/);
+      assert.equal(
+        (await sh`git ls-remote origin refs/heads/mikado/upgrade-authentik`).stdout.trim(),
+        "",
+        "the bot's branch is deleted",
+      );
+      assert.deepEqual(forge.violations, [], "every response followed the swagger");
+    } finally {
+      await forge.stop();
+      await registry.stop();
+      await w.cleanup();
+    }
+  },
+});

@@ -1,0 +1,48 @@
+// The registry client against a REAL OCI registry (Debian's docker-registry) with htpasswd auth.
+import assert from "node:assert/strict";
+import { imageRepository, Registry } from "../../lib/platform/registry.ts";
+import { startRegistry } from "../support/registry.ts";
+import { redact } from "../../lib/runtime/log.ts";
+
+Deno.test("image references: the registry host is not part of the repository", () => {
+  assert.equal(imageRepository("registry.ops.eblu.me/blumeops/ntfy"), "blumeops/ntfy");
+  assert.equal(imageRepository("127.0.0.1:5000/blumeops/ntfy"), "blumeops/ntfy");
+  assert.equal(imageRepository("localhost/x"), "x");
+  assert.equal(imageRepository("blumeops/ntfy"), "blumeops/ntfy");
+});
+
+Deno.test("a tag is found once pushed; bad or missing credentials name the variable, never the password", async () => {
+  const reg = await startRegistry();
+  try {
+    Deno.env.set("TEST_REGISTRY_CREDS", `${reg.user}:${reg.password}`);
+    const registry = new Registry(reg.url, "TEST_REGISTRY_CREDS");
+    const image = "registry.ops.eblu.me/blumeops/ntfy";
+    assert.equal(await registry.tagExists(image, "v2.18.0-abcdef1-nix"), false);
+    await reg.push("blumeops/ntfy", "v2.18.0-abcdef1-nix");
+    assert.equal(await registry.tagExists(image, "v2.18.0-abcdef1-nix"), true);
+    assert.equal(await registry.tagExists(image, "v2.18.0-0000000-nix"), false);
+    // The password is a secret from now on: redacted wherever the bot prints.
+    assert.ok(!redact(`pw ${reg.password}`).includes(reg.password));
+
+    Deno.env.set("TEST_REGISTRY_CREDS", `${reg.user}:wrong-password`);
+    const wrong = new Registry(reg.url, "TEST_REGISTRY_CREDS");
+    await assert.rejects(() => wrong.tagExists(image, "v2.18.0-abcdef1-nix"), (e: Error) => {
+      assert.match(e.message, /access denied \(401\).*\$TEST_REGISTRY_CREDS/);
+      assert.ok(!e.message.includes("wrong-password") && !e.message.includes(reg.password));
+      return true;
+    });
+    const anonymous = new Registry(reg.url, null);
+    await assert.rejects(
+      () => anonymous.tagExists(image, "v2.18.0-abcdef1-nix"),
+      /set deploy\.credentials_env/,
+    );
+    Deno.env.delete("TEST_REGISTRY_CREDS");
+    assert.throws(
+      () => new Registry(reg.url, "TEST_REGISTRY_CREDS"),
+      /deploy\.credentials_env: \$TEST_REGISTRY_CREDS is not set to user:password/,
+    );
+  } finally {
+    Deno.env.delete("TEST_REGISTRY_CREDS");
+    await reg.stop();
+  }
+});
