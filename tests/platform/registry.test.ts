@@ -24,10 +24,12 @@ Deno.test("a tag is found once pushed; bad or missing credentials name the varia
     // The password is a secret from now on: redacted wherever the bot prints.
     assert.ok(!redact(`pw ${reg.password}`).includes(reg.password));
 
-    Deno.env.set("TEST_REGISTRY_CREDS", `${reg.user}:wrong-password`);
-    const wrong = new Registry(reg.url, "TEST_REGISTRY_CREDS");
+    // Each variable is read once and taken out of the environment, so each case has its own.
+    assert.equal(Deno.env.get("TEST_REGISTRY_CREDS"), undefined, "taken out once read");
+    Deno.env.set("TEST_REGISTRY_WRONG", `${reg.user}:wrong-password`);
+    const wrong = new Registry(reg.url, "TEST_REGISTRY_WRONG");
     await assert.rejects(() => wrong.tagExists(image, "v2.18.0-abcdef1-nix"), (e: Error) => {
-      assert.match(e.message, /access denied \(401\).*\$TEST_REGISTRY_CREDS/);
+      assert.match(e.message, /access denied \(401\).*\$TEST_REGISTRY_WRONG/);
       assert.ok(!e.message.includes("wrong-password") && !e.message.includes(reg.password));
       return true;
     });
@@ -36,13 +38,13 @@ Deno.test("a tag is found once pushed; bad or missing credentials name the varia
       () => anonymous.tagExists(image, "v2.18.0-abcdef1-nix"),
       /set deploy\.credentials_env/,
     );
-    Deno.env.delete("TEST_REGISTRY_CREDS");
     assert.throws(
-      () => new Registry(reg.url, "TEST_REGISTRY_CREDS"),
-      /deploy\.credentials_env: \$TEST_REGISTRY_CREDS is not set to user:password/,
+      () => new Registry(reg.url, "TEST_REGISTRY_UNSET"),
+      /deploy\.credentials_env: \$TEST_REGISTRY_UNSET is not set to user:password/,
     );
   } finally {
     Deno.env.delete("TEST_REGISTRY_CREDS");
+    Deno.env.delete("TEST_REGISTRY_WRONG");
     await reg.stop();
   }
 });
