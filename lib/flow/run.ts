@@ -1,7 +1,7 @@
 // The cron run: answer /rebuild comments, find a ready release, upgrade a clone and publish it.
 import { join } from "node:path";
 import type { Config } from "../runtime/config.ts";
-import type { Forge } from "../platform/forge.ts";
+import { type Forge, isBotPull } from "../platform/forge.ts";
 import type { Git } from "../runtime/git.ts";
 import { compareVersions } from "../nix/versions.ts";
 import { scanComments } from "./comments.ts";
@@ -26,7 +26,12 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   const began = performance.now();
   const { config } = o;
   const { repo, base } = config.forge;
-  const open = await forge.pulls(repo, "open");
+  const branch = `mikado/${config.chain}`;
+  const listed = await forge.pulls(repo, "open");
+  // Only pull requests the bot opened from its own branch count (GET /user when there is any
+  // pull request from a branch so named: a fork's or another user's is not the bot's).
+  const me = listed.some((p) => p.head === branch) ? await forge.whoami() : "";
+  const open = listed.filter((p) => isBotPull(p, repo, branch, me));
   if (!o.dryRun) {
     for (const line of await scanComments(commandContext(o, forge), open)) progress(line);
   }
@@ -34,8 +39,7 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
     for (const m of config.mirrors) await forge.syncMirror(m.repo);
   }
   const current = await versionOnForge(forge, config);
-  const branch = `mikado/${config.chain}`;
-  const found = await discover(forge, o, current, open.find((p) => p.head === branch) ?? null);
+  const found = await discover(forge, o, current, open[0] ?? null);
   const report = newReport(o, current, found.target?.version ?? current);
   report.waiting = found.waiting;
   if (!found.target) {

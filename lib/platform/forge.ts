@@ -8,6 +8,8 @@ export interface Pull {
   state: "open" | "closed";
   merged: boolean;
   head: string;
+  /** The repository the head branch lives in (owner/name): another one for a fork's. */
+  headRepo: string;
   headSha: string;
   base: string;
   url: string;
@@ -35,6 +37,14 @@ export function draftTitle(title: string): string {
 export function splitDraft(title: string): { title: string; draft: boolean } {
   const m = DRAFT_PREFIX.exec(title);
   return m ? { title: title.slice(m[0].length), draft: true } : { title, draft: false };
+}
+
+/** The bot's own pull request: its head branch is `branch` in `repo` itself (not a fork's) and
+ * the token's own user (`me`) opened it. A branch name alone proves nothing: anyone can open a
+ * pull request from a branch so named. */
+export function isBotPull(p: Pull, repo: string, branch: string, me: string): boolean {
+  return p.head === branch && p.headRepo.toLowerCase() === repo.toLowerCase() &&
+    p.user.toLowerCase() === me.toLowerCase();
 }
 
 /** What the bot asks of a forge; the tests run it against the stand-in in tests/forge/. */
@@ -66,7 +76,10 @@ export interface Forge {
   /** Adds a reaction; false when this user had already reacted so (the comment was claimed). */
   react(repo: string, commentId: number, content: string): Promise<boolean>;
   reactions(repo: string, commentId: number): Promise<{ user: string; content: string }[]>;
-  permission(repo: string, user: string): Promise<string>;
+  /** `user`'s access to `repo`; null when the bot may not ask (Forgejo: 403 unless the bot is a
+   * repository admin). */
+  permission(repo: string, user: string): Promise<string | null>;
+  /** The token's own login (asked once, then remembered). */
   whoami(): Promise<string>;
   /** Counts API requests, for the benchmark. */
   readonly requests: number;

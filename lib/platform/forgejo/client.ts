@@ -1,10 +1,10 @@
 // Forge: the Forgejo API calls the bot makes, through octokit, with Forgejo's quirks handled.
 import { Octokit } from "octokit";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
-import type { Comment, Forge, Pull } from "../forge.ts";
+import { type Comment, type Forge, isBotPull, type Pull } from "../forge.ts";
 import type { Remote } from "../../runtime/git.ts";
 
-const PAGE = 50; // Forgejo's maximum `limit`
+const PAGE = 50; // Forgejo's default `limit`; its admin may cap pages lower (MAX_RESPONSE_ITEMS)
 
 /** Statuses that retrying cannot fix; octokit would retry 409 and 423 by default. */
 const DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 423, 451];
@@ -106,8 +106,7 @@ export class ForgejoForge implements Forge {
       );
       const batch = (data as { name: string }[]).map((t) => t.name);
       names.push(...batch);
-      const total = Number(headers["x-total-count"] ?? names.length);
-      if (batch.length < PAGE || names.length >= total) return names;
+      if (lastPage(batch.length, names.length, headers)) return names;
     }
   }
 
@@ -156,8 +155,7 @@ export class ForgejoForge implements Forge {
       );
       const batch = (data as Json[]).map(toPull);
       all.push(...batch);
-      const total = Number(headers["x-total-count"] ?? all.length);
-      if (batch.length < PAGE || all.length >= total) return all;
+      if (lastPage(batch.length, all.length, headers)) return all;
     }
   }
 
@@ -181,9 +179,19 @@ export class ForgejoForge implements Forge {
         );
       }
       // Not GET /pulls/{base}/{head}: it can answer an older closed pull request instead.
-      const open = (await this.pulls(repo, "open")).find((o) =>
-        o.head === p.head && o.base === p.base
+      const me = await this.whoami();
+      const same = (await this.pulls(repo, "open")).filter((o) =>
+        o.head === p.head && o.base === p.base && o.headRepo.toLowerCase() === repo.toLowerCase()
       );
+      const open = same.find((o) => isBotPull(o, repo, p.head, me));
+      const other = same.find((o) => o !== open);
+      if (!open && other) {
+        throw new InputError(
+          `forge ${this.url}: opening a pull request from ${p.head} in ${repo}: #${other.number} ` +
+            `by ${other.user} is open from that branch already and is not the bot's (${me}): ` +
+            `close it, then run again`,
+        );
+      }
       if (!open) {
         throw this.explain(
           e as { status?: number; message: string },
@@ -260,19 +268,47 @@ export class ForgejoForge implements Forge {
     }));
   }
 
-  async permission(repo: string, user: string): Promise<string> {
-    const { data } = await this.call(
-      "GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission",
-      { ...ForgejoForge.split(repo), collaborator: user },
-      `reading ${user}'s permission on ${repo}`,
-    );
-    return String((data as Json).permission);
+  async permission(repo: string, user: string): Promise<string | null> {
+    try {
+      const { data } = await this.octokit.request(
+        "GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission",
+        { ...ForgejoForge.split(repo), collaborator: user },
+      );
+      return String((data as Json).permission);
+    } catch (e) {
+      // Forgejo answers 403 unless the caller is a repository admin (older Forgejo: even when it
+      // asks about itself): the bot may not check, which says nothing about the user.
+      if ((e as { status?: number }).status === 403) return null;
+      throw this.explain(
+        e as { status?: number; message: string },
+        `reading ${user}'s permission on ${repo}`,
+      );
+    }
   }
 
-  async whoami(): Promise<string> {
-    const { data } = await this.call("GET /user", {}, "reading the token's user");
-    return String((data as Json).login);
+  private me: Promise<string> | null = null;
+
+  whoami(): Promise<string> {
+    this.me ??= this.call("GET /user", {}, "reading the token's user").then(
+      ({ data }) => String((data as Json).login),
+      (e) => {
+        this.me = null; // a failure is not remembered
+        throw e;
+      },
+    );
+    return this.me;
   }
+}
+
+/** Paging stops on X-Total-Count or an empty page, never on a short one: the admin setting
+ * MAX_RESPONSE_ITEMS can make every page shorter than the `limit` asked for. */
+function lastPage(
+  got: number,
+  total: number,
+  headers: Record<string, string | number | undefined>,
+): boolean {
+  const count = headers["x-total-count"];
+  return got === 0 || (count !== undefined && total >= Number(count));
 }
 
 function toPull(d: Json): Pull {
@@ -285,6 +321,7 @@ function toPull(d: Json): Pull {
     state: d.state === "closed" ? "closed" : "open",
     merged: Boolean(d.merged),
     head: String(head?.ref ?? ""),
+    headRepo: String((head?.repo as Json)?.full_name ?? ""),
     headSha: String(head?.sha ?? ""),
     base: String(base?.ref ?? ""),
     url: String(d.html_url ?? ""),

@@ -1,0 +1,212 @@
+// Hardening, end to end: bot.ts against the Forgejo stand-in set up as real Forgejo behaves (page
+// size, a writer-only bot, pull requests by others and from forks), with real git; `--no-build`
+// keeps these cheap where the build is beside the point.
+import assert from "node:assert/strict";
+import { $ } from "zx";
+import { type Fixture, type FixtureOptions, makeFixture } from "../support/fixture.ts";
+import { type Forge, type ForgeSettings, startForge } from "../forge/server.ts";
+import { git, runBot, writeConfig } from "../support/botrun.ts";
+
+const TOKEN = "bot-token-hardening-0123456789";
+const BRANCH = "mikado/upgrade-authentik";
+
+interface World {
+  f: Fixture;
+  forge: Forge;
+  config: string;
+  api: (path: string, init?: RequestInit) => Promise<unknown>;
+  cron: (...args: string[]) => ReturnType<typeof runBot>;
+  /** A work tree of the target, for pushing branches as people do. */
+  work: string;
+}
+
+async function withWorld(
+  fn: (w: World) => Promise<void>,
+  o: {
+    settings?: Partial<ForgeSettings>;
+    botPermission?: "write" | "admin";
+    fixture?: FixtureOptions;
+    extra?: Record<string, unknown>;
+  } = {},
+) {
+  const f = await makeFixture(o.fixture);
+  const forge = await startForge({
+    root: f.mirrorsDir,
+    users: [
+      { login: "bot", token: TOKEN, permission: o.botPermission ?? "admin" },
+      { login: "erich", token: "erich-token", permission: "write" },
+      { login: "mallory", token: "mallory-token", permission: "read" },
+    ],
+    validate: true,
+    settings: o.settings,
+  });
+  try {
+    const config = await writeConfig(f, "local", {
+      forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
+      ...o.extra,
+    });
+    const api = async (path: string, init: RequestInit = {}) => {
+      const r = await fetch(`${forge.url}/api/v1${path}`, {
+        ...init,
+        headers: { Authorization: `token ${TOKEN}`, "Content-Type": "application/json" },
+      });
+      return r.status === 204 ? null : await r.json();
+    };
+    const cron = (...args: string[]) =>
+      runBot(["run", "--config", config, "--json", ...args], { FORGE_TOKEN: TOKEN });
+    const work = `${f.root}/people`;
+    await $({ quiet: true })`git clone -q ${`${f.mirrorsDir}/eblume/blumeops.git`} ${work}`;
+    await fn({ f, forge, config, api, cron, work });
+    assert.deepEqual(forge.violations, [], "every response followed the swagger");
+  } finally {
+    await forge.stop();
+    await f.cleanup();
+  }
+}
+
+type ApiPull = {
+  number: number;
+  title: string;
+  body: string;
+  state: string;
+  user: { login: string };
+  head: { ref: string; sha: string; repo: { full_name: string } | null };
+};
+
+async function pulls(w: World, state = "all"): Promise<ApiPull[]> {
+  return await w.api(`/repos/eblume/blumeops/pulls?state=${state}&limit=50`) as ApiPull[];
+}
+
+/** Pushes `branch` (one empty commit on main) to the target, or to a bare fork of it. */
+async function pushBranch(w: World, branch: string, to = "origin"): Promise<void> {
+  const sh = $({ cwd: w.work, quiet: true });
+  await sh`git checkout -q -B ${branch} origin/main`;
+  await sh`git -c user.name=M -c user.email=m@example.org commit -q --allow-empty -m ${"x"}`;
+  await sh`git push -q -f ${to} ${`${branch}:${branch}`}`;
+  await sh`git checkout -q main`;
+}
+
+async function forkOf(w: World, owner: string): Promise<string> {
+  const fork = `${w.f.mirrorsDir}/${owner}/blumeops.git`;
+  await $({ quiet: true })`git clone -q --bare ${`${w.f.mirrorsDir}/eblume/blumeops.git`} ${fork}`;
+  return fork;
+}
+
+const FIVE = "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5.0";
+
+Deno.test("spoofing: a mikado/ pull request from a fork or by another user is not the bot's", async () => {
+  await withWorld(async (w) => {
+    // From a fork, titled as the bot's for the newest release: it blocked upgrades.
+    const fork = await forkOf(w, "mallory");
+    await pushBranch(w, BRANCH, fork);
+    const fromFork = await w.forge.openPull("eblume", "blumeops", {
+      head: BRANCH,
+      base: "main",
+      title: FIVE,
+      body: "keep me",
+      poster: "mallory",
+    }, "mallory/blumeops");
+    const run = await w.cron("--no-build");
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const all = await pulls(w);
+    const mine = all.find((p) => p.user.login === "bot");
+    assert.ok(mine, "the bot opened its own pull request");
+    assert.equal(mine.head.repo?.full_name, "eblume/blumeops");
+    const theirs = all.find((p) => p.number === fromFork)!;
+    assert.equal(theirs.title, FIVE);
+    assert.equal(theirs.body, "keep me", "the fork's pull request was not overwritten");
+    assert.ok(w.forge.requests.some((r) => r.path === "/api/v1/user"), "GET /user asked");
+  });
+});
+
+Deno.test("spoofing: another user's pull request from the bot's branch is named, not overwritten", async () => {
+  await withWorld(async (w) => {
+    await pushBranch(w, BRANCH);
+    const other = await w.forge.openPull("eblume", "blumeops", {
+      head: BRANCH,
+      base: "main",
+      title: "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.4.0",
+      body: "mallory's",
+      poster: "mallory",
+    });
+    const run = await w.cron("--no-build");
+    assert.equal(run.code, 2, run.stderr + run.stdout);
+    assert.match(run.stderr, new RegExp(`#${other} by mallory is open from that branch already`));
+    const [p] = await pulls(w);
+    assert.equal(p.body, "mallory's", "not overwritten");
+    assert.equal(p.title, "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.4.0");
+  });
+});
+
+Deno.test("paging: with MAX_RESPONSE_ITEMS 2, a rejected release on page 2 is not proposed again", async () => {
+  await withWorld(async (w) => {
+    // Rejected: the bot's closed pull request for 2026.5.0, then three newer closed ones.
+    await pushBranch(w, "old-1");
+    const rejected = await w.forge.openPull("eblume", "blumeops", {
+      head: "old-1",
+      base: "main",
+      title: FIVE,
+      poster: "bot",
+    });
+    await w.forge.closePull("eblume", "blumeops", rejected);
+    for (const n of [2, 3, 4]) {
+      await pushBranch(w, `old-${n}`);
+      const i = await w.forge.openPull("eblume", "blumeops", {
+        head: `old-${n}`,
+        base: "main",
+        title: `C2(other-chain): something ${n}`,
+        poster: "bot",
+      });
+      await w.forge.closePull("eblume", "blumeops", i);
+    }
+    const run = await w.cron("--no-build");
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stderr, /2026\.5\.0: skipped, pull request #\d+ was closed without merge/);
+    const open = await pulls(w, "open");
+    assert.deepEqual(open.map((p) => p.title), [
+      "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.4.0",
+    ]);
+  }, {
+    settings: { maxResponseItems: 2 },
+    fixture: {
+      releases: [{ version: "2026.2.0" }, { version: "2026.4.0" }, { version: "2026.5.0" }],
+    },
+  });
+});
+
+/** The bot's pull request, opened through the stand-in (no build needed), and a comment on it. */
+async function botPull(w: World): Promise<number> {
+  await pushBranch(w, BRANCH);
+  return await w.forge.openPull("eblume", "blumeops", {
+    head: BRANCH,
+    base: "main",
+    title: "WIP: " + FIVE,
+    poster: "bot",
+  });
+}
+
+async function replies(w: World, pull: number): Promise<string[]> {
+  return (await w.api(`/repos/eblume/blumeops/issues/${pull}/comments`) as {
+    body: string;
+    user: { login: string };
+  }[]).filter((c) => c.user.login === "bot").map((c) => c.body);
+}
+
+Deno.test("a writer-only bot cannot check permissions: it says so and what to do", async () => {
+  await withWorld(async (w) => {
+    const pull = await botPull(w);
+    const tip = (await git(w.f.repo, "ls-remote", "origin", BRANCH)).split("\t")[0];
+    await w.forge.addComment("eblume", "blumeops", pull, "erich", "/rebuild");
+    const run = await w.cron("--no-build");
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stderr, /refused: the bot may not read erich's permission/);
+    const [reply, ...more] = await replies(w, pull);
+    assert.deepEqual(more, []);
+    assert.match(reply, /^@erich: I may not check who has write access here/);
+    assert.match(reply, /make the bot's account an admin of this repository/);
+    assert.match(reply, /add `erich` to `rebuild.allow`/);
+    assert.doesNotMatch(reply, /only people with write access/, "not told they may not");
+    const after = (await git(w.f.repo, "ls-remote", "origin", BRANCH)).split("\t")[0];
+    assert.equal(after, tip, "nothing ran");
+  }, { botPermission: "write" });
+});
