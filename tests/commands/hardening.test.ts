@@ -44,6 +44,7 @@ async function withWorld(
     const config = await writeConfig(f, "local", {
       forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
       ...o.extra,
+      lock: { dir: `${f.root}/locks`, wait_seconds: 5, ...(o.extra?.lock as object) },
     });
     const api = async (path: string, init: RequestInit = {}) => {
       const r = await fetch(`${forge.url}/api/v1${path}`, {
@@ -209,4 +210,27 @@ Deno.test("a writer-only bot cannot check permissions: it says so and what to do
     const after = (await git(w.f.repo, "ls-remote", "origin", BRANCH)).split("\t")[0];
     assert.equal(after, tip, "nothing ran");
   }, { botPermission: "write" });
+});
+
+Deno.test("one at a time: 20 rounds of 5 concurrent cron runs, each round exactly one upgrade", async () => {
+  await withWorld(async (w) => {
+    const rounds = Number(Deno.env.get("RACE_ROUNDS") ?? 20);
+    let latest = "2026.5.0";
+    for (let round = 0; round < rounds; round++) {
+      const runs = await Promise.all(Array.from({ length: 5 }, () => w.cron("--no-build")));
+      for (const r of runs) assert.equal(r.code, 0, `round ${round}: ${r.stderr}${r.stdout}`);
+      const moved = runs.filter((r) => (r.json?.pull as { action?: string } | undefined)?.action);
+      assert.equal(moved.length, 1, `round ${round}: exactly one upgrade`);
+      const open = await pulls(w, "open");
+      assert.equal(open.length, 1, `round ${round}: one pull request`);
+      assert.match(open[0].title, new RegExp(`-> ${latest.replaceAll(".", "\\.")}$`));
+      assert.equal(
+        (await git(w.f.repo, "ls-remote", "origin", BRANCH)).split("\t")[0],
+        open[0].head.sha,
+      );
+      // The next release: the next round moves the pull request to it.
+      latest = `2026.${6 + round}.0`;
+      await w.f.addRelease({ version: latest });
+    }
+  }, { extra: { lock: { wait_seconds: 120 } } });
 });
