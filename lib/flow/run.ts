@@ -12,7 +12,7 @@ import { newReport, type Report } from "./report.ts";
 import { type CommonOptions, prepare } from "./prepare.ts";
 import { chainInto } from "./upgrade.ts";
 import { discover } from "./releases.ts";
-import { publish } from "./publish.ts";
+import { mayRewrite, publish } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 
 export interface RunOptions extends CommonOptions {
@@ -52,10 +52,20 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   report.branch = branch;
   await withClone(config, forge.gitRemote(repo), async (git, work) => {
     const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
-    const foreign = remoteTip ? await foreignCommits(git, base, branch, config) : [];
-    if (foreign.length) {
-      // Someone else committed on the branch: build on top, never rewrite their work.
-      progress(`${branch} has ${foreign.length} commits the bot did not make: adding on top`);
+    // The branch is rewritten from the base only when its tip is exactly one the bot pushed (its
+    // note says so) or is merged already: an amended or fixup-squashed bot commit keeps the
+    // bot as author, so authors alone cannot tell whose work is on it.
+    const ours = !remoteTip || await mayRewrite(git, remoteTip, branch) ||
+      await git.run(["merge-base", "--is-ancestor", remoteTip, `origin/${base}`]).then(
+        () => true,
+        () => false,
+      );
+    if (!ours) {
+      // Someone else changed the branch: build on top, never rewrite their work.
+      const foreign = await foreignCommits(git, base, branch, config);
+      progress(
+        `${branch} was changed since the bot last pushed it (${foreign.length} commits by others): adding on top`,
+      );
       await git.run(["checkout", "--quiet", "-b", branch, `origin/${branch}`]);
     } else {
       await git.run(["checkout", "--quiet", "-b", branch, `origin/${base}`]);
@@ -72,7 +82,7 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
     const env = await prepare(resolved, layout, git, pkgDir, target.version);
     await chainInto(report, resolved, git, work, env);
     report.diff = await git.diff(`origin/${base}`);
-    await publish(report, resolved, forge, git, target.open, remoteTip);
+    await publish(report, resolved, forge, git, target.open, remoteTip, ours);
   });
   report.seconds = (performance.now() - began) / 1000;
   return report;

@@ -212,11 +212,37 @@ Deno.test("a writer-only bot cannot check permissions: it says so and what to do
   }, { botPermission: "write" });
 });
 
+/** A process that takes the target's lock as the bot does, killed (SIGKILL) while holding it. */
+async function killedHolder(dir: string): Promise<void> {
+  const lock = new URL("../../lib/runtime/lock.ts", import.meta.url).href;
+  const o = { dir, repo: "eblume/blumeops", command: "run", waitSeconds: 60, staleSeconds: 21600 };
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { acquireLock } from ${JSON.stringify(lock)};
+       await acquireLock(${JSON.stringify(o)});
+       console.log("held");
+       await new Promise(() => setInterval(() => {}, 1000));`,
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  await reader.read();
+  reader.releaseLock();
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stdout.cancel();
+}
+
 Deno.test("one at a time: 20 rounds of 5 concurrent cron runs, each round exactly one upgrade", async () => {
   await withWorld(async (w) => {
     const rounds = Number(Deno.env.get("RACE_ROUNDS") ?? 20);
     let latest = "2026.5.0";
     for (let round = 0; round < rounds; round++) {
+      // Each round starts where a killed run left its lock file behind (a dead pid in it), which
+      // every waiter must get past without two of them taking it.
+      await killedHolder(`${w.f.root}/locks`);
       const runs = await Promise.all(Array.from({ length: 5 }, () => w.cron("--no-build")));
       for (const r of runs) assert.equal(r.code, 0, `round ${round}: ${r.stderr}${r.stdout}`);
       const moved = runs.filter((r) => (r.json?.pull as { action?: string } | undefined)?.action);
@@ -233,4 +259,41 @@ Deno.test("one at a time: 20 rounds of 5 concurrent cron runs, each round exactl
       await w.f.addRelease({ version: latest });
     }
   }, { extra: { lock: { wait_seconds: 120 } } });
+});
+
+Deno.test("lost work: a person's amend of the bot's last commit survives newer releases", async () => {
+  await withWorld(async (w) => {
+    assert.equal((await w.cron()).code, 0);
+    // Erich amends the bot's last commit (the author stays the bot), adding a file.
+    const sh = $({ cwd: w.work, quiet: true });
+    await sh`git fetch -q origin`;
+    await sh`git checkout -q -B ${BRANCH} ${`origin/${BRANCH}`}`;
+    await Deno.writeTextFile(`${w.work}/ERICH.md`, "Erich's fix\n");
+    await sh`git add ERICH.md`;
+    await sh`git -c user.name=Erich -c user.email=blume@example.org commit -q --amend --no-edit`;
+    const author = await git(w.work, "log", "-1", "--format=%ae");
+    assert.notEqual(author, "blume@example.org", "the amend kept the bot as author");
+    await sh`git push -q -f origin ${BRANCH}`;
+    const amended = await git(w.work, "rev-parse", "HEAD");
+
+    for (const version of ["2026.6.0", "2026.7.0"]) {
+      await w.f.addRelease({ version });
+      const run = await w.cron();
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      assert.match(run.stderr, /changed since the bot last pushed it.*adding on top/);
+      await sh`git fetch -q origin`;
+      await $({
+        cwd: w.work,
+        quiet: true,
+        nothrow: false,
+      })`git merge-base --is-ancestor ${amended} ${`origin/${BRANCH}`}`;
+      assert.equal(
+        await git(w.work, "show", `origin/${BRANCH}:ERICH.md`),
+        "Erich's fix",
+        `the file is still there after ${version}`,
+      );
+      const [p] = await pulls(w, "open");
+      assert.match(p.title, new RegExp(`-> ${version.replaceAll(".", "\\.")}$`));
+    }
+  });
 });
