@@ -47,10 +47,15 @@ export async function handleComment(
   if (answered(comments, pull, ev.commentId)) {
     return `ignored: comment ${ev.commentId} was answered already`;
   }
-  // The eyes reaction claims the comment: of two runs that see it (cron and a webhook), only the
-  // one whose reaction is new goes on.
+  // Every caller holds the target's lock (withLock), so no other run on this host is working on
+  // this comment: the eyes reaction says "seen", and a claim without a reply (the bot's own
+  // reaction: a run killed after claiming, or a reaction whose answer was lost and whose retry
+  // found it made) is picked up again rather than dropped. The reply's marker makes it once.
   if (!(await forge.react(repo, ev.commentId, "eyes"))) {
-    return `ignored: comment ${ev.commentId} is claimed already`;
+    progress(
+      `comment ${ev.commentId} was claimed but never answered (a run that died, or a lost ` +
+        `answer): picking it up`,
+    );
   }
   const may = await mayRebuild(ctx, ev.user);
   if (may === "unknown") {

@@ -280,7 +280,6 @@ Deno.test("lost work: a person's amend of the bot's last commit survives newer r
       await w.f.addRelease({ version });
       const run = await w.cron();
       assert.equal(run.code, 0, run.stderr + run.stdout);
-      assert.match(run.stderr, /changed since the bot last pushed it.*adding on top/);
       await sh`git fetch -q origin`;
       await $({
         cwd: w.work,
@@ -294,6 +293,78 @@ Deno.test("lost work: a person's amend of the bot's last commit survives newer r
       );
       const [p] = await pulls(w, "open");
       assert.match(p.title, new RegExp(`-> ${version.replaceAll(".", "\\.")}$`));
+      assert.match(run.stderr, /changed since the bot last pushed it.*adding on top/);
     }
+  });
+});
+
+Deno.test("exactly once: a reaction whose answer was lost still counts as the bot's own claim", async () => {
+  await withWorld(async (w) => {
+    const pull = await botPull(w);
+    await w.forge.addComment("eblume", "blumeops", pull, "mallory", "/rebuild");
+    // The reaction is made, its answer lost (500): octokit's retry gets 200 "already reacted".
+    w.forge.failNext({ method: "POST", path: /\/reactions$/ }, {
+      status: 500,
+      afterProcessing: true,
+    });
+    const run = await w.cron("--no-build");
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.ok(
+      w.forge.requests.filter((r) => r.method === "POST" && r.path.endsWith("/reactions"))
+        .map((r) => r.status).join() === "500,200",
+      "the reaction was retried and found made",
+    );
+    const answers = await replies(w, pull);
+    assert.equal(answers.length, 1, "handled, and answered once");
+    assert.match(answers[0], /^@mallory: only people with write access/);
+    assert.equal((await w.cron("--no-build")).code, 0);
+    assert.equal((await replies(w, pull)).length, 1, "not answered twice");
+  });
+});
+
+Deno.test("exactly once: a run killed after claiming a comment; the next run answers it", async () => {
+  await withWorld(async (w) => {
+    const pull = await botPull(w);
+    const id = Number(
+      (await w.forge.addComment("eblume", "blumeops", pull, "mallory", "/rebuild")).id,
+    );
+    // The claim (the eyes reaction) is made, its answer hangs, and the bot is killed meanwhile.
+    w.forge.failNext({ method: "POST", path: /\/reactions$/ }, {
+      status: 500,
+      afterProcessing: true,
+      delayMs: 60_000,
+    });
+    const bot = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../../bot.ts", import.meta.url).pathname,
+        "run",
+        "--config",
+        w.config,
+        "--no-build",
+      ],
+      env: { FORGE_TOKEN: TOKEN },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const claimed = async () =>
+      (await w.api(`/repos/eblume/blumeops/issues/comments/${id}/reactions`) as unknown[] | null)
+        ?.length ?? 0;
+    for (let i = 0; i < 200 && (await claimed()) === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(await claimed(), 1, "claimed");
+    bot.kill("SIGKILL");
+    await bot.status;
+    assert.deepEqual(await replies(w, pull), [], "killed before it answered");
+
+    const next = await w.cron("--no-build");
+    assert.equal(next.code, 0, next.stderr + next.stdout);
+    assert.match(next.stderr, new RegExp(`comment ${id} was claimed but never answered`));
+    const answers = await replies(w, pull);
+    assert.equal(answers.length, 1);
+    assert.match(answers[0], /^@mallory: only people with write access/);
   });
 });
