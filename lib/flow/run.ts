@@ -36,7 +36,14 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
     for (const line of await scanComments(commandContext(o, forge), open)) progress(line);
   }
   if (config.forge.sync_mirrors) {
-    for (const m of config.mirrors) await forge.syncMirror(m.repo);
+    for (const m of config.mirrors) {
+      if (!(await forge.syncMirror(m.repo))) {
+        progress(
+          `the sync of mirror ${m.repo} is still running: its newest tags may not be there yet ` +
+            `(the next run sees them)`,
+        );
+      }
+    }
   }
   const current = await versionOnForge(forge, config);
   const found = await discover(forge, o, current, open[0] ?? null);

@@ -59,7 +59,8 @@ export interface Forge {
    * after them, so no page can be taken to hold the newest: all pages are read. */
   tags(repo: string): Promise<string[]>;
   tagExists(repo: string, tag: string): Promise<boolean>;
-  syncMirror(repo: string): Promise<void>;
+  /** Asks for a mirror sync and waits (bounded) until it has happened; false if it has not yet. */
+  syncMirror(repo: string): Promise<boolean>;
   readFile(repo: string, path: string, ref: string): Promise<string>;
   pulls(repo: string, state: "open" | "closed" | "all"): Promise<Pull[]>;
   createPull(

@@ -42,8 +42,13 @@ async function withWorld(
   });
   try {
     const config = await writeConfig(f, "local", {
-      forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
       ...o.extra,
+      forge: {
+        url: forge.url,
+        repo: "eblume/blumeops",
+        base: "main",
+        ...(o.extra?.forge as object),
+      },
       lock: { dir: `${f.root}/locks`, wait_seconds: 5, ...(o.extra?.lock as object) },
     });
     const api = async (path: string, init: RequestInit = {}) => {
@@ -366,5 +371,35 @@ Deno.test("exactly once: a run killed after claiming a comment; the next run ans
     const answers = await replies(w, pull);
     assert.equal(answers.length, 1);
     assert.match(answers[0], /^@mallory: only people with write access/);
+  });
+});
+
+Deno.test("mirror-sync only queues: the run waits until the mirror has synced before reading tags", async () => {
+  await withWorld(async (w) => {
+    // The mirrors become real pull mirrors of upstreams, which get the next release.
+    for (const name of ["authentik", "authentik-client-go"]) {
+      const upstream = `${w.f.root}/upstream/${name}.git`;
+      const mirror = `${w.f.mirrorsDir}/mirrors/${name}.git`;
+      await $({ quiet: true })`git clone -q --bare ${mirror} ${upstream}`;
+      await Deno.remove(mirror, { recursive: true });
+      await $({ quiet: true })`git clone -q --mirror ${upstream} ${mirror}`;
+      await $({
+        cwd: `${w.f.root}/work/mirrors/${name}`,
+        quiet: true,
+      })`git remote set-url origin ${upstream}`;
+    }
+    await w.f.addRelease({ version: "2026.6.0" });
+    const run = await w.cron("--no-build");
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    const [p] = await pulls(w, "open");
+    assert.equal(
+      p.title,
+      "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.6.0",
+      "the synced release",
+    );
+    assert.equal(w.forge.mirrorSyncs.length, 2);
+  }, {
+    settings: { mirrorSyncDelayMs: 1500 },
+    extra: { forge: { sync_mirrors: true } },
   });
 });

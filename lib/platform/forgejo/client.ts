@@ -13,13 +13,20 @@ type Json = Record<string, unknown>;
 
 export class ForgejoForge implements Forge {
   private octokit: Octokit;
+  private mirrorSyncWaitSeconds: number;
   requests = 0;
 
   constructor(
     readonly url: string,
     private token: string,
-    options: { retries?: number; retryBaseSeconds?: number; timeoutSeconds?: number } = {},
+    options: {
+      retries?: number;
+      retryBaseSeconds?: number;
+      timeoutSeconds?: number;
+      mirrorSyncWaitSeconds?: number;
+    } = {},
   ) {
+    this.mirrorSyncWaitSeconds = options.mirrorSyncWaitSeconds ?? 60;
     const timeout = (options.timeoutSeconds ?? 30) * 1000;
     this.octokit = new Octokit({
       baseUrl: `${url.replace(/\/+$/, "")}/api/v1`,
@@ -126,12 +133,33 @@ export class ForgejoForge implements Forge {
     }
   }
 
-  async syncMirror(repo: string): Promise<void> {
+  /** Forgejo's POST mirror-sync only queues the sync and answers at once: the new tags show up
+   * later. So the repository's `mirror_updated` is read before, and after the POST it is read
+   * again (every half second, for at most `mirrorSyncWaitSeconds`) until it has moved past it.
+   * It counts whole seconds, so a POST within the second of the last sync waits for the next. */
+  async syncMirror(repo: string): Promise<boolean> {
+    const updated = async () => {
+      const { data } = await this.call(
+        "GET /repos/{owner}/{repo}",
+        ForgejoForge.split(repo),
+        `reading the mirror ${repo}`,
+      );
+      return Date.parse(String((data as Json).mirror_updated ?? "")) || 0;
+    };
+    const before = await updated();
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    if (Date.now() < before + 1000) await sleep(before + 1000 - Date.now());
     await this.call(
       "POST /repos/{owner}/{repo}/mirror-sync",
       ForgejoForge.split(repo),
       `syncing the mirror ${repo}`,
     );
+    const deadline = Date.now() + this.mirrorSyncWaitSeconds * 1000;
+    for (;;) {
+      if ((await updated()) > before) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(500);
+    }
   }
 
   async readFile(repo: string, path: string, ref: string): Promise<string> {
