@@ -403,3 +403,55 @@ Deno.test("mirror-sync only queues: the run waits until the mirror has synced be
     extra: { forge: { sync_mirrors: true } },
   });
 });
+
+/** Everything about a checkout that "left as it was" covers: HEAD, every ref, the work tree. */
+async function checkoutState(repo: string): Promise<string> {
+  return [
+    await git(repo, "rev-parse", "--symbolic-full-name", "HEAD"),
+    await git(repo, "rev-parse", "HEAD"),
+    await git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
+    await git(repo, "status", "--porcelain", "--ignored"),
+  ].join("\n");
+}
+
+Deno.test("the user's checkout: a detached HEAD, --dry-run and a failure mid-chain leave it as it was", async () => {
+  const f = await makeFixture();
+  try {
+    const config = await writeConfig(f, "local");
+    const upgrade = (...args: string[]) =>
+      runBot(["upgrade", "--repo", f.repo, "--version", "2026.5.0", "--config", config, ...args]);
+    const sha = await git(f.repo, "rev-parse", "HEAD");
+
+    // A failure mid-chain (the user's pre-commit hook refuses the first commit), from a branch
+    // and from a detached HEAD: the hook's words are the error, and nothing is left behind.
+    const hook = `${f.repo}/.git/hooks/pre-commit`;
+    await Deno.writeTextFile(hook, "#!/bin/sh\necho 'hook: no commits today' >&2\nexit 1\n");
+    await Deno.chmod(hook, 0o755);
+    for (const detach of [false, true]) {
+      if (detach) await git(f.repo, "checkout", "-q", "--detach");
+      const before = await checkoutState(f.repo);
+      const failed = await upgrade("--no-build");
+      assert.notEqual(failed.code, 0);
+      assert.match(failed.stderr, /hook: no commits today/, "the first error is the one told");
+      assert.doesNotMatch(failed.stderr, /branch failed|could not put/);
+      assert.equal(await checkoutState(f.repo), before, `as it was (detached: ${detach})`);
+    }
+    await Deno.remove(hook);
+
+    // --dry-run from the detached HEAD changes nothing at all.
+    const before = await checkoutState(f.repo);
+    const dry = await upgrade("--no-build", "--dry-run");
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(await checkoutState(f.repo), before, "a dry run changes nothing");
+
+    // A successful upgrade from the detached HEAD makes the branch and leaves HEAD where it was.
+    const done = await upgrade("--no-build");
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(await git(f.repo, "rev-parse", "--symbolic-full-name", "HEAD"), "HEAD");
+    assert.equal(await git(f.repo, "rev-parse", "HEAD"), sha, "still detached where it was");
+    assert.equal(await git(f.repo, "status", "--porcelain"), "");
+    assert.match(await git(f.repo, "log", "-1", "--format=%s", BRANCH), /^C2\(upgrade-authentik\)/);
+  } finally {
+    await f.cleanup();
+  }
+});
