@@ -455,3 +455,15 @@ Deno.test("the user's checkout: a detached HEAD, --dry-run and a failure mid-cha
     await f.cleanup();
   }
 });
+
+Deno.test("a tag that git lists but the API answers 404 for (a proxy refusing %2F) is an error naming it", async () => {
+  await withWorld(async (w) => {
+    const run = await w.cron("--no-build", "--version", "2026.5.0");
+    assert.equal(run.code, 2, run.stderr + run.stdout);
+    assert.match(
+      run.stderr,
+      /the API answers 404 for tag version\/2026\.5\.0 of mirrors\/authentik, which git lists: a proxy in front of Forgejo refusing %2F/,
+    );
+    assert.deepEqual(await pulls(w), [], "nothing opened");
+  }, { settings: { refuseEncodedSlash: true } });
+});

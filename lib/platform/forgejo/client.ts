@@ -125,7 +125,15 @@ export class ForgejoForge implements Forge {
       });
       return true;
     } catch (e) {
-      if ((e as { status?: number }).status === 404) return false;
+      if ((e as { status?: number }).status === 404) {
+        if (await this.gitHasTag(repo, tag)) {
+          throw new InputError(
+            `forge ${this.url}: the API answers 404 for tag ${tag} of ${repo}, which git lists: ` +
+              `a proxy in front of Forgejo refusing %2F in paths? (let encoded slashes through)`,
+          );
+        }
+        return false;
+      }
       throw this.explain(
         e as { status?: number; message: string },
         `looking up tag ${tag} of ${repo}`,
@@ -137,6 +145,19 @@ export class ForgejoForge implements Forge {
    * later. So the repository's `mirror_updated` is read before, and after the POST it is read
    * again (every half second, for at most `mirrorSyncWaitSeconds`) until it has moved past it.
    * It counts whole seconds, so a POST within the second of the last sync waits for the next. */
+  /** Whether git's ref advertisement lists `tag` (no shell: an argument array). */
+  private async gitHasTag(repo: string, tag: string): Promise<boolean> {
+    const remote = this.gitRemote(repo);
+    const out = await new Deno.Command("git", {
+      args: ["ls-remote", "--tags", "--", remote.url, `refs/tags/${tag}`],
+      env: remote.env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return out.code === 0 && new TextDecoder().decode(out.stdout).trim() !== "";
+  }
+
   async syncMirror(repo: string): Promise<boolean> {
     const updated = async () => {
       const { data } = await this.call(
