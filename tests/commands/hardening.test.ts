@@ -244,6 +244,7 @@ Deno.test("one at a time: 20 rounds of 5 concurrent cron runs, each round exactl
   await withWorld(async (w) => {
     const rounds = Number(Deno.env.get("RACE_ROUNDS") ?? 20);
     let latest = "2026.5.0";
+    let number: number | undefined;
     for (let round = 0; round < rounds; round++) {
       // Each round starts where a killed run left its lock file behind (a dead pid in it), which
       // every waiter must get past without two of them taking it.
@@ -254,6 +255,9 @@ Deno.test("one at a time: 20 rounds of 5 concurrent cron runs, each round exactl
       assert.equal(moved.length, 1, `round ${round}: exactly one upgrade`);
       const open = await pulls(w, "open");
       assert.equal(open.length, 1, `round ${round}: one pull request`);
+      // Rewritten in place, never deleted (that would close it): the same pull request throughout.
+      number ??= open[0].number;
+      assert.equal(open[0].number, number, `round ${round}: the same pull request`);
       assert.match(open[0].title, new RegExp(`-> ${latest.replaceAll(".", "\\.")}$`));
       assert.equal(
         (await git(w.f.repo, "ls-remote", "origin", BRANCH)).split("\t")[0],
