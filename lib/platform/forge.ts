@@ -55,8 +55,8 @@ export interface Forge {
   gitRemote(repo: string): Remote;
   /** The page that shows `tag` of `repo`, for people. */
   tagUrl(repo: string, tag: string): string;
-  /** Every tag name. Forgejo orders annotated tags newest first but lightweight ones by name
-   * after them, so no page can be taken to hold the newest: all pages are read. */
+  /** Every tag name, in no useful order (Forgejo sorts by the tag's date, and its admin may cap
+   * the page size): all pages are read and nothing depends on the order. */
   tags(repo: string): Promise<string[]>;
   tagExists(repo: string, tag: string): Promise<boolean>;
   /** Asks for a mirror sync and waits (bounded) until it has happened; false if it has not yet. */

@@ -471,3 +471,31 @@ Deno.test("a tag that git lists but the API answers 404 for (a proxy refusing %2
     assert.deepEqual(await pulls(w), [], "nothing opened");
   }, { settings: { refuseEncodedSlash: true } });
 });
+
+Deno.test("paging: every tag and pull request is read when pages are shorter than asked for", async () => {
+  await withWorld(async (w) => {
+    const { ForgejoForge } = await import("../../lib/platform/forgejo/client.ts");
+    const client = new ForgejoForge(w.forge.url, TOKEN);
+    assert.deepEqual(
+      (await client.tags("mirrors/authentik")).sort(),
+      ["version/2026.2.0", "version/2026.4.0", "version/2026.5.0"],
+    );
+    for (const n of [1, 2, 3]) {
+      await pushBranch(w, `b-${n}`);
+      await w.forge.openPull("eblume", "blumeops", {
+        head: `b-${n}`,
+        base: "main",
+        title: `t${n}`,
+        poster: "erich",
+      });
+    }
+    assert.equal((await client.pulls("eblume/blumeops", "open")).length, 3);
+    const pages = w.forge.requests.filter((r) => r.path.includes("/tags?"));
+    assert.equal(pages.length, 2, "stopped on X-Total-Count, not on an extra empty page");
+  }, {
+    settings: { maxResponseItems: 2 },
+    fixture: {
+      releases: [{ version: "2026.2.0" }, { version: "2026.4.0" }, { version: "2026.5.0" }],
+    },
+  });
+});
