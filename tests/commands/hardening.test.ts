@@ -499,3 +499,21 @@ Deno.test("paging: every tag and pull request is read when pages are shorter tha
     },
   });
 });
+
+Deno.test("spoofing: another user's closed pull request titled as the bot's rejects no version", async () => {
+  await withWorld(async (w) => {
+    await pushBranch(w, "fake");
+    const fake = await w.forge.openPull("eblume", "blumeops", {
+      head: "fake",
+      base: "main",
+      title: FIVE,
+      poster: "mallory",
+    });
+    await w.forge.closePull("eblume", "blumeops", fake);
+    const run = await w.cron("--no-build");
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.doesNotMatch(run.stderr, /skipped/);
+    const open = await pulls(w, "open");
+    assert.deepEqual(open.map((p) => [p.title, p.user.login]), [[FIVE, "bot"]]);
+  });
+});
