@@ -15,7 +15,7 @@ export async function serveCommand({ values, config, common }: Invocation): Prom
   if (!values.port || !/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
     return usageError("serve needs --port N");
   }
-  return await serve(common, forge, Number(values.port), values.host ?? "0.0.0.0");
+  return await serve(common, forge, Number(values.port), values.host ?? "127.0.0.1");
 }
 
 async function serve(

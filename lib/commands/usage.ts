@@ -36,7 +36,7 @@ Options:
                      (run) the pull request it would post
   --no-build         bump the version and reset the hashes to placeholders without building
   --json             make the last line of stdout one JSON object with the whole report
-  --port N, --host A (serve) where to listen (default host 0.0.0.0)
+  --port N, --host A (serve) where to listen (default host 127.0.0.1)
   -h, --help         this text
 
 Exit codes: 0 done or nothing to do (also: another run holds the lock); 1 the upgrade failed

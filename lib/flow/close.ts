@@ -6,6 +6,7 @@ import { closedReply } from "../site/defaults.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { progress } from "../runtime/log.ts";
 import type { CommonOptions } from "./prepare.ts";
+import { mayRewrite } from "./publish.ts";
 
 /** Closes `open` (the bot's pull request of the package's chain) when the base branch is at or past
  * its version, with a comment saying why, and deletes its branch when every commit on it is the
@@ -29,10 +30,11 @@ export async function closeIfDone(
   const kept = await withClone(config, forge.gitRemote(repo), async (git) => {
     const tip = await git.sha(`refs/remotes/origin/${open.head}`);
     if (!tip) return "its branch is gone already";
-    const authors = (await git.run(["log", "--format=%ae", `origin/${base}..${tip}`]))
-      .split("\n").filter(Boolean);
-    const others = authors.filter((a) => a !== config.git.author_email).length;
-    if (others) return `branch ${open.head} kept: ${others} of its commits are not the bot's`;
+    // Whose work is on it is what the bot's note on the tip says, not the authors: an amended bot
+    // commit keeps the bot as its author (see mayRewrite).
+    if (!(await mayRewrite(git, tip, open.head))) {
+      return `branch ${open.head} kept: it holds work that is not only the bot's`;
+    }
     // The lease: a commit pushed since the clone keeps the branch.
     await git.run([
       "push",

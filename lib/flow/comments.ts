@@ -1,7 +1,13 @@
 // Pull request commands: `/rebuild` comments, who may give them, and handling each exactly once.
 import type { Config } from "../runtime/config.ts";
-import type { Comment, Forge, Pull } from "../platform/forge.ts";
-import { deniedReply, rebuildReply, type RebuildSummary, replyMarker } from "../mikado/pulltext.ts";
+import { type Comment, type Forge, isBotPull, type Pull } from "../platform/forge.ts";
+import {
+  deniedReply,
+  rebuildReply,
+  type RebuildSummary,
+  replyMarker,
+  uncheckedReply,
+} from "../mikado/pulltext.ts";
 import { progress } from "../runtime/log.ts";
 import type { CommentEvent } from "../platform/forgejo/events.ts";
 
@@ -30,7 +36,10 @@ export async function handleComment(
   if (ev.edited) return "ignored: an edited comment";
   if (parseCommand(ev.body) === null) return "ignored: not a command";
   const pulls = known?.pulls ?? await forge.pulls(repo, "open");
-  const pull = pulls.find((p) => p.number === ev.pull && p.head === `mikado/${config.chain}`);
+  const me = await forge.whoami();
+  const pull = pulls.find((p) =>
+    p.number === ev.pull && isBotPull(p, repo, `mikado/${config.chain}`, me)
+  );
   if (!pull) return `ignored: #${ev.pull} is not the bot's open pull request`;
   // The bot opened the pull request: its author is the bot's login.
   if (ev.user === pull.user) return "ignored: the bot's own comment";
@@ -38,12 +47,22 @@ export async function handleComment(
   if (answered(comments, pull, ev.commentId)) {
     return `ignored: comment ${ev.commentId} was answered already`;
   }
-  // The eyes reaction claims the comment: of two runs that see it (cron and a webhook), only the
-  // one whose reaction is new goes on.
+  // Every caller holds the target's lock (withLock), so no other run on this host is working on
+  // this comment: the eyes reaction says "seen", and a claim without a reply (the bot's own
+  // reaction: a run killed after claiming, or a reaction whose answer was lost and whose retry
+  // found it made) is picked up again rather than dropped. The reply's marker makes it once.
   if (!(await forge.react(repo, ev.commentId, "eyes"))) {
-    return `ignored: comment ${ev.commentId} is claimed already`;
+    progress(
+      `comment ${ev.commentId} was claimed but never answered (a run that died, or a lost ` +
+        `answer): picking it up`,
+    );
   }
-  if (!(await mayRebuild(ctx, ev.user))) {
+  const may = await mayRebuild(ctx, ev.user);
+  if (may === "unknown") {
+    await reply(ctx, pull, ev.commentId, uncheckedReply(ev.user, ev.commentId));
+    return `refused: the bot may not read ${ev.user}'s permission (it is not a repository admin)`;
+  }
+  if (may === "no") {
     await reply(ctx, pull, ev.commentId, deniedReply(ev.user, ev.commentId));
     return `denied: ${ev.user} may not /rebuild`;
   }
@@ -65,20 +84,16 @@ export async function handleComment(
   return `rebuilt #${pull.number}: ${summary.passed ? "passed" : "failed"}`;
 }
 
-/** Write, admin or owner on the repository, or named in config. */
-async function mayRebuild(ctx: CommandContext, user: string): Promise<boolean> {
-  if (ctx.config.rebuild.allow.includes(user)) return true;
-  try {
-    return ["write", "admin", "owner"].includes(
-      await ctx.forge.permission(ctx.config.forge.repo, user),
-    );
-  } catch (e) {
-    // Forgejo answers 403 unless the bot is a repository admin: then only the allow list counts.
-    progress(
-      `cannot read ${user}'s permission (${(e as Error).message}): only rebuild.allow counts`,
-    );
-    return false;
+/** Write, admin or owner on the repository, or named in config; "unknown" when the forge will
+ * not tell the bot (it is not a repository admin). */
+async function mayRebuild(ctx: CommandContext, user: string): Promise<"yes" | "no" | "unknown"> {
+  if (ctx.config.rebuild.allow.includes(user)) return "yes";
+  const permission = await ctx.forge.permission(ctx.config.forge.repo, user);
+  if (permission === null) {
+    progress(`cannot read ${user}'s permission (403: the bot is not a repository admin)`);
+    return "unknown";
   }
+  return ["write", "admin", "owner"].includes(permission) ? "yes" : "no";
 }
 
 function answered(comments: Comment[], pull: Pull, commentId: number): boolean {
@@ -103,7 +118,8 @@ async function reply(
 /** Cron's way in: every comment on the bot's open pull requests. */
 export async function scanComments(ctx: CommandContext, pulls: Pull[]): Promise<string[]> {
   const done: string[] = [];
-  for (const pull of pulls.filter((p) => p.head === `mikado/${ctx.config.chain}`)) {
+  // `pulls` are the bot's own (run.ts filtered them with isBotPull).
+  for (const pull of pulls) {
     const comments = await ctx.forge.comments(ctx.config.forge.repo, pull.number);
     for (const c of comments) {
       if (parseCommand(c.body) === null) continue;

@@ -84,12 +84,13 @@ export async function followThrough(
     };
   }
   const all = await closed();
-  const merged = all
-    .filter((p) => {
-      const t = parsePullTitle(p.title);
-      return p.merged && p.mergeSha && t?.chain === config.chain && t.to === current;
-    })
-    .sort((a, b) => b.number - a.number)[0];
+  const candidates = all.filter((p) => {
+    const t = parsePullTitle(p.title);
+    return p.merged && p.mergeSha && t?.chain === config.chain && t.to === current;
+  });
+  // Only the bot's own: a pull request someone else titled like it is not followed.
+  const me = candidates.length ? await forge.whoami() : "";
+  const merged = candidates.filter((p) => p.user === me).sort((a, b) => b.number - a.number)[0];
   if (!merged) return none(`${name} ${current}: not the bot's merged upgrade: nothing to follow`);
   const version = current;
   const sha = merged.mergeSha!;

@@ -8,7 +8,7 @@ import type { CommandContext } from "./comments.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { newReport } from "./report.ts";
 import { chainOptions, type CommonOptions, prepare } from "./prepare.ts";
-import { publish } from "./publish.ts";
+import { mayRewrite, publish } from "./publish.ts";
 
 /** Everything `/rebuild` needs, for the cron scan, `event` and `serve` alike. */
 export function commandContext(o: CommonOptions, forge: Forge): CommandContext {
@@ -34,7 +34,8 @@ export async function rebuildPull(
     const env = await prepare(resolved, layout, git, pkgDir, report.version.to);
     const chain = await rebuildChain(chainOptions(report, layout.config, git, work, env));
     Object.assign(report, chain, { logFile: env.log });
-    await publish(report, { ...resolved, dryRun: false }, forge, git, pull, tip);
+    const rewritable = await mayRewrite(git, tip, pull.head);
+    await publish(report, { ...resolved, dryRun: false }, forge, git, pull, tip, rewritable);
     return report;
   });
   return {

@@ -62,8 +62,11 @@ export async function discover(
       continue;
     }
     // By title, not head: Forgejo reports a deleted branch's head as refs/pull/N/head.
+    // Only the bot's own: a closed pull request someone else titled so rejects nothing.
+    const me = await forge.whoami();
     closed ??= (await forge.pulls(repo, "closed")).filter((p) =>
-      !p.merged && parsePullTitle(p.title)?.chain === config.chain
+      !p.merged && parsePullTitle(p.title)?.chain === config.chain &&
+      p.user.toLowerCase() === me.toLowerCase()
     );
     const rejected = closed.find((p) => parsePullTitle(p.title)?.to === version);
     if (rejected) {

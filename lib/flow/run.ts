@@ -1,7 +1,7 @@
 // The cron run: answer /rebuild comments, find a ready release, upgrade a clone and publish it.
 import { join } from "node:path";
 import type { Config } from "../runtime/config.ts";
-import type { Forge } from "../platform/forge.ts";
+import { type Forge, isBotPull } from "../platform/forge.ts";
 import type { Git } from "../runtime/git.ts";
 import { compareVersions } from "../nix/versions.ts";
 import { scanComments } from "./comments.ts";
@@ -12,7 +12,7 @@ import { newReport, type Report } from "./report.ts";
 import { type CommonOptions, prepare } from "./prepare.ts";
 import { chainInto } from "./upgrade.ts";
 import { discover } from "./releases.ts";
-import { publish } from "./publish.ts";
+import { mayRewrite, publish } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
 
@@ -27,16 +27,27 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   const began = performance.now();
   const { config } = o;
   const { repo, base } = config.forge;
-  const open = await forge.pulls(repo, "open");
+  const branch = `mikado/${config.chain}`;
+  const listed = await forge.pulls(repo, "open");
+  // Only pull requests the bot opened from its own branch count (GET /user when there is any
+  // pull request from a branch so named: a fork's or another user's is not the bot's).
+  const me = listed.some((p) => p.head === branch) ? await forge.whoami() : "";
+  const open = listed.filter((p) => isBotPull(p, repo, branch, me));
   if (!o.dryRun) {
     for (const line of await scanComments(commandContext(o, forge), open)) progress(line);
   }
   if (config.forge.sync_mirrors) {
-    for (const m of config.mirrors) await forge.syncMirror(m.repo);
+    for (const m of config.mirrors) {
+      if (!(await forge.syncMirror(m.repo))) {
+        progress(
+          `the sync of mirror ${m.repo} is still running: its newest tags may not be there yet ` +
+            `(the next run sees them)`,
+        );
+      }
+    }
   }
   const current = await versionOnForge(forge, config);
-  const branch = `mikado/${config.chain}`;
-  const mine = open.find((p) => p.head === branch) ?? null;
+  const mine = open[0] ?? null;
   // Someone upgraded by hand: the bot's pull request is done (not with --version: that forces).
   const closed = mine && !o.version ? await closeIfDone(o, forge, mine, current) : null;
   const found = await discover(forge, o, current, closed ? null : mine);
@@ -53,10 +64,20 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   report.branch = branch;
   await withClone(config, forge.gitRemote(repo), async (git, work) => {
     const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
-    const foreign = remoteTip ? await foreignCommits(git, base, branch, config) : [];
-    if (foreign.length) {
-      // Someone else committed on the branch: build on top, never rewrite their work.
-      progress(`${branch} has ${foreign.length} commits the bot did not make: adding on top`);
+    // The branch is rewritten from the base only when its tip is exactly one the bot pushed (its
+    // note says so) or is merged already: an amended or fixup-squashed bot commit keeps the
+    // bot as author, so authors alone cannot tell whose work is on it.
+    const ours = !remoteTip || await mayRewrite(git, remoteTip, branch) ||
+      await git.run(["merge-base", "--is-ancestor", remoteTip, `origin/${base}`]).then(
+        () => true,
+        () => false,
+      );
+    if (!ours) {
+      // Someone else changed the branch: build on top, never rewrite their work.
+      const foreign = await foreignCommits(git, base, branch, config);
+      progress(
+        `${branch} was changed since the bot last pushed it (${foreign.length} commits by others): adding on top`,
+      );
       await git.run(["checkout", "--quiet", "-b", branch, `origin/${branch}`]);
     } else {
       await git.run(["checkout", "--quiet", "-b", branch, `origin/${base}`]);
@@ -73,7 +94,7 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
     const env = await prepare(resolved, layout, git, pkgDir, target.version);
     await chainInto(report, resolved, git, work, env);
     report.diff = await git.diff(`origin/${base}`);
-    await publish(report, resolved, forge, git, target.open, remoteTip);
+    await publish(report, resolved, forge, git, target.open, remoteTip, ours);
   });
   report.seconds = (performance.now() - began) / 1000;
   return report;

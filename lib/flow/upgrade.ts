@@ -77,15 +77,28 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
         `branch ${branch} already exists in ${top}: delete it or finish it first`,
       );
     }
+    // Where the checkout was: a branch, or a detached HEAD (then the branch is made and HEAD is
+    // detached again where it was: "exactly as it was" holds for both).
     const original = await checkout.currentBranch();
+    const originalSha = (await checkout.run(["rev-parse", "HEAD"])).trim();
+    const back = original === "HEAD" ? ["--detach", originalSha] : [original];
     await checkout.run(["checkout", "--quiet", "-b", branch]);
     try {
       await chainInto(report, o, checkout, top, env);
     } catch (e) {
-      // An unreachable builder or Ctrl-C: leave the checkout as it was found.
-      await checkout.run(["checkout", "--quiet", "--force", original]);
-      await checkout.run(["branch", "--quiet", "-D", branch]);
+      // An unreachable builder or Ctrl-C: leave the checkout as it was found. A failure while
+      // putting it back is said, but never hides the error that stopped the run.
+      try {
+        await checkout.run(["checkout", "--quiet", "--force", ...back]);
+        await checkout.run(["branch", "--quiet", "-D", branch]);
+      } catch (cleanup) {
+        progress(`could not put ${top} back as it was: ${(cleanup as Error).message}`);
+      }
       throw e;
+    }
+    if (original === "HEAD") {
+      await checkout.run(["checkout", "--quiet", "--detach", originalSha]);
+      progress(`committed on ${branch}; ${top} is left detached at ${originalSha.slice(0, 10)}`);
     }
     report.branch = branch;
   }

@@ -2,6 +2,7 @@
 import { Document, YAMLMap } from "yaml";
 import { join } from "node:path";
 import type { Config } from "../runtime/config.ts";
+import { InputError } from "../runtime/errors.ts";
 import type { HashOutcome } from "../harvest/literals.ts";
 import {
   insertListItem,
@@ -38,6 +39,29 @@ export interface BuildFailureFacts {
 
 // The Mikado fields a chain adds to cards; finalize removes them all.
 const MIKADO_KEYS = ["status", "requires", "branch"];
+
+/** A card named in `requires:` is a file in the cards directory: a plain name, never a path. */
+const CARD_STEM = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** The `requires:` entries of a card's front matter (read from the branch: untrusted). An entry
+ * that is not a plain card name (`../x`, `/etc/passwd`, `a/b`) could reach outside the clone
+ * when joined into a path: it is an error naming the card, the field and the entry. */
+export function requiredStems(value: unknown, path: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    throw new InputError(`${path}: requires: must be a list of card names`);
+  }
+  return value.map((entry) => {
+    const stem = String(entry);
+    if (!CARD_STEM.test(stem) || stem.includes("..")) {
+      throw new InputError(
+        `${path}: requires: ${JSON.stringify(stem.slice(0, 200))} is not a card name ` +
+          `(letters, digits, '.', '_' and '-'; no '/' or '..')`,
+      );
+    }
+    return stem;
+  });
+}
 
 export function goalCardPath(config: Config): string {
   return join(config.cards_dir, `${config.chain}.md`);

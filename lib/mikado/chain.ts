@@ -11,6 +11,7 @@ import {
   goalCardPath,
   planGoalCard,
   prerequisiteCard,
+  requiredStems,
   type UpgradeFacts,
 } from "./cards.ts";
 import { addToIndex, categoryIndexPath } from "./category_index.ts";
@@ -335,6 +336,5 @@ async function linkFromIndex(o: ChainOptions, card: string): Promise<string[]> {
 }
 
 export function requiresOf(text: string, path: string): string[] {
-  const value = parseFrontMatter(text, path).map.toJSON().requires;
-  return Array.isArray(value) ? value.map(String) : [];
+  return requiredStems(parseFrontMatter(text, path).map.toJSON().requires, path);
 }

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Config } from "../runtime/config.ts";
 import { readOptional } from "../runtime/files.ts";
-import { goalCardPath } from "./cards.ts";
+import { goalCardPath, requiredStems } from "./cards.ts";
 import { parseFrontMatter } from "./frontmatter.ts";
 
 /** The chain as an ASCII tree, goal at the root. A card already shown with its prerequisites is
@@ -47,7 +47,7 @@ export async function chainGraph(top: string, config: Config): Promise<string> {
     const text = await readOptional(join(top, path));
     if (text === null) return;
     const fm = parseFrontMatter(text, path).map.toJSON();
-    const requires = Array.isArray(fm.requires) ? fm.requires.map(String) : [];
+    const requires = requiredStems(fm.requires, path);
     cards.push({ stem, requires, active: fm.status === "active" });
     for (const r of requires) await visit(r, join(config.cards_dir, `${r}.md`));
   };

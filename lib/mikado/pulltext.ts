@@ -168,6 +168,15 @@ export function rebuildReply(s: RebuildSummary, commentId: number): string {
   return [head, ...commits, ...log, "", replyMarker(commentId)].join("\n");
 }
 
+/** The reply when the bot may not read the commenter's permission (it is not a repository admin). */
+export function uncheckedReply(user: string, commentId: number): string {
+  const login = oneLine(user).replace(/[^A-Za-z0-9._-]/g, "");
+  return `@${login}: I may not check who has write access here (Forgejo lets only repository ` +
+    `admins read permissions), so nothing ran. To let /rebuild through, make the bot's account ` +
+    `an admin of this repository, or add \`${login}\` to \`rebuild.allow\` in the bot's ` +
+    `config.\n\n${replyMarker(commentId)}`;
+}
+
 export function deniedReply(user: string, commentId: number): string {
   return `@${
     oneLine(user).replace(/[^A-Za-z0-9._-]/g, "")

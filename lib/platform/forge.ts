@@ -8,6 +8,8 @@ export interface Pull {
   state: "open" | "closed";
   merged: boolean;
   head: string;
+  /** The repository the head branch lives in (owner/name): another one for a fork's. */
+  headRepo: string;
   headSha: string;
   /** The merge commit of a merged pull request, else null. */
   mergeSha: string | null;
@@ -47,6 +49,14 @@ export function splitDraft(title: string): { title: string; draft: boolean } {
   return m ? { title: title.slice(m[0].length), draft: true } : { title, draft: false };
 }
 
+/** The bot's own pull request: its head branch is `branch` in `repo` itself (not a fork's) and
+ * the token's own user (`me`) opened it. A branch name alone proves nothing: anyone can open a
+ * pull request from a branch so named. */
+export function isBotPull(p: Pull, repo: string, branch: string, me: string): boolean {
+  return p.head === branch && p.headRepo.toLowerCase() === repo.toLowerCase() &&
+    p.user.toLowerCase() === me.toLowerCase();
+}
+
 /** What the bot asks of a forge; the tests run it against the stand-in in tests/forge/. */
 export interface Forge {
   readonly url: string;
@@ -55,11 +65,12 @@ export interface Forge {
   gitRemote(repo: string): Remote;
   /** The page that shows `tag` of `repo`, for people. */
   tagUrl(repo: string, tag: string): string;
-  /** Every tag name. Forgejo orders annotated tags newest first but lightweight ones by name
-   * after them, so no page can be taken to hold the newest: all pages are read. */
+  /** Every tag name, in no useful order (Forgejo sorts by the tag's date, and its admin may cap
+   * the page size): all pages are read and nothing depends on the order. */
   tags(repo: string): Promise<string[]>;
   tagExists(repo: string, tag: string): Promise<boolean>;
-  syncMirror(repo: string): Promise<void>;
+  /** Asks for a mirror sync and waits (bounded) until it has happened; false if it has not yet. */
+  syncMirror(repo: string): Promise<boolean>;
   readFile(repo: string, path: string, ref: string): Promise<string>;
   pulls(repo: string, state: "open" | "closed" | "all"): Promise<Pull[]>;
   createPull(
@@ -76,9 +87,12 @@ export interface Forge {
   /** Adds a reaction; false when this user had already reacted so (the comment was claimed). */
   react(repo: string, commentId: number, content: string): Promise<boolean>;
   reactions(repo: string, commentId: number): Promise<{ user: string; content: string }[]>;
-  permission(repo: string, user: string): Promise<string>;
+  /** `user`'s access to `repo`; null when the bot may not ask (Forgejo: 403 unless the bot is a
+   * repository admin). */
+  permission(repo: string, user: string): Promise<string | null>;
   /** The Actions workflow runs for one commit, newest first. */
   actionRuns(repo: string, headSha: string): Promise<ActionRun[]>;
+  /** The token's own login (asked once, then remembered). */
   whoami(): Promise<string>;
   /** Counts API requests, for the benchmark. */
   readonly requests: number;

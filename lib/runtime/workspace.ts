@@ -1,7 +1,7 @@
 // Workspace: one run at a time under the target's lock, in throwaway clones swept after a killed run.
 import { join } from "node:path";
 import type { Config } from "./config.ts";
-import { acquireLock } from "./lock.ts";
+import { acquireLock, isHeld } from "./lock.ts";
 import { Git, type Remote } from "./git.ts";
 import { progress } from "./log.ts";
 
@@ -44,15 +44,18 @@ async function cloneTarget(config: Config, remote: Remote, work: string): Promis
 
 const CLONE_PREFIX = "upgrade-bot-clone-";
 
-/** Removes the clones of runs that were killed (their pid is in the name and is gone). */
+/** Removes the clones of runs that were killed: each clone's run holds a kernel lock on
+ * `<clone>.lock` while it lives (released by the kernel when it dies), so liveness needs no
+ * `/proc` and works on every OS; clones of other repositories' live runs are left alone. */
 async function sweepClones(): Promise<void> {
   const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
   for await (const entry of Deno.readDir(tmp)) {
-    const pid = new RegExp(`^${CLONE_PREFIX}(\\d+)-`).exec(entry.name)?.[1];
-    if (!pid || !entry.isDirectory || Number(pid) === Deno.pid) continue;
-    if (await Deno.stat(`/proc/${pid}`).then(() => true, () => false)) continue;
-    progress(`removing ${join(tmp, entry.name)}, left by a run that was killed`);
-    await Deno.remove(join(tmp, entry.name), { recursive: true }).catch(() => {});
+    if (!entry.isDirectory || !entry.name.startsWith(CLONE_PREFIX)) continue;
+    const dir = join(tmp, entry.name);
+    if (await isHeld(`${dir}.lock`)) continue;
+    progress(`removing ${dir}, left by a run that was killed`);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.remove(`${dir}.lock`).catch(() => {});
   }
 }
 
@@ -61,10 +64,17 @@ export async function withClone<T>(
   remote: Remote,
   fn: (git: Git, work: string) => Promise<T>,
 ): Promise<T> {
-  const work = await Deno.makeTempDir({ prefix: `${CLONE_PREFIX}${Deno.pid}-` });
+  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+  const work = join(tmp, `${CLONE_PREFIX}${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`);
+  // The lock first, then the directory: a sweeper never sees this clone without its lock held.
+  const held = await Deno.open(`${work}.lock`, { write: true, createNew: true });
+  await held.lock(true);
   try {
+    await Deno.mkdir(work, { mode: 0o700 });
     return await fn(await cloneTarget(config, remote, work), work);
   } finally {
-    await Deno.remove(work, { recursive: true });
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+    await Deno.remove(`${work}.lock`).catch(() => {});
+    held.close();
   }
 }

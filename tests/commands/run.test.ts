@@ -179,7 +179,7 @@ Deno.test("a human commit on the branch survives: the bot adds its commits on to
     await w.f.addRelease({ version: "2026.6.0" });
     const run = await w.cron();
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /1 commits the bot did not make: adding on top/);
+    assert.match(run.stderr, /\(1 commits by others\): adding on top/);
     await $({ cwd: repo, quiet: true })`git fetch -q origin ${BRANCH}`;
     await $({
       cwd: repo,

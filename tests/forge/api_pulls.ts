@@ -116,7 +116,11 @@ async function create(c: RepoCtx): Promise<Reply> {
       `could not find '${head}' to be a commit, branch or tag in the head repository ${where}`,
     );
   }
-  const open = pullsOf(c.core, c.repo).find((p) => !p.closed && p.head === head && p.base === base);
+  // Forgejo matches the head repository too: a fork's pull request from a branch so named is
+  // another target.
+  const open = pullsOf(c.core, c.repo).find((p) =>
+    !p.closed && p.head === head && p.base === base && p.headRepo === undefined
+  );
   if (open) {
     const repoId = stableId(`repo:${c.repo.full}`);
     return error(

@@ -107,7 +107,12 @@ Deno.test("a timeout is retried and then reported", async () => {
     standIn.failNext({ path: /\/user$/ }, { status: 200, times: 1, delayMs: 2000 });
     assert.equal(await impatient.whoami(), "bot", "the retry after the timeout succeeds");
     standIn.failNext({ path: /\/user$/ }, { status: 200, times: 5, delayMs: 2000 });
-    await assert.rejects(impatient.whoami(), /reading the token's user/);
+    const fresh = new ForgejoForge(standIn.url, TOKEN, {
+      timeoutSeconds: 0.5,
+      retries: 1,
+      retryBaseSeconds: 0.05,
+    });
+    await assert.rejects(fresh.whoami(), /reading the token's user/);
   });
 });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { acquireLock, lockPath } from "../../lib/runtime/lock.ts";
+import { acquireLock, isHeld, lockPath } from "../../lib/runtime/lock.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-lock-test-" });
@@ -55,39 +55,87 @@ Deno.test("a waiting run gets the lock when the holder releases it", async () =>
   });
 });
 
-Deno.test("a lock left by a crashed run (its process is gone) is broken", async () => {
+/** Captures progress lines (stderr) while `fn` runs. */
+async function said<T>(fn: () => Promise<T>): Promise<{ value: T; lines: string[] }> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    return { value: await fn(), lines };
+  } finally {
+    console.error = original;
+  }
+}
+
+/** Another process holding the lock the way the bot does, until killed. */
+async function holderProcess(dir: string): Promise<Deno.ChildProcess> {
+  const lock = new URL("../../lib/runtime/lock.ts", import.meta.url).href;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { acquireLock } from ${JSON.stringify(lock)};
+       await acquireLock(${JSON.stringify(options(dir))});
+       console.log("held");
+       await new Promise(() => setInterval(() => {}, 1000));`,
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  assert.match(new TextDecoder().decode(value), /held/);
+  reader.releaseLock();
+  return child;
+}
+
+Deno.test("a lock held by another process holds; killed (SIGKILL), it is free at once", async () => {
   await withDir(async (dir) => {
-    const dead = new Deno.Command("true").spawn();
-    await dead.status;
-    await Deno.writeTextFile(
-      lockPath(dir, "eblume/blumeops"),
-      JSON.stringify({
-        pid: dead.pid,
-        host: Deno.hostname(),
-        command: "run",
-        since: new Date().toISOString(),
-      }),
-    );
+    const child = await holderProcess(dir);
+    const { value: blocked, lines } = await said(() => acquireLock(options(dir)));
+    assert.equal(blocked, null, "held by a live process: not taken");
+    assert.ok(lines.some((l) => l.includes(`pid ${child.pid} on `)), lines.join("\n"));
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stdout.cancel();
     const lock = await acquireLock(options(dir));
-    assert.ok(lock, "stale lock broken");
+    assert.ok(lock, "the kernel released the dead process's lock");
     await lock.release();
-    await Deno.writeTextFile(lockPath(dir, "eblume/blumeops"), "{half-writ");
-    assert.ok(await acquireLock(options(dir)), "an unreadable lock is stale too");
   });
 });
 
-Deno.test("a lock older than stale_seconds is broken even if its process lives", async () => {
+Deno.test("a lock file still empty (taken, holder not yet written) is not broken", async () => {
   await withDir(async (dir) => {
-    await Deno.writeTextFile(
-      lockPath(dir, "eblume/blumeops"),
-      JSON.stringify({
-        pid: Deno.pid,
-        host: Deno.hostname(),
-        command: "serve",
-        since: "2020-01-01T00:00:00Z",
-      }),
-    );
-    assert.ok(await acquireLock(options(dir)));
+    const path = lockPath(dir, "eblume/blumeops");
+    await Deno.writeTextFile(path, "");
+    // flock(1) holds the kernel lock on the empty file, as a run does between taking it and
+    // writing who it is.
+    const child = new Deno.Command("flock", {
+      args: ["--exclusive", path, "sleep", "30"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      for (let i = 0; i < 50 && !(await isHeld(path)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const { value, lines } = await said(() => acquireLock(options(dir)));
+      assert.equal(value, null, "not taken");
+      assert.ok(lines.some((l) => l.includes("a run that is just starting")), lines.join("\n"));
+      assert.equal(await Deno.readTextFile(path), "", "left as it was");
+    } finally {
+      child.kill("SIGKILL");
+      await child.status;
+    }
+  });
+});
+
+Deno.test("a holder older than stale_seconds is not broken: the message says to stop it", async () => {
+  await withDir(async (dir) => {
+    const first = (await acquireLock(options(dir)))!;
+    const { value, lines } = await said(() => acquireLock({ ...options(dir), staleSeconds: 0 }));
+    assert.equal(value, null);
+    assert.ok(lines.some((l) => l.includes(`if it hangs, stop pid ${Deno.pid}`)), lines.join("\n"));
+    await first.release();
   });
 });
 

@@ -186,10 +186,10 @@ for (const openPull of [false, true]) {
     `  ${what.padEnd(32)} requests ${c.requests}, wall ${c.wall.toFixed(2)}s, Deno start ` +
       `${c.startup.toFixed(2)}s, the run itself ${own.toFixed(2)}s`,
   );
-  cronOk &&= c.requests <= 4 && own < 1;
+  cronOk &&= c.requests <= 5 && own < 1; // 5: GET /user when its pull request is open
 }
 console.log(
   `${
     cronOk ? "meets " : "MISSES"
-  } cron with nothing new: at most 4 requests, under 1 s apart from Deno's start`,
+  } cron with nothing new: at most 5 requests, under 1 s apart from Deno's start`,
 );

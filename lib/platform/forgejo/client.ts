@@ -1,11 +1,11 @@
 // Forge: the Forgejo API calls the bot makes, through octokit, with Forgejo's quirks handled.
 import { Octokit } from "octokit";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
-import type { ActionRun, Comment, Forge, Pull } from "../forge.ts";
+import { type ActionRun, type Comment, type Forge, isBotPull, type Pull } from "../forge.ts";
 import type { Remote } from "../../runtime/git.ts";
 import { redact } from "../../runtime/log.ts";
 
-const PAGE = 50; // Forgejo's maximum `limit`
+const PAGE = 50; // Forgejo's default `limit`; its admin may cap pages lower (MAX_RESPONSE_ITEMS)
 
 /** Statuses that retrying cannot fix; octokit would retry 409 and 423 by default. */
 const DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 423, 451];
@@ -14,13 +14,20 @@ type Json = Record<string, unknown>;
 
 export class ForgejoForge implements Forge {
   private octokit: Octokit;
+  private mirrorSyncWaitSeconds: number;
   requests = 0;
 
   constructor(
     readonly url: string,
     private token: string,
-    options: { retries?: number; retryBaseSeconds?: number; timeoutSeconds?: number } = {},
+    options: {
+      retries?: number;
+      retryBaseSeconds?: number;
+      timeoutSeconds?: number;
+      mirrorSyncWaitSeconds?: number;
+    } = {},
   ) {
+    this.mirrorSyncWaitSeconds = options.mirrorSyncWaitSeconds ?? 60;
     const timeout = (options.timeoutSeconds ?? 30) * 1000;
     this.octokit = new Octokit({
       baseUrl: `${url.replace(/\/+$/, "")}/api/v1`,
@@ -108,8 +115,7 @@ export class ForgejoForge implements Forge {
       );
       const batch = (data as { name: string }[]).map((t) => t.name);
       names.push(...batch);
-      const total = Number(headers["x-total-count"] ?? names.length);
-      if (batch.length < PAGE || names.length >= total) return names;
+      if (lastPage(batch.length, names.length, headers)) return names;
     }
   }
 
@@ -121,7 +127,15 @@ export class ForgejoForge implements Forge {
       });
       return true;
     } catch (e) {
-      if ((e as { status?: number }).status === 404) return false;
+      if ((e as { status?: number }).status === 404) {
+        if (await this.gitHasTag(repo, tag)) {
+          throw new InputError(
+            `forge ${this.url}: the API answers 404 for tag ${tag} of ${repo}, which git lists: ` +
+              `a proxy in front of Forgejo refusing %2F in paths? (let encoded slashes through)`,
+          );
+        }
+        return false;
+      }
       throw this.explain(
         e as { status?: number; message: string },
         `looking up tag ${tag} of ${repo}`,
@@ -129,12 +143,46 @@ export class ForgejoForge implements Forge {
     }
   }
 
-  async syncMirror(repo: string): Promise<void> {
+  /** Forgejo's POST mirror-sync only queues the sync and answers at once: the new tags show up
+   * later. So the repository's `mirror_updated` is read before, and after the POST it is read
+   * again (every half second, for at most `mirrorSyncWaitSeconds`) until it has moved past it.
+   * It counts whole seconds, so a POST within the second of the last sync waits for the next. */
+  /** Whether git's ref advertisement lists `tag` (no shell: an argument array). */
+  private async gitHasTag(repo: string, tag: string): Promise<boolean> {
+    const remote = this.gitRemote(repo);
+    const out = await new Deno.Command("git", {
+      args: ["ls-remote", "--tags", "--", remote.url, `refs/tags/${tag}`],
+      env: remote.env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return out.code === 0 && new TextDecoder().decode(out.stdout).trim() !== "";
+  }
+
+  async syncMirror(repo: string): Promise<boolean> {
+    const updated = async () => {
+      const { data } = await this.call(
+        "GET /repos/{owner}/{repo}",
+        ForgejoForge.split(repo),
+        `reading the mirror ${repo}`,
+      );
+      return Date.parse(String((data as Json).mirror_updated ?? "")) || 0;
+    };
+    const before = await updated();
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    if (Date.now() < before + 1000) await sleep(before + 1000 - Date.now());
     await this.call(
       "POST /repos/{owner}/{repo}/mirror-sync",
       ForgejoForge.split(repo),
       `syncing the mirror ${repo}`,
     );
+    const deadline = Date.now() + this.mirrorSyncWaitSeconds * 1000;
+    for (;;) {
+      if ((await updated()) > before) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(500);
+    }
   }
 
   async readFile(repo: string, path: string, ref: string): Promise<string> {
@@ -158,8 +206,7 @@ export class ForgejoForge implements Forge {
       );
       const batch = (data as Json[]).map(toPull);
       all.push(...batch);
-      const total = Number(headers["x-total-count"] ?? all.length);
-      if (batch.length < PAGE || all.length >= total) return all;
+      if (lastPage(batch.length, all.length, headers)) return all;
     }
   }
 
@@ -185,9 +232,19 @@ export class ForgejoForge implements Forge {
         );
       }
       // Not GET /pulls/{base}/{head}: it can answer an older closed pull request instead.
-      const open = (await this.pulls(repo, "open")).find((o) =>
-        o.head === p.head && o.base === p.base
+      const me = await this.whoami();
+      const same = (await this.pulls(repo, "open")).filter((o) =>
+        o.head === p.head && o.base === p.base && o.headRepo.toLowerCase() === repo.toLowerCase()
       );
+      const open = same.find((o) => isBotPull(o, repo, p.head, me));
+      const other = same.find((o) => o !== open);
+      if (!open && other) {
+        throw new InputError(
+          `forge ${this.url}: opening a pull request from ${p.head} in ${repo}: #${other.number} ` +
+            `by ${other.user} is open from that branch already and is not the bot's (${me}): ` +
+            `close it, then run again`,
+        );
+      }
       if (!open) {
         throw this.explain(
           e as { status?: number; message: string },
@@ -270,13 +327,22 @@ export class ForgejoForge implements Forge {
     }));
   }
 
-  async permission(repo: string, user: string): Promise<string> {
-    const { data } = await this.call(
-      "GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission",
-      { ...ForgejoForge.split(repo), collaborator: user },
-      `reading ${user}'s permission on ${repo}`,
-    );
-    return String((data as Json).permission);
+  async permission(repo: string, user: string): Promise<string | null> {
+    try {
+      const { data } = await this.octokit.request(
+        "GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission",
+        { ...ForgejoForge.split(repo), collaborator: user },
+      );
+      return String((data as Json).permission);
+    } catch (e) {
+      // Forgejo answers 403 unless the caller is a repository admin (older Forgejo: even when it
+      // asks about itself): the bot may not check, which says nothing about the user.
+      if ((e as { status?: number }).status === 403) return null;
+      throw this.explain(
+        e as { status?: number; message: string },
+        `reading ${user}'s permission on ${repo}`,
+      );
+    }
   }
 
   async actionRuns(repo: string, headSha: string): Promise<ActionRun[]> {
@@ -293,10 +359,29 @@ export class ForgejoForge implements Forge {
     }));
   }
 
-  async whoami(): Promise<string> {
-    const { data } = await this.call("GET /user", {}, "reading the token's user");
-    return String((data as Json).login);
+  private me: Promise<string> | null = null;
+
+  whoami(): Promise<string> {
+    this.me ??= this.call("GET /user", {}, "reading the token's user").then(
+      ({ data }) => String((data as Json).login),
+      (e) => {
+        this.me = null; // a failure is not remembered
+        throw e;
+      },
+    );
+    return this.me;
   }
+}
+
+/** Paging stops on X-Total-Count or an empty page, never on a short one: the admin setting
+ * MAX_RESPONSE_ITEMS can make every page shorter than the `limit` asked for. */
+function lastPage(
+  got: number,
+  total: number,
+  headers: Record<string, string | number | undefined>,
+): boolean {
+  const count = headers["x-total-count"];
+  return got === 0 || (count !== undefined && total >= Number(count));
 }
 
 function toPull(d: Json): Pull {
@@ -309,6 +394,7 @@ function toPull(d: Json): Pull {
     state: d.state === "closed" ? "closed" : "open",
     merged: Boolean(d.merged),
     head: String(head?.ref ?? ""),
+    headRepo: String((head?.repo as Json)?.full_name ?? ""),
     headSha: String(head?.sha ?? ""),
     mergeSha: d.merge_commit_sha ? String(d.merge_commit_sha) : null,
     base: String(base?.ref ?? ""),

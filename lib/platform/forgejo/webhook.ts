@@ -81,7 +81,7 @@ export function serveWebhooks(
         });
       }
       // A replay is the same signed body again (the delivery header is not signed, so it proves
-      // nothing); after a restart the comment's eyes reaction still stops a second run.
+      // nothing); after a restart the reply's hidden marker still stops a second answer.
       const digest = await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>);
       const delivery = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"))
         .join("");
@@ -95,7 +95,15 @@ export function serveWebhooks(
       try {
         payload = JSON.parse(new TextDecoder().decode(body));
       } catch {
-        return new Response("body is not JSON\n", { status: 400 });
+        const type = req.headers.get("content-type") ?? "";
+        const form = /x-www-form-urlencoded/i.test(type) ||
+          new TextDecoder().decode(body.subarray(0, 8)) === "payload=";
+        return new Response(
+          form
+            ? "body is form-encoded: set the webhook's content type to application/json in Forgejo\n"
+            : "body is not JSON (the webhook's content type must be application/json)\n",
+          { status: 400 },
+        );
       }
       const ev = eventFromPayload(payload);
       if (ev === null) {
