@@ -3,7 +3,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { loadConfig } from "./lib/runtime/config.ts";
 import { parseBuilder } from "./lib/runtime/config_schema.ts";
-import { redact } from "./lib/runtime/log.ts";
+import { redact, timings } from "./lib/runtime/log.ts";
 import { COMMANDS, HELP, type Invocation, OPTIONS, usageError } from "./lib/commands/usage.ts";
 import { upgradeCommand } from "./lib/commands/upgrade.ts";
 import { inspectCommand } from "./lib/commands/inspect.ts";
@@ -23,6 +23,8 @@ const COMMAND: Record<(typeof COMMANDS)[number], (i: Invocation) => Promise<numb
 };
 
 async function main(argv: string[]): Promise<number> {
+  // Since the process started: Deno's start and loading the modules.
+  timings.start = performance.now() / 1000;
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

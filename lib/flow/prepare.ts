@@ -10,7 +10,7 @@ import type { Layout } from "../nix/layout.ts";
 import type { Git } from "../runtime/git.ts";
 import { InputError } from "../runtime/errors.ts";
 import { evaluationError } from "../nix/logread.ts";
-import { progress } from "../runtime/log.ts";
+import { progress, timePhase } from "../runtime/log.ts";
 
 export interface CommonOptions {
   config: Config;
@@ -72,23 +72,25 @@ export async function prepare(
 ): Promise<Prepared> {
   const { config } = layout;
   const builder: Builder | null = o.noBuild ? null : makeBuilder(o.builder, config.ssh);
-  const system = builder ? await builder.system() : localSystem();
+  const system = builder ? await timePhase("system", () => builder.system()) : localSystem();
   await readHashes(pkgDir, config, system);
   const log = builder ? await logFile(config, to) : null;
   if (builder) {
     progress(`building on ${builder.description} (${system}); full log: ${log}`);
     progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
-    const evaluation = await builder.build({
-      dir: pkgDir,
-      files: await git.trackedFiles(config.package.dir),
-      expr: buildExpression(config),
-      args: config.build.args,
-      timeoutSeconds: config.build.timeout_seconds,
-      heartbeatSeconds: config.build.heartbeat_seconds,
-      logFile: log!,
-      label: "evaluation",
-      evaluateOnly: true,
-    });
+    const files = await git.trackedFiles(config.package.dir);
+    const evaluation = await timePhase("evaluation", () =>
+      builder.build({
+        dir: pkgDir,
+        files,
+        expr: buildExpression(config),
+        args: config.build.args,
+        timeoutSeconds: config.build.timeout_seconds,
+        heartbeatSeconds: config.build.heartbeat_seconds,
+        logFile: log!,
+        label: "evaluation",
+        evaluateOnly: true,
+      }));
     if (evaluation.exitCode !== 0 || evaluation.timedOut) {
       throw new InputError(
         `${config.package.dir}/${config.build.file} does not evaluate at the current version ` +

@@ -40,7 +40,8 @@ export async function discover(
     }
     return { target: { version, open }, waiting: [], message: "" };
   }
-  const tags = await forge.tags(own.repo);
+  // Only the tags that can hold a version: the template's text before {version}.
+  const tags = await forge.tags(own.repo, own.tag.split("{version}")[0]);
   const waiting: string[] = [];
   let closed: Pull[] | null = null;
   for (const version of newerVersions(tags, own.tag, current, config.prereleases)) {

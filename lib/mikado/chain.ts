@@ -100,7 +100,6 @@ async function harvestIn(o: ChainOptions, builder: Builder): Promise<HarvestResu
     builder,
     system: o.system,
     logFile: o.logFile!,
-    args: config.build.max_jobs === null ? [] : ["--max-jobs", String(config.build.max_jobs)],
   });
 }
 

@@ -45,9 +45,9 @@ export interface Forge {
   gitRemote(repo: string): Remote;
   /** The page that shows `tag` of `repo`, for people. */
   tagUrl(repo: string, tag: string): string;
-  /** Every tag name. Forgejo orders annotated tags newest first but lightweight ones by name
-   * after them, so no page can be taken to hold the newest: all pages are read. */
-  tags(repo: string): Promise<string[]>;
+  /** Every tag name starting with `prefix`, in no particular order (Forgejo's API orders
+   * lightweight tags by name, so no page of it could be taken to hold the newest). */
+  tags(repo: string, prefix?: string): Promise<string[]>;
   tagExists(repo: string, tag: string): Promise<boolean>;
   syncMirror(repo: string): Promise<void>;
   readFile(repo: string, path: string, ref: string): Promise<string>;

@@ -1,5 +1,6 @@
 // Git: the few repository operations the bot needs, each run with an argument array (no shell).
 import { InputError } from "./errors.ts";
+import { timePhase } from "./log.ts";
 
 export interface Author {
   name: string;
@@ -37,12 +38,13 @@ export class Git {
   // Straight to git, no shell in between: the bot runs git a dozen times a run, and each shell
   // would cost more than the git command itself.
   private async exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = await new Deno.Command("git", {
-      args,
-      cwd: this.dir,
-      env: this.env,
-      stdin: "null",
-    }).output();
+    const out = await timePhase("git", () =>
+      new Deno.Command("git", {
+        args,
+        cwd: this.dir,
+        env: this.env,
+        stdin: "null",
+      }).output());
     const decode = (b: Uint8Array) => new TextDecoder().decode(b);
     return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
   }

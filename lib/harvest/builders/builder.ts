@@ -33,6 +33,8 @@ export interface Builder {
   readonly description: string;
   /** The builder's Nix system (x86_64-linux): the key of per-system hashes it can check. */
   system(): Promise<string>;
+  /** The builder's CPU count (asked along with the system), to divide among parallel jobs. */
+  cores(): Promise<number>;
   build(request: BuildRequest): Promise<BuildResult>;
 }
 

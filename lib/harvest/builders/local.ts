@@ -20,6 +20,10 @@ export class LocalBuilder implements Builder {
     return JSON.parse(p.stdout);
   }
 
+  cores(): Promise<number> {
+    return Promise.resolve(navigator.hardwareConcurrency || 1);
+  }
+
   build(request: BuildRequest): Promise<BuildResult> {
     const { program, args } = nixCommand(request);
     return streamBuild(

@@ -27,13 +27,30 @@ exit "$status"
 export class SshBuilder implements Builder {
   constructor(readonly description: string, private target: string, private sshArgs: string[]) {}
 
-  async system(): Promise<string> {
+  private facts: { system: string; cores: number } | null = null;
+
+  /** The host's system and CPU count, in one ssh session. */
+  private async ask(): Promise<{ system: string; cores: number }> {
+    if (this.facts) return this.facts;
     const p = await $({
       nothrow: true,
       quiet: true,
-    })`ssh ${this.sshArgs} -- ${this.target} nix-instantiate --eval --json -E builtins.currentSystem 2>&1`;
+    })`ssh ${this.sshArgs} -- ${this.target} ${"nix-instantiate --eval --json -E builtins.currentSystem && { nproc || echo 1; }"} 2>&1`;
     if (p.exitCode !== 0) throw this.failure(p.exitCode ?? -1, p.stdout);
-    return JSON.parse(p.stdout.trim().split("\n").at(-1)!);
+    const lines = p.stdout.trim().split("\n");
+    this.facts = {
+      system: JSON.parse(lines.at(-2)!),
+      cores: Math.max(1, Number(lines.at(-1)) || 1),
+    };
+    return this.facts;
+  }
+
+  async system(): Promise<string> {
+    return (await this.ask()).system;
+  }
+
+  async cores(): Promise<number> {
+    return (await this.ask()).cores;
   }
 
   async build(request: BuildRequest): Promise<BuildResult> {

@@ -13,6 +13,9 @@ type Json = Record<string, unknown>;
 
 export class ForgejoForge implements Forge {
   private octokit: Octokit;
+  private retries: number;
+  private retryBaseSeconds: number;
+  /** API requests and git ref listings made. */
   requests = 0;
 
   constructor(
@@ -21,6 +24,8 @@ export class ForgejoForge implements Forge {
     options: { retries?: number; retryBaseSeconds?: number; timeoutSeconds?: number } = {},
   ) {
     const timeout = (options.timeoutSeconds ?? 30) * 1000;
+    this.retries = options.retries ?? 3;
+    this.retryBaseSeconds = options.retryBaseSeconds ?? 1;
     this.octokit = new Octokit({
       baseUrl: `${url.replace(/\/+$/, "")}/api/v1`,
       auth: token,
@@ -47,7 +52,8 @@ export class ForgejoForge implements Forge {
       url: `${this.url}/${repo}.git`,
       env: {
         GIT_CONFIG_COUNT: "1",
-        GIT_CONFIG_KEY_0: "http.extraHeader",
+        // Scoped to the forge: the token is never sent to another host (a redirect, a submodule).
+        GIT_CONFIG_KEY_0: `http.${this.url.replace(/\/+$/, "")}/.extraHeader`,
         GIT_CONFIG_VALUE_0: `Authorization: token ${this.token}`,
         GIT_TERMINAL_PROMPT: "0",
       },
@@ -94,20 +100,34 @@ export class ForgejoForge implements Forge {
     return { owner, repo: name };
   }
 
-  async tags(repo: string): Promise<string[]> {
-    const names: string[] = [];
-    // Forgejo sends no Link header on tags, so octokit's paginate would stop after page 1:
-    // page by hand until X-Total-Count is reached.
-    for (let page = 1;; page++) {
-      const { data, headers } = await this.call(
-        "GET /repos/{owner}/{repo}/tags",
-        { ...ForgejoForge.split(repo), page, limit: PAGE },
-        `listing the tags of ${repo}`,
-      );
-      const batch = (data as { name: string }[]).map((t) => t.name);
-      names.push(...batch);
-      const total = Number(headers["x-total-count"] ?? names.length);
-      if (batch.length < PAGE || names.length >= total) return names;
+  /** Tags through git's ref advertisement (`git ls-remote --tags` with the prefix as a ref
+   * prefix), not the API: one or two requests whatever the number of tags, where the API needs
+   * one per 50. */
+  async tags(repo: string, prefix = ""): Promise<string[]> {
+    const remote = this.gitRemote(repo);
+    const pattern = `refs/tags/${prefix}*`;
+    for (let attempt = 0;; attempt++) {
+      const out = await new Deno.Command("git", {
+        args: ["ls-remote", "--tags", "--refs", "--", remote.url, pattern],
+        env: { ...remote.env, GIT_PROTOCOL: "version=2" },
+        stdin: "null",
+      }).output();
+      this.requests++;
+      const text = new TextDecoder().decode(out.stdout);
+      if (out.code === 0) {
+        return text.split("\n").map((l) => l.split("\t")[1] ?? "").filter((r) =>
+          r.startsWith("refs/tags/")
+        ).map((r) => r.slice("refs/tags/".length));
+      }
+      const err = new TextDecoder().decode(out.stderr).trim();
+      const what = `listing the tags of ${repo} (git ls-remote)`;
+      if (/\b401\b|Authentication failed|could not read Username/i.test(err)) {
+        throw this.explain({ status: 401, message: err }, what);
+      }
+      if (/\b403\b/.test(err)) throw this.explain({ status: 403, message: err }, what);
+      if (/\b404\b|not found/i.test(err)) throw this.explain({ status: 404, message: err }, what);
+      if (attempt >= this.retries) throw this.explain({ message: err }, what);
+      await new Promise((r) => setTimeout(r, (attempt + 1) ** 2 * this.retryBaseSeconds * 1000));
     }
   }
 
