@@ -46,12 +46,13 @@ async function writeYaml(root: string, config: Record<string, unknown>): Promise
 
 async function fixtureWorld(current = FROM): Promise<World> {
   const f = await makeFixture({ current });
+  await Deno.mkdir(`${f.root}/tmp`);
   return {
     name: "fixture",
     root: f.root,
     repo: f.repo,
     forgeRoot: f.mirrorsDir,
-    env: { NIX_UPGRADE_BOT_FOD_SLEEP: String(SLEEP_SECONDS) },
+    env: { NIX_UPGRADE_BOT_FOD_SLEEP: String(SLEEP_SECONDS), TMPDIR: `${f.root}/tmp` },
     config: (extra = {}) =>
       writeYaml(f.root, {
         builder: "local",
@@ -259,7 +260,8 @@ async function growMirrors(forgeRoot: string, count: number) {
     const head = (await $({ cwd: repo, quiet: true })`git rev-parse HEAD`).stdout.trim();
     const lines = [];
     for (let i = 0; i < count; i++) {
-      const version = `${2018 + Math.floor(i / 60)}.${1 + Math.floor(i / 5) % 12}.${i % 5}`;
+      // Older than any release the worlds hold (2010.1.0 ... 2022.10.4 for 650): nothing new.
+      const version = `${2010 + Math.floor(i / 50)}.${1 + Math.floor(i / 5) % 10}.${i % 5}`;
       lines.push(`create refs/tags/${format}${version} ${head}`);
     }
     await $({ cwd: repo, quiet: true, input: lines.join("\n") + "\n" })`git update-ref --stdin`;
