@@ -1,23 +1,24 @@
 // The local builder: nix-build in the package directory on this machine.
-import { $ } from "zx";
 import type { Builder, BuildRequest, BuildResult } from "./builder.ts";
 import { UpgradeFailed } from "../../runtime/errors.ts";
-import { nixCommand, streamBuild } from "./stream.ts";
+import { nixCommand, spawnMerged, streamBuild } from "./stream.ts";
 
 export class LocalBuilder implements Builder {
   readonly description = "local";
 
   async system(): Promise<string> {
-    const p = await $({
-      nothrow: true,
-      quiet: true,
-    })`nix-instantiate --eval --json -E ${"builtins.currentSystem"}`;
-    if (p.exitCode !== 0) {
+    const p = await new Deno.Command("nix-instantiate", {
+      args: ["--eval", "--json", "-E", "builtins.currentSystem"],
+      stdin: "null",
+    }).output().catch((e: Error) => ({ code: -1, stdout: new Uint8Array(), stderr: e.message }));
+    const decode = (b: Uint8Array | string) =>
+      typeof b === "string" ? b : new TextDecoder().decode(b);
+    if (p.code !== 0) {
       throw new UpgradeFailed(
-        `cannot run nix-instantiate locally: ${p.stderr.trim() || p.stdout.trim()}`,
+        `cannot run nix-instantiate locally: ${decode(p.stderr).trim() || decode(p.stdout).trim()}`,
       );
     }
-    return JSON.parse(p.stdout);
+    return JSON.parse(decode(p.stdout));
   }
 
   cores(): Promise<number> {
@@ -28,12 +29,7 @@ export class LocalBuilder implements Builder {
     const { program, args } = nixCommand(request);
     return streamBuild(
       request,
-      () =>
-        $({
-          cwd: request.dir,
-          nothrow: true,
-          quiet: true,
-        })`${program} -E ${request.expr} ${args} 2>&1`,
+      () => spawnMerged([program, "-E", request.expr, ...args], request.dir),
     );
   }
 }

@@ -35,7 +35,7 @@ export class SshBuilder implements Builder {
     const p = await $({
       nothrow: true,
       quiet: true,
-    })`ssh ${this.sshArgs} -- ${this.target} ${"nix-instantiate --eval --json -E builtins.currentSystem && { nproc || echo 1; }"} 2>&1`;
+    })`ssh ${this.sshArgs} -- ${this.target} ${"nix-instantiate --eval --json -E builtins.currentSystem && echo && { nproc || echo 1; }"} 2>&1`;
     if (p.exitCode !== 0) throw this.failure(p.exitCode ?? -1, p.stdout);
     const lines = p.stdout.trim().split("\n");
     this.facts = {
