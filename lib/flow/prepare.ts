@@ -32,11 +32,13 @@ async function logFile(config: Config, version: string): Promise<string> {
   return join(dir, `${config.package.name}-${version}-${stamp}.log`);
 }
 
-/** What prepare found: the builder (null: --no-build), its system and the log file. */
+/** What prepare found: the builder (null: --no-build), its system, the log file and the package's
+ * tracked files (what a remote builder gets). */
 export interface Prepared {
   builder: Builder | null;
   system: string;
   log: string | null;
+  files?: string[];
 }
 
 /** The chain's options: the report's versions and date, in `top`, with what prepare found. */
@@ -57,6 +59,7 @@ export function chainOptions(
     system: env.system,
     date: report.date,
     logFile: env.log,
+    files: env.files,
   };
 }
 
@@ -72,17 +75,21 @@ export async function prepare(
 ): Promise<Prepared> {
   const { config } = layout;
   const builder: Builder | null = o.noBuild ? null : makeBuilder(o.builder, config.ssh);
-  const system = builder ? await timePhase("system", () => builder.system()) : localSystem();
+  // The builder's system, the log file and the tracked files, asked at the same time.
+  const [system, log, files] = await Promise.all([
+    builder ? timePhase("system", () => builder.system()) : localSystem(),
+    builder ? logFile(config, to) : null,
+    builder ? git.trackedFiles(config.package.dir) : undefined,
+  ]);
   await readHashes(pkgDir, config, system);
-  const log = builder ? await logFile(config, to) : null;
   if (builder) {
     progress(`building on ${builder.description} (${system}); full log: ${log}`);
     progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
-    const files = await git.trackedFiles(config.package.dir);
+    const tracked = files!;
     const evaluation = await timePhase("evaluation", () =>
       builder.build({
         dir: pkgDir,
-        files,
+        files: tracked,
         expr: buildExpression(config),
         args: config.build.args,
         timeoutSeconds: config.build.timeout_seconds,
@@ -99,5 +106,5 @@ export async function prepare(
       );
     }
   }
-  return { builder, system, log };
+  return { builder, system, log, files };
 }

@@ -11,7 +11,7 @@ import { loadLayout, versionOnForge } from "./package.ts";
 import { newReport, type Report } from "./report.ts";
 import { type CommonOptions, prepare } from "./prepare.ts";
 import { chainInto } from "./upgrade.ts";
-import { discover } from "./releases.ts";
+import { discover, ownTags } from "./releases.ts";
 import { publish } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 
@@ -26,6 +26,11 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   const began = performance.now();
   const { config } = o;
   const { repo, base } = config.forge;
+  // The version on the base and the mirror's tags do not depend on the pull requests: asked at
+  // the same time (the tags only when no mirror sync comes first).
+  const early = <T>(p: Promise<T>) => (p.catch(() => {}), p);
+  const currentAsked = early(versionOnForge(forge, config));
+  const tagsAsked = !config.forge.sync_mirrors && !o.version ? early(ownTags(forge, config)) : null;
   const open = await forge.pulls(repo, "open");
   if (!o.dryRun) {
     for (const line of await scanComments(commandContext(o, forge), open)) progress(line);
@@ -33,9 +38,15 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   if (config.forge.sync_mirrors) {
     for (const m of config.mirrors) await forge.syncMirror(m.repo);
   }
-  const current = await versionOnForge(forge, config);
+  const current = await currentAsked;
   const branch = `mikado/${config.chain}`;
-  const found = await discover(forge, o, current, open.find((p) => p.head === branch) ?? null);
+  const found = await discover(
+    forge,
+    o,
+    current,
+    open.find((p) => p.head === branch) ?? null,
+    tagsAsked ?? undefined,
+  );
   const report = newReport(o, current, found.target?.version ?? current);
   report.waiting = found.waiting;
   if (!found.target) {

@@ -37,6 +37,8 @@ export interface ChainOptions {
   /** Today, YYYY-MM-DD. */
   date: string;
   logFile: string | null;
+  /** The package's tracked files, when known already. */
+  files?: string[];
 }
 
 /** What a chain did: the harvest, the commits, and the cards as the pull request shows them. */
@@ -96,7 +98,7 @@ async function harvestIn(o: ChainOptions, builder: Builder): Promise<HarvestResu
   return await harvest({
     config,
     dir: join(o.top, config.package.dir),
-    files: await o.git.trackedFiles(config.package.dir),
+    files: o.files ?? await o.git.trackedFiles(config.package.dir),
     builder,
     system: o.system,
     logFile: o.logFile!,

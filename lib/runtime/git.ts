@@ -91,7 +91,10 @@ export class Git {
   /** Commits exactly `paths` (relative to the top level) and returns the new commit's sha. */
   async commit(paths: string[], message: string): Promise<string> {
     await this.run(["add", "--", ...paths]);
-    await this.run(["commit", "--quiet", "-m", message, "--", ...paths]);
-    return (await this.run(["rev-parse", "HEAD"])).trim();
+    // The summary line names the new commit ("[branch <sha>] subject"), in full with core.abbrev=40:
+    // one git process fewer than asking rev-parse afterwards.
+    const out = await this.run(["-c", "core.abbrev=40", "commit", "-m", message, "--", ...paths]);
+    const sha = /^\[.* ([0-9a-f]{40})\] /m.exec(out)?.[1];
+    return sha ?? (await this.run(["rev-parse", "HEAD"])).trim();
   }
 }
