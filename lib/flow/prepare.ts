@@ -39,6 +39,9 @@ export interface Prepared {
   system: string;
   log: string | null;
   files?: string[];
+  /** The evaluation at the current version: it rejects (InputError) when the build does not
+   * evaluate. The chain awaits it before it changes any package file. */
+  evaluated?: Promise<void>;
 }
 
 /** The chain's options: the report's versions and date, in `top`, with what prepare found. */
@@ -60,12 +63,14 @@ export function chainOptions(
     date: report.date,
     logFile: env.log,
     files: env.files,
+    evaluated: env.evaluated,
   };
 }
 
 /** The builder and its system; every literal is located, and the build evaluated at the current
- * version, before anything changes: a failure here is the repository's or the config's, not the
- * new release's, so it stops the run (exit 2) with no branch and no card. */
+ * version before any package file changes: a failure there is the repository's or the config's,
+ * not the new release's, so it stops the run (exit 2) with no branch and no card (the evaluation
+ * runs while the branch and the plan commit are made; a failure removes them again). */
 export async function prepare(
   o: CommonOptions,
   layout: Layout,
@@ -82,14 +87,14 @@ export async function prepare(
     builder ? git.trackedFiles(config.package.dir) : undefined,
   ]);
   await readHashes(pkgDir, config, system);
+  let evaluated: Promise<void> = Promise.resolve();
   if (builder) {
     progress(`building on ${builder.description} (${system}); full log: ${log}`);
     progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
-    const tracked = files!;
-    const evaluation = await timePhase("evaluation", () =>
+    evaluated = timePhase("evaluation", () =>
       builder.build({
         dir: pkgDir,
-        files: tracked,
+        files: files!,
         expr: buildExpression(config),
         args: config.build.args,
         timeoutSeconds: config.build.timeout_seconds,
@@ -97,14 +102,17 @@ export async function prepare(
         logFile: log!,
         label: "evaluation",
         evaluateOnly: true,
-      }));
-    if (evaluation.exitCode !== 0 || evaluation.timedOut) {
-      throw new InputError(
-        `${config.package.dir}/${config.build.file} does not evaluate at the current version ` +
-          `${layout.version}, before any change (a repository or config problem, not the new ` +
-          `release's):\n${evaluationError(evaluation.output)}`,
-      );
-    }
+      })).then((evaluation) => {
+        if (evaluation.exitCode !== 0 || evaluation.timedOut) {
+          throw new InputError(
+            `${config.package.dir}/${config.build.file} does not evaluate at the current version ` +
+              `${layout.version}, before any change (a repository or config problem, not the new ` +
+              `release's):\n${evaluationError(evaluation.output)}`,
+          );
+        }
+      });
+    // Awaited by the chain before it changes a package file; until then it runs beside git.
+    evaluated.catch(() => {});
   }
-  return { builder, system, log, files };
+  return { builder, system, log, files, evaluated };
 }

@@ -22,7 +22,7 @@ import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import { chainGraph } from "./graph.ts";
 import { type Mention, staleMentions } from "./review.ts";
 import { drvName } from "../nix/logread.ts";
-import { progress } from "../runtime/log.ts";
+import { progress, timePhase } from "../runtime/log.ts";
 
 export interface ChainOptions {
   git: Git;
@@ -39,6 +39,8 @@ export interface ChainOptions {
   logFile: string | null;
   /** The package's tracked files, when known already. */
   files?: string[];
+  /** The evaluation before any change (flow/prepare.ts): awaited before a package file changes. */
+  evaluated?: Promise<void>;
 }
 
 /** What a chain did: the harvest, the commits, and the cards as the pull request shows them. */
@@ -105,6 +107,12 @@ async function harvestIn(o: ChainOptions, builder: Builder): Promise<HarvestResu
   });
 }
 
+/** Waits for the evaluation before any change; the wait (what it adds to the run after the git
+ * work it ran beside) is timed as `evaluation-wait`. */
+function waitForEvaluation(o: ChainOptions): Promise<void> {
+  return timePhase("evaluation-wait", async () => await o.evaluated);
+}
+
 /** plan (the goal card), impl (the bump), impl (the hashes), then finalize on success; a build
  * failure instead gets the Mikado reset: back to the plan, a new prerequisite card planned, and
  * the still-valid impl commits replayed on top. */
@@ -126,6 +134,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   await commit([goal, ...await linkFromIndex(o, goal)], s.plan);
   const planSha = commits[0].sha;
 
+  await waitForEvaluation(o);
   await bumpVersion(pkgDir, config, o.to);
   // The service's recorded version moves with the bump, as the repository's container-version-check
   // (and its hook) makes people do: the branch passes it in every state it is left in.
@@ -163,6 +172,7 @@ export async function rebuildChain(o: ChainOptions): Promise<ChainResult> {
   const s = subjects(config, o.from, o.to);
   const commits: Commits = [];
   const commit = committer(git, commits);
+  await waitForEvaluation(o);
   const harvested = await harvestIn(o, o.builder!);
   const facts = factsOf(o, harvested.hashes);
   if ((await git.run(["status", "--porcelain", "--", ...hashFiles(config)])).trim() !== "") {

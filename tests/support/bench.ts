@@ -118,7 +118,8 @@ async function botHarvest(w: World): Promise<Figures> {
     rounds: { seconds: number; mismatches: string[] }[];
     timings?: Record<string, number>;
   };
-  const nix = json.buildSeconds + (json.timings?.evaluation ?? 0);
+  // The evaluation before any change runs beside the bot's git work: only the wait for it counts.
+  const nix = json.buildSeconds + (json.timings?.["evaluation-wait"] ?? 0);
   return {
     runs: json.builds,
     wall,
@@ -230,12 +231,12 @@ async function harvestBench(make: () => Promise<World>) {
   if (bot.timings) {
     console.log(
       `  the bot's own time: ${
-        Object.entries(bot.timings).filter(([k]) => k !== "evaluation").map(([k, v]) =>
-          `${k} ${v.toFixed(2)}s`
-        ).join(", ")
-      } (plus Deno's start and module loading); evaluation before any change ${
+        Object.entries(bot.timings).filter(([k]) => !k.startsWith("evaluation")).map((
+          [k, v],
+        ) => `${k} ${v.toFixed(2)}s`).join(", ")
+      } (start: Deno's start and module loading); evaluation before any change ${
         (bot.timings.evaluation ?? 0).toFixed(2)
-      }s`,
+      }s, of which ${(bot.timings["evaluation-wait"] ?? 0).toFixed(2)}s waited for`,
     );
   }
   check(`nix-build runs: ${bot.runs} (target 3) vs ${base.runs}`, bot.runs === 3);
