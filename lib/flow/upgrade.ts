@@ -69,15 +69,20 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
       await Deno.remove(scratch, { recursive: true });
     }
   } else {
-    if (!(await checkout.isClean())) {
+    // Three independent questions to git, asked at once.
+    const [clean, existing, original] = await Promise.all([
+      checkout.isClean(),
+      checkout.sha(`refs/heads/${branch}`),
+      checkout.currentBranch(),
+    ]);
+    if (!clean) {
       throw new InputError(`${top} has uncommitted changes: commit or stash them first`);
     }
-    if (await checkout.sha(`refs/heads/${branch}`)) {
+    if (existing) {
       throw new InputError(
         `branch ${branch} already exists in ${top}: delete it or finish it first`,
       );
     }
-    const original = await checkout.currentBranch();
     await checkout.run(["checkout", "--quiet", "-b", branch]);
     try {
       await chainInto(report, o, checkout, top, env);
