@@ -52,8 +52,7 @@ export class ForgejoForge implements Forge {
       url: `${this.url}/${repo}.git`,
       env: {
         GIT_CONFIG_COUNT: "1",
-        // Scoped to the forge: the token is never sent to another host (a redirect, a submodule).
-        GIT_CONFIG_KEY_0: `http.${this.url.replace(/\/+$/, "")}/.extraHeader`,
+        GIT_CONFIG_KEY_0: "http.extraHeader",
         GIT_CONFIG_VALUE_0: `Authorization: token ${this.token}`,
         GIT_TERMINAL_PROMPT: "0",
       },
@@ -104,12 +103,21 @@ export class ForgejoForge implements Forge {
    * prefix), not the API: one or two requests whatever the number of tags, where the API needs
    * one per 50. */
   async tags(repo: string, prefix = ""): Promise<string[]> {
-    const remote = this.gitRemote(repo);
+    const url = `${this.url}/${repo}.git`;
     const pattern = `refs/tags/${prefix}*`;
+    // The token in git's environment, scoped to the forge's URL: never in argv, never sent to
+    // another host.
+    const env = {
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: `http.${this.url.replace(/\/+$/, "")}/.extraHeader`,
+      GIT_CONFIG_VALUE_0: `Authorization: token ${this.token}`,
+      GIT_TERMINAL_PROMPT: "0",
+      GIT_PROTOCOL: "version=2",
+    };
     for (let attempt = 0;; attempt++) {
       const out = await new Deno.Command("git", {
-        args: ["ls-remote", "--tags", "--refs", "--", remote.url, pattern],
-        env: { ...remote.env, GIT_PROTOCOL: "version=2" },
+        args: ["ls-remote", "--tags", "--refs", "--", url, pattern],
+        env,
         stdin: "null",
       }).output();
       this.requests++;
