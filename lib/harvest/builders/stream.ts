@@ -22,11 +22,13 @@ export interface Running extends PromiseLike<{ exitCode: number | null }> {
 }
 
 /** Runs `argv` in `cwd` with stderr merged into stdout (through `sh -c 'exec "$@" 2>&1'`, no other
- * shell work), without loading zx. */
-export function spawnMerged(argv: string[], cwd: string): Running {
+ * shell work), without loading zx. With `env`, the process gets that environment and nothing else
+ * of the bot's. */
+export function spawnMerged(argv: string[], cwd: string, env?: Record<string, string>): Running {
   const child = new Deno.Command("sh", {
     args: ["-c", 'exec "$@" 2>&1', "sh", ...argv],
     cwd,
+    ...(env ? { env, clearEnv: true } : {}),
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
