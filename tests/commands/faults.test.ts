@@ -233,7 +233,8 @@ Deno.test("the bot killed in the middle of a run: the next run completes, no dup
       /building authentik-python-deps/,
     );
     const clones = () =>
-      [...Deno.readDirSync("/tmp")].filter((e) =>
+      // The bot makes its clones in $TMPDIR, as this test process sees it.
+      [...Deno.readDirSync(Deno.env.get("TMPDIR") ?? "/tmp")].filter((e) =>
         e.name.startsWith(`upgrade-bot-clone-${child.pid}-`)
       ); // the clone and its lock file
     assert.equal(clones().length, 2);
