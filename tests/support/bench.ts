@@ -281,6 +281,8 @@ async function cronNothingNew(w: World, openPull: boolean) {
   try {
     const config = await w.config({
       forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
+      // No follow-through: the worlds have no deployment manifest (and it is not the cron's cost).
+      deploy: null,
     });
     const env = { ...w.env, FORGE_TOKEN: token };
     if (openPull) {
