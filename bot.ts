@@ -4,26 +4,25 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "./lib/runtime/config.ts";
 import { selectPackages } from "./lib/flow/packages.ts";
 import { parseBuilder } from "./lib/runtime/config_schema.ts";
-import { redact } from "./lib/runtime/log.ts";
+import { redact, timings } from "./lib/runtime/log.ts";
 import { COMMANDS, HELP, type Invocation, OPTIONS, usageError } from "./lib/commands/usage.ts";
-import { upgradeCommand } from "./lib/commands/upgrade.ts";
-import { inspectCommand } from "./lib/commands/inspect.ts";
-import { runCommand } from "./lib/commands/run.ts";
-import { eventCommand } from "./lib/commands/event.ts";
-import { serveCommand } from "./lib/commands/serve.ts";
 
 // zx passes commands to a shell by design (each argument quoted by zx); Node's warning about it is noise.
 (process as { noDeprecation?: boolean }).noDeprecation = true;
 
+/** Each command's module, loaded only when it runs: a cron run never loads what `upgrade` or
+ * `serve` need, and the other way round. */
 const COMMAND: Record<(typeof COMMANDS)[number], (i: Invocation) => Promise<number>> = {
-  upgrade: upgradeCommand,
-  inspect: inspectCommand,
-  run: runCommand,
-  event: eventCommand,
-  serve: serveCommand,
+  upgrade: async (i) => (await import("./lib/commands/upgrade.ts")).upgradeCommand(i),
+  inspect: async (i) => (await import("./lib/commands/inspect.ts")).inspectCommand(i),
+  run: async (i) => (await import("./lib/commands/run.ts")).runCommand(i),
+  event: async (i) => (await import("./lib/commands/event.ts")).eventCommand(i),
+  serve: async (i) => (await import("./lib/commands/serve.ts")).serveCommand(i),
 };
 
 async function main(argv: string[]): Promise<number> {
+  // Since the process started: Deno's start and loading the modules.
+  timings.start = performance.now() / 1000;
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

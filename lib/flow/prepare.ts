@@ -10,7 +10,7 @@ import type { Layout } from "../nix/layout.ts";
 import type { Git } from "../runtime/git.ts";
 import { InputError } from "../runtime/errors.ts";
 import { evaluationError } from "../nix/logread.ts";
-import { progress } from "../runtime/log.ts";
+import { progress, timePhase } from "../runtime/log.ts";
 import { parseBuilder } from "../runtime/config_schema.ts";
 import { pathsOutside } from "../nix/paths.ts";
 
@@ -34,11 +34,16 @@ async function logFile(config: Config, version: string): Promise<string> {
   return join(dir, `${config.package.name}-${version}-${stamp}.log`);
 }
 
-/** What prepare found: the builder (null: --no-build), its system and the log file. */
+/** What prepare found: the builder (null: --no-build), its system, the log file and the package's
+ * tracked files (what a remote builder gets). */
 export interface Prepared {
   builder: Builder | null;
   system: string;
   log: string | null;
+  files?: string[];
+  /** The evaluation at the current version: it rejects (InputError) when the build does not
+   * evaluate. The chain awaits it before it changes any package file. */
+  evaluated?: Promise<void>;
 }
 
 /** The chain's options: the report's versions and date, in `top`, with what prepare found. */
@@ -59,12 +64,15 @@ export function chainOptions(
     system: env.system,
     date: report.date,
     logFile: env.log,
+    files: env.files,
+    evaluated: env.evaluated,
   };
 }
 
 /** The builder and its system; every literal is located, and the build evaluated at the current
- * version, before anything changes: a failure here is the repository's or the config's, not the
- * new release's, so it stops the run (exit 2) with no branch and no card. */
+ * version before any package file changes: a failure there is the repository's or the config's,
+ * not the new release's, so it stops the run (exit 2) with no branch and no card (the evaluation
+ * runs while the branch and the plan commit are made; a failure removes them again). */
 export async function prepare(
   o: CommonOptions,
   layout: Layout,
@@ -76,36 +84,44 @@ export async function prepare(
   const builder: Builder | null = o.noBuild
     ? null
     : makeBuilder(o.builder, config.ssh, config.build.env);
-  const system = builder ? await builder.system() : localSystem();
+  // The builder's system, the log file and the tracked files, asked at the same time.
+  const [system, log, files] = await Promise.all([
+    builder ? timePhase("system", () => builder.system()) : localSystem(),
+    builder ? logFile(config, to) : null,
+    builder ? git.trackedFiles(config.package.dir) : undefined,
+  ]);
   await readHashes(pkgDir, config, system);
-  const log = builder ? await logFile(config, to) : null;
-  const files = builder ? await git.trackedFiles(config.package.dir) : [];
   if (builder && parseBuilder(o.builder).kind !== "local") {
-    await checkSentFiles(config, pkgDir, files);
+    await checkSentFiles(config, pkgDir, files!);
   }
+  let evaluated: Promise<void> = Promise.resolve();
   if (builder) {
     progress(`building on ${builder.description} (${system}); full log: ${log}`);
     progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
-    const evaluation = await builder.build({
-      dir: pkgDir,
-      files,
-      expr: buildExpression(config),
-      args: config.build.args,
-      timeoutSeconds: config.build.timeout_seconds,
-      heartbeatSeconds: config.build.heartbeat_seconds,
-      logFile: log!,
-      label: "evaluation",
-      evaluateOnly: true,
-    });
-    if (evaluation.exitCode !== 0 || evaluation.timedOut) {
-      throw new InputError(
-        `${config.package.dir}/${config.build.file} does not evaluate at the current version ` +
-          `${layout.version}, before any change (a repository or config problem, not the new ` +
-          `release's):\n${evaluationError(evaluation.output)}`,
-      );
-    }
+    evaluated = timePhase("evaluation", () =>
+      builder.build({
+        dir: pkgDir,
+        files: files!,
+        expr: buildExpression(config),
+        args: config.build.args,
+        timeoutSeconds: config.build.timeout_seconds,
+        heartbeatSeconds: config.build.heartbeat_seconds,
+        logFile: log!,
+        label: "evaluation",
+        evaluateOnly: true,
+      })).then((evaluation) => {
+        if (evaluation.exitCode !== 0 || evaluation.timedOut) {
+          throw new InputError(
+            `${config.package.dir}/${config.build.file} does not evaluate at the current version ` +
+              `${layout.version}, before any change (a repository or config problem, not the new ` +
+              `release's):\n${evaluationError(evaluation.output)}`,
+          );
+        }
+      });
+    // Awaited by the chain before it changes a package file; until then it runs beside git.
+    evaluated.catch(() => {});
   }
-  return { builder, system, log };
+  return { builder, system, log, files, evaluated };
 }
 
 /** A remote builder gets the package directory's tracked files and nothing else, and evaluates

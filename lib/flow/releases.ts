@@ -12,12 +12,21 @@ export interface Target {
   open: Pull | null;
 }
 
+/** The tags of the package's own mirror that can name a version (the template's text before
+ * `{version}` is their prefix). */
+export function ownTags(forge: Forge, config: RunOptions["config"]): Promise<string[]> {
+  const own = config.mirrors[0];
+  return forge.tags(own.repo, own.tag.split("{version}")[0]);
+}
+
 /** The newest ready release above `current`, or why there is none. */
 export async function discover(
   forge: Forge,
   o: RunOptions,
   current: string,
   open: Pull | null,
+  /** The package's own mirror's tags, when asked already. */
+  tagsAsked?: Promise<string[]>,
 ): Promise<{ target: Target | null; waiting: string[]; message: string }> {
   const { config } = o;
   const [own, ...others] = config.mirrors;
@@ -40,7 +49,7 @@ export async function discover(
     }
     return { target: { version, open }, waiting: [], message: "" };
   }
-  const tags = await forge.tags(own.repo);
+  const tags = await (tagsAsked ?? ownTags(forge, config));
   const waiting: string[] = [];
   let closed: Pull[] | null = null;
   for (const version of newerVersions(tags, own.tag, current, config.prereleases)) {

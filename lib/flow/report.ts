@@ -1,6 +1,6 @@
 // Report: what a run did, in one type, and how people read it on stdout.
 import type { ChainResult } from "../mikado/chain.ts";
-import { seconds } from "../runtime/log.ts";
+import { seconds, timings } from "../runtime/log.ts";
 import type { CommonOptions } from "./prepare.ts";
 
 /** Everything a run did and found: built as the flow goes, printed as text and as the --json line,
@@ -83,6 +83,7 @@ export function reportJson(r: Report): string {
     message: r.message,
     seconds: r.seconds,
     buildSeconds: r.buildSeconds,
+    timings,
   });
 }
 

@@ -11,7 +11,7 @@ import { loadLayout, versionOnForge } from "./package.ts";
 import { newReport, type Report } from "./report.ts";
 import { type CommonOptions, prepare } from "./prepare.ts";
 import { chainInto } from "./upgrade.ts";
-import { discover } from "./releases.ts";
+import { discover, ownTags } from "./releases.ts";
 import { mayRewrite, publish } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
@@ -28,6 +28,11 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   const { config } = o;
   const { repo, base } = config.forge;
   const branch = `mikado/${config.chain}`;
+  // The version on the base and the mirror's tags do not depend on the pull requests: asked at
+  // the same time (the tags only when no mirror sync comes first).
+  const early = <T>(p: Promise<T>) => (p.catch(() => {}), p);
+  const currentAsked = early(versionOnForge(forge, config));
+  const tagsAsked = !config.forge.sync_mirrors && !o.version ? early(ownTags(forge, config)) : null;
   const listed = await forge.pulls(repo, "open");
   // Only pull requests the bot opened from its own branch count (GET /user when there is any
   // pull request from a branch so named: a fork's or another user's is not the bot's).
@@ -46,11 +51,11 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
       }
     }
   }
-  const current = await versionOnForge(forge, config);
+  const current = await currentAsked;
   const mine = open[0] ?? null;
   // Someone upgraded by hand: the bot's pull request is done (not with --version: that forces).
   const closed = mine && !o.version ? await closeIfDone(o, forge, mine, current) : null;
-  const found = await discover(forge, o, current, closed ? null : mine);
+  const found = await discover(forge, o, current, closed ? null : mine, tagsAsked ?? undefined);
   const report = newReport(o, current, found.target?.version ?? current);
   report.closed = closed;
   report.waiting = found.waiting;

@@ -69,18 +69,24 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
       await Deno.remove(scratch, { recursive: true });
     }
   } else {
-    if (!(await checkout.isClean())) {
+    // Four independent questions to git, asked at once.
+    const [clean, existing, original, head] = await Promise.all([
+      checkout.isClean(),
+      checkout.sha(`refs/heads/${branch}`),
+      checkout.currentBranch(),
+      checkout.run(["rev-parse", "HEAD"]),
+    ]);
+    if (!clean) {
       throw new InputError(`${top} has uncommitted changes: commit or stash them first`);
     }
-    if (await checkout.sha(`refs/heads/${branch}`)) {
+    if (existing) {
       throw new InputError(
         `branch ${branch} already exists in ${top}: delete it or finish it first`,
       );
     }
     // Where the checkout was: a branch, or a detached HEAD (then the branch is made and HEAD is
     // detached again where it was: "exactly as it was" holds for both).
-    const original = await checkout.currentBranch();
-    const originalSha = (await checkout.run(["rev-parse", "HEAD"])).trim();
+    const originalSha = head.trim();
     const back = original === "HEAD" ? ["--detach", originalSha] : [original];
     await checkout.run(["checkout", "--quiet", "-b", branch]);
     try {

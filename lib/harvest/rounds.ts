@@ -84,8 +84,23 @@ export interface HarvestOptions {
   builder: Builder;
   system: string;
   logFile: string;
-  /** Extra nix-build arguments (max-jobs). */
-  args: string[];
+}
+
+/** The job settings of one round. A harvesting round (hashes still pending) lets every FOD it
+ * can reach build at once: FODs wait on the network, not the CPU, so one job each, at least as
+ * many jobs as pending hashes, with the builder's cores divided among the jobs so CPU-bound work
+ * is not oversubscribed. The verifying round (nothing pending) keeps the builder's own nix.conf
+ * (or `build.max_jobs`). */
+export function jobArgs(
+  pending: number,
+  configured: number | "auto" | null,
+  cores: number,
+): string[] {
+  const own = configured === null ? [] : ["--max-jobs", String(configured)];
+  if (pending === 0) return own;
+  const wanted = configured === "auto" ? cores : configured ?? 1;
+  const jobs = Math.max(pending, wanted);
+  return ["--max-jobs", String(jobs), "--cores", String(Math.max(1, Math.floor(cores / jobs)))];
 }
 
 /** Resets every hash to its own placeholder (an old hash whose output is in the store would be
@@ -113,16 +128,20 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
   const expr = buildExpression(config);
   const byName = new Map(hashes.map((h) => [h.name, h]));
   const verifyNames = targetsOf(config);
+  const cores = await options.builder.cores();
   while (result.rounds.length < config.build.max_rounds) {
     const round = result.rounds.length + 1;
     const pending = hashes.filter((h) => h.new === null).map((h) => h.name);
     const built = [...pending, ...verifyNames];
-    progress(`round ${round}: building ${built.join(", ")}`);
+    const jobs = jobArgs(pending.length, config.build.max_jobs, cores);
+    progress(
+      `round ${round}: building ${built.join(", ")}${jobs.length ? ` (${jobs.join(" ")})` : ""}`,
+    );
     const build = await options.builder.build({
       dir,
       files: options.files,
       expr,
-      args: [...options.args, ...config.build.args],
+      args: [...jobs, ...config.build.args],
       timeoutSeconds: config.build.timeout_seconds,
       heartbeatSeconds: config.build.heartbeat_seconds,
       logFile: options.logFile,
@@ -254,7 +273,7 @@ async function checkOutputHashes(
     dir,
     files: options.files,
     expr,
-    args: [...options.args, ...config.build.args],
+    args: config.build.args,
     timeoutSeconds: config.build.timeout_seconds,
     heartbeatSeconds: config.build.heartbeat_seconds,
     logFile: options.logFile,

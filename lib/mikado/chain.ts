@@ -23,7 +23,7 @@ import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import { chainGraph } from "./graph.ts";
 import { type Mention, staleMentions } from "./review.ts";
 import { drvName } from "../nix/logread.ts";
-import { progress } from "../runtime/log.ts";
+import { progress, timePhase } from "../runtime/log.ts";
 
 export interface ChainOptions {
   git: Git;
@@ -38,6 +38,10 @@ export interface ChainOptions {
   /** Today, YYYY-MM-DD. */
   date: string;
   logFile: string | null;
+  /** The package's tracked files, when known already. */
+  files?: string[];
+  /** The evaluation before any change (flow/prepare.ts): awaited before a package file changes. */
+  evaluated?: Promise<void>;
 }
 
 /** What a chain did: the harvest, the commits, and the cards as the pull request shows them. */
@@ -97,12 +101,17 @@ async function harvestIn(o: ChainOptions, builder: Builder): Promise<HarvestResu
   return await harvest({
     config,
     dir: join(o.top, config.package.dir),
-    files: await o.git.trackedFiles(config.package.dir),
+    files: o.files ?? await o.git.trackedFiles(config.package.dir),
     builder,
     system: o.system,
     logFile: o.logFile!,
-    args: config.build.max_jobs === null ? [] : ["--max-jobs", String(config.build.max_jobs)],
   });
+}
+
+/** Waits for the evaluation before any change; the wait (what it adds to the run after the git
+ * work it ran beside) is timed as `evaluation-wait`. */
+function waitForEvaluation(o: ChainOptions): Promise<void> {
+  return timePhase("evaluation-wait", async () => await o.evaluated);
 }
 
 /** plan (the goal card), impl (the bump), impl (the hashes), then finalize on success; a build
@@ -126,6 +135,7 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
   await commit([goal, ...await linkFromIndex(o, goal)], s.plan);
   const planSha = commits[0].sha;
 
+  await waitForEvaluation(o);
   await bumpVersion(pkgDir, config, o.to);
   const others = await bumpOtherVersionFiles(pkgDir, o.to);
   // The service's recorded version moves with the bump, as the repository's container-version-check
@@ -168,6 +178,7 @@ export async function rebuildChain(o: ChainOptions): Promise<ChainResult> {
   const s = subjects(config, o.from, o.to);
   const commits: Commits = [];
   const commit = committer(git, commits);
+  await waitForEvaluation(o);
   const harvested = await harvestIn(o, o.builder!);
   const facts = factsOf(o, harvested.hashes);
   if ((await git.run(["status", "--porcelain", "--", ...hashFiles(config)])).trim() !== "") {

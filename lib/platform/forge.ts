@@ -65,9 +65,10 @@ export interface Forge {
   gitRemote(repo: string): Remote;
   /** The page that shows `tag` of `repo`, for people. */
   tagUrl(repo: string, tag: string): string;
-  /** Every tag name, in no useful order (Forgejo sorts by the tag's date, and its admin may cap
-   * the page size): all pages are read and nothing depends on the order. */
-  tags(repo: string): Promise<string[]>;
+  /** Every tag name starting with `prefix`, in no particular order (Forgejo's API orders
+   * lightweight tags by name and its admin may cap the page size, so no page of it could be taken
+   * to hold the newest): nothing depends on the order. */
+  tags(repo: string, prefix?: string): Promise<string[]>;
   tagExists(repo: string, tag: string): Promise<boolean>;
   /** Asks for a mirror sync and waits (bounded) until it has happened; false if it has not yet. */
   syncMirror(repo: string): Promise<boolean>;

@@ -1,6 +1,6 @@
 // Git: the few repository operations the bot needs, each run with an argument array (no shell).
 import { InputError, UpgradeFailed } from "./errors.ts";
-import { redact } from "./log.ts";
+import { redact, timePhase } from "./log.ts";
 
 export interface Author {
   name: string;
@@ -48,12 +48,13 @@ export class Git {
   // Straight to git, no shell in between: the bot runs git a dozen times a run, and each shell
   // would cost more than the git command itself.
   private async exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = await new Deno.Command("git", {
-      args,
-      cwd: this.dir,
-      env: this.env,
-      stdin: "null",
-    }).output();
+    const out = await timePhase("git", () =>
+      new Deno.Command("git", {
+        args,
+        cwd: this.dir,
+        env: this.env,
+        stdin: "null",
+      }).output());
     const decode = (b: Uint8Array) => new TextDecoder().decode(b);
     return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
   }
@@ -100,7 +101,18 @@ export class Git {
   /** Commits exactly `paths` (relative to the top level) and returns the new commit's sha. */
   async commit(paths: string[], message: string): Promise<string> {
     await this.run(["add", "--", ...paths]);
-    await this.run(["commit", "--quiet", "-m", redact(message), "--", ...paths]);
-    return (await this.run(["rev-parse", "HEAD"])).trim();
+    // The summary line names the new commit ("[branch <sha>] subject"), in full with core.abbrev=40:
+    // one git process fewer than asking rev-parse afterwards.
+    const out = await this.run([
+      "-c",
+      "core.abbrev=40",
+      "commit",
+      "-m",
+      redact(message),
+      "--",
+      ...paths,
+    ]);
+    const sha = /^\[.* ([0-9a-f]{40})\] /m.exec(out)?.[1];
+    return sha ?? (await this.run(["rev-parse", "HEAD"])).trim();
   }
 }

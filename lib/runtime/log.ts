@@ -49,3 +49,17 @@ export function seconds(s: number): string {
   if (total < 3600) return `${m}m${two(total % 60)}s`;
   return `${Math.floor(total / 3600)}h${two(m)}m${two(total % 60)}s`;
 }
+
+/** Where a run's time went, in seconds by phase (the --json `timings`): Deno's start and module
+ * loading (`start`), the builder's system, the evaluation before any change, git, nix-build. */
+export const timings: Record<string, number> = {};
+
+/** Adds the time `fn` takes to `timings[name]`. */
+export async function timePhase<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const began = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[name] = (timings[name] ?? 0) + (performance.now() - began) / 1000;
+  }
+}

@@ -498,3 +498,39 @@ Deno.test("several packages: --version needs --package; --package runs that one 
     },
   );
 });
+
+Deno.test("a cron run with nothing new makes a handful of requests however many tags the mirrors hold", async () => {
+  const f = await makeFixture({ current: "2026.5.0" });
+  const forge = await startForge({
+    root: f.mirrorsDir,
+    users: [{ login: "bot", token: TOKEN, permission: "admin" }],
+    validate: true,
+  });
+  try {
+    for (const [name, prefix] of [["authentik", "version/"], ["authentik-client-go", "v3."]]) {
+      const repo = `${f.mirrorsDir}/mirrors/${name}.git`;
+      const head = await git(repo, "rev-parse", "HEAD");
+      const lines = Array.from(
+        { length: 400 },
+        (_, i) =>
+          `create refs/tags/${prefix}${2010 + Math.floor(i / 50)}.${1 + (i % 50)}.0 ${head}\n`,
+      );
+      await $({ cwd: repo, quiet: true, input: lines.join("") })`git update-ref --stdin`;
+    }
+    const config = await writeConfig(f, "local", {
+      forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
+    });
+    const run = await runBot(["run", "--config", config, "--json"], { FORGE_TOKEN: TOKEN });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /nothing to do/);
+    const paths = forge.requests.map((r) => `${r.method} ${r.path}`);
+    assert.ok(forge.requests.length <= 6, paths.join("\n"));
+    assert.ok(!paths.some((p) => p.includes("/tags")), "tags come from git, not the API");
+    const refs = forge.requests.filter((r) => r.path.includes("/mirrors/authentik.git/"));
+    assert.ok(refs.length >= 1 && refs.length <= 2, paths.join("\n"));
+    assert.deepEqual(forge.violations, []);
+  } finally {
+    await forge.stop();
+    await f.cleanup();
+  }
+});

@@ -114,6 +114,7 @@ Deno.test("the build host's login shell does not matter: bash, zsh, fish and sh"
     try {
       const builder = makeBuilder(sshd.url, { config_file: sshd.sshConfig, options: [] });
       assert.equal(await builder.system(), `${Deno.build.arch}-linux`, shell);
+      assert.ok(await builder.cores() >= 1, shell);
       const result = await builder.build(request(dir));
       assert.equal(result.exitCode, 0, `${shell}: ${result.output}`);
       assert.ok(result.output.includes(`started ${nonce}`), `${shell}: ${result.output}`);

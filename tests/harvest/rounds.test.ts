@@ -1,7 +1,8 @@
-// Tests for lib/harvest/rounds.ts against real nix-build: what a harvest may call verified.
+// Tests for lib/harvest/rounds.ts: the job settings of each round (every pending FOD at once, the
+// verifying round left alone), and against real nix-build what a harvest may call verified.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { harvest, type HarvestResult } from "../../lib/harvest/rounds.ts";
+import { harvest, type HarvestResult, jobArgs } from "../../lib/harvest/rounds.ts";
 import { LocalBuilder } from "../../lib/harvest/builders/local.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
 import { nixBase32Encode } from "../../lib/nix/hash.ts";
@@ -34,7 +35,7 @@ async function run(
     await Deno.writeTextFile(`${dir}/${name}`, text);
   }
   const config = parseConfig(
-    `package: { dir: ".", name: t }\nhashes:\n${hashes}\nbuild: { file: ${build}, max_rounds: 4 }\n`,
+    `package: { dir: ".", name: t }\nhashes:\n${hashes}\nbuild: { file: ${build}, max_rounds: 4, args: ["--option", "substituters", ""] }\n`,
     "test.yaml",
   );
   const result = await harvest({
@@ -44,7 +45,6 @@ async function run(
     builder: new LocalBuilder(),
     system: `${Deno.build.arch}-linux`,
     logFile: `${dir}/build.log`,
-    args: ["--option", "substituters", ""],
   });
   return { result, dir };
 }
@@ -119,4 +119,18 @@ in derivation {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a harvesting round runs a job per pending hash, with the cores divided among them", () => {
+  assert.deepEqual(jobArgs(5, null, 2), ["--max-jobs", "5", "--cores", "1"]);
+  assert.deepEqual(jobArgs(2, null, 16), ["--max-jobs", "2", "--cores", "8"]);
+  // More jobs configured than hashes pending: the configured number stays.
+  assert.deepEqual(jobArgs(3, 8, 16), ["--max-jobs", "8", "--cores", "2"]);
+  assert.deepEqual(jobArgs(3, "auto", 4), ["--max-jobs", "4", "--cores", "1"]);
+});
+
+Deno.test("the verifying round keeps the builder's nix.conf, or build.max_jobs", () => {
+  assert.deepEqual(jobArgs(0, null, 16), []);
+  assert.deepEqual(jobArgs(0, 4, 16), ["--max-jobs", "4"]);
+  assert.deepEqual(jobArgs(0, "auto", 16), ["--max-jobs", "auto"]);
 });

@@ -119,7 +119,14 @@ let
 
   # Stand-in for download time in the benchmark. It only changes the
   # builder script, never what lands in $out, so FOD hashes are unaffected.
-  fodSleep = builtins.getEnv "UPGRADE_BOT_FOD_SLEEP";
+  # From site.nix (`fodSleep = "2";`), else NIX_UPGRADE_BOT_FOD_SLEEP (a NIX_
+  # variable survives a build's clean environment), else UPGRADE_BOT_FOD_SLEEP.
+  envSleep =
+    let
+      nixVar = builtins.getEnv "NIX_UPGRADE_BOT_FOD_SLEEP";
+    in
+    if nixVar != "" then nixVar else builtins.getEnv "UPGRADE_BOT_FOD_SLEEP";
+  fodSleep = toString (site.fodSleep or envSleep);
   sleepCommand = lib.optionalString (fodSleep != "") ''
     sleep ${fodSleep}
   '';

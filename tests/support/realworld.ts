@@ -55,6 +55,9 @@ export interface RealWorldOptions {
   source?: string;
   /** Releases in the mirrors, tagged in this order; default DEFAULT_RELEASES. */
   releases?: RealRelease[];
+  /** Seconds every FOD builder sleeps, standing for download time (the benchmark's): written
+   * into the stand-in copy's site.nix, so it reaches every build, local or remote. */
+  fodSleep?: number;
 }
 
 export interface RealWorld {
@@ -364,14 +367,19 @@ export async function realWorld(options: RealWorldOptions = {}): Promise<RealWor
   try {
     // Builds run as nixbld users, which must read the mirrors.
     await Deno.chmod(root, 0o755);
-    return await populate(root, source, options.releases ?? DEFAULT_RELEASES);
+    return await populate(root, source, options.releases ?? DEFAULT_RELEASES, options.fodSleep);
   } catch (e) {
     await Deno.remove(root, { recursive: true });
     throw e;
   }
 }
 
-async function populate(root: string, source: string, initial: RealRelease[]): Promise<RealWorld> {
+async function populate(
+  root: string,
+  source: string,
+  initial: RealRelease[],
+  fodSleep?: number,
+): Promise<RealWorld> {
   // ---- the repository: a bare clone (origin) and a work clone on main.
   const remote = `${root}/git/eblume/blumeops.git`;
   const repo = `${root}/blumeops`;
@@ -459,7 +467,7 @@ async function populate(root: string, source: string, initial: RealRelease[]): P
 {
   gitRewrites = {
     ${nixString(FORGE_MIRRORS)} = ${nixString(`file://${mirrorsDir}/`)};
-  };
+  };${fodSleep === undefined ? "" : `\n  fodSleep = ${nixString(String(fodSleep))};`}
 }
 `,
   );

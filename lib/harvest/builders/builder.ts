@@ -1,7 +1,7 @@
 // Builders: what a build is asked and answers, and the builder a spec names (local or ssh://).
 import { parseBuilder } from "../../runtime/config_schema.ts";
 import { LocalBuilder } from "./local.ts";
-import { SshBuilder } from "./ssh.ts";
+import type { SshBuilder } from "./ssh.ts";
 
 export interface BuildRequest {
   /** Local directory holding the package's files (the checkout's or a scratch copy). */
@@ -36,6 +36,8 @@ export interface Builder {
   readonly description: string;
   /** The builder's Nix system (x86_64-linux): the key of per-system hashes it can check. */
   system(): Promise<string>;
+  /** The builder's CPU count (asked along with the system), to divide among parallel jobs. */
+  cores(): Promise<number>;
   build(request: BuildRequest): Promise<BuildResult>;
 }
 
@@ -62,5 +64,34 @@ export function makeBuilder(
     ...(parsed.port ? ["-p", String(parsed.port)] : []),
   ];
   const target = parsed.user ? `${parsed.user}@${parsed.host}` : parsed.host;
-  return new SshBuilder(spec, target, args, env);
+  return new RemoteBuilder(spec, target, args, env);
+}
+
+/** The ssh builder, loaded on first use: it needs zx, which a local run never loads. */
+class RemoteBuilder implements Builder {
+  private ssh: Promise<SshBuilder> | null = null;
+  constructor(
+    readonly description: string,
+    private target: string,
+    private args: string[],
+    private env: string[],
+  ) {}
+
+  private load(): Promise<SshBuilder> {
+    return this.ssh ??= import("./ssh.ts").then((m) =>
+      new m.SshBuilder(this.description, this.target, this.args, this.env)
+    );
+  }
+
+  async system(): Promise<string> {
+    return await (await this.load()).system();
+  }
+
+  async cores(): Promise<number> {
+    return await (await this.load()).cores();
+  }
+
+  async build(request: BuildRequest): Promise<BuildResult> {
+    return await (await this.load()).build(request);
+  }
 }

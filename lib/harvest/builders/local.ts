@@ -1,8 +1,7 @@
 // The local builder: nix-build in the package directory on this machine, in a clean environment.
-import { $ } from "zx";
 import type { Builder, BuildRequest, BuildResult } from "./builder.ts";
 import { UpgradeFailed } from "../../runtime/errors.ts";
-import { buildEnv, FOD_LIST_SCRIPT, nixCommand, streamBuild } from "./stream.ts";
+import { buildEnv, FOD_LIST_SCRIPT, nixCommand, spawnMerged, streamBuild } from "./stream.ts";
 
 export class LocalBuilder implements Builder {
   readonly description = "local";
@@ -10,30 +9,41 @@ export class LocalBuilder implements Builder {
   constructor(private envNames: string[] = []) {}
 
   async system(): Promise<string> {
-    const p = await $({
-      nothrow: true,
-      quiet: true,
+    const p = await new Deno.Command("nix-instantiate", {
+      args: ["--eval", "--json", "-E", "builtins.currentSystem"],
       env: buildEnv(this.envNames),
-    })`nix-instantiate --eval --json -E ${"builtins.currentSystem"}`;
-    if (p.exitCode !== 0) {
+      clearEnv: true,
+      stdin: "null",
+    }).output().catch((e: Error) => ({ code: -1, stdout: new Uint8Array(), stderr: e.message }));
+    const decode = (b: Uint8Array | string) =>
+      typeof b === "string" ? b : new TextDecoder().decode(b);
+    if (p.code !== 0) {
       throw new UpgradeFailed(
-        `cannot run nix-instantiate locally: ${p.stderr.trim() || p.stdout.trim()}`,
+        `cannot run nix-instantiate locally: ${decode(p.stderr).trim() || decode(p.stdout).trim()}`,
       );
     }
-    return JSON.parse(p.stdout);
+    return JSON.parse(decode(p.stdout));
+  }
+
+  cores(): Promise<number> {
+    return Promise.resolve(navigator.hardwareConcurrency || 1);
   }
 
   build(request: BuildRequest): Promise<BuildResult> {
     const { program, args } = nixCommand(request);
     // Evaluation runs code anyone with write access to the branch can change: it sees only the
     // clean environment, never the bot's secrets.
-    const options = { cwd: request.dir, nothrow: true, quiet: true, env: buildEnv(this.envNames) };
+    const env = buildEnv(this.envNames);
     return streamBuild(
       request,
       () =>
         request.listFixedOutputs
-          ? $(options)`sh -c ${FOD_LIST_SCRIPT} upgrade-bot -E ${request.expr} ${args} 2>&1`
-          : $(options)`${program} -E ${request.expr} ${args} 2>&1`,
+          ? spawnMerged(
+            ["sh", "-c", FOD_LIST_SCRIPT, "upgrade-bot", "-E", request.expr, ...args],
+            request.dir,
+            env,
+          )
+          : spawnMerged([program, "-E", request.expr, ...args], request.dir, env),
     );
   }
 }

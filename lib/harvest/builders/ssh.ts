@@ -38,6 +38,13 @@ upgrade_bot_main; exit $?
 `;
 }
 
+/** The host's Nix system and CPU count, asked in one session: also through `sh -s` (the script on
+ * stdin), so the login shell parses nothing but that. */
+const FACTS_SCRIPT = `nix-instantiate --eval --json -E builtins.currentSystem 2>&1 || exit $?
+echo
+echo "upgrade-bot-cores $(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)"
+`;
+
 export class SshBuilder implements Builder {
   constructor(
     readonly description: string,
@@ -51,22 +58,42 @@ export class SshBuilder implements Builder {
     return buildEnv(this.envNames);
   }
 
-  async system(): Promise<string> {
+  private facts: { system: string; cores: number } | null = null;
+
+  /** The host's system and CPU count, in one ssh session. */
+  private async ask(): Promise<{ system: string; cores: number }> {
+    if (this.facts) return this.facts;
     const p = await $({
       nothrow: true,
       quiet: true,
       env: this.env(),
-    })`ssh ${this.sshArgs} -- ${this.target} nix-instantiate --eval --json -E builtins.currentSystem 2>&1`;
-    const last = p.stdout.trim().split("\n").at(-1) ?? "";
+      input: FACTS_SCRIPT,
+    })`ssh ${this.sshArgs} -- ${this.target} ${REMOTE_COMMAND} 2>&1`;
     if (p.exitCode !== 0) throw this.failure(p.exitCode ?? -1, p.stdout);
-    if (!/^"[\w-]+"$/.test(last)) {
+    // nix-instantiate ends without a newline: the script adds one (blank lines are dropped).
+    const lines = p.stdout.trim().split("\n").filter((l) => l.trim() !== "");
+    const at = lines.findLastIndex((l) => /^upgrade-bot-cores \d+$/.test(l));
+    const system = at > 0 ? lines[at - 1] : "";
+    if (!/^"[\w-]+"$/.test(system)) {
       throw new UpgradeFailed(
         `build host ${this.description}: asked for its Nix system, it printed: ${
           p.stdout.trim().slice(-300) || "nothing"
         }`,
       );
     }
-    return JSON.parse(last);
+    this.facts = {
+      system: JSON.parse(system),
+      cores: Math.max(1, Number(lines[at].split(" ")[1]) || 1),
+    };
+    return this.facts;
+  }
+
+  async system(): Promise<string> {
+    return (await this.ask()).system;
+  }
+
+  async cores(): Promise<number> {
+    return (await this.ask()).cores;
   }
 
   async build(request: BuildRequest): Promise<BuildResult> {

@@ -1,5 +1,4 @@
 // One nix-build run: its command line, output streamed to the log and progress, timeout and Ctrl-C.
-import type { ProcessPromise } from "zx";
 import type { BuildRequest, BuildResult } from "./builder.ts";
 import { Interrupted } from "../../runtime/errors.ts";
 import { drvName, renderNixLog } from "../../nix/logread.ts";
@@ -43,7 +42,52 @@ export function nixCommand(request: BuildRequest): { program: string; args: stri
     : { program: "nix-build", args: [...NIX_BUILD_ARGS, ...request.args] };
 }
 
-type Running = ProcessPromise;
+/** A running build as streamBuild uses it: zx's ProcessPromise is one, spawnMerged another. */
+export interface Running extends PromiseLike<{ exitCode: number | null }> {
+  stdout: { on(event: "data", listener: (chunk: Uint8Array | string) => void): unknown };
+  kill(signal?: NodeJS.Signals): unknown;
+}
+
+/** Runs `argv` in `cwd` with stderr merged into stdout (through `sh -c 'exec "$@" 2>&1'`, no other
+ * shell work), without loading zx. With `env`, the process gets that environment and nothing else
+ * of the bot's. */
+export function spawnMerged(argv: string[], cwd: string, env?: Record<string, string>): Running {
+  const child = new Deno.Command("sh", {
+    args: ["-c", 'exec "$@" 2>&1', "sh", ...argv],
+    cwd,
+    ...(env ? { env, clearEnv: true } : {}),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const listeners: ((chunk: Uint8Array) => void)[] = [];
+  const early: Uint8Array[] = [];
+  const pumped = (async () => {
+    for await (const chunk of child.stdout) {
+      if (listeners.length === 0) early.push(chunk);
+      for (const l of listeners) l(chunk);
+    }
+  })();
+  const done = Promise.all([child.status, pumped]).then(([status]) => ({
+    exitCode: status.signal ? null : status.code,
+  }));
+  return {
+    stdout: {
+      on(_event: "data", listener: (chunk: Uint8Array | string) => void) {
+        listeners.push(listener);
+        for (const chunk of early.splice(0)) listener(chunk);
+      },
+    },
+    kill(signal: NodeJS.Signals = "SIGTERM") {
+      try {
+        child.kill(signal as Deno.Signal);
+      } catch {
+        // Already gone.
+      }
+    },
+    then: (onFulfilled, onRejected) => done.then(onFulfilled, onRejected),
+  };
+}
 
 /** Starts a build, streams its output into the log file and progress lines (with a heartbeat while
  * it is silent), enforces the timeout and Ctrl-C, and returns everything it printed. */

@@ -15,6 +15,9 @@ type Json = Record<string, unknown>;
 export class ForgejoForge implements Forge {
   private octokit: Octokit;
   private mirrorSyncWaitSeconds: number;
+  private retries: number;
+  private retryBaseSeconds: number;
+  /** API requests and git ref listings made. */
   requests = 0;
 
   constructor(
@@ -29,6 +32,8 @@ export class ForgejoForge implements Forge {
   ) {
     this.mirrorSyncWaitSeconds = options.mirrorSyncWaitSeconds ?? 60;
     const timeout = (options.timeoutSeconds ?? 30) * 1000;
+    this.retries = options.retries ?? 3;
+    this.retryBaseSeconds = options.retryBaseSeconds ?? 1;
     this.octokit = new Octokit({
       baseUrl: `${url.replace(/\/+$/, "")}/api/v1`,
       auth: token,
@@ -103,19 +108,38 @@ export class ForgejoForge implements Forge {
     return { owner, repo: name };
   }
 
-  async tags(repo: string): Promise<string[]> {
-    const names: string[] = [];
-    // Forgejo sends no Link header on tags, so octokit's paginate would stop after page 1:
-    // page by hand until X-Total-Count is reached.
-    for (let page = 1;; page++) {
-      const { data, headers } = await this.call(
-        "GET /repos/{owner}/{repo}/tags",
-        { ...ForgejoForge.split(repo), page, limit: PAGE },
-        `listing the tags of ${repo}`,
-      );
-      const batch = (data as { name: string }[]).map((t) => t.name);
-      names.push(...batch);
-      if (lastPage(batch.length, names.length, headers)) return names;
+  /** Tags through git's ref advertisement (`git ls-remote --tags` with the prefix as a ref
+   * prefix), not the API: one or two requests whatever the number of tags, where the API needs
+   * one per 50. */
+  async tags(repo: string, prefix = ""): Promise<string[]> {
+    const remote = this.gitRemote(repo);
+    const url = remote.url;
+    const pattern = `refs/tags/${prefix}*`;
+    // The token in git's environment, scoped to the forge's URL: never in argv, never sent to
+    // another host.
+    const env = { ...remote.env, GIT_PROTOCOL: "version=2" };
+    for (let attempt = 0;; attempt++) {
+      const out = await new Deno.Command("git", {
+        args: ["ls-remote", "--tags", "--refs", "--", url, pattern],
+        env,
+        stdin: "null",
+      }).output();
+      this.requests++;
+      const text = new TextDecoder().decode(out.stdout);
+      if (out.code === 0) {
+        return text.split("\n").map((l) => l.split("\t")[1] ?? "").filter((r) =>
+          r.startsWith("refs/tags/")
+        ).map((r) => r.slice("refs/tags/".length));
+      }
+      const err = new TextDecoder().decode(out.stderr).trim();
+      const what = `listing the tags of ${repo} (git ls-remote)`;
+      if (/\b401\b|Authentication failed|could not read Username/i.test(err)) {
+        throw this.explain({ status: 401, message: err }, what);
+      }
+      if (/\b403\b/.test(err)) throw this.explain({ status: 403, message: err }, what);
+      if (/\b404\b|not found/i.test(err)) throw this.explain({ status: 404, message: err }, what);
+      if (attempt >= this.retries) throw this.explain({ message: err }, what);
+      await new Promise((r) => setTimeout(r, (attempt + 1) ** 2 * this.retryBaseSeconds * 1000));
     }
   }
 
@@ -143,10 +167,6 @@ export class ForgejoForge implements Forge {
     }
   }
 
-  /** Forgejo's POST mirror-sync only queues the sync and answers at once: the new tags show up
-   * later. So the repository's `mirror_updated` is read before, and after the POST it is read
-   * again (every half second, for at most `mirrorSyncWaitSeconds`) until it has moved past it.
-   * It counts whole seconds, so a POST within the second of the last sync waits for the next. */
   /** Whether git's ref advertisement lists `tag` (no shell: an argument array). */
   private async gitHasTag(repo: string, tag: string): Promise<boolean> {
     const remote = this.gitRemote(repo);
@@ -160,6 +180,10 @@ export class ForgejoForge implements Forge {
     return out.code === 0 && new TextDecoder().decode(out.stdout).trim() !== "";
   }
 
+  /** Forgejo's POST mirror-sync only queues the sync and answers at once: the new tags show up
+   * later. So the repository's `mirror_updated` is read before, and after the POST it is read
+   * again (every half second, for at most `mirrorSyncWaitSeconds`) until it has moved past it.
+   * It counts whole seconds, so a POST within the second of the last sync waits for the next. */
   async syncMirror(repo: string): Promise<boolean> {
     const updated = async () => {
       const { data } = await this.call(
