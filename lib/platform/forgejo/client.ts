@@ -4,13 +4,13 @@ import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
 import { type ActionRun, type Comment, type Forge, isBotPull, type Pull } from "../forge.ts";
 import type { Remote } from "../../runtime/git.ts";
 import { redact } from "../../runtime/log.ts";
+import { type Json, lastPage, toComment, toPull } from "./convert.ts";
+import { lsRemote } from "./refs.ts";
 
 const PAGE = 50; // Forgejo's default `limit`; its admin may cap pages lower (MAX_RESPONSE_ITEMS)
 
 /** Statuses that retrying cannot fix; octokit would retry 409 and 423 by default. */
 const DO_NOT_RETRY = [400, 401, 403, 404, 405, 409, 410, 422, 423, 451];
-
-type Json = Record<string, unknown>;
 
 export class ForgejoForge implements Forge {
   private octokit: Octokit;
@@ -119,19 +119,15 @@ export class ForgejoForge implements Forge {
     // another host.
     const env = { ...remote.env, GIT_PROTOCOL: "version=2" };
     for (let attempt = 0;; attempt++) {
-      const out = await new Deno.Command("git", {
-        args: ["ls-remote", "--tags", "--refs", "--", url, pattern],
-        env,
-        stdin: "null",
-      }).output();
+      const out = await lsRemote(["--tags", "--refs", "--", url, pattern], env);
       this.requests++;
-      const text = new TextDecoder().decode(out.stdout);
+      const text = out.stdout;
       if (out.code === 0) {
         return text.split("\n").map((l) => l.split("\t")[1] ?? "").filter((r) =>
           r.startsWith("refs/tags/")
         ).map((r) => r.slice("refs/tags/".length));
       }
-      const err = new TextDecoder().decode(out.stderr).trim();
+      const err = out.stderr.trim();
       const what = `listing the tags of ${repo} (git ls-remote)`;
       if (/\b401\b|Authentication failed|could not read Username/i.test(err)) {
         throw this.explain({ status: 401, message: err }, what);
@@ -170,14 +166,8 @@ export class ForgejoForge implements Forge {
   /** Whether git's ref advertisement lists `tag` (no shell: an argument array). */
   private async gitHasTag(repo: string, tag: string): Promise<boolean> {
     const remote = this.gitRemote(repo);
-    const out = await new Deno.Command("git", {
-      args: ["ls-remote", "--tags", "--", remote.url, `refs/tags/${tag}`],
-      env: remote.env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return out.code === 0 && new TextDecoder().decode(out.stdout).trim() !== "";
+    const out = await lsRemote(["--tags", "--", remote.url, `refs/tags/${tag}`], remote.env);
+    return out.code === 0 && out.stdout.trim() !== "";
   }
 
   /** Forgejo's POST mirror-sync only queues the sync and answers at once: the new tags show up
@@ -395,44 +385,4 @@ export class ForgejoForge implements Forge {
     );
     return this.me;
   }
-}
-
-/** Paging stops on X-Total-Count or an empty page, never on a short one: the admin setting
- * MAX_RESPONSE_ITEMS can make every page shorter than the `limit` asked for. */
-function lastPage(
-  got: number,
-  total: number,
-  headers: Record<string, string | number | undefined>,
-): boolean {
-  const count = headers["x-total-count"];
-  return got === 0 || (count !== undefined && total >= Number(count));
-}
-
-function toPull(d: Json): Pull {
-  const head = d.head as Json;
-  const base = d.base as Json;
-  return {
-    number: Number(d.number),
-    title: String(d.title ?? ""),
-    body: String(d.body ?? ""),
-    state: d.state === "closed" ? "closed" : "open",
-    merged: Boolean(d.merged),
-    head: String(head?.ref ?? ""),
-    headRepo: String((head?.repo as Json)?.full_name ?? ""),
-    headSha: String(head?.sha ?? ""),
-    mergeSha: d.merge_commit_sha ? String(d.merge_commit_sha) : null,
-    base: String(base?.ref ?? ""),
-    url: String(d.html_url ?? ""),
-    user: String((d.user as Json)?.login ?? ""),
-  };
-}
-
-function toComment(d: Json): Comment {
-  return {
-    id: Number(d.id),
-    body: String(d.body ?? ""),
-    user: String((d.user as Json)?.login ?? ""),
-    createdAt: String(d.created_at ?? ""),
-    updatedAt: String(d.updated_at ?? ""),
-  };
 }
