@@ -12,6 +12,9 @@
 // (see expectedHashes), so tests can compare them with what Nix reports.
 
 import { $ } from "zx";
+import { EXEC, goModulesTree, hashDir, sha256Base64, writeTree } from "./trees.ts";
+
+export { base16ToSri, goModulesTree, hashDir } from "./trees.ts";
 
 export interface FixtureRelease {
   version: string;
@@ -77,38 +80,7 @@ const mirrorIdentity = {
 const git = (cwd: string, extra: Record<string, string> = {}, nothrow = false) =>
   $({ cwd, env: gitEnv(extra), quiet: true, nothrow });
 
-// Paths ending in EXEC are written executable (without the marker): the
-// executable bit is part of a NAR hash, so the trees should exercise it.
-const EXEC = "#exec";
-
-async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [name, text] of Object.entries(files)) {
-    const exec = name.endsWith(EXEC);
-    const full = `${dir}/${exec ? name.slice(0, -EXEC.length) : name}`;
-    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(full, text, { mode: exec ? 0o755 : 0o644 });
-    await Deno.chmod(full, exec ? 0o755 : 0o644);
-  }
-}
-
 // ---------------------------------------------------------------- hashes --
-
-/** base16 sha256 (nix-hash output) to SRI. */
-export function base16ToSri(hex: string): string {
-  const bytes = hex.trim().match(/../g)!.map((b) => parseInt(b, 16));
-  return "sha256-" + btoa(String.fromCharCode(...bytes));
-}
-
-/** NAR hash of a directory as SRI, via nix-hash (2.8 has no --sri). */
-export async function hashDir(dir: string): Promise<string> {
-  const out = await $({ quiet: true })`nix-hash --type sha256 ${dir}`;
-  return base16ToSri(out.stdout);
-}
-
-async function sha256Base64(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return btoa(String.fromCharCode(...new Uint8Array(digest)));
-}
 
 // The trees the dependency FODs write (see python-deps.nix, webui-deps.nix
 // and buildGoModule in tests/nixpkgs), re-derived here in TypeScript so the
@@ -126,16 +98,6 @@ export function pythonDepsTree(uvLock: string): Record<string, string> {
 /** webui-deps: the lock file, also where npm ci leaves its copy. */
 export function webuiDepsTree(npmLock: string): Record<string, string> {
   return { "package-lock.json": npmLock, "node_modules/.package-lock.json": npmLock };
-}
-
-/** goModules: go.sum plus a modules.txt of its non-go.mod lines (`awk` + `sort -u`). */
-export function goModulesTree(goSum: string): Record<string, string> {
-  const mods = new Set<string>();
-  for (const line of goSum.split("\n")) {
-    const f = line.trim().split(/[ \t]+/);
-    if (f.length >= 2 && !f[1].endsWith("/go.mod")) mods.add(`# ${f[0]} ${f[1]}`);
-  }
-  return { "go.sum": goSum, "modules.txt": [...mods].sort().map((m) => m + "\n").join("") };
 }
 
 // --------------------------------------------------------- mirror content --

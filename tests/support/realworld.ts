@@ -15,6 +15,9 @@
 // can compare them with what nix-build reports.
 
 import { $ } from "zx";
+import { EXEC, goModulesTree, hashDir, sha256Base64, writeTree } from "./trees.ts";
+
+export { goModulesTree } from "./trees.ts";
 import { resolve } from "node:path";
 
 /** Where the real sources.nix fetches from; rewritten to the local mirrors. */
@@ -155,36 +158,7 @@ const mirrorIdentity = {
 const git = (cwd: string, extra: Record<string, string> = {}, nothrow = false) =>
   $({ cwd, env: gitEnv(extra), quiet: true, nothrow });
 
-// Paths ending in EXEC are written executable (without the marker): the
-// executable bit is part of a NAR hash.
-const EXEC = "#exec";
-
-async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [name, text] of Object.entries(files)) {
-    const exec = name.endsWith(EXEC);
-    const full = `${dir}/${exec ? name.slice(0, -EXEC.length) : name}`;
-    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(full, text);
-    await Deno.chmod(full, exec ? 0o755 : 0o644);
-  }
-}
-
 // ---------------------------------------------------------------- hashes --
-
-function base16ToSri(hex: string): string {
-  const bytes = hex.trim().match(/../g)!.map((b) => parseInt(b, 16));
-  return "sha256-" + btoa(String.fromCharCode(...bytes));
-}
-
-/** NAR hash of a directory as SRI, via nix-hash (2.8 has no --sri). */
-async function hashDir(dir: string): Promise<string> {
-  return base16ToSri((await $({ quiet: true })`nix-hash --type sha256 ${dir}`).stdout);
-}
-
-async function sha256Base64(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return btoa(String.fromCharCode(...new Uint8Array(digest)));
-}
 
 // The trees the dependency FODs write (tests/nixpkgs/default.nix), re-derived
 // here so the expected hashes do not come from the builders under test.
@@ -193,16 +167,6 @@ async function sha256Base64(text: string): Promise<string> {
  * package-lock.json at sourceRoot web/): exactly the lock file. */
 export function lockOnlyTree(name: string, text: string): Record<string, string> {
   return { [name]: text };
-}
-
-/** buildGoModule's goModules: go.sum plus a modules.txt of its non-go.mod lines. */
-export function goModulesTree(goSum: string): Record<string, string> {
-  const mods = new Set<string>();
-  for (const line of goSum.split("\n")) {
-    const f = line.trim().split(/[ \t]+/);
-    if (f.length >= 2 && !f[1].endsWith("/go.mod")) mods.add(`# ${f[0]} ${f[1]}`);
-  }
-  return { "go.sum": goSum, "modules.txt": [...mods].sort().map((m) => m + "\n").join("") };
 }
 
 // --------------------------------------------------------- mirror content --

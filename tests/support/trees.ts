@@ -1,0 +1,45 @@
+// Trees and their NAR hashes: writing a tree of files (with executable bits), hashing it as Nix
+// does, and the trees the nixpkgs stand-in's dependency FODs write, re-derived in TypeScript so
+// expected hashes never come from the builders under test.
+import { $ } from "zx";
+
+/** Paths ending in EXEC are written executable (without the marker): the executable bit is part
+ * of a NAR hash, so the trees should exercise it. */
+export const EXEC = "#exec";
+
+export async function writeTree(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) {
+    const exec = name.endsWith(EXEC);
+    const full = `${dir}/${exec ? name.slice(0, -EXEC.length) : name}`;
+    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
+    await Deno.writeTextFile(full, text, { mode: exec ? 0o755 : 0o644 });
+    await Deno.chmod(full, exec ? 0o755 : 0o644);
+  }
+}
+
+/** base16 sha256 (nix-hash output) to SRI. */
+export function base16ToSri(hex: string): string {
+  const bytes = hex.trim().match(/../g)!.map((b) => parseInt(b, 16));
+  return "sha256-" + btoa(String.fromCharCode(...bytes));
+}
+
+/** NAR hash of a directory as SRI, via nix-hash (2.8 has no --sri). */
+export async function hashDir(dir: string): Promise<string> {
+  return base16ToSri((await $({ quiet: true })`nix-hash --type sha256 ${dir}`).stdout);
+}
+
+export async function sha256Base64(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return btoa(String.fromCharCode(...new Uint8Array(digest)));
+}
+
+/** buildGoModule's goModules: go.sum plus a modules.txt of its non-go.mod lines (`awk` +
+ * `sort -u`). */
+export function goModulesTree(goSum: string): Record<string, string> {
+  const mods = new Set<string>();
+  for (const line of goSum.split("\n")) {
+    const f = line.trim().split(/[ \t]+/);
+    if (f.length >= 2 && !f[1].endsWith("/go.mod")) mods.add(`# ${f[0]} ${f[1]}`);
+  }
+  return { "go.sum": goSum, "modules.txt": [...mods].sort().map((m) => m + "\n").join("") };
+}
