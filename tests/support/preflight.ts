@@ -22,6 +22,9 @@ const PROGRAMS: [string, string][] = [
   // A real OCI registry for the follow-through after merge (tests/support/registry.ts).
   ["/usr/bin/docker-registry", "docker-registry"],
   ["htpasswd", "apache2-utils"],
+  // Login shells the test build host's user is given (the ssh builder must not depend on which).
+  ["/usr/bin/zsh", "zsh"],
+  ["/usr/bin/fish", "fish"],
 ];
 
 async function isExecutable(path: string): Promise<boolean> {
