@@ -12,9 +12,15 @@
 // (see expectedHashes), so tests can compare them with what Nix reports.
 
 import { $ } from "zx";
-import { EXEC, goModulesTree, hashDir, sha256Base64, writeTree } from "./trees.ts";
-
-export { base16ToSri, goModulesTree, hashDir } from "./trees.ts";
+import {
+  EXEC,
+  goModulesTree,
+  hashGitTree,
+  hashTree,
+  readBlob,
+  sha256Base64,
+  writeTree,
+} from "./trees.ts";
 
 export interface FixtureRelease {
   version: string;
@@ -556,38 +562,30 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
     }
   }
 
-  async function readBlob(name: string, rev: string, path: string): Promise<string> {
-    return (await git(bare(name))`git cat-file blob ${`${rev}:${path}`}`).stdout;
-  }
-
   // Materialise each FOD's output tree from the mirrors and hash it.
   async function expectedHashes(version: string): Promise<Record<HashName, string>> {
     const tmp = await Deno.makeTempDir({ dir: root, prefix: "expected-" });
     try {
-      const archive = async (name: string, rev: string, dir: string) => {
-        await Deno.mkdir(dir);
-        await git(bare(name))`git archive --format=tar -o ${dir + ".tar"} ${rev}`;
-        await $({ quiet: true })`tar -x -f ${dir + ".tar"} -C ${dir}`;
-        return hashDir(dir);
-      };
-      const tree = async (dir: string, files: Record<string, string>) => {
-        await Deno.mkdir(dir);
-        await writeTree(dir, files);
-        return hashDir(dir);
-      };
       const tag = `version/${version}`;
       const a = "mirrors/authentik";
       return {
-        "src": await archive(a, tag, `${tmp}/src`),
-        "client-go-src": await archive("mirrors/authentik-client-go", `v3.${version}`, `${tmp}/cg`),
-        "python-deps": await tree(`${tmp}/py`, pythonDepsTree(await readBlob(a, tag, "uv.lock"))),
-        "webui-deps": await tree(
-          `${tmp}/web`,
-          webuiDepsTree(await readBlob(a, tag, "web/package-lock.json")),
+        "src": await hashGitTree(bare(a), tag, `${tmp}/src`),
+        "client-go-src": await hashGitTree(
+          bare("mirrors/authentik-client-go"),
+          `v3.${version}`,
+          `${tmp}/cg`,
         ),
-        "authentik-server-go-modules": await tree(
+        "python-deps": await hashTree(
+          `${tmp}/py`,
+          pythonDepsTree(await readBlob(bare(a), tag, "uv.lock")),
+        ),
+        "webui-deps": await hashTree(
+          `${tmp}/web`,
+          webuiDepsTree(await readBlob(bare(a), tag, "web/package-lock.json")),
+        ),
+        "authentik-server-go-modules": await hashTree(
           `${tmp}/go`,
-          goModulesTree(await readBlob(a, tag, "go.sum")),
+          goModulesTree(await readBlob(bare(a), tag, "go.sum")),
         ),
       };
     } finally {

@@ -15,9 +15,16 @@
 // can compare them with what nix-build reports.
 
 import { $ } from "zx";
-import { EXEC, goModulesTree, hashDir, sha256Base64, writeTree } from "./trees.ts";
+import {
+  EXEC,
+  goModulesTree,
+  hashGitTree,
+  hashTree,
+  readBlob,
+  sha256Base64,
+  writeTree,
+} from "./trees.ts";
 
-export { goModulesTree } from "./trees.ts";
 import { resolve } from "node:path";
 
 /** Where the real sources.nix fetches from; rewritten to the local mirrors. */
@@ -462,44 +469,33 @@ async function populate(
   await Deno.writeTextFile(nixConf, settings);
   const nixPath = `nixpkgs=${nixpkgs}`;
 
-  async function readBlob(name: string, rev: string, path: string): Promise<string> {
-    return (await git(bare(name))`git cat-file blob ${`${rev}:${path}`}`).stdout;
-  }
-
   // Materialise each FOD's output tree from the mirrors and hash it.
   async function expectedHashes(version: string): Promise<Record<RealHashName, string>> {
     const tmp = await Deno.makeTempDir({ dir: root, prefix: "expected-" });
     try {
-      const archive = async (name: string, rev: string, dir: string) => {
-        await Deno.mkdir(dir);
-        await git(bare(name))`git archive --format=tar -o ${dir + ".tar"} ${rev}`;
-        await $({ quiet: true })`tar -x -f ${dir + ".tar"} -C ${dir}`;
-        return hashDir(dir);
-      };
-      const tree = async (dir: string, files: Record<string, string>) => {
-        await Deno.mkdir(dir);
-        await writeTree(dir, files);
-        return hashDir(dir);
-      };
       const tag = `version/${version}`;
       const a = "authentik";
       return {
-        "src": await archive(a, tag, `${tmp}/src`),
-        "client-go-src": await archive("authentik-client-go", `v3.${version}`, `${tmp}/cg`),
-        "python-deps": await tree(
-          `${tmp}/py`,
-          lockOnlyTree("uv.lock", await readBlob(a, tag, "uv.lock")),
+        "src": await hashGitTree(bare(a), tag, `${tmp}/src`),
+        "client-go-src": await hashGitTree(
+          bare("authentik-client-go"),
+          `v3.${version}`,
+          `${tmp}/cg`,
         ),
-        "webui-deps": await tree(
+        "python-deps": await hashTree(
+          `${tmp}/py`,
+          lockOnlyTree("uv.lock", await readBlob(bare(a), tag, "uv.lock")),
+        ),
+        "webui-deps": await hashTree(
           `${tmp}/web`,
           lockOnlyTree(
             "package-lock.json",
-            await readBlob(a, tag, `${webDirs.get(version) ?? "web"}/package-lock.json`),
+            await readBlob(bare(a), tag, `${webDirs.get(version) ?? "web"}/package-lock.json`),
           ),
         ),
-        "authentik-server-go-modules": await tree(
+        "authentik-server-go-modules": await hashTree(
           `${tmp}/go`,
-          goModulesTree(await readBlob(a, tag, "go.sum")),
+          goModulesTree(await readBlob(bare(a), tag, "go.sum")),
         ),
       };
     } finally {

@@ -43,3 +43,29 @@ export function goModulesTree(goSum: string): Record<string, string> {
   }
   return { "go.sum": goSum, "modules.txt": [...mods].sort().map((m) => m + "\n").join("") };
 }
+
+/** git in a bare mirror, with no host git config (default branch, signing, identity). */
+function bareGit(gitDir: string) {
+  const env = { ...Deno.env.toObject(), GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" };
+  return $({ cwd: gitDir, env, quiet: true });
+}
+
+/** A file of a bare mirror at `rev`. */
+export async function readBlob(gitDir: string, rev: string, path: string): Promise<string> {
+  return (await bareGit(gitDir)`git cat-file blob ${`${rev}:${path}`}`).stdout;
+}
+
+/** The NAR hash of the tree a fetch of `rev` yields (the tree without .git), unpacked in `dir`. */
+export async function hashGitTree(gitDir: string, rev: string, dir: string): Promise<string> {
+  await Deno.mkdir(dir);
+  await bareGit(gitDir)`git archive --format=tar -o ${dir + ".tar"} ${rev}`;
+  await $({ quiet: true })`tar -x -f ${dir + ".tar"} -C ${dir}`;
+  return hashDir(dir);
+}
+
+/** The NAR hash of `files` written to the new directory `dir`. */
+export async function hashTree(dir: string, files: Record<string, string>): Promise<string> {
+  await Deno.mkdir(dir);
+  await writeTree(dir, files);
+  return hashDir(dir);
+}
