@@ -1,27 +1,40 @@
 // service-versions.yaml: the service's recorded version, read and updated keeping every other byte (pure).
-import YAML, { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
+import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
 import { InputError } from "../runtime/errors.ts";
 import { YAML_OUT } from "./frontmatter.ts";
 
 /** The `current-version` of the service's entry in service-versions.yaml (a list of services, or a
  * mapping whose `services` key holds it), without a `v` prefix. */
 export function serviceVersion(text: string, file: string, name: string): string {
-  let doc: unknown;
-  try {
-    doc = YAML.parse(text);
-  } catch (e) {
-    throw new InputError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
-  }
-  const list = Array.isArray(doc) ? doc : (doc as { services?: unknown } | null)?.services;
-  if (!Array.isArray(list)) throw new InputError(`${file}: expected a list of services`);
-  const entry = list.find((s) => (s as { name?: unknown })?.name === name) as
-    | Record<string, unknown>
-    | undefined;
-  const value = entry?.["current-version"];
+  const value = serviceEntry(parse(text, file), file, name)?.get("current-version");
   if (typeof value !== "string" || value === "") {
     throw new InputError(`${file}: service ${JSON.stringify(name)} has no current-version`);
   }
   return value.replace(/^v/, "");
+}
+
+function parse(text: string, file: string): Document {
+  const doc: Document = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new InputError(`${file}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+  }
+  return doc;
+}
+
+/** The entry named `service` in the services list (top-level, or under a `services:` key), or
+ * null when the list has none; no list at all is an error. */
+function serviceEntry(doc: Document, file: string, service: string): YAMLMap | null {
+  const list = isMap(doc.contents) ? doc.contents.get("services", true) : doc.contents;
+  if (!isSeq(list)) {
+    throw new InputError(
+      `${file}: no list of services (expected a top-level list or a "services:" key holding one)`,
+    );
+  }
+  const entry = list.items.find((i) => {
+    const name = isMap(i) ? i.get("name", true) : null;
+    return isScalar(name) && name.value === service;
+  });
+  return isMap(entry) ? entry : null;
 }
 
 /** Records the upgrade in the service's entry: `current-version` and `last-reviewed` (today).
@@ -43,21 +56,8 @@ export function updateServiceVersions(
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
     throw new InputError(`${file}: review date ${JSON.stringify(date)} is not YYYY-MM-DD`);
   }
-  const doc: Document = parseDocument(text);
-  if (doc.errors.length > 0) {
-    throw new InputError(`${file}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
-  }
-  const list = isMap(doc.contents) ? doc.contents.get("services", true) : doc.contents;
-  if (!isSeq(list)) {
-    throw new InputError(
-      `${file}: no list of services (expected a top-level list or a "services:" key holding one)`,
-    );
-  }
-  const entry = list.items.find((i) => {
-    const name = isMap(i) ? i.get("name", true) : null;
-    return isScalar(name) && name.value === service;
-  });
-  if (!isMap(entry)) throw new InputError(`${file}: no service named ${JSON.stringify(service)}`);
+  const entry = serviceEntry(parse(text, file), file, service);
+  if (!entry) throw new InputError(`${file}: no service named ${JSON.stringify(service)}`);
   const oldVersion = scalarOf(entry, "current-version", file, service);
   const oldDate = scalarOf(entry, "last-reviewed", file, service);
   const v = typeof oldVersion.value === "string" && /^v\d/.test(oldVersion.value) &&
