@@ -7,6 +7,7 @@ import { makeFixture } from "../support/fixture.ts";
 import { startForge } from "../forge/server.ts";
 import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
+import { forgejoSignature } from "../support/webhooks.ts";
 
 const TOKEN = "bot-token-rebuild-0123456789";
 const SECRET = "webhook-secret-for-tests";
@@ -282,16 +283,8 @@ Deno.test("event FILE and the cron scan see the same comment: it is handled once
   });
 });
 
-async function sign(body: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(SECRET),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
-  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
+function sign(body: string): Promise<string> {
+  return forgejoSignature(body, SECRET);
 }
 
 Deno.test("serve: signed webhooks are queued and answered; bad ones are refused before parsing", async () => {

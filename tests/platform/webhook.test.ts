@@ -1,19 +1,12 @@
 import assert from "node:assert/strict";
 import { serveWebhooks, verifySignature } from "../../lib/platform/forgejo/webhook.ts";
 import type { CommentEvent } from "../../lib/platform/forgejo/events.ts";
+import { forgejoSignature } from "../support/webhooks.ts";
 
 const SECRET = "s3cret-for-webhook-unit-tests";
 
-async function hmac(body: string, secret = SECRET): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
-  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
+function hmac(body: string, secret = SECRET): Promise<string> {
+  return forgejoSignature(body, secret);
 }
 
 Deno.test("each of Forgejo's signature headers is accepted; anything else is not", async () => {
