@@ -93,16 +93,14 @@ export function reportText(r: Report): string {
   const title = `${r.package} ${r.version.from} -> ${r.version.to}${r.dryRun ? " (dry run)" : ""}`;
   const lines = [...(r.diff ? [r.diff] : []), title, "hashes:"];
   const width = Math.max(...r.hashes.map((h) => h.name.length));
+  const state = (h: { old: string; new: string | null; unchanged: boolean }) =>
+    h.new === null ? "not harvested" : h.unchanged ? `unchanged ${h.new}` : `${h.old} -> ${h.new}`;
   for (const h of r.hashes) {
-    const state = h.new === null
-      ? "not harvested"
-      : h.unchanged
-      ? `unchanged ${h.new}`
-      : `${h.old} -> ${h.new}`;
-    lines.push(`  ${h.name.padEnd(width)}  ${h.file}: ${state}`);
+    lines.push(`  ${h.name.padEnd(width)}  ${h.file}: ${state(h)}`);
     for (const o of h.otherSystems) {
       lines.push(
-        `  ${"".padEnd(width)}  left as it was for ${o.system}: ${o.value} (check it by hand)`,
+        `  ${"".padEnd(width)}  for ${o.system}: ` +
+          (o.stale === null ? state(o) : `left stale at ${o.old}, check it by hand: ${o.stale}`),
       );
     }
   }

@@ -14,8 +14,19 @@ export interface HashOutcome {
   /** The harvested hash; null when the harvest stopped before reaching it. */
   new: string | null;
   unchanged: boolean;
-  /** Entries of a per-system set for other systems: left as they were, for a human to check. */
-  otherSystems: { system: string; value: string }[];
+  /** Entries of a per-system set for other systems than the builder's. */
+  otherSystems: SystemOutcome[];
+}
+
+/** One other system's entry of a per-system hash: harvested on a machine that builds that system,
+ * or left as it was, with the reason (`stale`). */
+export interface SystemOutcome {
+  system: string;
+  old: string;
+  new: string | null;
+  unchanged: boolean;
+  /** Why the entry was left as it was (no machine builds that system), or null. */
+  stale: string | null;
 }
 
 async function readText(dir: string, file: string): Promise<string> {
@@ -100,7 +111,13 @@ export async function readHashes(
       old: found.literal.value,
       new: null,
       unchanged: false,
-      otherSystems: found.otherSystems,
+      otherSystems: found.otherSystems.map((o) => ({
+        system: o.system,
+        old: o.value,
+        new: null,
+        unchanged: false,
+        stale: null,
+      })),
     });
   }
   return outcomes;
@@ -125,9 +142,16 @@ export async function resetHashes(
 }
 
 /** A literal's placeholder, of the algorithm its derivation expects: the old value's own, else the
- * key's (`sha512 = ...`), else the file's `outputHashAlgo` (Nix rejects an SRI of another type). */
-export function placeholderFor(spec: HashSpec, old: string, fileText: string): string {
+ * key's (`sha512 = ...`), else the file's `outputHashAlgo` (Nix rejects an SRI of another type).
+ * Another system's entry of a per-system set (`system`) gets one of its own. */
+export function placeholderFor(
+  spec: HashSpec,
+  old: string,
+  fileText: string,
+  system?: string,
+): string {
   const declared = /\boutputHashAlgo\s*=\s*"(sha1|sha256|sha512)"/.exec(fileText)?.[1];
   const byKey = spec.key === "sha512" ? "sha512" : declared ?? "sha256";
-  return placeholderHashOf(spec.name, hashAlgo(old, byKey));
+  const seed = system === undefined ? spec.name : `${spec.name}@${system}`;
+  return placeholderHashOf(seed, hashAlgo(old, byKey));
 }

@@ -242,7 +242,11 @@ function historyEntry(f: UpgradeFacts): string[] {
   return [
     `- ${f.date}: ${mdCode(f.from)} → ${mdCode(f.to)}`,
     ...f.hashes.map((h) => {
-      const others = h.otherSystems.map((o) => `${mdCode(o.system)} left at ${mdCode(o.value)}`);
+      const others = h.otherSystems.map((o) =>
+        o.stale !== null
+          ? `${mdCode(o.system)} left at ${mdCode(o.old)}`
+          : `${mdCode(o.system)}: ${o.new === null ? "not harvested" : mdCode(o.new)}`
+      );
       const notes = [...(h.unchanged ? ["unchanged"] : []), ...others];
       const value = h.new === null ? "not harvested" : mdCode(h.new);
       return `  - ${mdCode(h.name)} (${mdCode(h.file)}): ${value}` +

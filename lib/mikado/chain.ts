@@ -156,6 +156,9 @@ export async function runChain(o: ChainOptions): Promise<ChainResult> {
     result = harvested;
   } else {
     facts.hashes = await resetHashes(pkgDir, config, o.system);
+    for (const other of facts.hashes.flatMap((h) => h.otherSystems)) {
+      other.stale = "--no-build: nothing was built";
+    }
     progress("--no-build: hashes reset to placeholders, nothing built");
     result = { rounds: [], builds: 0, verified: false, failure: null, buildSeconds: 0 };
   }

@@ -87,19 +87,35 @@ export function pullBody(f: PullFacts): string {
 }
 
 function hashSection(f: PullFacts): string[] {
-  const others = f.hashes.flatMap((h) =>
-    h.otherSystems.map((o) => `- ${mdCode(h.name)} for ${mdCode(o.system)}: ${mdCode(o.value)}`)
+  const stale = f.hashes.flatMap((h) =>
+    h.otherSystems.filter((o) => o.stale !== null).map((o) =>
+      `- ${mdCode(h.name)} for ${mdCode(o.system)}: left at ${mdCode(o.old)}; ${o.stale}`
+    )
   );
+  const row = (
+    name: string,
+    file: string,
+    h: { old: string; new: string | null; unchanged: boolean },
+  ) => {
+    const now = h.new === null ? "pending" : h.unchanged ? "unchanged" : mdCode(h.new);
+    return `| ${[mdCode(name), mdCode(file), mdCode(h.old), now].map(cell).join(" | ")} |`;
+  };
   return [
     "### Hashes",
     "",
     "| hash | file | old | new |",
     "| --- | --- | --- | --- |",
-    ...f.hashes.map((h) => {
-      const now = h.new === null ? "pending" : h.unchanged ? "unchanged" : mdCode(h.new);
-      return `| ${[mdCode(h.name), mdCode(h.file), mdCode(h.old), now].map(cell).join(" | ")} |`;
-    }),
-    ...(others.length === 0 ? [] : ["", "Per-system entries left alone:", ...others]),
+    ...f.hashes.flatMap((h) => [
+      row(h.name, h.file, h),
+      ...h.otherSystems.filter((o) => o.stale === null).map((o) =>
+        row(`${h.name} (${o.system})`, h.file, o)
+      ),
+    ]),
+    ...(stale.length === 0 ? [] : [
+      "",
+      "Per-system entries left stale (not built on any machine of that system: check them by hand):",
+      ...stale,
+    ]),
   ];
 }
 

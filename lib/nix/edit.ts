@@ -1,4 +1,4 @@
-// Nix file editing: finds version and hash literals in Nix source text and rewrites them (pure).
+// Nix file editing (pure): version and hash literals found and rewritten; function formals read.
 import { InputError } from "../runtime/errors.ts";
 
 /** A string literal in a file: `start`/`end` cover the quotes, `value` is what is between them. */
@@ -339,4 +339,30 @@ export function pathLiterals(text: string): { path: string; line: number }[] {
     found.push({ path: m[0], line: lineOf(text, m.index) });
   }
   return found;
+}
+
+/** A file's top-level function formals (`{ pkgs ? import <nixpkgs> { }, sources }: ...`): each name
+ * and whether it has a default; null when the file is not a function of an attribute set. */
+export function functionFormals(text: string): { name: string; hasDefault: boolean }[] | null {
+  const s = scan(text);
+  const codeAt = (from: number) => {
+    let i = from;
+    while (i < text.length && (s.depth[i] !== 0 || /\s/.test(text[i]))) i++;
+    return i;
+  };
+  let open = codeAt(0);
+  const binding = /^[A-Za-z_][\w'-]*\s*@\s*/.exec(text.slice(open)); // args@{ ... }:
+  if (binding) open = codeAt(open + binding[0].length);
+  const pair = s.pairs.find((p) => p.open === open);
+  if (!pair) return null;
+  let after = codeAt(pair.close + 1);
+  const named = /^@\s*[A-Za-z_][\w'-]*/.exec(text.slice(after)); // { ... }@args:
+  if (named) after = codeAt(after + named[0].length);
+  if (text[after] !== ":") return null;
+  let code = "";
+  for (let i = open + 1; i < pair.close; i++) if (s.depth[i] === 1) code += text[i];
+  return code.split(",").map((f) => f.trim()).filter((f) => f !== "" && f !== "...").map((f) => ({
+    name: /^[A-Za-z_][\w'-]*/.exec(f)?.[0] ?? f,
+    hasDefault: /^[A-Za-z_][\w'-]*\s*\?/.test(f),
+  }));
 }

@@ -66,6 +66,9 @@ export interface Config {
     verify: string[];
     args: string[];
     max_jobs: number | "auto" | null;
+    /** Per system, the machine (Nix's distributed builds, `--builders`) that builds its per-system
+     * hashes; empty: the builder's own nix.conf `builders`. */
+    builders: Record<string, string>;
     timeout_seconds: number;
     max_rounds: number;
     heartbeat_seconds: number;

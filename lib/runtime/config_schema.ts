@@ -28,6 +28,16 @@ const matching = (pattern: RegExp, what: string) => text().regex(pattern, { erro
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const simpleName = () => matching(NAME, "is not a simple name (letters, digits, . _ -)");
 const envName = () => matching(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not an environment variable name");
+/** A Nix system name (x86_64-linux) and a build machine for it: a store URI or a machines line. */
+const machines = () =>
+  z.record(
+    matching(/^[a-z0-9_]+-[a-z0-9_]+$/, "is not a Nix system such as aarch64-linux"),
+    matching(
+      /^[^\s;#]+(\s+[^\s;#]+)*$/,
+      "is not a store URI such as ssh-ng://nix@arm-builder (or one machines line)",
+    ),
+    { error: got("expected a mapping of system: store URI") },
+  );
 const repoName = () =>
   matching(
     /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/,
@@ -189,6 +199,7 @@ export const CONFIG_SCHEMA = mapping({
     verify: stringList(),
     args: stringList(),
     max_jobs: z.union([z.literal("auto"), positiveInt()]),
+    builders: machines(),
     timeout_seconds: positiveInt(),
     max_rounds: positiveInt(),
     heartbeat_seconds: positiveInt(),

@@ -25,6 +25,7 @@ export function defaultConfig(): Config {
       verify: [],
       args: ["--extra-experimental-features", "nix-command flakes"],
       max_jobs: null,
+      builders: {},
       timeout_seconds: 3600,
       max_rounds: 6,
       heartbeat_seconds: 30,

@@ -76,7 +76,10 @@ const FACTS: UpgradeFacts = {
       unchanged: true,
       otherSystems: [{
         system: "aarch64-linux",
-        value: "sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=",
+        old: "sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=",
+        new: null,
+        unchanged: false,
+        stale: "no machine builds aarch64-linux (config build.builders names none)",
       }],
     },
   ],

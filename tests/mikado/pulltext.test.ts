@@ -37,7 +37,10 @@ const FACTS: PullFacts = {
       unchanged: true,
       otherSystems: [{
         system: "aarch64-linux",
-        value: "sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=",
+        old: "sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=",
+        new: null,
+        unchanged: false,
+        stale: "no machine builds aarch64-linux (config build.builders names none)",
       }],
     },
     {
@@ -205,9 +208,29 @@ Deno.test("pullBody: the hash table marks unchanged and pending hashes, lists ot
 | \`webui-deps\` | \`webui-deps.nix\` | \`sha256-5pdgkKd7QzQ2ccybq4Q8GN8bJS1G1dpmkFUNC1Yh0eg=\` | unchanged |
 | \`go-modules\` | \`authentik-server.nix\` | \`sha256-l3ZdPzlf2Qq1kr3MO8dqJ9PL8T3O5Ekd1u4sbdTM5sM=\` | pending |
 
-Per-system entries left alone:
-- \`webui-deps\` for \`aarch64-linux\`: \`sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=\``,
+Per-system entries left stale (not built on any machine of that system: check them by hand):
+- \`webui-deps\` for \`aarch64-linux\`: left at \`sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=\`; no machine builds aarch64-linux (config build.builders names none)`,
   );
+});
+
+Deno.test("pullBody: another system's harvested entry gets its own row in the hash table", () => {
+  const harvested = {
+    ...FACTS,
+    hashes: FACTS.hashes.map((h) => ({
+      ...h,
+      otherSystems: h.otherSystems.map((o) => ({
+        ...o,
+        new: "sha256-Ja2AaZd9ulFOmZ3A2jr4NEsOR5Q8sJyRV4oFxYk/Nkw=",
+        stale: null,
+      })),
+    })),
+  };
+  const table = section(pullBody(harvested), "### Hashes");
+  assert.match(
+    table,
+    /^\| `webui-deps \(aarch64-linux\)` \| `webui-deps.nix` \| `sha256-2nDEj[^|]*` \| `sha256-Ja2AaZd9[^|]*` \|$/m,
+  );
+  assert.doesNotMatch(table, /left stale/);
 });
 
 Deno.test("pullBody: a | or \\| in a value stays inside its cell", () => {

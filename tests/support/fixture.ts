@@ -48,7 +48,8 @@ export interface Fixture {
   nixPath: string;
   buildArgs: string[];
   addRelease(r: FixtureRelease): Promise<void>;
-  expectedHashes(version: string): Promise<Record<HashName, string>>;
+  /** The hashes at `version`, as built on `system` (only webui-deps differs between systems). */
+  expectedHashes(version: string, system?: string): Promise<Record<HashName, string>>;
   cleanup(): Promise<void>;
 }
 
@@ -101,9 +102,14 @@ export function pythonDepsTree(uvLock: string): Record<string, string> {
   return { "uv.lock": uvLock, "installed.txt": names.map((n) => n + "\n").join("") };
 }
 
-/** webui-deps: the lock file, also where npm ci leaves its copy. */
-export function webuiDepsTree(npmLock: string): Record<string, string> {
-  return { "package-lock.json": npmLock, "node_modules/.package-lock.json": npmLock };
+/** webui-deps: the lock file, also where npm ci leaves its copy, and the system it was built for
+ * (npm fetches each platform's native binaries: the output differs between systems). */
+export function webuiDepsTree(npmLock: string, system: string): Record<string, string> {
+  return {
+    "package-lock.json": npmLock,
+    "node_modules/.package-lock.json": npmLock,
+    "platform": `${system}\n`,
+  };
 }
 
 // --------------------------------------------------------- mirror content --
@@ -285,8 +291,11 @@ pkgs.stdenv.mkDerivation {
 `,
     "webui-deps.nix":
       `# Node dependencies of the web UI (\`npm ci\`), a fixed-output derivation with
-# one hash per platform.
-{ pkgs, sources }:
+# one hash per platform (npm fetches each platform's native binaries).
+{
+  pkgs ? import <nixpkgs> { },
+  sources ? import ./sources.nix { inherit pkgs; },
+}:
 pkgs.stdenv.mkDerivation {
   pname = "authentik-webui-deps";
   inherit (sources) version src;
@@ -294,6 +303,7 @@ pkgs.stdenv.mkDerivation {
     mkdir -p $out/node_modules
     cp $src/web/package-lock.json $out/package-lock.json
     cp $src/web/package-lock.json $out/node_modules/.package-lock.json
+    echo "$system" > $out/platform
   '';
   outputHashMode = "recursive";
   outputHashAlgo = "sha256";
@@ -563,7 +573,10 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
   }
 
   // Materialise each FOD's output tree from the mirrors and hash it.
-  async function expectedHashes(version: string): Promise<Record<HashName, string>> {
+  async function expectedHashes(
+    version: string,
+    system = "x86_64-linux",
+  ): Promise<Record<HashName, string>> {
     const tmp = await Deno.makeTempDir({ dir: root, prefix: "expected-" });
     try {
       const tag = `version/${version}`;
@@ -581,7 +594,7 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
         ),
         "webui-deps": await hashTree(
           `${tmp}/web`,
-          webuiDepsTree(await readBlob(bare(a), tag, "web/package-lock.json")),
+          webuiDepsTree(await readBlob(bare(a), tag, "web/package-lock.json"), system),
         ),
         "authentik-server-go-modules": await hashTree(
           `${tmp}/go`,

@@ -66,6 +66,9 @@ export interface SshdOptions {
    * `exec SHELL -c "$SSH_ORIGINAL_COMMAND"`, as sshd runs a login shell): the build host's user
    * with a fish, zsh or sh login shell, without touching root's. */
   loginShell?: string;
+  /** A command sshd runs under (it ends with sshd and its arguments appended), e.g. one that gives
+   * it a mount namespace of its own. */
+  wrap?: string[];
 }
 
 /** sshd_config's SetEnv line for `env`, or "" when there is nothing to set. */
@@ -125,8 +128,9 @@ ${env}`,
   // Privilege separation directory, missing when sshd never ran as a service.
   await Deno.mkdir("/run/sshd", { recursive: true });
 
-  const child = new Deno.Command(SSHD, {
-    args: ["-D", "-e", "-f", `${dir}/sshd_config`],
+  const argv = [...options.wrap ?? [], SSHD, "-D", "-e", "-f", `${dir}/sshd_config`];
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
     stdin: "null",
     stdout: "null",
     stderr: "piped",

@@ -1,5 +1,6 @@
 // Builders: what a build is asked and answers, and the builder a spec names (local or ssh://).
 import { parseBuilder } from "../../runtime/config_schema.ts";
+import type { HostPlatforms } from "../../nix/machines.ts";
 import { LocalBuilder } from "./local.ts";
 import type { SshBuilder } from "./ssh.ts";
 
@@ -38,6 +39,9 @@ export interface Builder {
   system(): Promise<string>;
   /** The builder's CPU count (asked along with the system), to divide among parallel jobs. */
   cores(): Promise<number>;
+  /** Its system, extra platforms and `builders` (with the machines files they name), asked only
+   * when a per-system hash has other systems' entries to harvest. */
+  platforms(): Promise<HostPlatforms>;
   build(request: BuildRequest): Promise<BuildResult>;
 }
 
@@ -89,6 +93,10 @@ class RemoteBuilder implements Builder {
 
   async cores(): Promise<number> {
     return await (await this.load()).cores();
+  }
+
+  async platforms(): Promise<HostPlatforms> {
+    return await (await this.load()).platforms();
   }
 
   async build(request: BuildRequest): Promise<BuildResult> {

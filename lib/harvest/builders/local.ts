@@ -1,6 +1,11 @@
 // The local builder: nix-build in the package directory on this machine, in a clean environment.
 import type { Builder, BuildRequest, BuildResult } from "./builder.ts";
 import { UpgradeFailed } from "../../runtime/errors.ts";
+import {
+  HOST_PLATFORMS_SCRIPT,
+  type HostPlatforms,
+  parseHostPlatforms,
+} from "../../nix/machines.ts";
 import { buildEnv, FOD_LIST_SCRIPT, nixCommand, spawnMerged, streamBuild } from "./stream.ts";
 
 export class LocalBuilder implements Builder {
@@ -23,6 +28,24 @@ export class LocalBuilder implements Builder {
       );
     }
     return JSON.parse(decode(p.stdout));
+  }
+
+  async platforms(): Promise<HostPlatforms> {
+    const p = await new Deno.Command("sh", {
+      args: ["-c", HOST_PLATFORMS_SCRIPT],
+      env: buildEnv(this.envNames),
+      clearEnv: true,
+      stdin: "null",
+    }).output();
+    const out = new TextDecoder().decode(p.stdout);
+    if (p.code !== 0) {
+      throw new UpgradeFailed(
+        `cannot ask the local Nix for its platforms (nix show-config): ${
+          new TextDecoder().decode(p.stderr).trim() || out.trim()
+        }`,
+      );
+    }
+    return parseHostPlatforms(out);
   }
 
   cores(): Promise<number> {

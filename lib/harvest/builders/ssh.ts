@@ -4,6 +4,11 @@ import { join } from "node:path";
 import type { Builder, BuildRequest, BuildResult } from "./builder.ts";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
 import { buildEnv, FOD_LIST_SCRIPT, nixCommand, streamBuild } from "./stream.ts";
+import {
+  HOST_PLATFORMS_SCRIPT,
+  type HostPlatforms,
+  parseHostPlatforms,
+} from "../../nix/machines.ts";
 
 /** The one command the remote login shell parses, whatever shell it is (bash, zsh, fish, sh): the
  * script comes on standard input. */
@@ -94,6 +99,21 @@ export class SshBuilder implements Builder {
 
   async cores(): Promise<number> {
     return (await this.ask()).cores;
+  }
+
+  async platforms(): Promise<HostPlatforms> {
+    const p = await $({
+      nothrow: true,
+      quiet: true,
+      env: this.env(),
+      input: HOST_PLATFORMS_SCRIPT,
+    })`ssh ${this.sshArgs} -- ${this.target} ${REMOTE_COMMAND} 2>&1`;
+    if (p.exitCode !== 0) throw this.failure(p.exitCode ?? -1, p.stdout);
+    try {
+      return parseHostPlatforms(p.stdout);
+    } catch (e) {
+      throw new UpgradeFailed(`build host ${this.description}: ${(e as Error).message}`);
+    }
   }
 
   async build(request: BuildRequest): Promise<BuildResult> {
