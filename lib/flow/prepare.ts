@@ -90,7 +90,12 @@ export async function prepare(
     builder ? logFile(config, to) : null,
     builder ? git.trackedFiles(config.package.dir) : undefined,
   ]);
-  await readHashes(pkgDir, config, system);
+  const hashes = await readHashes(pkgDir, config, system);
+  if (builder && hashes.some((h) => h.otherSystems.length > 0)) {
+    // Which systems the host builds, asked beside the git work; the harvest awaits the answer
+    // (and sees its error, if any).
+    builder.platforms().catch(() => {});
+  }
   if (builder && parseBuilder(o.builder).kind !== "local") {
     await checkSentFiles(config, pkgDir, files!);
   }

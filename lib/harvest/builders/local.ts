@@ -30,7 +30,14 @@ export class LocalBuilder implements Builder {
     return JSON.parse(decode(p.stdout));
   }
 
-  async platforms(): Promise<HostPlatforms> {
+  private asked: Promise<HostPlatforms> | null = null;
+
+  /** Asked once; `prepare` may ask early, beside the git work, and the harvest gets the answer. */
+  platforms(): Promise<HostPlatforms> {
+    return this.asked ??= this.askPlatforms();
+  }
+
+  private async askPlatforms(): Promise<HostPlatforms> {
     const p = await new Deno.Command("sh", {
       args: ["-c", HOST_PLATFORMS_SCRIPT],
       env: buildEnv(this.envNames),

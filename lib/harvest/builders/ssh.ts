@@ -101,7 +101,14 @@ export class SshBuilder implements Builder {
     return (await this.ask()).cores;
   }
 
-  async platforms(): Promise<HostPlatforms> {
+  private asked: Promise<HostPlatforms> | null = null;
+
+  /** Asked once, in a session of its own; `prepare` may ask early, beside the git work. */
+  platforms(): Promise<HostPlatforms> {
+    return this.asked ??= this.askPlatforms();
+  }
+
+  private async askPlatforms(): Promise<HostPlatforms> {
     const p = await $({
       nothrow: true,
       quiet: true,
