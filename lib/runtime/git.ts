@@ -16,6 +16,11 @@ export interface Remote {
 /** git commands that reach a remote. */
 const NETWORK_COMMANDS = new Set(["push", "fetch", "clone", "ls-remote", "pull"]);
 
+/** Every commit and fetch would otherwise start `git maintenance run --auto` (another git process,
+ * at times a gc repacking the repository mid-run) on the bot's clock. The bot's few commits need
+ * no housekeeping: its clones are thrown away, and a checkout's owner keeps theirs as usual. */
+const NO_HOUSEKEEPING = ["-c", "maintenance.auto=false", "-c", "gc.auto=0"];
+
 const AUTH_FAILURE_RE = /Authentication failed|returned error: 40[13]\b|could not read Username/;
 
 export class Git {
@@ -50,7 +55,7 @@ export class Git {
   private async exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out = await timePhase("git", () =>
       new Deno.Command("git", {
-        args,
+        args: [...NO_HOUSEKEEPING, ...args],
         cwd: this.dir,
         env: this.env,
         stdin: "null",

@@ -1,4 +1,5 @@
-// Exit codes of git failures: a rejected push or an unreachable forge is the run's failure (1).
+// Tests for lib/runtime/git.ts: the exit codes of git failures (a rejected push or an unreachable
+// forge is the run's failure, 1), and no git housekeeping on the bot's clock.
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { Git } from "../../lib/runtime/git.ts";
@@ -31,6 +32,22 @@ Deno.test("a rejected push and an unreachable remote are UpgradeFailed (exit 1),
       () => git.run(["checkout", "--quiet", "no-such-branch"]),
       (e: Error) => e instanceof InputError && e.exitCode === 2,
     );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("the bot's commits start no git housekeeping (maintenance, gc) on its clock", async () => {
+  const root = await Deno.makeTempDir({ prefix: "upgrade-bot-git-test-" });
+  try {
+    await $({ quiet: true })`git init -q ${root}/work`;
+    const trace = `${root}/trace`;
+    const git = new Git(`${root}/work`, { name: "t", email: "t@localhost" }, { GIT_TRACE: trace });
+    await Deno.writeTextFile(`${root}/work/a`, "a\n");
+    await git.commit(["a"], "a");
+    const traced = await Deno.readTextFile(trace);
+    assert.match(traced, /built-in: git commit /);
+    assert.doesNotMatch(traced, /maintenance|\bgc\b/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }
