@@ -24,14 +24,18 @@ export function buildEnv(names: string[] = []): Record<string, string> {
 }
 
 /** Instantiates (its arguments are nix-instantiate's) and prints every fixed-output derivation
- * of the closure with its output hash as the .drv records it. POSIX sh. */
+ * of the closure with its output hash as the .drv records it. POSIX sh and awk, one awk for the
+ * whole closure (thousands of .drv files for nixpkgs): a .drv is one line (ATerm escapes newlines),
+ * and Nix allows no other store path named *.drv. */
 export const FOD_LIST_SCRIPT = `set -e
 drvs=$(nix-instantiate "$@")
-nix-store -qR $drvs | while read -r d; do
-  case "$d" in *.drv) ;; *) continue ;; esac
-  out=$(head -c 4000 "$d" | sed -n 's/^Derive(\\[("out","[^"]*","\\([^"][^"]*\\)","\\([0-9a-f][0-9a-f]*\\)").*/\\1 \\2/p')
-  if [ -n "$out" ]; then echo "upgrade-bot-fod $d $out"; fi
-done
+nix-store -qR $drvs | awk '/\\.drv$/ {
+  if ((getline drv < $0) > 0 && match(drv, /^Derive\\(\\[\\("out","[^"]*","[^"]+","[0-9a-f]+"\\)/)) {
+    split(substr(drv, 1, RLENGTH), field, "\\"")
+    print "upgrade-bot-fod " $0 " " field[6] " " field[8]
+  }
+  close($0)
+}'
 `;
 
 /** The command line of a request, after the expression (`-E expr` or the expression's file). */
