@@ -93,6 +93,12 @@ export function spawnMerged(argv: string[], cwd: string, env?: Record<string, st
   };
 }
 
+/** Log files a build streams its raw output into now, each with the readable renderings of the
+ * runs that ended beside it (the hash check's listing runs beside the verifying round). Those
+ * stream nothing: the streaming build truncates its raw lines when it ends, and writes the
+ * renderings queued here after its own. */
+const streaming = new Map<string, Uint8Array[]>();
+
 /** Starts a build, streams its output into the log file and progress lines (with a heartbeat while
  * it is silent), enforces the timeout and Ctrl-C, and returns everything it printed. */
 export async function streamBuild(
@@ -101,7 +107,11 @@ export async function streamBuild(
 ): Promise<BuildResult> {
   const began = performance.now();
   const log = await Deno.open(request.logFile, { create: true, append: true });
-  const logStart = (await log.stat()).size;
+  // Synchronous from here until the build is registered: no other build writes in between.
+  const logStart = log.statSync().size;
+  const beside = request.listFixedOutputs === true || streaming.has(request.logFile);
+  const queue: Uint8Array[] = [];
+  if (!beside) streaming.set(request.logFile, queue);
   const encoder = new TextEncoder();
   let output = "";
   let pending = "";
@@ -113,7 +123,7 @@ export async function streamBuild(
     const text = typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
     output += text;
     lastOutput = performance.now();
-    log.writeSync(encoder.encode(redact(text)));
+    if (!beside) log.writeSync(encoder.encode(redact(text)));
     const lines = (pending + text).split("\n");
     pending = lines.pop()!;
     for (const line of lines) {
@@ -152,10 +162,20 @@ export async function streamBuild(
     clearInterval(heartbeat);
     clearTimeout(timer);
     Deno.removeSignalListener("SIGINT", onInterrupt);
-    // The streamed raw JSON lines kept the log complete while the build ran; now that it is over,
-    // replace them with the readable rendering.
-    await log.truncate(logStart);
-    await log.write(encoder.encode(redact(`=== ${request.label}\n${renderNixLog(output)}\n`)));
+    const rendering = encoder.encode(redact(`=== ${request.label}\n${renderNixLog(output)}\n`));
+    if (beside) {
+      // After the streaming build (whichever streams now), never inside its raw lines.
+      const owner = streaming.get(request.logFile);
+      if (owner) owner.push(rendering);
+      else log.writeSync(rendering);
+    } else {
+      // The streamed raw JSON lines kept the log complete while the build ran; now that it is
+      // over, replace them with the readable rendering.
+      await log.truncate(logStart);
+      await log.write(rendering);
+      while (queue.length > 0) await log.write(queue.shift()!);
+      streaming.delete(request.logFile);
+    }
     log.close();
   }
 }
