@@ -69,6 +69,23 @@ export function chainOptions(
   };
 }
 
+/** The builder (null: --no-build) and the question of its system, already asked. */
+export interface StartedBuilder {
+  builder: Builder | null;
+  system: Promise<string>;
+}
+
+/** Makes the builder and asks its system at once: the answer (a nix-instantiate here, an ssh
+ * session to a build host) needs nothing from the checkout, so it comes while git and the package's
+ * files are read. A run that ends before prepare (nothing to do, an error) leaves it unread. */
+export function startBuilder(o: CommonOptions): StartedBuilder {
+  if (o.noBuild) return { builder: null, system: Promise.resolve(localSystem()) };
+  const builder = makeBuilder(o.builder, o.config.ssh, o.config.build.env);
+  const system = timePhase("system", () => builder.system());
+  system.catch(() => {});
+  return { builder, system };
+}
+
 /** The builder and its system; every literal is located, and the build evaluated at the current
  * version before any package file changes: a failure there is the repository's or the config's,
  * not the new release's, so it stops the run (exit 2) with no branch and no card (the evaluation
@@ -79,14 +96,13 @@ export async function prepare(
   git: Git,
   pkgDir: string,
   to: string,
+  started: StartedBuilder = startBuilder(o),
 ): Promise<Prepared> {
   const { config } = layout;
-  const builder: Builder | null = o.noBuild
-    ? null
-    : makeBuilder(o.builder, config.ssh, config.build.env);
+  const { builder } = started;
   // The builder's system, the log file and the tracked files, asked at the same time.
   const [system, log, files] = await Promise.all([
-    builder ? timePhase("system", () => builder.system()) : localSystem(),
+    started.system,
     builder ? logFile(config, to) : null,
     builder ? git.trackedFiles(config.package.dir) : undefined,
   ]);

@@ -72,12 +72,22 @@ export class Git {
     }
   }
 
-  async isClean(): Promise<boolean> {
-    return (await this.run(["status", "--porcelain"])).trim() === "";
-  }
-
-  async currentBranch(): Promise<string> {
-    return (await this.run(["rev-parse", "--abbrev-ref", "HEAD"])).trim();
+  /** The work tree as one git process sees it: clean or not (untracked files count), the branch
+   * checked out (null: a detached HEAD) and the commit HEAD is at. */
+  async state(): Promise<{ clean: boolean; branch: string | null; head: string }> {
+    const lines = (await this.run(["status", "--porcelain=v2", "--branch"])).split("\n");
+    const header = (key: string) =>
+      lines.find((l) => l.startsWith(`# ${key} `))?.slice(key.length + 3) ?? "";
+    const head = header("branch.oid");
+    if (!/^[0-9a-f]{40,64}$/.test(head)) {
+      throw new InputError(`${this.dir} has no commit yet`);
+    }
+    const branch = header("branch.head");
+    return {
+      clean: lines.every((l) => l === "" || l.startsWith("# ")),
+      branch: branch === "(detached)" ? null : branch,
+      head,
+    };
   }
 
   /** The sha `ref` points at, or null when there is no such ref. */
