@@ -89,7 +89,8 @@ export function startBuilder(o: CommonOptions): StartedBuilder {
 /** The builder and its system; every literal is located, and the build evaluated at the current
  * version before any package file changes: a failure there is the repository's or the config's,
  * not the new release's, so it stops the run (exit 2) with no branch and no card (the evaluation
- * runs while the branch and the plan commit are made; a failure removes them again). */
+ * starts before the builder's system is known and runs while the branch and the plan commit are
+ * made; a failure removes them again). */
 export async function prepare(
   o: CommonOptions,
   layout: Layout,
@@ -100,20 +101,17 @@ export async function prepare(
 ): Promise<Prepared> {
   const { config } = layout;
   const { builder } = started;
-  // The builder's system, the log file and the tracked files, asked at the same time.
-  const [system, log, files] = await Promise.all([
-    started.system,
+  // The log file and the tracked files: what the evaluation needs (not the builder's system, which
+  // may still be on its way: an ssh session).
+  const [log, files] = await Promise.all([
     builder ? logFile(config, to) : null,
     builder ? git.trackedFiles(config.package.dir) : undefined,
   ]);
-  await readHashes(pkgDir, config, system);
   if (builder && parseBuilder(o.builder).kind !== "local") {
     await checkSentFiles(config, pkgDir, files!);
   }
   let evaluated: Promise<void> = Promise.resolve();
   if (builder) {
-    progress(`building on ${builder.description} (${system}); full log: ${log}`);
-    progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
     evaluated = timePhase("evaluation", () =>
       builder.build({
         dir: pkgDir,
@@ -136,6 +134,19 @@ export async function prepare(
       });
     // Awaited by the chain before it changes a package file; until then it runs beside git.
     evaluated.catch(() => {});
+  }
+  let system: string;
+  try {
+    system = await started.system;
+    await readHashes(pkgDir, config, system);
+  } catch (e) {
+    // The run stops here: its evaluation is over before the error is reported.
+    await evaluated.catch(() => {});
+    throw e;
+  }
+  if (builder) {
+    progress(`building on ${builder.description} (${system}); full log: ${log}`);
+    progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
   }
   return { builder, system, log, files, evaluated };
 }
