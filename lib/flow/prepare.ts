@@ -69,40 +69,49 @@ export function chainOptions(
   };
 }
 
+/** The builder (null: --no-build) and the question of its system, already asked. */
+export interface StartedBuilder {
+  builder: Builder | null;
+  system: Promise<string>;
+}
+
+/** Makes the builder and asks its system at once: the answer (a nix-instantiate here, an ssh
+ * session to a build host) needs nothing from the checkout, so it comes while git and the package's
+ * files are read. A run that ends before prepare (nothing to do, an error) leaves it unread. */
+export function startBuilder(o: CommonOptions): StartedBuilder {
+  if (o.noBuild) return { builder: null, system: Promise.resolve(localSystem()) };
+  const builder = makeBuilder(o.builder, o.config.ssh, o.config.build.env);
+  const system = timePhase("system", () => builder.system());
+  system.catch(() => {});
+  return { builder, system };
+}
+
 /** The builder and its system; every literal is located, and the build evaluated at the current
  * version before any package file changes: a failure there is the repository's or the config's,
  * not the new release's, so it stops the run (exit 2) with no branch and no card (the evaluation
- * runs while the branch and the plan commit are made; a failure removes them again). */
+ * starts before the builder's system is known and runs while the branch and the plan commit are
+ * made; a failure removes them again). */
 export async function prepare(
   o: CommonOptions,
   layout: Layout,
   git: Git,
   pkgDir: string,
   to: string,
+  started: StartedBuilder = startBuilder(o),
 ): Promise<Prepared> {
   const { config } = layout;
-  const builder: Builder | null = o.noBuild
-    ? null
-    : makeBuilder(o.builder, config.ssh, config.build.env);
-  // The builder's system, the log file and the tracked files, asked at the same time.
-  const [system, log, files] = await Promise.all([
-    builder ? timePhase("system", () => builder.system()) : localSystem(),
+  const { builder } = started;
+  // The log file and the tracked files: what the evaluation needs (not the builder's system, which
+  // may still be on its way: an ssh session).
+  const [log, files] = await Promise.all([
     builder ? logFile(config, to) : null,
     builder ? git.trackedFiles(config.package.dir) : undefined,
   ]);
-  const hashes = await readHashes(pkgDir, config, system);
-  if (builder && hashes.some((h) => h.otherSystems.length > 0)) {
-    // Which systems the host builds, asked beside the git work; the harvest awaits the answer
-    // (and sees its error, if any).
-    builder.platforms().catch(() => {});
-  }
   if (builder && parseBuilder(o.builder).kind !== "local") {
     await checkSentFiles(config, pkgDir, files!);
   }
   let evaluated: Promise<void> = Promise.resolve();
   if (builder) {
-    progress(`building on ${builder.description} (${system}); full log: ${log}`);
-    progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
     evaluated = timePhase("evaluation", () =>
       builder.build({
         dir: pkgDir,
@@ -125,6 +134,24 @@ export async function prepare(
       });
     // Awaited by the chain before it changes a package file; until then it runs beside git.
     evaluated.catch(() => {});
+  }
+  let system: string;
+  try {
+    system = await started.system;
+    const hashes = await readHashes(pkgDir, config, system);
+    if (builder && hashes.some((h) => h.otherSystems.length > 0)) {
+      // Which systems the host builds, asked beside the git work; the harvest awaits the answer
+      // (and sees its error, if any).
+      builder.platforms().catch(() => {});
+    }
+  } catch (e) {
+    // The run stops here: its evaluation is over before the error is reported.
+    await evaluated.catch(() => {});
+    throw e;
+  }
+  if (builder) {
+    progress(`building on ${builder.description} (${system}); full log: ${log}`);
+    progress(`evaluating ${config.package.dir}/${config.build.file} at ${layout.version}`);
   }
   return { builder, system, log, files, evaluated };
 }

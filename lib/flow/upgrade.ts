@@ -7,7 +7,13 @@ import { InputError } from "../runtime/errors.ts";
 import { runChain } from "../mikado/chain.ts";
 import { progress, seconds } from "../runtime/log.ts";
 import { newReport, type Report } from "./report.ts";
-import { chainOptions, type CommonOptions, prepare, type Prepared } from "./prepare.ts";
+import {
+  chainOptions,
+  type CommonOptions,
+  prepare,
+  type Prepared,
+  startBuilder,
+} from "./prepare.ts";
 
 /** Runs the chain in `top` on the checked-out branch and folds its result into the report. */
 export async function chainInto(
@@ -39,9 +45,17 @@ export interface UpgradeOptions extends CommonOptions {
 export async function upgrade(o: UpgradeOptions): Promise<Report> {
   const began = performance.now();
   const { config } = o;
+  const started = startBuilder(o);
   const identity = { name: config.git.author_name, email: config.git.author_email };
   const checkout = new Git(o.repo, identity);
   const top = await checkout.topLevel();
+  const branch = `mikado/${config.chain}`;
+  // Where the checkout is and whether the branch exists, asked while the package is read and the
+  // builder prepared; the answers count only once there is something to do.
+  const found = o.dryRun
+    ? null
+    : Promise.all([checkout.state(), checkout.sha(`refs/heads/${branch}`)]);
+  found?.catch(() => {});
   const pkgDir = join(top, config.package.dir);
   const layout = await loadLayout(config, pkgDir);
   o = { ...o, config: layout.config };
@@ -53,8 +67,7 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
     report.message = `${config.package.name} is already at ${to}: nothing to do`;
     return report;
   }
-  const env = await prepare(o, layout, checkout, pkgDir, to);
-  const branch = `mikado/${config.chain}`;
+  const env = await prepare(o, layout, checkout, pkgDir, to, started);
   if (o.dryRun) {
     const scratch = await Deno.makeTempDir({ prefix: "upgrade-bot-dry-run-" });
     try {
@@ -69,13 +82,7 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
       await Deno.remove(scratch, { recursive: true });
     }
   } else {
-    // Four independent questions to git, asked at once.
-    const [clean, existing, original, head] = await Promise.all([
-      checkout.isClean(),
-      checkout.sha(`refs/heads/${branch}`),
-      checkout.currentBranch(),
-      checkout.run(["rev-parse", "HEAD"]),
-    ]);
+    const [{ clean, branch: original, head: originalSha }, existing] = await found!;
     if (!clean) {
       throw new InputError(`${top} has uncommitted changes: commit or stash them first`);
     }
@@ -86,8 +93,7 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
     }
     // Where the checkout was: a branch, or a detached HEAD (then the branch is made and HEAD is
     // detached again where it was: "exactly as it was" holds for both).
-    const originalSha = head.trim();
-    const back = original === "HEAD" ? ["--detach", originalSha] : [original];
+    const back = original === null ? ["--detach", originalSha] : [original];
     await checkout.run(["checkout", "--quiet", "-b", branch]);
     try {
       await chainInto(report, o, checkout, top, env);
@@ -102,7 +108,7 @@ export async function upgrade(o: UpgradeOptions): Promise<Report> {
       }
       throw e;
     }
-    if (original === "HEAD") {
+    if (original === null) {
       await checkout.run(["checkout", "--quiet", "--detach", originalSha]);
       progress(`committed on ${branch}; ${top} is left detached at ${originalSha.slice(0, 10)}`);
     }

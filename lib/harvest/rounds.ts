@@ -1,7 +1,7 @@
 // Harvest: every fixed-output hash collected, round after round, from nix-build; the verifying build.
 import { join } from "node:path";
 import type { Config } from "../runtime/config.ts";
-import type { Builder } from "./builders/builder.ts";
+import type { Builder, BuildResult } from "./builders/builder.ts";
 import { drvName, renderNixLog } from "../nix/logread.ts";
 import { type BuildFailure, parseNixLog } from "../nix/log.ts";
 import { sameHash } from "../nix/hash.ts";
@@ -161,6 +161,20 @@ const labelOf = (owner: Owner) =>
  * systems' entries of per-system hashes are harvested in the same rounds on machines that build
  * those systems (Nix's distributed builds), or left as they were and said why. */
 export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
+  const listings: Promise<unknown>[] = [];
+  try {
+    return await rounds(options, listings);
+  } finally {
+    // A hash check's listing runs beside the verifying round: whatever the round came to, it is
+    // over before the harvest returns (the listing of a round that did not pass is not used).
+    await Promise.allSettled(listings);
+  }
+}
+
+async function rounds(
+  options: HarvestOptions,
+  listings: Promise<unknown>[],
+): Promise<HarvestResult> {
   const { config, dir, system } = options;
   const hashes = await resetHashes(dir, config, system);
   const specs = new Map(config.hashes.map((h) => [h.name, h]));
@@ -213,6 +227,15 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
       `round ${round}: building ${built.join(", ")}${jobs.length ? ` (${jobs.join(" ")})` : ""}`,
     );
     const expr = expressionNow();
+    // Nothing pending: this round verifies. The hash check after it needs these files
+    // instantiated, not the build's result, so its listing runs beside the build. It is used only
+    // when the round passes without a mismatch, so without a hash written while it ran.
+    const listing = pending.length === 0 ? listFixedOutputs(options, expr) : null;
+    if (listing) {
+      listings.push(listing);
+      // Its failure counts only when the build passed (checkOutputHashes awaits it then).
+      listing.catch(() => {});
+    }
     const build = await options.builder.build({
       dir,
       files: options.files,
@@ -329,7 +352,14 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
         return result;
       }
       if (build.exitCode === 0) {
-        result.failure = await checkOutputHashes(options, expr, hashes, [...placeholders.keys()]);
+        // No hash pending after a round without mismatches: none was pending before it either, so
+        // its listing ran beside it.
+        result.failure = await checkOutputHashes(
+          options,
+          await listing!,
+          hashes,
+          [...placeholders.keys()],
+        );
         result.verified = result.failure === null;
         return result;
       }
@@ -430,19 +460,12 @@ async function leaveStale(
 
 const FOD_LINE_RE = /^upgrade-bot-fod (\/\S+\.drv) (?:r:|text:)?(\w+) ([0-9a-f]+)$/gm;
 
-/** After a passing build: every literal holds a harvested hash, not a placeholder, and is the
- * evaluated `outputHash` of a fixed-output derivation in the built closure (read from the .drv
- * files on the builder). A literal the build does not actually use as a hash, or uses only while it
- * holds its placeholder, fails here where the placeholder check cannot see it. */
-async function checkOutputHashes(
-  options: HarvestOptions,
-  expr: string,
-  harvested: HashOutcome[],
-  placeholders: string[],
-): Promise<HarvestFailure | null> {
-  const { config, dir, system } = options;
-  const listing = await options.builder.build({
-    dir,
+/** Every fixed-output derivation the build evaluates with its outputHash (read from the .drv files
+ * on the builder), for checkOutputHashes. */
+function listFixedOutputs(options: HarvestOptions, expr: string): Promise<BuildResult> {
+  const { config } = options;
+  return options.builder.build({
+    dir: options.dir,
     files: options.files,
     expr,
     args: config.build.args,
@@ -452,6 +475,19 @@ async function checkOutputHashes(
     label: "hash check",
     listFixedOutputs: true,
   });
+}
+
+/** After a passing build: every literal holds a harvested hash, not a placeholder, and is the
+ * evaluated `outputHash` of a fixed-output derivation in the built closure (`listing`, of the files
+ * as they were built). A literal the build does not actually use as a hash, or uses only while it
+ * holds its placeholder, fails here where the placeholder check cannot see it. */
+async function checkOutputHashes(
+  options: HarvestOptions,
+  listing: BuildResult,
+  harvested: HashOutcome[],
+  placeholders: string[],
+): Promise<HarvestFailure | null> {
+  const { config, dir, system } = options;
   const fods = [...listing.output.matchAll(FOD_LINE_RE)].map((m) => ({
     drv: m[1],
     hash: `${m[2]}:${m[3]}`,

@@ -33,6 +33,7 @@ export async function staleMentions(top: string, config: Config, version: string
     const path = join(config.cards_dir, entry.name);
     files.push({ path, text: await Deno.readTextFile(join(top, path)) });
   }
-  files.sort((a, b) => a.path.localeCompare(b.path));
+  // Code unit order: localeCompare would load ICU's collation data, about 10ms, for this one sort.
+  files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   return versionMentions(files, version);
 }

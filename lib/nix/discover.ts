@@ -131,7 +131,9 @@ function stem(file: string): string {
 export function discover(files: Map<string, string>, packageName: string): Discovery {
   const versions: FoundVersion[] = [];
   const hashes: FoundHash[] = [];
-  for (const [file, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+  // In code unit order, as git lists paths: localeCompare would load ICU's collation data on its
+  // first call, about 10ms of every run.
+  for (const [file, text] of [...files].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
     if (!file.endsWith(".nix")) continue;
     const src = parseNixSource(text);
     const seen = new Map<string, number>();

@@ -16,6 +16,11 @@ export interface Remote {
 /** git commands that reach a remote. */
 const NETWORK_COMMANDS = new Set(["push", "fetch", "clone", "ls-remote", "pull"]);
 
+/** Every commit and fetch would otherwise start `git maintenance run --auto` (another git process,
+ * at times a gc repacking the repository mid-run) on the bot's clock. The bot's few commits need
+ * no housekeeping: its clones are thrown away, and a checkout's owner keeps theirs as usual. */
+const NO_HOUSEKEEPING = ["-c", "maintenance.auto=false", "-c", "gc.auto=0"];
+
 const AUTH_FAILURE_RE = /Authentication failed|returned error: 40[13]\b|could not read Username/;
 
 export class Git {
@@ -50,7 +55,7 @@ export class Git {
   private async exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out = await timePhase("git", () =>
       new Deno.Command("git", {
-        args,
+        args: [...NO_HOUSEKEEPING, ...args],
         cwd: this.dir,
         env: this.env,
         stdin: "null",
@@ -67,12 +72,22 @@ export class Git {
     }
   }
 
-  async isClean(): Promise<boolean> {
-    return (await this.run(["status", "--porcelain"])).trim() === "";
-  }
-
-  async currentBranch(): Promise<string> {
-    return (await this.run(["rev-parse", "--abbrev-ref", "HEAD"])).trim();
+  /** The work tree as one git process sees it: clean or not (untracked files count), the branch
+   * checked out (null: a detached HEAD) and the commit HEAD is at. */
+  async state(): Promise<{ clean: boolean; branch: string | null; head: string }> {
+    const lines = (await this.run(["status", "--porcelain=v2", "--branch"])).split("\n");
+    const header = (key: string) =>
+      lines.find((l) => l.startsWith(`# ${key} `))?.slice(key.length + 3) ?? "";
+    const head = header("branch.oid");
+    if (!/^[0-9a-f]{40,64}$/.test(head)) {
+      throw new InputError(`${this.dir} has no commit yet`);
+    }
+    const branch = header("branch.head");
+    return {
+      clean: lines.every((l) => l === "" || l.startsWith("# ")),
+      branch: branch === "(detached)" ? null : branch,
+      head,
+    };
   }
 
   /** The sha `ref` points at, or null when there is no such ref. */

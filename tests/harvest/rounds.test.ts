@@ -71,6 +71,12 @@ Deno.test("an unchanged legacy base32 hash is reported unchanged and keeps its s
     assert.match(b.new!, /^sha512-/);
     const want = `sha512-${createHash("sha512").update(`new ${nonce}`).digest("base64")}`;
     assert.equal(b.new, want);
+    // The hash check's listing ran beside the verifying round: both are in the log, in order, and
+    // rendered (no raw JSON lines left over).
+    const log = await Deno.readTextFile(`${dir}/build.log`);
+    const sections = [...log.matchAll(/^=== (.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual(sections, ["round 1", "round 2", "hash check"]);
+    assert.doesNotMatch(log, /^@nix /m);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -116,6 +122,35 @@ in derivation {
       ),
     );
     assert.equal(result.hashes[0].new, sri("one"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a verifying round that fails is a build failure; the hash check beside it is over by then", async () => {
+  const nonce = crypto.randomUUID();
+  const { result, dir } = await run(
+    {
+      "a.nix": fod(`a-${nonce}`, `a ${nonce}`, "sha256", base32("sha256", `old ${nonce}`)),
+      // Builds only once a's hash is harvested (-k skips it while a fails), then fails.
+      "test-build.nix": `{ a = import ./a.nix; broken = derivation {
+  name = "broken-${nonce}";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" "echo broken-on-purpose; exit 1" ];
+  a = import ./a.nix;
+}; }
+`,
+    },
+    `  - { name: a, file: a.nix, key: outputHash }`,
+  );
+  try {
+    assert.equal(result.failure?.kind, "build", JSON.stringify(result.failure));
+    assert.equal(result.rounds.length, 2);
+    assert.equal(result.verified, false);
+    const log = await Deno.readTextFile(`${dir}/build.log`);
+    const sections = [...log.matchAll(/^=== (.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual(sections, ["round 1", "round 2", "hash check"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

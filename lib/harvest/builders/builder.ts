@@ -22,7 +22,8 @@ export interface BuildRequest {
   /** Only evaluate and instantiate (nix-instantiate), build nothing. */
   evaluateOnly?: boolean;
   /** Instantiate, then print each fixed-output derivation of the closure as a line
-   * `upgrade-bot-fod <drv> <algo> <base16 hash>` (read from the .drv files on the builder). */
+   * `upgrade-bot-fod <drv> <algo> <base16 hash>` (read from the .drv files on the builder). It may
+   * run beside a build logging to the same file: its part of the log follows that build's. */
   listFixedOutputs?: boolean;
 }
 

@@ -24,14 +24,18 @@ export function buildEnv(names: string[] = []): Record<string, string> {
 }
 
 /** Instantiates (its arguments are nix-instantiate's) and prints every fixed-output derivation
- * of the closure with its output hash as the .drv records it. POSIX sh. */
+ * of the closure with its output hash as the .drv records it. POSIX sh and awk, one awk for the
+ * whole closure (thousands of .drv files for nixpkgs): a .drv is one line (ATerm escapes newlines),
+ * and Nix allows no other store path named *.drv. */
 export const FOD_LIST_SCRIPT = `set -e
 drvs=$(nix-instantiate "$@")
-nix-store -qR $drvs | while read -r d; do
-  case "$d" in *.drv) ;; *) continue ;; esac
-  out=$(head -c 4000 "$d" | sed -n 's/^Derive(\\[("out","[^"]*","\\([^"][^"]*\\)","\\([0-9a-f][0-9a-f]*\\)").*/\\1 \\2/p')
-  if [ -n "$out" ]; then echo "upgrade-bot-fod $d $out"; fi
-done
+nix-store -qR $drvs | awk '/\\.drv$/ {
+  if ((getline drv < $0) > 0 && match(drv, /^Derive\\(\\[\\("out","[^"]*","[^"]+","[0-9a-f]+"\\)/)) {
+    split(substr(drv, 1, RLENGTH), field, "\\"")
+    print "upgrade-bot-fod " $0 " " field[6] " " field[8]
+  }
+  close($0)
+}'
 `;
 
 /** The command line of a request, after the expression (`-E expr` or the expression's file). */
@@ -89,6 +93,12 @@ export function spawnMerged(argv: string[], cwd: string, env?: Record<string, st
   };
 }
 
+/** Log files a build streams its raw output into now, each with the readable renderings of the
+ * runs that ended beside it (the hash check's listing runs beside the verifying round). Those
+ * stream nothing: the streaming build truncates its raw lines when it ends, and writes the
+ * renderings queued here after its own. */
+const streaming = new Map<string, Uint8Array[]>();
+
 /** Starts a build, streams its output into the log file and progress lines (with a heartbeat while
  * it is silent), enforces the timeout and Ctrl-C, and returns everything it printed. */
 export async function streamBuild(
@@ -97,7 +107,11 @@ export async function streamBuild(
 ): Promise<BuildResult> {
   const began = performance.now();
   const log = await Deno.open(request.logFile, { create: true, append: true });
-  const logStart = (await log.stat()).size;
+  // Synchronous from here until the build is registered: no other build writes in between.
+  const logStart = log.statSync().size;
+  const beside = request.listFixedOutputs === true || streaming.has(request.logFile);
+  const queue: Uint8Array[] = [];
+  if (!beside) streaming.set(request.logFile, queue);
   const encoder = new TextEncoder();
   let output = "";
   let pending = "";
@@ -109,7 +123,7 @@ export async function streamBuild(
     const text = typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
     output += text;
     lastOutput = performance.now();
-    log.writeSync(encoder.encode(redact(text)));
+    if (!beside) log.writeSync(encoder.encode(redact(text)));
     const lines = (pending + text).split("\n");
     pending = lines.pop()!;
     for (const line of lines) {
@@ -148,10 +162,20 @@ export async function streamBuild(
     clearInterval(heartbeat);
     clearTimeout(timer);
     Deno.removeSignalListener("SIGINT", onInterrupt);
-    // The streamed raw JSON lines kept the log complete while the build ran; now that it is over,
-    // replace them with the readable rendering.
-    await log.truncate(logStart);
-    await log.write(encoder.encode(redact(`=== ${request.label}\n${renderNixLog(output)}\n`)));
+    const rendering = encoder.encode(redact(`=== ${request.label}\n${renderNixLog(output)}\n`));
+    if (beside) {
+      // After the streaming build (whichever streams now), never inside its raw lines.
+      const owner = streaming.get(request.logFile);
+      if (owner) owner.push(rendering);
+      else log.writeSync(rendering);
+    } else {
+      // The streamed raw JSON lines kept the log complete while the build ran; now that it is
+      // over, replace them with the readable rendering.
+      await log.truncate(logStart);
+      await log.write(rendering);
+      while (queue.length > 0) await log.write(queue.shift()!);
+      streaming.delete(request.logFile);
+    }
     log.close();
   }
 }
