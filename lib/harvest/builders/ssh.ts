@@ -63,18 +63,25 @@ export class SshBuilder implements Builder {
     return buildEnv(this.envNames);
   }
 
+  /** Runs a short script on the host through `sh -s` (the script on stdin) in one session; its
+   * output (stdout and stderr) once it exits 0, else the failure naming the host. */
+  private async runScript(script: string): Promise<{ stdout: string }> {
+    const p = await $({
+      nothrow: true,
+      quiet: true,
+      env: this.env(),
+      input: script,
+    })`ssh ${this.sshArgs} -- ${this.target} ${REMOTE_COMMAND} 2>&1`;
+    if (p.exitCode !== 0) throw this.failure(p.exitCode ?? -1, p.stdout);
+    return p;
+  }
+
   private facts: { system: string; cores: number } | null = null;
 
   /** The host's system and CPU count, in one ssh session. */
   private async ask(): Promise<{ system: string; cores: number }> {
     if (this.facts) return this.facts;
-    const p = await $({
-      nothrow: true,
-      quiet: true,
-      env: this.env(),
-      input: FACTS_SCRIPT,
-    })`ssh ${this.sshArgs} -- ${this.target} ${REMOTE_COMMAND} 2>&1`;
-    if (p.exitCode !== 0) throw this.failure(p.exitCode ?? -1, p.stdout);
+    const p = await this.runScript(FACTS_SCRIPT);
     // nix-instantiate ends without a newline: the script adds one (blank lines are dropped).
     const lines = p.stdout.trim().split("\n").filter((l) => l.trim() !== "");
     const at = lines.findLastIndex((l) => /^upgrade-bot-cores \d+$/.test(l));
@@ -109,13 +116,7 @@ export class SshBuilder implements Builder {
   }
 
   private async askPlatforms(): Promise<HostPlatforms> {
-    const p = await $({
-      nothrow: true,
-      quiet: true,
-      env: this.env(),
-      input: HOST_PLATFORMS_SCRIPT,
-    })`ssh ${this.sshArgs} -- ${this.target} ${REMOTE_COMMAND} 2>&1`;
-    if (p.exitCode !== 0) throw this.failure(p.exitCode ?? -1, p.stdout);
+    const p = await this.runScript(HOST_PLATFORMS_SCRIPT);
     try {
       return parseHostPlatforms(p.stdout);
     } catch (e) {
