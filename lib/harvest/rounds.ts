@@ -393,7 +393,13 @@ async function planSystemTargets(
 ): Promise<SystemTarget[]> {
   const { config, dir } = options;
   if (!hashes.some((h) => h.otherSystems.length > 0)) return [];
-  const host = await options.builder.platforms();
+  // A host that cannot say (a Nix without `nix show-config`) builds its own system only, and the
+  // reason goes with every entry left stale for it.
+  let unknown = "";
+  const host = await options.builder.platforms().catch((e: Error) => {
+    unknown = `the build host could not say which systems it builds: ${e.message}`;
+    return { system: options.system, extraPlatforms: [], builders: "", machineFiles: new Map() };
+  });
   const configured = Object.keys(config.build.builders).length > 0;
   const machines = configured
     ? parseMachines(renderBuilders(config.build.builders), new Map(), host.system)
@@ -410,7 +416,9 @@ async function planSystemTargets(
     for (const o of h.otherSystems) {
       const machine = buildable.get(o.system);
       if (notInstantiable) o.stale = `${notInstantiable}: cannot instantiate it for ${o.system}`;
-      else if (!machine) o.stale = `no machine builds ${o.system} (${source} names none)`;
+      else if (!machine) {
+        o.stale = `no machine builds ${o.system} (${unknown || `${source} names none`})`;
+      }
       if (o.stale) {
         progress(`${h.name} for ${o.system}: left as it was, ${o.stale}`);
         continue;

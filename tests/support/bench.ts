@@ -289,15 +289,22 @@ async function cronNothingNew(w: World, openPull: boolean) {
       const run = await runBot(["run", "--config", config], env);
       if (run.code !== 0) throw new Error(`cron (opening the pull) failed:\n${run.stderr}`);
     }
-    const startup = await timed(() => runBot(["--help"]));
-    forge.requests.length = 0;
-    const wall = await timed(async () => {
-      const run = await runBot(["run", "--config", config], env);
-      if (run.code !== 0 || !/nothing to do/.test(run.stdout)) {
-        throw new Error(`cron failed:\n${run.stdout}${run.stderr}`);
-      }
-    });
-    return { requests: forge.requests.length, wall, startup };
+    // Three runs, the median counts: the first run after the bot's code changed also compiles its
+    // modules again (Deno's code cache), which a cron run every few minutes does once.
+    const runs: { requests: number; wall: number; startup: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const startup = await timed(() => runBot(["--help"]));
+      forge.requests.length = 0;
+      const wall = await timed(async () => {
+        const run = await runBot(["run", "--config", config], env);
+        if (run.code !== 0 || !/nothing to do/.test(run.stdout)) {
+          throw new Error(`cron failed:\n${run.stdout}${run.stderr}`);
+        }
+      });
+      runs.push({ requests: forge.requests.length, wall, startup });
+    }
+    const own = (r: { wall: number; startup: number }) => r.wall - r.startup;
+    return { ...runs.sort((a, b) => own(a) - own(b))[1], all: runs.map(own) };
   } finally {
     await forge.stop();
   }
@@ -321,7 +328,9 @@ async function cronBench(name: string, make: (openPull: boolean) => Promise<Worl
       const what = openPull ? "its pull request open already" : "base at the newest release";
       console.log(
         `  ${what.padEnd(32)} requests ${c.requests}, wall ${c.wall.toFixed(2)}s, Deno start ` +
-          `${c.startup.toFixed(2)}s, the run itself ${own.toFixed(2)}s`,
+          `${c.startup.toFixed(2)}s, the run itself ${own.toFixed(2)}s (median of ${
+            c.all.map((s) => s.toFixed(2)).join(", ")
+          })`,
       );
       check(
         `${what}: ${c.requests} forge requests (target <= 6), ${own.toFixed(2)}s apart from ` +
