@@ -160,3 +160,33 @@ Deno.test("a configured machine that is down: its system is left stale after one
     await Deno.remove(unreachable);
   }
 });
+
+Deno.test("a build host whose Nix cannot say which systems it builds: the other systems are left stale, saying why", async () => {
+  const f = await makeFixture();
+  const bin = await Deno.makeTempDir({ prefix: "upgrade-bot-old-nix-" });
+  try {
+    // A `nix` without show-config (as Nix 2.3's, which rejects --extra-experimental-features);
+    // nix-build and nix-instantiate are their own programs and stay the real ones.
+    await Deno.writeTextFile(
+      `${bin}/nix`,
+      "#!/bin/sh\necho \"error: unrecognised flag '--extra-experimental-features'\" >&2\nexit 1\n",
+    );
+    await Deno.chmod(`${bin}/nix`, 0o755);
+    const config = await writeConfig(f, "local");
+    const run = await runBot(
+      ["upgrade", "--repo", f.repo, "--version", TO, "--config", config, "--json"],
+      { PATH: `${bin}:${Deno.env.get("PATH")}` },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json?.verified, true);
+    const h = webuiDeps(run.json);
+    assert.match(
+      h.otherSystems[0].stale ?? "",
+      /no machine builds aarch64-linux \(the build host could not say which systems it builds: .*unrecognised flag/,
+    );
+    assert.ok((await webuiDepsFile(f)).includes(`"aarch64-linux" = "${AARCH64_WEBUI_HASH}"`));
+  } finally {
+    await f.cleanup();
+    await Deno.remove(bin, { recursive: true });
+  }
+});
