@@ -17,6 +17,7 @@ import { bumpVersion, resetHashes, writeHash } from "../../lib/harvest/literals.
 import { placeholderHash } from "../../lib/nix/hash.ts";
 import { parseNixLog } from "../../lib/nix/log.ts";
 import { setQuiet } from "../../lib/runtime/log.ts";
+import { startSystemBuilder, systemBuilderSkip } from "./systembuilder.ts";
 
 const SLEEP_SECONDS = Number(Deno.env.get("BENCH_FOD_SLEEP") ?? "2");
 /** Tags per mirror in the cron benchmark: authentik has hundreds of version/* tags. */
@@ -53,10 +54,10 @@ async function fixtureWorld(current = FROM): Promise<World> {
     repo: f.repo,
     forgeRoot: f.mirrorsDir,
     env: { NIX_UPGRADE_BOT_FOD_SLEEP: String(SLEEP_SECONDS), TMPDIR: `${f.root}/tmp` },
-    config: (extra = {}) =>
+    config: ({ build, ...extra }: Record<string, unknown> = {}) =>
       writeYaml(f.root, {
         builder: "local",
-        build: { args: f.buildArgs },
+        build: { args: f.buildArgs, ...build as Record<string, unknown> },
         log_dir: `${f.root}/logs`,
         lock: { dir: `${f.root}/locks`, wait_seconds: 5 },
         ...extra,
@@ -101,12 +102,15 @@ interface Figures {
 }
 
 /** The bot as a user runs it: bot.ts in its own process, timed from outside. */
-async function botHarvest(w: World): Promise<Figures> {
-  const config = await w.config();
+async function botHarvest(
+  w: World,
+  extra: { config?: Record<string, unknown>; env?: Record<string, string> } = {},
+): Promise<Figures> {
+  const config = await w.config(extra.config);
   const began = performance.now();
   const run = await runBot(
     ["upgrade", "--repo", w.repo, "--version", TO, "--config", config, "--json"],
-    w.env,
+    { ...w.env, ...extra.env },
   );
   const wall = (performance.now() - began) / 1000;
   if (run.code !== 0 || !run.json?.verified) {
@@ -343,14 +347,60 @@ async function cronBench(name: string, make: (openPull: boolean) => Promise<Worl
   }
 }
 
+/** The fixture's per-system webui-deps with an aarch64-linux machine (a second loopback sshd with a
+ * store of its own): every system's hash in the same rounds, against the same critical path. */
+async function systemsBench() {
+  const skip = await systemBuilderSkip();
+  if (skip) {
+    console.log(`\nper-system hashes: skipped: ${skip}`);
+    return;
+  }
+  const builder = await startSystemBuilder();
+  const w = await fixtureWorld();
+  try {
+    const bot = await botHarvest(w, {
+      config: { build: { builders: { [builder.system]: builder.uri } } },
+      env: { NIX_SSHOPTS: builder.sshOpts },
+    });
+    const levels = bot.rounds!.filter((r) => r.mismatches.length > 0).length;
+    const verify = bot.rounds!.at(-1)!.seconds;
+    const critical = levels * SLEEP_SECONDS + verify;
+    console.log(
+      `\nper-system hashes on the fixture: webui-deps for x86_64-linux here and for ` +
+        `${builder.system} on ${builder.uri} (every FOD sleeps ${SLEEP_SECONDS}s)`,
+    );
+    console.log(
+      `  ${bot.runs} runs, wall ${bot.wall.toFixed(2)}s; rounds ${
+        bot.rounds!.map((r) => `${r.seconds.toFixed(2)}s (${r.mismatches.join(", ") || "none"})`)
+          .join("; ")
+      }`,
+    );
+    check(
+      `nix-build runs with the other system: ${bot.runs} (target 3: no extra round)`,
+      bot.runs === 3,
+    );
+    // No target of its own: the remote machine's ssh session and the copies of inputs and outputs
+    // come on top of the same critical path.
+    console.log(
+      `  wall time vs critical path (${critical.toFixed(2)}s): ${
+        (bot.wall / critical).toFixed(2)
+      }x`,
+    );
+  } finally {
+    await w.cleanup();
+    await builder.stop();
+  }
+}
+
 const real = realRepoSource();
-const only = Deno.args[0]; // "harvest" or "cron": one half only
-if (only !== "cron") {
+const only = Deno.args[0]; // "harvest", "systems" or "cron": one part only
+if (only === undefined || only === "harvest") {
   await harvestBench(() => fixtureWorld());
   if ("skip" in real) console.log(`real layout: skipped: ${real.skip}`);
   else await harvestBench(() => realLayoutWorld());
 }
-if (only !== "harvest") {
+if (only === undefined || only === "harvest" || only === "systems") await systemsBench();
+if (only === undefined || only === "cron") {
   await cronBench("fixture", (open) => fixtureWorld(open ? FROM : TO));
   if ("source" in real) {
     await cronBench("real layout", (open) => realLayoutWorld(!open));
