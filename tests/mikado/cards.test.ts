@@ -13,6 +13,7 @@ import { changelogPath } from "../../lib/site/defaults.ts";
 import { parseFrontMatter } from "../../lib/mikado/frontmatter.ts";
 import { tidyText, wikiLinkTargets } from "../../lib/mikado/markdown.ts";
 import { buildCard } from "../support/fixture.ts";
+import { UPGRADE_FACTS } from "../support/mikado.ts";
 
 // The fixture's overview card, at 2026.2.0.
 const BUILD_CARD = buildCard("2026.2.0");
@@ -44,46 +45,7 @@ const GOAL_PATH = "docs/how-to/authentik/upgrade-authentik.md";
 // The card on how the package is built, which a new goal card links when it exists.
 const OVERVIEW = "build-authentik-from-source";
 
-const FACTS: UpgradeFacts = {
-  package: "authentik",
-  chain: "upgrade-authentik",
-  from: "2026.2.0",
-  to: "2026.5.0",
-  date: "2026-11-22",
-  pkgDir: "containers/authentik",
-  hashes: [
-    {
-      name: "src",
-      file: "sources.nix",
-      old: "sha256-Sx1vHnPx6Sm6QEXbGuLvAu9AGG/nn+xWB7bknGI2Dbo=",
-      new: "sha256-8VHBzl8Ei8U16T8pY1LXv3GxTqq1wVYVpc0uEU2Nq0Y=",
-      unchanged: false,
-      otherSystems: [],
-    },
-    {
-      name: "python-deps",
-      file: "python-deps.nix",
-      old: "sha256-l3ZdPzlf2Qq1kr3MO8dqJ9PL8T3O5Ekd1u4sbdTM5sM=",
-      new: null,
-      unchanged: false,
-      otherSystems: [],
-    },
-    {
-      name: "webui-deps",
-      file: "webui-deps.nix",
-      old: "sha256-5pdgkKd7QzQ2ccybq4Q8GN8bJS1G1dpmkFUNC1Yh0eg=",
-      new: "sha256-5pdgkKd7QzQ2ccybq4Q8GN8bJS1G1dpmkFUNC1Yh0eg=",
-      unchanged: true,
-      otherSystems: [{
-        system: "aarch64-linux",
-        old: "sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=",
-        new: null,
-        unchanged: false,
-        stale: "no machine builds aarch64-linux (config build.builders names none)",
-      }],
-    },
-  ],
-};
+const FACTS = UPGRADE_FACTS;
 
 /** All hashes harvested, as at finalize. */
 const DONE: UpgradeFacts = {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { mikadoGraph } from "../../lib/mikado/graph.ts";
 import { parsePullTitle, pullBody, type PullFacts, pullTitle } from "../../lib/mikado/pulltext.ts";
+import { UPGRADE_FACTS } from "../support/mikado.ts";
 
 const FORGE = "https://forge.ops.eblu.me";
 
@@ -13,45 +14,12 @@ const GRAPH = mikadoGraph([
   { stem: "upgrade-authentik-authentik-python-deps", requires: [], active: true },
 ], "upgrade-authentik");
 
+const [SRC, PYTHON_DEPS, WEBUI_DEPS] = UPGRADE_FACTS.hashes;
+
 const FACTS: PullFacts = {
-  package: "authentik",
-  chain: "upgrade-authentik",
-  from: "2026.2.0",
-  to: "2026.5.0",
-  date: "2026-11-22",
-  pkgDir: "containers/authentik",
-  hashes: [
-    {
-      name: "src",
-      file: "sources.nix",
-      old: "sha256-Sx1vHnPx6Sm6QEXbGuLvAu9AGG/nn+xWB7bknGI2Dbo=",
-      new: "sha256-8VHBzl8Ei8U16T8pY1LXv3GxTqq1wVYVpc0uEU2Nq0Y=",
-      unchanged: false,
-      otherSystems: [],
-    },
-    {
-      name: "webui-deps",
-      file: "webui-deps.nix",
-      old: "sha256-5pdgkKd7QzQ2ccybq4Q8GN8bJS1G1dpmkFUNC1Yh0eg=",
-      new: "sha256-5pdgkKd7QzQ2ccybq4Q8GN8bJS1G1dpmkFUNC1Yh0eg=",
-      unchanged: true,
-      otherSystems: [{
-        system: "aarch64-linux",
-        old: "sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=",
-        new: null,
-        unchanged: false,
-        stale: "no machine builds aarch64-linux (config build.builders names none)",
-      }],
-    },
-    {
-      name: "go-modules",
-      file: "authentik-server.nix",
-      old: "sha256-l3ZdPzlf2Qq1kr3MO8dqJ9PL8T3O5Ekd1u4sbdTM5sM=",
-      new: null,
-      unchanged: false,
-      otherSystems: [],
-    },
-  ],
+  ...UPGRADE_FACTS,
+  // The table's rows in this order, the pending hash in a file not named after it.
+  hashes: [SRC, WEBUI_DEPS, { ...PYTHON_DEPS, name: "go-modules", file: "authentik-server.nix" }],
   mirrors: [
     {
       repo: "mirrors/authentik",

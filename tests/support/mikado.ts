@@ -1,5 +1,51 @@
-// Test helper: checks a branch against every ordering rule of the Mikado invariant (domain.md).
+// Test helpers for Mikado chains: one upgrade's facts, and the branch ordering rules (domain.md).
+import type { UpgradeFacts } from "../../lib/mikado/cards.ts";
 import { git } from "./botrun.ts";
+import { AARCH64_WEBUI_HASH } from "./fixture.ts";
+
+/** authentik 2026.2.0 -> 2026.5.0 mid-harvest, one hash of each kind the cards and the pull
+ * text render differently: changed (src), still pending (python-deps), and unchanged here but
+ * left stale for a system no machine builds (webui-deps on aarch64-linux). */
+export const UPGRADE_FACTS: UpgradeFacts = {
+  package: "authentik",
+  chain: "upgrade-authentik",
+  from: "2026.2.0",
+  to: "2026.5.0",
+  date: "2026-11-22",
+  pkgDir: "containers/authentik",
+  hashes: [
+    {
+      name: "src",
+      file: "sources.nix",
+      old: "sha256-Sx1vHnPx6Sm6QEXbGuLvAu9AGG/nn+xWB7bknGI2Dbo=",
+      new: "sha256-8VHBzl8Ei8U16T8pY1LXv3GxTqq1wVYVpc0uEU2Nq0Y=",
+      unchanged: false,
+      otherSystems: [],
+    },
+    {
+      name: "python-deps",
+      file: "python-deps.nix",
+      old: "sha256-l3ZdPzlf2Qq1kr3MO8dqJ9PL8T3O5Ekd1u4sbdTM5sM=",
+      new: null,
+      unchanged: false,
+      otherSystems: [],
+    },
+    {
+      name: "webui-deps",
+      file: "webui-deps.nix",
+      old: "sha256-5pdgkKd7QzQ2ccybq4Q8GN8bJS1G1dpmkFUNC1Yh0eg=",
+      new: "sha256-5pdgkKd7QzQ2ccybq4Q8GN8bJS1G1dpmkFUNC1Yh0eg=",
+      unchanged: true,
+      otherSystems: [{
+        system: "aarch64-linux",
+        old: AARCH64_WEBUI_HASH,
+        new: null,
+        unchanged: false,
+        stale: "no machine builds aarch64-linux (config build.builders names none)",
+      }],
+    },
+  ],
+};
 
 export interface BranchCommit {
   subject: string;
