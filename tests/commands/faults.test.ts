@@ -1,9 +1,8 @@
 // Faults and hostile input: each case asserts the clear message and that nothing was lost or left.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { type Fixture, makeFixture } from "../support/fixture.ts";
-import { type Forge, startForge } from "../forge/server.ts";
-import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { commitEdit, git, runBot } from "../support/botrun.ts";
+import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 import { startSshd } from "../support/sshd.ts";
 
@@ -11,67 +10,39 @@ const TOKEN = "bot-token-faults-0123456789";
 const BRANCH = "mikado/upgrade-authentik";
 const BOT = new URL("../../bot.ts", import.meta.url).pathname;
 
-interface World {
-  f: Fixture;
-  forge: Forge;
-  config: string;
-  cron: (...args: string[]) => ReturnType<typeof runBot>;
+interface World extends ForgeWorld {
   pulls: (state?: string) => Promise<{ number: number; title: string }[]>;
   /** Commits a change to main as its owner would. */
   onMain: (path: string, edit: (text: string) => string) => Promise<void>;
 }
 
-async function withWorld(
+function withWorld(
   fn: (w: World) => Promise<void>,
   builder = "local",
   extra: Record<string, unknown> = {},
 ) {
-  const f = await makeFixture();
-  const forge = await startForge({
-    root: f.mirrorsDir,
-    users: [{ login: "bot", token: TOKEN, permission: "admin" }, {
-      login: "erich",
-      token: "e",
-      permission: "write",
-    }],
-    validate: true,
-  });
-  try {
-    const config = await writeConfig(f, builder, {
-      forge: {
-        url: forge.url,
-        repo: "eblume/blumeops",
-        base: "main",
-        timeout_seconds: 2,
-        retry_seconds: 0.2,
-      },
-      ...extra,
-    });
-    const work = `${f.root}/owner`;
-    await $({ quiet: true })`git clone -q ${`${f.mirrorsDir}/eblume/blumeops.git`} ${work}`;
+  return withForgeWorld({
+    token: TOKEN,
+    people: [{ login: "erich", token: "e", permission: "write" }],
+    builder,
+    // A forge made to hang times out in 2 s and retries come quickly: each fault costs seconds.
+    config: { forge: { timeout_seconds: 2, retry_seconds: 0.2 }, ...extra },
+  }, async (w) => {
+    const work = await w.clone();
     await fn({
-      f,
-      forge,
-      config,
-      cron: (...args) =>
-        runBot(["run", "--config", config, "--json", ...args], { FORGE_TOKEN: TOKEN }),
-      pulls: async (state = "all") => {
-        const r = await fetch(`${forge.url}/api/v1/repos/eblume/blumeops/pulls?state=${state}`, {
-          headers: { Authorization: `token ${TOKEN}` },
-        });
-        return await r.json();
-      },
+      ...w,
+      pulls: async (state = "all") =>
+        await w.api(`/repos/eblume/blumeops/pulls?state=${state}`) as {
+          number: number;
+          title: string;
+        }[],
       onMain: async (path, edit) => {
         await $({ cwd: work, quiet: true })`git pull -q`;
         await commitEdit(work, path, edit);
         await $({ cwd: work, quiet: true })`git push -q origin main`;
       },
     });
-    assert.deepEqual(forge.violations, []);
-  } finally {
-    await forge.stop();
-    await f.cleanup();
-  }
+  });
 }
 
 /** python-deps waits while `marker` exists: a build long enough to be interrupted. */

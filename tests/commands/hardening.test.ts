@@ -3,71 +3,30 @@
 // keeps these cheap where the build is beside the point.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { type Fixture, type FixtureOptions, makeFixture } from "../support/fixture.ts";
-import { type Forge, type ForgeSettings, startForge } from "../forge/server.ts";
+import { makeFixture } from "../support/fixture.ts";
+import { type ForgeWorld, type ForgeWorldOptions, withForgeWorld } from "../support/forgeworld.ts";
 import { git, runBot, writeConfig } from "../support/botrun.ts";
 
 const TOKEN = "bot-token-hardening-0123456789";
 const BRANCH = "mikado/upgrade-authentik";
 
-interface World {
-  f: Fixture;
-  forge: Forge;
-  config: string;
-  api: (path: string, init?: RequestInit) => Promise<unknown>;
-  cron: (...args: string[]) => ReturnType<typeof runBot>;
+interface World extends ForgeWorld {
   /** A work tree of the target, for pushing branches as people do. */
   work: string;
 }
 
-async function withWorld(
+function withWorld(
   fn: (w: World) => Promise<void>,
-  o: {
-    settings?: Partial<ForgeSettings>;
-    botPermission?: "write" | "admin";
-    fixture?: FixtureOptions;
-    extra?: Record<string, unknown>;
-  } = {},
+  o: Omit<ForgeWorldOptions, "token" | "people"> = {},
 ) {
-  const f = await makeFixture(o.fixture);
-  const forge = await startForge({
-    root: f.mirrorsDir,
-    users: [
-      { login: "bot", token: TOKEN, permission: o.botPermission ?? "admin" },
+  return withForgeWorld({
+    token: TOKEN,
+    people: [
       { login: "erich", token: "erich-token", permission: "write" },
       { login: "mallory", token: "mallory-token", permission: "read" },
     ],
-    validate: true,
-    settings: o.settings,
-  });
-  try {
-    const config = await writeConfig(f, "local", {
-      ...o.extra,
-      forge: {
-        url: forge.url,
-        repo: "eblume/blumeops",
-        base: "main",
-        ...(o.extra?.forge as object),
-      },
-      lock: { dir: `${f.root}/locks`, wait_seconds: 5, ...(o.extra?.lock as object) },
-    });
-    const api = async (path: string, init: RequestInit = {}) => {
-      const r = await fetch(`${forge.url}/api/v1${path}`, {
-        ...init,
-        headers: { Authorization: `token ${TOKEN}`, "Content-Type": "application/json" },
-      });
-      return r.status === 204 ? null : await r.json();
-    };
-    const cron = (...args: string[]) =>
-      runBot(["run", "--config", config, "--json", ...args], { FORGE_TOKEN: TOKEN });
-    const work = `${f.root}/people`;
-    await $({ quiet: true })`git clone -q ${`${f.mirrorsDir}/eblume/blumeops.git`} ${work}`;
-    await fn({ f, forge, config, api, cron, work });
-    assert.deepEqual(forge.violations, [], "every response followed the swagger");
-  } finally {
-    await forge.stop();
-    await f.cleanup();
-  }
+    ...o,
+  }, async (w) => fn({ ...w, work: await w.clone() }));
 }
 
 type ApiPull = {
@@ -267,7 +226,7 @@ Deno.test("one at a time: 20 rounds of 5 concurrent cron runs, each round exactl
       latest = `2026.${6 + round}.0`;
       await w.f.addRelease({ version: latest });
     }
-  }, { extra: { lock: { wait_seconds: 120 } } });
+  }, { config: { lock: { wait_seconds: 120 } } });
 });
 
 Deno.test("lost work: a person's amend of the bot's last commit survives newer releases", async () => {
@@ -404,7 +363,7 @@ Deno.test("mirror-sync only queues: the run waits until the mirror has synced be
     assert.equal(w.forge.mirrorSyncs.length, 2);
   }, {
     settings: { mirrorSyncDelayMs: 1500 },
-    extra: { forge: { sync_mirrors: true } },
+    config: { forge: { sync_mirrors: true } },
   });
 });
 

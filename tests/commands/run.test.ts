@@ -1,9 +1,8 @@
 // Cron mode end to end: bot.ts against the Forgejo stand-in, with real git and real nix-build.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { type Fixture, makeFixture } from "../support/fixture.ts";
-import { type Forge, startForge } from "../forge/server.ts";
 import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 import { startSshd } from "../support/sshd.ts";
 
@@ -12,55 +11,17 @@ const HUMAN_TOKEN = "human-token-fedcba9876543210";
 const BRANCH = "mikado/upgrade-authentik";
 const CARDS = "docs/how-to/authentik";
 
-interface World {
-  f: Fixture;
-  forge: Forge;
-  config: string;
-  api: (path: string, init?: RequestInit) => Promise<unknown>;
-  cron: (...args: string[]) => ReturnType<typeof runBot>;
-  /** A fresh clone of the target repository as the forge has it now. */
-  clone: () => Promise<string>;
-}
-
-async function withWorld(
-  fn: (w: World) => Promise<void>,
+function withWorld(
+  fn: (w: ForgeWorld) => Promise<void>,
   builder?: string,
-  extra: Record<string, unknown> = {},
+  config: Record<string, unknown> = {},
 ) {
-  const f = await makeFixture();
-  const forge = await startForge({
-    root: f.mirrorsDir,
-    users: [
-      { login: "bot", token: TOKEN, permission: "admin" },
-      { login: "erich", token: HUMAN_TOKEN, permission: "write" },
-    ],
-    validate: true,
-  });
-  try {
-    const config = await writeConfig(f, builder ?? "local", {
-      forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
-      ...extra,
-    });
-    const api = async (path: string, init: RequestInit = {}) => {
-      const r = await fetch(`${forge.url}/api/v1${path}`, {
-        ...init,
-        headers: { Authorization: `token ${TOKEN}`, "Content-Type": "application/json" },
-      });
-      return r.status === 204 ? null : await r.json();
-    };
-    const cron = (...args: string[]) =>
-      runBot(["run", "--config", config, "--json", ...args], { FORGE_TOKEN: TOKEN });
-    const clone = async () => {
-      const dir = await Deno.makeTempDir({ dir: f.root, prefix: "clone-" });
-      await $({ quiet: true })`git clone -q ${`${f.mirrorsDir}/eblume/blumeops.git`} ${dir}`;
-      return dir;
-    };
-    await fn({ f, forge, config, api, cron, clone });
-    assert.deepEqual(forge.violations, [], "every response followed the swagger");
-  } finally {
-    await forge.stop();
-    await f.cleanup();
-  }
+  return withForgeWorld({
+    token: TOKEN,
+    people: [{ login: "erich", token: HUMAN_TOKEN, permission: "write" }],
+    builder,
+    config,
+  }, fn);
 }
 
 type Pull = {
@@ -71,7 +32,7 @@ type Pull = {
   head: { ref: string; sha: string };
 };
 
-async function pulls(w: World, state = "all"): Promise<Pull[]> {
+async function pulls(w: ForgeWorld, state = "all"): Promise<Pull[]> {
   return await w.api(`/repos/eblume/blumeops/pulls?state=${state}`) as Pull[];
 }
 
@@ -500,37 +461,27 @@ Deno.test("several packages: --version needs --package; --package runs that one 
 });
 
 Deno.test("a cron run with nothing new makes a handful of requests however many tags the mirrors hold", async () => {
-  const f = await makeFixture({ current: "2026.5.0" });
-  const forge = await startForge({
-    root: f.mirrorsDir,
-    users: [{ login: "bot", token: TOKEN, permission: "admin" }],
-    validate: true,
-  });
-  try {
-    for (const [name, prefix] of [["authentik", "version/"], ["authentik-client-go", "v3."]]) {
-      const repo = `${f.mirrorsDir}/mirrors/${name}.git`;
-      const head = await git(repo, "rev-parse", "HEAD");
-      const lines = Array.from(
-        { length: 400 },
-        (_, i) =>
-          `create refs/tags/${prefix}${2010 + Math.floor(i / 50)}.${1 + (i % 50)}.0 ${head}\n`,
-      );
-      await $({ cwd: repo, quiet: true, input: lines.join("") })`git update-ref --stdin`;
-    }
-    const config = await writeConfig(f, "local", {
-      forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
-    });
-    const run = await runBot(["run", "--config", config, "--json"], { FORGE_TOKEN: TOKEN });
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /nothing to do/);
-    const paths = forge.requests.map((r) => `${r.method} ${r.path}`);
-    assert.ok(forge.requests.length <= 6, paths.join("\n"));
-    assert.ok(!paths.some((p) => p.includes("/tags")), "tags come from git, not the API");
-    const refs = forge.requests.filter((r) => r.path.includes("/mirrors/authentik.git/"));
-    assert.ok(refs.length >= 1 && refs.length <= 2, paths.join("\n"));
-    assert.deepEqual(forge.violations, []);
-  } finally {
-    await forge.stop();
-    await f.cleanup();
-  }
+  await withForgeWorld(
+    { token: TOKEN, fixture: { current: "2026.5.0" } },
+    async ({ f, forge, cron }) => {
+      for (const [name, prefix] of [["authentik", "version/"], ["authentik-client-go", "v3."]]) {
+        const repo = `${f.mirrorsDir}/mirrors/${name}.git`;
+        const head = await git(repo, "rev-parse", "HEAD");
+        const lines = Array.from(
+          { length: 400 },
+          (_, i) =>
+            `create refs/tags/${prefix}${2010 + Math.floor(i / 50)}.${1 + (i % 50)}.0 ${head}\n`,
+        );
+        await $({ cwd: repo, quiet: true, input: lines.join("") })`git update-ref --stdin`;
+      }
+      const run = await cron();
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /nothing to do/);
+      const paths = forge.requests.map((r) => `${r.method} ${r.path}`);
+      assert.ok(forge.requests.length <= 6, paths.join("\n"));
+      assert.ok(!paths.some((p) => p.includes("/tags")), "tags come from git, not the API");
+      const refs = forge.requests.filter((r) => r.path.includes("/mirrors/authentik.git/"));
+      assert.ok(refs.length >= 1 && refs.length <= 2, paths.join("\n"));
+    },
+  );
 });

@@ -37,12 +37,16 @@ export async function writeConfig(
   extra: Record<string, unknown> = {},
 ): Promise<string> {
   const path = `${fixture.root}/upgrade-bot-${crypto.randomUUID()}.yaml`;
-  const { build, ...rest } = extra as { build?: Record<string, unknown> };
+  // build and lock are merged into these, so a test names only the settings it changes.
+  const { build, lock, ...rest } = extra as {
+    build?: Record<string, unknown>;
+    lock?: Record<string, unknown>;
+  };
   const config = {
     builder,
     build: { args: fixture.buildArgs, max_jobs: 5, ...build },
     log_dir: `${fixture.root}/logs`,
-    lock: { dir: `${fixture.root}/locks`, wait_seconds: 5 },
+    lock: { dir: `${fixture.root}/locks`, wait_seconds: 5, ...lock },
     // The fixture has no deployment manifest: no follow-through unless a test asks for it.
     deploy: null,
     ...rest,

@@ -1,0 +1,81 @@
+// Test helper: a fixture served by the Forgejo stand-in, with a config for cron runs against it.
+import assert from "node:assert/strict";
+import { $ } from "zx";
+import { type Fixture, type FixtureOptions, makeFixture } from "./fixture.ts";
+import { type Forge, type ForgeSettings, type ForgeUser, startForge } from "../forge/server.ts";
+import { runBot, writeConfig } from "./botrun.ts";
+
+export interface ForgeWorld {
+  f: Fixture;
+  forge: Forge;
+  /** writeConfig's config, pointed at the forge's eblume/blumeops with base main. */
+  config: string;
+  /** The forge's API as the bot: the JSON answer, or null for 204. */
+  api: (path: string, init?: RequestInit) => Promise<unknown>;
+  /** `bot.ts run --json` with that config and the bot's token. */
+  cron: (...args: string[]) => ReturnType<typeof runBot>;
+  /** A fresh clone of the target repository as the forge has it now. */
+  clone: () => Promise<string>;
+}
+
+export interface ForgeWorldOptions {
+  /** The bot's token; the bot logs in as "bot". */
+  token: string;
+  botPermission?: "write" | "admin";
+  /** Users besides the bot. */
+  people?: ForgeUser[];
+  settings?: Partial<ForgeSettings>;
+  fixture?: FixtureOptions;
+  builder?: string;
+  /** More config; its `forge` section is merged into the one pointing at the stand-in. */
+  config?: Record<string, unknown>;
+}
+
+/** Runs `fn` in a fresh world, then checks that every forge reply followed the swagger (the
+ * stand-in validates them all), and removes the world whatever happened. */
+export async function withForgeWorld(
+  o: ForgeWorldOptions,
+  fn: (w: ForgeWorld) => Promise<void>,
+): Promise<void> {
+  const f = await makeFixture(o.fixture);
+  const forge = await startForge({
+    root: f.mirrorsDir,
+    users: [
+      { login: "bot", token: o.token, permission: o.botPermission ?? "admin" },
+      ...o.people ?? [],
+    ],
+    validate: true,
+    settings: o.settings,
+  });
+  try {
+    const { forge: forgeSection, ...rest } = o.config ?? {};
+    const config = await writeConfig(f, o.builder ?? "local", {
+      ...rest,
+      forge: {
+        url: forge.url,
+        repo: "eblume/blumeops",
+        base: "main",
+        ...forgeSection as Record<string, unknown>,
+      },
+    });
+    const api = async (path: string, init: RequestInit = {}) => {
+      const r = await fetch(`${forge.url}/api/v1${path}`, {
+        ...init,
+        headers: { Authorization: `token ${o.token}`, "Content-Type": "application/json" },
+      });
+      return r.status === 204 ? null : await r.json();
+    };
+    const cron = (...args: string[]) =>
+      runBot(["run", "--config", config, "--json", ...args], { FORGE_TOKEN: o.token });
+    const clone = async () => {
+      const dir = await Deno.makeTempDir({ dir: f.root, prefix: "clone-" });
+      await $({ quiet: true })`git clone -q ${`${f.mirrorsDir}/eblume/blumeops.git`} ${dir}`;
+      return dir;
+    };
+    await fn({ f, forge, config, api, cron, clone });
+    assert.deepEqual(forge.violations, [], "every response followed the swagger");
+  } finally {
+    await forge.stop();
+    await f.cleanup();
+  }
+}
