@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { commitEdit, git, runBot } from "../support/botrun.ts";
+import { PYTHON_DEPS_COPY, replacePythonDepsCopy } from "../support/fixture.ts";
 import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 import { startSshd } from "../support/sshd.ts";
@@ -47,11 +48,7 @@ function withWorld(
 
 /** python-deps waits while `marker` exists: a build long enough to be interrupted. */
 function slowPythonDeps(marker: string) {
-  return (t: string) =>
-    t.replace(
-      "cp $src/uv.lock $out/uv.lock",
-      `while [ -e ${marker} ]; do sleep 0.2; done; cp $src/uv.lock $out/uv.lock`,
-    );
+  return replacePythonDepsCopy(`while [ -e ${marker} ]; do sleep 0.2; done; ${PYTHON_DEPS_COPY}`);
 }
 
 /** Lets the round's quick FODs finish: Nix 2.8 killed while it registers a mismatched output

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { replacePythonDepsCopy } from "../support/fixture.ts";
 import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 import { startSshd } from "../support/sshd.ts";
@@ -184,11 +185,7 @@ Deno.test("a build failure yields the Mikado reset and a draft pull request", as
     await commitEdit(
       work,
       "containers/authentik/python-deps.nix",
-      (t) =>
-        t.replace(
-          "cp $src/uv.lock $out/uv.lock",
-          'echo "uv: no solution for psycopg-c" >&2; exit 1',
-        ),
+      replacePythonDepsCopy('echo "uv: no solution for psycopg-c" >&2; exit 1'),
     );
     await $({ cwd: work, quiet: true })`git push -q origin main`;
     const run = await w.cron();

@@ -1,7 +1,7 @@
 // The `upgrade` command end to end: bot.ts on a fixture checkout, real git and real nix-build.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { type Fixture, makeFixture } from "../support/fixture.ts";
+import { type Fixture, makeFixture, replacePythonDepsCopy } from "../support/fixture.ts";
 import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
 import { startSshd } from "../support/sshd.ts";
 
@@ -250,11 +250,7 @@ Deno.test("a build error that is not a mismatch stops with the log and keeps wha
     await commitEdit(
       f.repo,
       `${PKG}/python-deps.nix`,
-      (t) =>
-        t.replace(
-          "cp $src/uv.lock $out/uv.lock",
-          'echo "uv: no solution for psycopg-c==9.9" >&2; exit 1',
-        ),
+      replacePythonDepsCopy('echo "uv: no solution for psycopg-c==9.9" >&2; exit 1'),
     );
     const config = await writeConfig(f, "local");
     const run = await upgradeTo(f, "2026.5.0", "--config", config, "--json");
@@ -290,14 +286,12 @@ Deno.test("a fixed-output derivation that is not reproducible is reported as suc
       f.repo,
       `${PKG}/python-deps.nix`,
       (t) =>
-        t.replace(
-          'pname = "authentik-python-deps";',
-          'pname = "authentik-python-deps-${toString builtins.currentTime}";',
-        )
-          .replace(
-            "cp $src/uv.lock $out/uv.lock",
-            "sleep 1; cat /proc/sys/kernel/random/uuid > $out/uv.lock",
+        replacePythonDepsCopy("sleep 1; cat /proc/sys/kernel/random/uuid > $out/uv.lock")(
+          t.replace(
+            'pname = "authentik-python-deps";',
+            'pname = "authentik-python-deps-${toString builtins.currentTime}";',
           ),
+        ),
     );
     const config = await writeConfig(f, "local");
     const run = await upgradeTo(f, "2026.5.0", "--config", config, "--json");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { $ } from "zx";
 import { eventFromPayload } from "../../lib/platform/forgejo/events.ts";
 import { parseCommand } from "../../lib/flow/comments.ts";
-import { makeFixture } from "../support/fixture.ts";
+import { makeFixture, PYTHON_DEPS_COPY, replacePythonDepsCopy } from "../support/fixture.ts";
 import { startForge } from "../forge/server.ts";
 import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
@@ -99,11 +99,9 @@ async function withDraftPull(fn: (w: World) => Promise<void>) {
     await commitEdit(
       work,
       "containers/authentik/python-deps.nix",
-      (t) =>
-        t.replace(
-          "cp $src/uv.lock $out/uv.lock",
-          'test -e $src/fixed || { echo "uv: no solution" >&2; exit 1; }; cp $src/uv.lock $out/uv.lock',
-        ),
+      replacePythonDepsCopy(
+        `test -e $src/fixed || { echo "uv: no solution" >&2; exit 1; }; ${PYTHON_DEPS_COPY}`,
+      ),
     );
     await $({ cwd: work, quiet: true })`git push -q origin main`;
     const config = await writeConfig(f, "local", {

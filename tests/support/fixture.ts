@@ -65,6 +65,18 @@ export const NIX_PATH_DIR = new URL("../nixpkgs", import.meta.url).pathname;
 /** The placeholder-free aarch64 hash in webui-deps.nix: any valid hash the bot must leave alone. */
 export const AARCH64_WEBUI_HASH = "sha256-2nDEjUVTGMbSTYm/ZrK8mr9dqzVRdTvkr7Tq+nxgVWg=";
 
+/** The step of python-deps.nix's build that tests replace to make the build fail, wait or vary. */
+export const PYTHON_DEPS_COPY = "cp $src/uv.lock $out/uv.lock";
+
+/** An edit of python-deps.nix (for commitEdit): `script` runs in place of PYTHON_DEPS_COPY. */
+export function replacePythonDepsCopy(script: string): (text: string) => string {
+  return (text) => {
+    // Replacing nothing would leave the build as it was and the test testing nothing.
+    if (!text.includes(PYTHON_DEPS_COPY)) throw new Error(`no "${PYTHON_DEPS_COPY}" to replace`);
+    return text.replace(PYTHON_DEPS_COPY, script);
+  };
+}
+
 export const USER_NAME = "Erich Blume";
 export const USER_EMAIL = "blume@example.org";
 
@@ -281,7 +293,7 @@ pkgs.stdenv.mkDerivation {
   inherit (sources) version src;
   buildCommand = ''
     mkdir -p $out
-    cp $src/uv.lock $out/uv.lock
+    ${PYTHON_DEPS_COPY}
     sed -n 's/^name = "\\(.*\\)"$/\\1/p' $src/uv.lock | LC_ALL=C sort > $out/installed.txt
   '';
   outputHashMode = "recursive";
