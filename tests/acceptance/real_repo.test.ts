@@ -23,6 +23,20 @@ function bot(w: RealWorld, args: string[], env: Record<string, string> = {}) {
   return runBot(args, { ...w.env, TMPDIR: `${w.root}/tmp`, ...env });
 }
 
+/** `upgrade` of the real package to 2026.5.0 on the local builder, as a user types it. */
+function upgrade(w: RealWorld, ...args: string[]) {
+  return bot(w, [
+    "upgrade",
+    "--repo",
+    w.repo,
+    "--version",
+    "2026.5.0",
+    "--builder",
+    "local",
+    ...args,
+  ]);
+}
+
 async function withWorld(fn: (w: RealWorld) => Promise<void>, releases?: string[]) {
   const w = await realWorld();
   try {
@@ -96,16 +110,7 @@ Deno.test({
         opencontainers,
       );
       const began = performance.now();
-      const run = await bot(w, [
-        "upgrade",
-        "--repo",
-        w.repo,
-        "--version",
-        "2026.5.0",
-        "--builder",
-        "local",
-        "--json",
-      ]);
+      const run = await upgrade(w, "--json");
       const wall = (performance.now() - began) / 1000;
       assert.equal(run.code, 0, run.stderr);
       const json = run.json as {
@@ -174,15 +179,7 @@ Deno.test({
         cwd: w.repo,
         quiet: true,
       })`git -c user.name=E -c user.email=e@x commit -qam ${"rename"}`;
-      const run = await bot(w, [
-        "upgrade",
-        "--repo",
-        w.repo,
-        "--version",
-        "2026.5.0",
-        "--builder",
-        "local",
-      ]);
+      const run = await upgrade(w);
       assert.equal(run.code, 2, run.stderr);
       assert.match(
         run.stderr,
