@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { $ } from "zx";
 import { eventFromPayload } from "../../lib/platform/forgejo/events.ts";
 import { parseCommand } from "../../lib/flow/comments.ts";
-import { makeFixture, PYTHON_DEPS_COPY, replacePythonDepsCopy } from "../support/fixture.ts";
-import { startForge } from "../forge/server.ts";
+import { PYTHON_DEPS_COPY, replacePythonDepsCopy } from "../support/fixture.ts";
+import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
 import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 import { forgejoSignature } from "../support/webhooks.ts";
@@ -70,32 +70,23 @@ Deno.test("payloads are checked field by field", () => {
   assert.equal(eventFromPayload(null), null);
 });
 
-interface World {
-  forge: Awaited<ReturnType<typeof startForge>>;
-  f: Awaited<ReturnType<typeof makeFixture>>;
-  config: string;
+interface World extends ForgeWorld {
   pull: number;
-  api: (path: string, init?: RequestInit) => Promise<unknown>;
   comment: (login: string, body: string) => Promise<number>;
   replies: () => Promise<string[]>;
   branchTip: () => Promise<string>;
 }
 
 /** A fixture whose python-deps build fails on the bot's draft pull request, and people to comment. */
-async function withDraftPull(fn: (w: World) => Promise<void>) {
-  const f = await makeFixture();
-  const forge = await startForge({
-    root: f.mirrorsDir,
-    users: [
-      { login: "bot", token: TOKEN, permission: "admin" },
+function withDraftPull(fn: (w: World) => Promise<void>) {
+  return withForgeWorld({
+    token: TOKEN,
+    people: [
       { login: "erich", token: "erich-token", permission: "write" },
       { login: "mallory", token: "mallory-token", permission: "read" },
     ],
-    validate: true,
-  });
-  try {
-    const work = `${f.root}/human`;
-    await $({ quiet: true })`git clone -q ${`${f.mirrorsDir}/eblume/blumeops.git`} ${work}`;
+  }, async (w) => {
+    const work = await w.clone();
     await commitEdit(
       work,
       "containers/authentik/python-deps.nix",
@@ -104,46 +95,28 @@ async function withDraftPull(fn: (w: World) => Promise<void>) {
       ),
     );
     await $({ cwd: work, quiet: true })`git push -q origin main`;
-    const config = await writeConfig(f, "local", {
-      forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
-    });
-    const first = await runBot(["run", "--config", config], { FORGE_TOKEN: TOKEN });
+    const first = await runBot(["run", "--config", w.config], { FORGE_TOKEN: TOKEN });
     assert.equal(first.code, 1, `the first run fails on python-deps: ${first.stderr}`);
-    const api = async (path: string, init: RequestInit = {}) => {
-      const r = await fetch(`${forge.url}/api/v1${path}`, {
-        ...init,
-        headers: { Authorization: `token ${TOKEN}`, "Content-Type": "application/json" },
-      });
-      return await r.json();
-    };
-    const [pr] = await api("/repos/eblume/blumeops/pulls?state=open") as {
+    const [pr] = await w.api("/repos/eblume/blumeops/pulls?state=open") as {
       number: number;
       title: string;
     }[];
     assert.match(pr.title, /^WIP: /);
-    const w: World = {
-      forge,
-      f,
-      config,
+    await fn({
+      ...w,
       pull: pr.number,
-      api,
       comment: async (login, body) =>
-        Number((await forge.addComment("eblume", "blumeops", pr.number, login, body)).id),
+        Number((await w.forge.addComment("eblume", "blumeops", pr.number, login, body)).id),
       replies: async () =>
-        (await api(`/repos/eblume/blumeops/issues/${pr.number}/comments`) as {
+        (await w.api(`/repos/eblume/blumeops/issues/${pr.number}/comments`) as {
           body: string;
           user: { login: string };
         }[])
           .filter((c) => c.user.login === "bot").map((c) => c.body),
       branchTip: async () =>
-        (await git(f.repo, "ls-remote", "origin", `refs/heads/${BRANCH}`)).split("\t")[0],
-    };
-    await fn(w);
-    assert.deepEqual(forge.violations, []);
-  } finally {
-    await forge.stop();
-    await f.cleanup();
-  }
+        (await git(w.f.repo, "ls-remote", "origin", `refs/heads/${BRANCH}`)).split("\t")[0],
+    });
+  });
 }
 
 /** Erich fixes the prerequisite on the branch, as the draft pull request asks. */
