@@ -1,7 +1,7 @@
 // Cron mode end to end: bot.ts against the Forgejo stand-in, with real git and real nix-build.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { commitEdit, git, runBot } from "../support/botrun.ts";
 import { replacePythonDepsCopy } from "../support/fixture.ts";
 import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
@@ -227,10 +227,7 @@ Deno.test("release candidates only when configured; a missing client-go tag wait
     assert.match(run.stdout, /\(would commit\) C2\(upgrade-authentik\): finalize/);
     assert.match(run.stdout, /\+\+\+ b\/containers\/authentik\/sources\.nix/);
 
-    const rcConfig = await writeConfig(w.f, "local", {
-      forge: { url: w.forge.url, repo: "eblume/blumeops", base: "main" },
-      prereleases: true,
-    });
+    const rcConfig = await w.configWith({ prereleases: true });
     const rc = await runBot(["run", "--config", rcConfig, "--json", "--dry-run"], {
       FORGE_TOKEN: TOKEN,
     });
@@ -317,9 +314,7 @@ Deno.test("sync_mirrors asks the forge to sync both mirrors before reading their
     const plain = await w.cron("--dry-run", "--no-build");
     assert.equal((plain.json!.version as { to: string }).to, "2026.5.0", plain.stderr);
     assert.equal(w.forge.mirrorSyncs.length, 0);
-    const syncing = await writeConfig(w.f, "local", {
-      forge: { url: w.forge.url, repo: "eblume/blumeops", base: "main", sync_mirrors: true },
-    });
+    const syncing = await w.configWith({ forge: { sync_mirrors: true } });
     const synced = await runBot(["run", "--config", syncing, "--json", "--dry-run", "--no-build"], {
       FORGE_TOKEN: TOKEN,
     });

@@ -5,7 +5,7 @@ import { eventFromPayload } from "../../lib/platform/forgejo/events.ts";
 import { parseCommand } from "../../lib/flow/comments.ts";
 import { PYTHON_DEPS_COPY, replacePythonDepsCopy } from "../support/fixture.ts";
 import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
-import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { commitEdit, git, runBot } from "../support/botrun.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 import { forgejoSignature } from "../support/webhooks.ts";
 
@@ -347,10 +347,7 @@ Deno.test("serve: signed webhooks are queued and answered; bad ones are refused 
 Deno.test("rebuild.allow lets a listed login /rebuild without write access", async () => {
   await withDraftPull(async (w) => {
     await fixOnBranch(w);
-    const allowing = await writeConfig(w.f, "local", {
-      forge: { url: w.forge.url, repo: "eblume/blumeops", base: "main" },
-      rebuild: { allow: ["mallory"] },
-    });
+    const allowing = await w.configWith({ rebuild: { allow: ["mallory"] } });
     await w.comment("mallory", "/rebuild");
     const run = await runBot(["run", "--config", allowing], { FORGE_TOKEN: TOKEN });
     assert.equal(run.code, 0, run.stderr);

@@ -10,6 +10,8 @@ export interface ForgeWorld {
   forge: Forge;
   /** writeConfig's config, pointed at the forge's eblume/blumeops with base main. */
   config: string;
+  /** Another config like it, with `more` on top (its `forge` section merged too). */
+  configWith: (more: Record<string, unknown>) => Promise<string>;
   /** The forge's API as the bot: the JSON answer, or null for 204. */
   api: (path: string, init?: RequestInit) => Promise<unknown>;
   /** `bot.ts run --json` with that config and the bot's token. */
@@ -48,16 +50,19 @@ export async function withForgeWorld(
     settings: o.settings,
   });
   try {
-    const { forge: forgeSection, ...rest } = o.config ?? {};
-    const config = await writeConfig(f, o.builder ?? "local", {
-      ...rest,
-      forge: {
-        url: forge.url,
-        repo: "eblume/blumeops",
-        base: "main",
-        ...forgeSection as Record<string, unknown>,
-      },
-    });
+    const configWith = (more: Record<string, unknown> = {}) =>
+      writeConfig(f, o.builder ?? "local", {
+        ...o.config,
+        ...more,
+        forge: {
+          url: forge.url,
+          repo: "eblume/blumeops",
+          base: "main",
+          ...o.config?.forge as Record<string, unknown>,
+          ...more.forge as Record<string, unknown>,
+        },
+      });
+    const config = await configWith();
     const api = async (path: string, init: RequestInit = {}) => {
       const r = await fetch(`${forge.url}/api/v1${path}`, {
         ...init,
@@ -72,7 +77,7 @@ export async function withForgeWorld(
       await $({ quiet: true })`git clone -q ${`${f.mirrorsDir}/eblume/blumeops.git`} ${dir}`;
       return dir;
     };
-    await fn({ f, forge, config, api, cron, clone });
+    await fn({ f, forge, config, configWith, api, cron, clone });
     assert.deepEqual(forge.violations, [], "every response followed the swagger");
   } finally {
     await forge.stop();
