@@ -3,7 +3,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import type { Config } from "../runtime/config.ts";
 import type { FoundHash } from "../nix/discover.ts";
-import { targetsOf } from "../harvest/rounds.ts";
+import { targetsOf } from "../harvest/expression.ts";
 import { loadLayout } from "../flow/package.ts";
 import { Git } from "../runtime/git.ts";
 import type { Invocation } from "./usage.ts";

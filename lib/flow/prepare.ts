@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Config } from "../runtime/config.ts";
 import { type Builder, makeBuilder } from "../harvest/builders/builder.ts";
-import { buildExpression } from "../harvest/rounds.ts";
+import { buildExpression } from "../harvest/expression.ts";
 import { readHashes } from "../harvest/literals.ts";
 import type { ChainOptions } from "../mikado/chain.ts";
 import type { Report } from "./report.ts";

@@ -144,6 +144,11 @@ export function renderNixLog(text: string): string {
   return out.length ? `${out.join("\n")}\n` : "";
 }
 
+/** The last `max` non-empty lines of a log as people read it (a failure's excerpt). */
+export function renderedTail(output: string, max = 25): string[] {
+  return renderNixLog(output).split("\n").filter((l) => l.trim() !== "").slice(-max);
+}
+
 /** The error of a failed evaluation, for people: the lines from the first `error:` on (or the
  * last lines, when there is none), at most `max`. */
 export function evaluationError(output: string, max = 30): string {

@@ -12,7 +12,7 @@ import { runBot } from "./botrun.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
 import { loadLayout } from "../../lib/flow/package.ts";
 import { makeBuilder } from "../../lib/harvest/builders/builder.ts";
-import { buildExpression } from "../../lib/harvest/rounds.ts";
+import { buildExpression } from "../../lib/harvest/expression.ts";
 import { bumpVersion, resetHashes, writeHash } from "../../lib/harvest/literals.ts";
 import { placeholderHash } from "../../lib/nix/hash.ts";
 import { parseNixLog } from "../../lib/nix/log.ts";
