@@ -19,6 +19,7 @@ export function entryOf(hashes: HashOutcome[], owner: Owner): HashOutcome | Syst
   return owner.system === null ? h : h.otherSystems.find((o) => o.system === owner.system)!;
 }
 
+/** How progress lines and reports name an entry: `webui-deps (aarch64-linux)`. */
 export const labelOf = (owner: Owner) =>
   owner.system === null ? owner.name : `${owner.name} (${owner.system})`;
 
