@@ -124,7 +124,10 @@ async function rounds(
     buildSeconds: 0,
   };
   const owners = () => [...placeholders.values()];
-  const pendingOwners = () => owners().filter((o) => entryOf(hashes, o).new === null);
+  /** The placeholders still in the files, with whose entry each is. */
+  const pendingPlaceholders = () =>
+    [...placeholders].filter(([, o]) => entryOf(hashes, o).new === null);
+  const pendingOwners = () => pendingPlaceholders().map(([, o]) => o);
   const expressionNow = () =>
     buildExpression(
       config,
@@ -133,9 +136,7 @@ async function rounds(
           attr: systemTargetAttr(t),
           expr: systemTargetExpr(t, buildFileText),
         })),
-        pending: [...placeholders].filter(([, o]) => entryOf(hashes, o).new === null).map((
-          [p],
-        ) => p),
+        pending: pendingPlaceholders().map(([p]) => p),
       },
     );
   const verifyNames = targetsOf(config);
