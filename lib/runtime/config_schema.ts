@@ -40,7 +40,12 @@ const machines = () =>
       /^[^\s;#]+(\s+[^\s;#]+)*$/,
       "is not a store URI such as ssh-ng://nix@arm-builder (or one machines line)",
     ),
-    { error: got("expected a mapping of system: store URI") },
+    {
+      error: (iss) =>
+        iss.code === "invalid_type"
+          ? got("expected a mapping of system: store URI")(iss)
+          : undefined,
+    },
   );
 const repoName = () =>
   matching(
@@ -252,6 +257,10 @@ export function firstProblem(issues: z.core.$ZodIssue[]): { key: string; message
     ) ?? issue.errors.at(-1)!;
     const inner = firstProblem(branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] })));
     return inner;
+  }
+  if (issue.code === "invalid_key" && issue.issues.length > 0) {
+    // A record's key: its own schema's words, about the key itself.
+    return { key: keyOf(issue.path), message: issue.issues[0].message };
   }
   const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
   return { key: keyOf(path), message: issue.message };

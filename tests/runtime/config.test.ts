@@ -76,6 +76,18 @@ Deno.test("errors name the file, the key and what is wrong", () => {
     ["chain: ../../etc", /chain: "\.\.\/\.\.\/etc" is not a simple name/],
     ["version: []", /c\.yaml: version: needs at least one file/],
     ["build: [1, 2]", /c\.yaml: build: expected a mapping, got a list/],
+    [
+      "build: { builders: { 'Aarch 64': ssh-ng://a } }",
+      /c\.yaml: build\.builders\.Aarch 64: "Aarch 64" is not a Nix system such as aarch64-linux/,
+    ],
+    [
+      "build: { builders: { aarch64-linux: 'ssh-ng://a ; rm -rf /' } }",
+      /build\.builders\.aarch64-linux: "ssh-ng:\/\/a ; rm -rf \/" is not a store URI/,
+    ],
+    [
+      "build: { builders: ssh-ng://a }",
+      /c\.yaml: build\.builders: expected a mapping of system: store URI, got string/,
+    ],
     ["key: [unclosed", /c\.yaml: not valid YAML/],
     [
       "hashes: [{ name: a, attr: a, file: a.nix, key: h }, { name: a, attr: b, file: b.nix, key: h }]",
