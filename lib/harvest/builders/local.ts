@@ -13,9 +13,11 @@ export class LocalBuilder implements Builder {
 
   constructor(private envNames: string[] = []) {}
 
-  async system(): Promise<string> {
-    const p = await new Deno.Command("nix-instantiate", {
-      args: ["--eval", "--json", "-E", "builtins.currentSystem"],
+  /** Runs a short command (no build) in the clean environment: its stdout once it exits 0, else
+   * an error saying what was asked (`what`) and what it printed. */
+  private async ask(argv: string[], what: string): Promise<string> {
+    const p = await new Deno.Command(argv[0], {
+      args: argv.slice(1),
       env: buildEnv(this.envNames),
       clearEnv: true,
       stdin: "null",
@@ -23,36 +25,28 @@ export class LocalBuilder implements Builder {
     const decode = (b: Uint8Array | string) =>
       typeof b === "string" ? b : new TextDecoder().decode(b);
     if (p.code !== 0) {
-      throw new UpgradeFailed(
-        `cannot run nix-instantiate locally: ${decode(p.stderr).trim() || decode(p.stdout).trim()}`,
-      );
+      throw new UpgradeFailed(`${what}: ${decode(p.stderr).trim() || decode(p.stdout).trim()}`);
     }
-    return JSON.parse(decode(p.stdout));
+    return decode(p.stdout);
+  }
+
+  async system(): Promise<string> {
+    return JSON.parse(
+      await this.ask(
+        ["nix-instantiate", "--eval", "--json", "-E", "builtins.currentSystem"],
+        "cannot run nix-instantiate locally",
+      ),
+    );
   }
 
   private asked: Promise<HostPlatforms> | null = null;
 
   /** Asked once; `prepare` may ask early, beside the git work, and the harvest gets the answer. */
   platforms(): Promise<HostPlatforms> {
-    return this.asked ??= this.askPlatforms();
-  }
-
-  private async askPlatforms(): Promise<HostPlatforms> {
-    const p = await new Deno.Command("sh", {
-      args: ["-c", HOST_PLATFORMS_SCRIPT],
-      env: buildEnv(this.envNames),
-      clearEnv: true,
-      stdin: "null",
-    }).output();
-    const out = new TextDecoder().decode(p.stdout);
-    if (p.code !== 0) {
-      throw new UpgradeFailed(
-        `cannot ask the local Nix for its platforms (nix show-config): ${
-          new TextDecoder().decode(p.stderr).trim() || out.trim()
-        }`,
-      );
-    }
-    return parseHostPlatforms(out);
+    return this.asked ??= this.ask(
+      ["sh", "-c", HOST_PLATFORMS_SCRIPT],
+      "cannot ask the local Nix for its platforms (nix show-config)",
+    ).then(parseHostPlatforms);
   }
 
   cores(): Promise<number> {
