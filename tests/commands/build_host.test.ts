@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { $ } from "zx";
 import { makeFixture } from "../support/fixture.ts";
 import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
-import { startSshd } from "../support/sshd.ts";
+import { shellThatRunsNothing, startSshd } from "../support/sshd.ts";
 
 Deno.test("a package importing a file from outside its directory gets an error naming the import (ssh builder)", async () => {
   const sshd = await startSshd();
@@ -39,12 +39,7 @@ Deno.test("a package importing a file from outside its directory gets an error n
 });
 
 Deno.test("a build host whose login shell runs nothing never reads as a pass: exit 1 naming the host, nothing committed", async () => {
-  const fake = await Deno.makeTempFile({ prefix: "upgrade-bot-fake-shell-" });
-  await Deno.writeTextFile(
-    fake,
-    "#!/bin/sh\ncat >/dev/null &\necho 'fish: Expected a variable name after this $.'\nexit 0\n",
-  );
-  await Deno.chmod(fake, 0o755);
+  const fake = await shellThatRunsNothing();
   const sshd = await startSshd({ loginShell: fake });
   const f = await makeFixture();
   try {

@@ -6,6 +6,7 @@ import { $ } from "zx";
 import { makeFixture } from "../support/fixture.ts";
 import { type ForgeWorld, type ForgeWorldOptions, withForgeWorld } from "../support/forgeworld.ts";
 import { git, runBot, writeConfig } from "../support/botrun.ts";
+import { lockHolder } from "../support/lockholder.ts";
 
 const TOKEN = "bot-token-hardening-0123456789";
 const BRANCH = "mikado/upgrade-authentik";
@@ -178,22 +179,13 @@ Deno.test("a writer-only bot cannot check permissions: it says so and what to do
 
 /** A process that takes the target's lock as the bot does, killed (SIGKILL) while holding it. */
 async function killedHolder(dir: string): Promise<void> {
-  const lock = new URL("../../lib/runtime/lock.ts", import.meta.url).href;
-  const o = { dir, repo: "eblume/blumeops", command: "run", waitSeconds: 60, staleSeconds: 21600 };
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      `import { acquireLock } from ${JSON.stringify(lock)};
-       await acquireLock(${JSON.stringify(o)});
-       console.log("held");
-       await new Promise(() => setInterval(() => {}, 1000));`,
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.getReader();
-  await reader.read();
-  reader.releaseLock();
+  const child = await lockHolder({
+    dir,
+    repo: "eblume/blumeops",
+    command: "run",
+    waitSeconds: 60,
+    staleSeconds: 21600,
+  });
   child.kill("SIGKILL");
   await child.status;
   await child.stdout.cancel();

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { type BuildRequest, makeBuilder } from "../../lib/harvest/builders/builder.ts";
-import { startSshd } from "../support/sshd.ts";
+import { shellThatRunsNothing, startSshd } from "../support/sshd.ts";
 
 /** A package directory with one slow, silent derivation, unique per call so no store path is
  * reused. */
@@ -129,13 +129,7 @@ Deno.test("the build host's login shell does not matter: bash, zsh, fish and sh"
 });
 
 Deno.test("a build host that did not run the build is a failure naming the host and what it printed", async () => {
-  const fake = await Deno.makeTempFile({ prefix: "upgrade-bot-fake-shell-" });
-  // A login shell that cannot parse the command, says so, and exits 0 anyway.
-  await Deno.writeTextFile(
-    fake,
-    "#!/bin/sh\ncat >/dev/null &\necho 'fish: Expected a variable name after this $.'\nexit 0\n",
-  );
-  await Deno.chmod(fake, 0o755);
+  const fake = await shellThatRunsNothing();
   const sshd = await startSshd({ loginShell: fake });
   const { dir } = await slowPackage(0);
   try {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { acquireLock, isHeld, lockPath } from "../../lib/runtime/lock.ts";
+import { lockHolder } from "../support/lockholder.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-lock-test-" });
@@ -67,30 +68,9 @@ async function said<T>(fn: () => Promise<T>): Promise<{ value: T; lines: string[
   }
 }
 
-/** Another process holding the lock the way the bot does, until killed. */
-async function holderProcess(dir: string): Promise<Deno.ChildProcess> {
-  const lock = new URL("../../lib/runtime/lock.ts", import.meta.url).href;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      `import { acquireLock } from ${JSON.stringify(lock)};
-       await acquireLock(${JSON.stringify(options(dir))});
-       console.log("held");
-       await new Promise(() => setInterval(() => {}, 1000));`,
-    ],
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.getReader();
-  const { value } = await reader.read();
-  assert.match(new TextDecoder().decode(value), /held/);
-  reader.releaseLock();
-  return child;
-}
-
 Deno.test("a lock held by another process holds; killed (SIGKILL), it is free at once", async () => {
   await withDir(async (dir) => {
-    const child = await holderProcess(dir);
+    const child = await lockHolder(options(dir));
     const { value: blocked, lines } = await said(() => acquireLock(options(dir)));
     assert.equal(blocked, null, "held by a live process: not taken");
     assert.ok(lines.some((l) => l.includes(`pid ${child.pid} on `)), lines.join("\n"));

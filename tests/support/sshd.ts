@@ -182,3 +182,15 @@ ${env}`,
     stop,
   };
 }
+
+/** A login shell that cannot parse the command, says so as fish would, and exits 0 anyway: a
+ * build host that ran nothing must never read as a pass. The caller removes the file. */
+export async function shellThatRunsNothing(): Promise<string> {
+  const path = await Deno.makeTempFile({ prefix: "upgrade-bot-fake-shell-" });
+  await Deno.writeTextFile(
+    path,
+    "#!/bin/sh\ncat >/dev/null &\necho 'fish: Expected a variable name after this $.'\nexit 0\n",
+  );
+  await Deno.chmod(path, 0o755);
+  return path;
+}
