@@ -1,7 +1,7 @@
 // upgrade-bot entry point: arguments -> one command; exit codes.
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { loadConfig } from "./lib/runtime/config.ts";
+import { loadConfig, packageSpecs, runSettings } from "./lib/runtime/config.ts";
 import { selectPackages } from "./lib/flow/packages.ts";
 import { parseBuilder } from "./lib/runtime/config_schema.ts";
 import { redact, timings } from "./lib/runtime/log.ts";
@@ -45,28 +45,30 @@ async function main(argv: string[]): Promise<number> {
     return usageError("--repo is for upgrade and inspect; the others clone the forge's repository");
   }
   if (values.builder !== undefined) parseBuilder(values.builder);
-  let config = await loadConfig(values.config);
+  const config = await loadConfig(values.config);
   if (values.package !== undefined && !["run", "upgrade", "inspect"].includes(command)) {
     return usageError("--package is for run, upgrade and inspect");
   }
-  if (command === "upgrade" || command === "inspect") {
+  const packages = selectPackages(packageSpecs(config), config.source, values.package);
+  if ((command === "upgrade" || command === "inspect") && packages.length > 1) {
     // One package: the one --package names, or the only one.
-    const configs = selectPackages(config, values.package);
-    if (configs.length > 1) {
-      return usageError(
-        `the config has several packages (${configs.map((c) => c.package.name).join(", ")}): ` +
-          `name one with --package NAME`,
-      );
-    }
-    config = configs[0];
-  } else if (values.package !== undefined) selectPackages(config, values.package);
-  const common = {
-    config,
-    builder: values.builder ?? config.builder,
-    dryRun: values["dry-run"] ?? false,
-    noBuild: values["no-build"] ?? false,
-  };
-  return await COMMAND[command as keyof typeof COMMAND]({ values, file, config, common });
+    return usageError(
+      `the config has several packages (${packages.map((p) => p.name).join(", ")}): ` +
+        `name one with --package NAME`,
+    );
+  }
+  const settings = runSettings(config, {
+    builder: values.builder,
+    dryRun: values["dry-run"],
+    noBuild: values["no-build"],
+  });
+  return await COMMAND[command as keyof typeof COMMAND]({
+    values,
+    file,
+    settings,
+    packages,
+    listsPackages: config.packages !== null,
+  });
 }
 
 if (import.meta.main) {

@@ -4,7 +4,7 @@ import { InputError } from "../runtime/errors.ts";
 import { eventFromPayload } from "../platform/forgejo/events.ts";
 import { handleCommentForPackages } from "../flow/packages.ts";
 import { withLock } from "../runtime/workspace.ts";
-import type { CommonOptions } from "../flow/prepare.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { connect } from "../platform/connect.ts";
 import type { Invocation } from "./usage.ts";
 
@@ -20,24 +20,25 @@ async function readPayload(file: string): Promise<unknown> {
   }
 }
 
-export async function eventCommand({ file, config, common }: Invocation): Promise<number> {
-  const forge = await connect(config);
-  console.log(await handleEvent(common, forge, file!));
+export async function eventCommand({ file, settings, packages }: Invocation): Promise<number> {
+  const forge = await connect(settings);
+  console.log(await handleEvent(settings, packages, forge, file!));
   return 0;
 }
 
 /** One Forgejo Actions issue_comment payload; says what came of it. */
 async function handleEvent(
-  common: CommonOptions,
+  settings: Settings,
+  packages: PackageSpec[],
   forge: Forge,
   file: string,
 ): Promise<string> {
   const ev = eventFromPayload(await readPayload(file));
   if (ev === null) return "ignored: not a pull request comment";
   return (await withLock(
-    common.config,
+    settings,
     "event",
-    () => handleCommentForPackages(common, forge, ev),
+    () => handleCommentForPackages(settings, packages, forge, ev),
   )) ??
     "skipped: another run holds the lock";
 }

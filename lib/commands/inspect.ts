@@ -1,28 +1,27 @@
 // `inspect`: what the bot finds in the package, and the config that would say the same.
 import { join } from "node:path";
 import YAML from "yaml";
-import type { Config } from "../runtime/config.ts";
+import type { PackageSpec } from "../runtime/config.ts";
 import type { FoundHash } from "../nix/discover.ts";
 import { targetsOf } from "../harvest/expression.ts";
-import { loadLayout } from "../flow/package.ts";
+import { loadPackage } from "../flow/package.ts";
 import { Git } from "../runtime/git.ts";
 import type { Invocation } from "./usage.ts";
 
-export async function inspectCommand({ values, config }: Invocation): Promise<number> {
-  const found = await inspect(config, values.repo ?? ".");
+export async function inspectCommand({ values, packages }: Invocation): Promise<number> {
+  const found = await inspect(packages[0], values.repo ?? ".");
   console.log(values.json ? JSON.stringify(found.json) : found.text);
   return 0;
 }
 
 /** What the bot finds in the package, and the config that would say the same. */
 async function inspect(
-  config: Config,
+  spec: PackageSpec,
   repo: string,
 ): Promise<{ text: string; json: unknown }> {
   const top = await new Git(repo, { name: "", email: "" }).topLevel();
-  const layout = await loadLayout(config, join(top, config.package.dir));
-  const { discovery, pinned } = layout;
-  const resolved = layout.config;
+  const resolved = await loadPackage(spec, join(top, spec.dir));
+  const { discovery, pinned } = resolved;
   const harvested = new Set(resolved.hashes.map((h) => `${h.file}\0${h.key}\0${h.index ?? ""}`));
   const rows = discovery.hashes.map((h) => ({
     ...h,
@@ -32,7 +31,7 @@ async function inspect(
   const where = (file: string, line: number) => `${file}:${line}`;
   const whereWidth = Math.max(...rows.map((h) => where(h.file, h.line).length));
   const lines = [
-    `${config.package.name} in ${config.package.dir}: version ${layout.version}`,
+    `${spec.name} in ${spec.dir}: version ${resolved.current}`,
     "version literals:",
     ...discovery.versions.map((v) => `  ${v.file}:${v.line}  ${v.key} = "${v.value}"`),
     `hash literals (${rows.length}):`,
@@ -56,8 +55,8 @@ async function inspect(
   return {
     text: lines.join("\n"),
     json: {
-      package: config.package,
-      version: layout.version,
+      package: { name: spec.name, dir: spec.dir },
+      version: resolved.current,
       versions: discovery.versions,
       hashes: rows,
       pinned: pinned.map((h) => h.name),
@@ -67,10 +66,10 @@ async function inspect(
 }
 
 /** The config keys discovery filled in, with `within` anchors where a key repeats in a file. */
-function reproducingConfig(config: Config, hashes: FoundHash[]) {
+function reproducingConfig(pkg: PackageSpec, hashes: FoundHash[]) {
   return {
-    package: config.package,
-    version: config.version.map((v) => v.file),
+    package: { name: pkg.name, dir: pkg.dir },
+    version: pkg.version.map((v) => v.file),
     hashes: hashes.map((h) => ({
       name: h.name,
       file: h.file,
@@ -78,8 +77,8 @@ function reproducingConfig(config: Config, hashes: FoundHash[]) {
       ...(h.within ? { within: h.within } : {}),
     })),
     build: {
-      file: config.build.file,
-      ...(config.build.verify.length ? { verify: config.build.verify } : {}),
+      file: pkg.build.file,
+      ...(pkg.build.verify.length ? { verify: pkg.build.verify } : {}),
     },
   };
 }

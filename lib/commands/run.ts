@@ -6,18 +6,20 @@ import { redact, seconds } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
 import type { Invocation } from "./usage.ts";
 
-export async function runCommand({ values, config, common }: Invocation): Promise<number> {
-  const forge = await connect(config);
+export async function runCommand(
+  { values, settings, packages, listsPackages }: Invocation,
+): Promise<number> {
+  const forge = await connect(settings);
   const result = await withLock(
-    config,
+    settings,
     "run",
-    () => runPackages({ ...common, version: values.version, package: values.package }, forge),
+    () => runPackages(settings, packages, forge, values.version),
   );
   if (result === null) {
     console.log("skipped: another run holds the lock");
     return 0;
   }
-  return printSummary(result, values.json, config.packages !== null);
+  return printSummary(result, values.json, listsPackages);
 }
 
 /** One package (no `packages:` in the config): its report as before, the follow-through after it.

@@ -5,39 +5,45 @@ import { handleCommentForPackages } from "../flow/packages.ts";
 import { serveWebhooks } from "../platform/forgejo/webhook.ts";
 import { withLock } from "../runtime/workspace.ts";
 import { takeSecret } from "../runtime/log.ts";
-import type { CommonOptions } from "../flow/prepare.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { connect } from "../platform/connect.ts";
 import { type Invocation, usageError } from "./usage.ts";
 
 /** `serve`: webhooks until stopped, each handled under the lock. */
-export async function serveCommand({ values, config, common }: Invocation): Promise<number> {
-  const forge = await connect(config);
+export async function serveCommand(
+  { values, settings, packages }: Invocation,
+): Promise<number> {
+  const forge = await connect(settings);
   if (!values.port || !/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
     return usageError("serve needs --port N");
   }
-  return await serve(common, forge, Number(values.port), values.host ?? "127.0.0.1");
+  return await serve(settings, packages, forge, Number(values.port), values.host ?? "127.0.0.1");
 }
 
 async function serve(
-  common: CommonOptions,
+  settings: Settings,
+  packages: PackageSpec[],
   forge: Forge,
   port: number,
   hostname: string,
 ): Promise<number> {
-  const { config } = common;
-  const secret = takeSecret(config.webhook.secret_env);
+  const secret = takeSecret(settings.webhook.secret_env);
   if (!secret) {
     throw new InputError(
-      `set ${config.webhook.secret_env} to the webhook secret (webhook.secret_env)`,
+      `set ${settings.webhook.secret_env} to the webhook secret (webhook.secret_env)`,
     );
   }
   const server = serveWebhooks({
     hostname,
     port,
     secret,
-    maxBodyBytes: config.webhook.max_body_bytes,
+    maxBodyBytes: settings.webhook.max_body_bytes,
     handle: async (ev) =>
-      (await withLock(config, "serve", () => handleCommentForPackages(common, forge, ev))) ??
+      (await withLock(
+        settings,
+        "serve",
+        () => handleCommentForPackages(settings, packages, forge, ev),
+      )) ??
         "skipped: lock held",
   });
   console.error(

@@ -3,10 +3,12 @@ import { upgrade } from "../flow/upgrade.ts";
 import { printReport } from "./print.ts";
 import { type Invocation, usageError } from "./usage.ts";
 
-export async function upgradeCommand({ values, common }: Invocation): Promise<number> {
+export async function upgradeCommand(
+  { values, settings, packages }: Invocation,
+): Promise<number> {
   if (!values.version) return usageError("upgrade needs --version X");
   return printReport(
-    await upgrade({ ...common, repo: values.repo ?? ".", version: values.version }),
+    await upgrade(settings, packages[0], values.repo ?? ".", values.version),
     values.json,
   );
 }

@@ -1,6 +1,5 @@
 // Usage: the help text, the option table and what a command is handed after parsing.
-import type { Config } from "../runtime/config.ts";
-import type { CommonOptions } from "../flow/prepare.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 
 export const HELP = `upgrade-bot: keeps a from-source Nix build of authentik current.
 
@@ -60,7 +59,7 @@ export const OPTIONS = {
 
 export const COMMANDS = ["upgrade", "inspect", "run", "event", "serve"] as const;
 
-/** The parsed command line and the config it names, as each command receives them. */
+/** The parsed command line, the run's settings and the packages, as each command receives them. */
 export interface Invocation {
   values: {
     repo?: string;
@@ -72,8 +71,12 @@ export interface Invocation {
   };
   /** event: the payload file. */
   file?: string;
-  config: Config;
-  common: CommonOptions;
+  settings: Settings;
+  /** The packages the command covers: all, or the one --package names (upgrade and inspect:
+   * exactly one). */
+  packages: PackageSpec[];
+  /** The config lists its packages (`packages:`): a run reports each under its name. */
+  listsPackages: boolean;
 }
 
 /** A usage error: says so on stderr and gives exit code 2. */

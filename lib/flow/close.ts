@@ -5,7 +5,7 @@ import { parsePullTitle } from "../mikado/pulltext.ts";
 import { closedReply } from "../site/defaults.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { progress } from "../runtime/log.ts";
-import type { CommonOptions } from "./prepare.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { mayRewrite } from "./publish.ts";
 
 /** Closes `open` (the bot's pull request of the package's chain) when the base branch is at or past
@@ -13,21 +13,21 @@ import { mayRewrite } from "./publish.ts";
  * bot's (a person's commit keeps the branch). Says what it did, or null when the pull request is
  * still wanted. */
 export async function closeIfDone(
-  o: CommonOptions,
+  settings: Settings,
+  spec: PackageSpec,
   forge: Forge,
   open: Pull,
   current: string,
 ): Promise<string | null> {
-  const { config } = o;
-  const { repo, base } = config.forge;
+  const { repo, base } = settings.forge;
   const to = parsePullTitle(open.title)?.to;
   if (!to || compareVersions(current, to) < 0) return null;
-  const name = config.package.name;
+  const name = spec.name;
   const what = `${name}: ${base} is at ${current}, pull request #${open.number} (${to}) is done`;
-  if (o.dryRun) return `${what}: would close it`;
+  if (settings.dryRun) return `${what}: would close it`;
   await forge.comment(repo, open.number, closedReply(name, base, current, to));
   await forge.updatePull(repo, open.number, { state: "closed" });
-  const kept = await withClone(config, forge.gitRemote(repo), async (git) => {
+  const kept = await withClone(settings, forge.gitRemote(repo), async (git) => {
     const tip = await git.sha(`refs/remotes/origin/${open.head}`);
     if (!tip) return "its branch is gone already";
     // Whose work is on it is what the bot's note on the tip says, not the authors: an amended bot

@@ -1,5 +1,5 @@
 // Pull request commands: `/rebuild` comments, who may give them, and handling each exactly once.
-import type { Config } from "../runtime/config.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { type Comment, type Forge, isBotPull, type Pull } from "../platform/forge.ts";
 import {
   deniedReply,
@@ -10,6 +10,7 @@ import {
 } from "../mikado/pulltext.ts";
 import { progress } from "../runtime/log.ts";
 import type { CommentEvent } from "../platform/forgejo/events.ts";
+import { branchOf } from "./context.ts";
 
 /** The whole comment must be the command: text around it is conversation, and nothing of a
  * comment body ever reaches a shell or a file. */
@@ -18,7 +19,9 @@ export function parseCommand(body: string): "rebuild" | null {
 }
 
 export interface CommandContext {
-  config: Config;
+  settings: Settings;
+  /** The package whose chain the bot's pull request is. */
+  package: PackageSpec;
   forge: Forge;
   /** Does the rebuild on the pull request's head; errors become a failed reply. */
   rebuild: (pull: Pull) => Promise<RebuildSummary>;
@@ -30,15 +33,15 @@ export async function handleComment(
   ev: CommentEvent,
   known?: { pulls?: Pull[]; comments?: Comment[] },
 ): Promise<string> {
-  const { config, forge } = ctx;
-  const repo = config.forge.repo;
+  const { settings, forge } = ctx;
+  const repo = settings.forge.repo;
   if (ev.repo.toLowerCase() !== repo.toLowerCase()) return `ignored: comment on another repository`;
   if (ev.edited) return "ignored: an edited comment";
   if (parseCommand(ev.body) === null) return "ignored: not a command";
   const pulls = known?.pulls ?? await forge.pulls(repo, "open");
   const me = await forge.whoami();
   const pull = pulls.find((p) =>
-    p.number === ev.pull && isBotPull(p, repo, `mikado/${config.chain}`, me)
+    p.number === ev.pull && isBotPull(p, repo, branchOf(ctx.package), me)
   );
   if (!pull) return `ignored: #${ev.pull} is not the bot's open pull request`;
   // The bot opened the pull request: its author is the bot's login.
@@ -87,8 +90,8 @@ export async function handleComment(
 /** Write, admin or owner on the repository, or named in config; "unknown" when the forge will
  * not tell the bot (it is not a repository admin). */
 async function mayRebuild(ctx: CommandContext, user: string): Promise<"yes" | "no" | "unknown"> {
-  if (ctx.config.rebuild.allow.includes(user)) return "yes";
-  const permission = await ctx.forge.permission(ctx.config.forge.repo, user);
+  if (ctx.settings.rebuild.allow.includes(user)) return "yes";
+  const permission = await ctx.forge.permission(ctx.settings.forge.repo, user);
   if (permission === null) {
     progress(`cannot read ${user}'s permission (403: the bot is not a repository admin)`);
     return "unknown";
@@ -107,7 +110,7 @@ async function reply(
   commentId: number,
   text: string,
 ): Promise<void> {
-  const repo = ctx.config.forge.repo;
+  const repo = ctx.settings.forge.repo;
   try {
     await ctx.forge.comment(repo, pull.number, text);
   } catch (e) {
@@ -120,11 +123,11 @@ export async function scanComments(ctx: CommandContext, pulls: Pull[]): Promise<
   const done: string[] = [];
   // `pulls` are the bot's own (run.ts filtered them with isBotPull).
   for (const pull of pulls) {
-    const comments = await ctx.forge.comments(ctx.config.forge.repo, pull.number);
+    const comments = await ctx.forge.comments(ctx.settings.forge.repo, pull.number);
     for (const c of comments) {
       if (parseCommand(c.body) === null) continue;
       const ev: CommentEvent = {
-        repo: ctx.config.forge.repo,
+        repo: ctx.settings.forge.repo,
         pull: pull.number,
         commentId: c.id,
         body: c.body,

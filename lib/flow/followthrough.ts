@@ -11,7 +11,7 @@ import { withClone } from "../runtime/workspace.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
 import { progress } from "../runtime/log.ts";
 import { InputError } from "../runtime/errors.ts";
-import type { CommonOptions } from "./prepare.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 
 /** Where the follow-through stands for one package:
  * - `none`: no merged pull request of the bot's chain, or `deploy: null`;
@@ -51,13 +51,13 @@ function tagPattern(template: string, version: string, name: string): RegExp {
  * version). One request when the deployment is at `current` already (the manifest); only then
  * are the closed pull requests read (`closed`, shared by the packages of one run). */
 export async function followThrough(
-  o: CommonOptions,
+  settings: Settings,
+  spec: PackageSpec,
   forge: Forge,
   current: string,
   closed: () => Promise<Pull[]>,
 ): Promise<FollowThrough> {
-  const { config } = o;
-  const deploy = config.deploy;
+  const deploy = settings.deploy;
   const none = (message: string): FollowThrough => ({
     state: "none",
     message,
@@ -65,8 +65,8 @@ export async function followThrough(
     pull: null,
   });
   if (!deploy) return none("deploy: null: no follow-through");
-  const { repo, base } = config.forge;
-  const name = config.package.name;
+  const { repo, base } = settings.forge;
+  const name = spec.name;
   const image = fill(deploy.image, { name });
   const manifest = fill(deploy.manifest, { name });
   const text = await forge.readFile(repo, manifest, base).catch((e: Error) => {
@@ -86,7 +86,7 @@ export async function followThrough(
   const all = await closed();
   const candidates = all.filter((p) => {
     const t = parsePullTitle(p.title);
-    return p.merged && p.mergeSha && t?.chain === config.chain && t.to === current;
+    return p.merged && p.mergeSha && t?.chain === spec.chain && t.to === current;
   });
   // Only the bot's own: a pull request someone else titled like it is not followed.
   const me = candidates.length ? await forge.whoami() : "";
@@ -125,7 +125,7 @@ export async function followThrough(
     if (!failed) return at("waiting", `waiting for ${image}:${tag} in the registry`);
     const marker = failureMarker(sha);
     const said = (await forge.comments(repo, merged.number)).some((c) => c.body.includes(marker));
-    if (!said && !o.dryRun) {
+    if (!said && !settings.dryRun) {
       await forge.comment(
         repo,
         merged.number,
@@ -146,17 +146,17 @@ export async function followThrough(
       `the workflow run ${failed.id} for the merge commit ended with ${failed.status}` +
         (said
           ? " (said already on the pull request)"
-          : o.dryRun
+          : settings.dryRun
           ? ""
           : "; said so on the pull request"),
     );
   }
-  if (o.dryRun) return at("opened", `would open the follow-up pull request setting ${tag}`);
-  const pull = await withClone(config, forge.gitRemote(repo), async (git, work) => {
+  if (settings.dryRun) return at("opened", `would open the follow-up pull request setting ${tag}`);
+  const pull = await withClone(settings, forge.gitRemote(repo), async (git, work) => {
     const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
     if (remoteTip) {
       const foreign = (await git.run(["log", "--format=%ae", `origin/${base}..${remoteTip}`]))
-        .split("\n").filter((e) => e && e !== config.git.author_email);
+        .split("\n").filter((e) => e && e !== settings.git.author_email);
       if (foreign.length) {
         throw new Error(
           `branch ${branch} has commits the bot did not make and no open pull request: ` +
@@ -172,7 +172,7 @@ export async function followThrough(
       setImageTag(await Deno.readTextFile(manifestPath), image, tag, manifest),
     );
     const paths = [manifest];
-    const card = goalCardPath(config);
+    const card = goalCardPath(spec);
     const cardText = await Deno.readTextFile(join(work, card)).catch(() => null);
     if (cardText !== null) {
       await writeFileAtomic(join(work, card), recordDeployment(cardText, version, tag, date, card));

@@ -1,12 +1,12 @@
-// The package as it is: its layout from a checkout or a git ref, and the current version on the forge.
+// The package as it is: resolved from a checkout or a git ref, and its current version on the forge.
 import { join, relative } from "node:path";
-import type { Config } from "../runtime/config.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { findVersion } from "../nix/edit.ts";
 import { serviceVersion } from "../mikado/service_versions.ts";
 import { InputError } from "../runtime/errors.ts";
 import type { Git } from "../runtime/git.ts";
 import type { Forge } from "../platform/forge.ts";
-import { type Layout, resolveLayout } from "../nix/layout.ts";
+import { type ResolvedPackage, resolvePackage } from "../nix/layout.ts";
 
 /** Every `.nix` file under `dir`, by path relative to it. */
 export async function readNixFiles(dir: string): Promise<Map<string, string>> {
@@ -31,14 +31,18 @@ export async function readNixFiles(dir: string): Promise<Map<string, string>> {
   return files;
 }
 
-/** Reads and resolves the layout of the package in `pkgDir`. */
-export async function loadLayout(config: Config, pkgDir: string): Promise<Layout> {
-  return resolveLayout(config, await readNixFiles(pkgDir));
+/** The package as its files in `pkgDir` (its directory in a checkout) hold it. */
+export async function loadPackage(spec: PackageSpec, pkgDir: string): Promise<ResolvedPackage> {
+  return resolvePackage(spec, await readNixFiles(pkgDir));
 }
 
-/** The layout of the package as it is at `ref` (a branch the checkout has not checked out). */
-export async function layoutAt(config: Config, git: Git, ref: string): Promise<Layout> {
-  return resolveLayout(config, await readNixFilesAt(git, ref, config.package.dir));
+/** The package as it is at `ref` (a branch the checkout has not checked out). */
+export async function packageAt(
+  spec: PackageSpec,
+  git: Git,
+  ref: string,
+): Promise<ResolvedPackage> {
+  return resolvePackage(spec, await readNixFilesAt(git, ref, spec.dir));
 }
 
 /** The `.nix` files of the package directory as they are at `ref`. */
@@ -58,22 +62,26 @@ async function readNixFilesAt(
 /** The current version on the base branch, read with one request: the configured version file,
  * else the service's entry in service-versions.yaml (the repository's checks keep it equal to the
  * Nix files; the clone's files are read again before anything changes). */
-export async function versionOnForge(forge: Forge, config: Config): Promise<string> {
-  const { repo, base } = config.forge;
-  if (config.version.length > 0) {
-    const location = config.version[0];
-    const path = join(config.package.dir, location.file);
+export async function versionOnForge(
+  forge: Forge,
+  settings: Settings,
+  spec: PackageSpec,
+): Promise<string> {
+  const { repo, base } = settings.forge;
+  if (spec.version.length > 0) {
+    const location = spec.version[0];
+    const path = join(spec.dir, location.file);
     return findVersion(await forge.readFile(repo, path, base), {
       ...location,
       file: `${repo}:${path}`,
     }).value;
   }
-  if (!config.service_versions) {
+  if (!spec.service_versions) {
     throw new InputError(
       `with service_versions off, set "version" in the config: the cron run reads the current ` +
         `version from its first file`,
     );
   }
-  const { file, name } = config.service_versions;
+  const { file, name } = spec.service_versions;
   return serviceVersion(await forge.readFile(repo, file, base), `${repo}:${file}`, name);
 }

@@ -1,15 +1,15 @@
 // Every package of the config in one cron run: close what is done, upgrade, follow through; one outcome each.
-import { type Config, packageConfigs } from "../runtime/config.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
 import { progress } from "../runtime/log.ts";
-import { run, type RunOptions } from "./run.ts";
+import { runPackage } from "./run.ts";
 import { type FollowThrough, followThrough } from "./followthrough.ts";
 import type { Report } from "./report.ts";
-import type { CommonOptions } from "./prepare.ts";
 import { handleComment } from "./comments.ts";
 import { commandContext } from "./rebuild.ts";
 import type { CommentEvent } from "../platform/forgejo/events.ts";
+import { branchOf } from "./context.ts";
 
 /** What one package's part of the run came to. */
 export interface PackageOutcome {
@@ -32,16 +32,13 @@ export interface RunSummary {
   requests: number;
 }
 
-/** The package configs a run covers: all, or the one `--package` names. */
-export function selectPackages(config: Config, only?: string): Config[] {
-  const all = packageConfigs(config);
+/** The packages a run covers: all, or the one `--package` names. */
+export function selectPackages(all: PackageSpec[], source: string, only?: string): PackageSpec[] {
   if (only === undefined) return all;
-  const one = all.find((c) => c.package.name === only);
+  const one = all.find((p) => p.name === only);
   if (!one) {
     throw new InputError(
-      `--package ${only}: no such package in ${config.source} (${
-        all.map((c) => c.package.name).join(", ")
-      })`,
+      `--package ${only}: no such package in ${source} (${all.map((p) => p.name).join(", ")})`,
     );
   }
   return [one];
@@ -49,23 +46,25 @@ export function selectPackages(config: Config, only?: string): Config[] {
 
 /** The cron run over every package: a failure in one never stops the others. */
 export async function runPackages(
-  o: RunOptions & { package?: string },
+  settings: Settings,
+  specs: PackageSpec[],
   forge: Forge,
+  /** --version: force this version (its tags must exist on every mirror). */
+  version?: string,
 ): Promise<RunSummary> {
   const began = performance.now();
-  const configs = selectPackages(o.config, o.package);
-  if (o.version && configs.length > 1) {
+  if (version && specs.length > 1) {
     throw new InputError(
-      `--version ${o.version}: the config has several packages (${
-        configs.map((c) => c.package.name).join(", ")
+      `--version ${version}: the config has several packages (${
+        specs.map((p) => p.name).join(", ")
       }): name one with --package NAME`,
     );
   }
   let closedPulls: Promise<Pull[]> | null = null;
-  const closed = () => closedPulls ??= forge.pulls(o.config.forge.repo, "closed");
+  const closed = () => closedPulls ??= forge.pulls(settings.forge.repo, "closed");
   const outcomes: PackageOutcome[] = [];
-  for (const config of configs) {
-    const name = config.package.name;
+  for (const spec of specs) {
+    const name = spec.name;
     const out: PackageOutcome = {
       package: name,
       outcome: "failed",
@@ -75,12 +74,11 @@ export async function runPackages(
       followThrough: null,
     };
     outcomes.push(out);
-    if (configs.length > 1) progress(`== ${name}`);
-    const po = { ...o, config };
+    if (specs.length > 1) progress(`== ${name}`);
     try {
-      out.report = await run(po, forge);
+      out.report = await runPackage(settings, spec, forge, version);
     } catch (e) {
-      if (configs.length === 1) throw e;
+      if (specs.length === 1) throw e;
       fail(out, e);
       continue;
     }
@@ -88,7 +86,7 @@ export async function runPackages(
     out.closed = r.closed;
     out.outcome = r.failure ? "failed" : r.upToDate ? "up to date" : r.pull?.action ?? "upgraded";
     try {
-      out.followThrough = await followThrough(po, forge, r.baseVersion, closed);
+      out.followThrough = await followThrough(settings, spec, forge, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);
     } catch (e) {
       fail(out, e, "follow-through: ");
@@ -121,14 +119,14 @@ export function summaryExitCode(s: RunSummary): number {
 
 /** A `/rebuild` comment, for whichever package's chain the pull request belongs to. */
 export async function handleCommentForPackages(
-  o: CommonOptions,
+  settings: Settings,
+  specs: PackageSpec[],
   forge: Forge,
   ev: CommentEvent,
 ): Promise<string> {
-  const configs = packageConfigs(o.config);
-  if (configs.length === 1) return await handleComment(commandContext(o, forge), ev);
-  const pulls = await forge.pulls(o.config.forge.repo, "open");
+  if (specs.length === 1) return await handleComment(commandContext(settings, specs[0], forge), ev);
+  const pulls = await forge.pulls(settings.forge.repo, "open");
   const pull = pulls.find((p) => p.number === ev.pull);
-  const config = configs.find((c) => pull?.head === `mikado/${c.chain}`) ?? configs[0];
-  return await handleComment(commandContext({ ...o, config }, forge), ev, { pulls });
+  const spec = specs.find((p) => pull?.head === branchOf(p)) ?? specs[0];
+  return await handleComment(commandContext(settings, spec, forge), ev, { pulls });
 }

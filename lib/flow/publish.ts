@@ -1,39 +1,28 @@
 // Publishing: the branch pushed and the pull request opened or updated (or, dry, only said).
-import type { Forge, Pull } from "../platform/forge.ts";
+import type { Forge } from "../platform/forge.ts";
 import type { Git } from "../runtime/git.ts";
 import { tagFor } from "../nix/versions.ts";
 import { pullBody, type PullFacts, pullTitle } from "../mikado/pulltext.ts";
 import { progress } from "../runtime/log.ts";
-import type { Report } from "./report.ts";
-import type { CommonOptions } from "./prepare.ts";
+import { branchOf, type Context, type PublishTarget, type UpgradeResult } from "./context.ts";
+import { builderName } from "./report.ts";
 
 /** Pushes the branch (or, dry, only says what it would) and opens or updates the pull request. */
 export async function publish(
-  report: Report,
-  o: CommonOptions,
+  ctx: Context,
   forge: Forge,
-  git: Git,
-  open: Pull | null,
-  remoteTip: string | null,
-  /** The branch pushed holds only the bot's work (built from the base, or on a tip the bot may
-   * rewrite): a later run may rebuild it from the base. */
-  rewritable: boolean,
-): Promise<void> {
-  const { repo, base } = o.config.forge;
-  const branch = `mikado/${o.config.chain}`;
-  const facts = pullFacts(report, o, forge);
+  target: PublishTarget,
+  result: Omit<UpgradeResult, "pull">,
+): Promise<NonNullable<UpgradeResult["pull"]>> {
+  const { settings, package: pkg, git } = ctx;
+  const { repo, base } = settings.forge;
+  const branch = branchOf(pkg);
+  const { open, remoteTip, rewritable } = target;
+  const facts = pullFacts(ctx, forge, result);
   const title = pullTitle(facts);
   const body = pullBody(facts);
-  if (o.dryRun) {
-    report.pull = {
-      number: open?.number ?? 0,
-      url: "",
-      title,
-      body,
-      action: "would open or update",
-    };
-    report.commits = report.commits.map((c) => ({ sha: null, subject: c.subject }));
-    return;
+  if (settings.dryRun) {
+    return { number: open?.number ?? 0, url: "", title, body, action: "would open or update" };
   }
   // --force-with-lease: the push fails rather than drop a commit pushed since the clone. The
   // note that records the new tip as the bot's goes in the same atomic push.
@@ -53,40 +42,35 @@ export async function publish(
   const pull = open
     ? await forge.updatePull(repo, open.number, { title, body })
     : await forge.createPull(repo, { head: branch, base, title, body });
-  report.pull = {
-    number: pull.number,
-    url: pull.url,
-    title,
-    body,
-    action: open ? "updated" : "opened",
-  };
-  progress(`pull request #${pull.number} ${report.pull.action}: ${pull.url}`);
+  const action = open ? "updated" : "opened";
+  progress(`pull request #${pull.number} ${action}: ${pull.url}`);
+  return { number: pull.number, url: pull.url, title, body, action };
 }
 
-/** The pull request's facts: the report as it stands, and where the mirrors' tags are shown. */
-function pullFacts(report: Report, o: CommonOptions, forge: Forge): PullFacts {
-  const { config } = o;
+/** The pull request's facts: the upgrade's result, and where the mirrors' tags are shown. */
+function pullFacts(ctx: Context, forge: Forge, r: Omit<UpgradeResult, "pull">): PullFacts {
+  const { settings, package: pkg } = ctx;
   return {
-    package: report.package,
-    chain: config.chain,
-    from: report.version.from,
-    to: report.version.to,
-    date: report.date,
-    pkgDir: config.package.dir,
-    followThrough: config.deploy !== null,
-    hashes: report.hashes,
-    mirrors: config.mirrors.map((m) => {
-      const tag = tagFor(m.tag, report.version.to);
+    package: pkg.name,
+    chain: pkg.chain,
+    from: ctx.from,
+    to: ctx.to,
+    date: ctx.date,
+    pkgDir: pkg.dir,
+    followThrough: settings.deploy !== null,
+    hashes: r.hashes,
+    mirrors: pkg.mirrors.map((m) => {
+      const tag = tagFor(m.tag, ctx.to);
       return { repo: m.repo, tag, url: forge.tagUrl(m.repo, tag) };
     }),
-    builds: report.builds,
-    seconds: report.buildSeconds,
-    builder: report.builder,
-    verified: report.verified,
-    failure: report.failure,
-    graph: report.graph,
-    mentions: report.mentions,
-    prerequisite: report.prerequisite,
+    builds: r.builds,
+    seconds: r.buildSeconds,
+    builder: builderName(settings),
+    verified: r.verified,
+    failure: r.failure,
+    graph: r.graph,
+    mentions: r.mentions,
+    prerequisite: r.prerequisite,
   };
 }
 

@@ -1,49 +1,66 @@
 // `/rebuild`: the harvest and the verifying build again on the pull request's head, then published.
 import { join } from "node:path";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
-import { layoutAt, loadLayout } from "./package.ts";
-import { rebuildChain } from "../mikado/chain.ts";
+import { loadPackage, packageAt } from "./package.ts";
 import type { RebuildSummary } from "../mikado/pulltext.ts";
 import type { CommandContext } from "./comments.ts";
 import { withClone } from "../runtime/workspace.ts";
-import { newReport } from "./report.ts";
-import { chainOptions, type CommonOptions, prepare } from "./prepare.ts";
-import { mayRewrite, publish } from "./publish.ts";
+import { mayRewrite } from "./publish.ts";
+import { upgradePackage } from "./pipeline.ts";
+import { today } from "./report.ts";
 
 /** Everything `/rebuild` needs, for the cron scan, `event` and `serve` alike. */
-export function commandContext(o: CommonOptions, forge: Forge): CommandContext {
-  return { config: o.config, forge, rebuild: (pull) => rebuildPull(o, forge, pull) };
+export function commandContext(
+  settings: Settings,
+  spec: PackageSpec,
+  forge: Forge,
+): CommandContext {
+  return {
+    settings,
+    package: spec,
+    forge,
+    rebuild: (pull) => rebuildPull(settings, spec, forge, pull),
+  };
 }
 
-/** `/rebuild` on a pull request: the harvest and the verifying build again on its head. */
+/** `/rebuild` on a pull request: the harvest and the verifying build again on its head, always
+ * built and pushed (whatever --dry-run or --no-build the command that saw the comment had). */
 export async function rebuildPull(
-  o: CommonOptions,
+  runSettings: Settings,
+  spec: PackageSpec,
   forge: Forge,
   pull: Pull,
 ): Promise<RebuildSummary> {
-  const { config } = o;
-  const report = await withClone(config, forge.gitRemote(config.forge.repo), async (git, work) => {
+  const settings = { ...runSettings, dryRun: false, noBuild: false };
+  const { repo, base } = settings.forge;
+  const result = await withClone(settings, forge.gitRemote(repo), async (git, top) => {
     await git.run(["checkout", "--quiet", "-b", pull.head, `origin/${pull.head}`]);
     const tip = (await git.run(["rev-parse", "HEAD"])).trim();
-    const from = (await layoutAt(config, git, `origin/${config.forge.base}`)).version;
-    const pkgDir = join(work, config.package.dir);
-    const layout = await loadLayout(config, pkgDir);
-    const resolved = { ...o, config: layout.config, noBuild: false };
-    const report = newReport(resolved, from, layout.version);
-    report.branch = pull.head;
-    const env = await prepare(resolved, layout, git, pkgDir, report.version.to);
-    const chain = await rebuildChain(chainOptions(report, layout.config, git, work, env));
-    Object.assign(report, chain, { logFile: env.log });
-    const rewritable = await mayRewrite(git, tip, pull.head);
-    await publish(report, { ...resolved, dryRun: false }, forge, git, pull, tip, rewritable);
-    return report;
+    const from = (await packageAt(spec, git, `origin/${base}`)).current;
+    const dir = join(top, spec.dir);
+    const pkg = await loadPackage(spec, dir);
+    return await upgradePackage({
+      settings,
+      package: pkg,
+      git,
+      top,
+      dir,
+      forge,
+      from,
+      to: pkg.current,
+      date: today(),
+      bump: false,
+      diffBase: null,
+      publish: { open: pull, remoteTip: tip, rewritable: await mayRewrite(git, tip, pull.head) },
+    });
   });
   return {
-    passed: report.verified,
-    builds: report.builds,
-    seconds: report.buildSeconds,
-    message: report.failure?.message ?? "",
-    logTail: report.failure?.logTail ?? [],
-    commits: report.commits,
+    passed: result.verified,
+    builds: result.builds,
+    seconds: result.buildSeconds,
+    message: result.failure?.message ?? "",
+    logTail: result.failure?.logTail ?? [],
+    commits: result.commits,
   };
 }

@@ -4,7 +4,7 @@ import { alreadyAt, newerVersions, parseVersion, tagFor } from "../nix/versions.
 import { InputError } from "../runtime/errors.ts";
 import { parsePullTitle } from "../mikado/pulltext.ts";
 import { progress } from "../runtime/log.ts";
-import type { RunOptions } from "./run.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 
 /** The pull request a run targets: which version, and what to do with an existing one. */
 export interface Target {
@@ -14,27 +14,29 @@ export interface Target {
 
 /** The tags of the package's own mirror that can name a version (the template's text before
  * `{version}` is their prefix). */
-export function ownTags(forge: Forge, config: RunOptions["config"]): Promise<string[]> {
-  const own = config.mirrors[0];
+export function ownTags(forge: Forge, spec: PackageSpec): Promise<string[]> {
+  const own = spec.mirrors[0];
   return forge.tags(own.repo, own.tag.split("{version}")[0]);
 }
 
 /** The newest ready release above `current`, or why there is none. */
 export async function discover(
   forge: Forge,
-  o: RunOptions,
+  settings: Settings,
+  spec: PackageSpec,
+  /** --version: this version, forced (its tags must exist on every mirror). */
+  forced: string | undefined,
   current: string,
   open: Pull | null,
   /** The package's own mirror's tags, when asked already. */
   tagsAsked?: Promise<string[]>,
 ): Promise<{ target: Target | null; waiting: string[]; message: string }> {
-  const { config } = o;
-  const [own, ...others] = config.mirrors;
-  const { repo, base } = config.forge;
-  const pkg = config.package.name;
-  if (o.version) {
-    const version = parseVersion(o.version, "--version");
-    for (const m of config.mirrors) {
+  const [own, ...others] = spec.mirrors;
+  const { repo, base } = settings.forge;
+  const pkg = spec.name;
+  if (forced) {
+    const version = parseVersion(forced, "--version");
+    for (const m of spec.mirrors) {
       const tag = tagFor(m.tag, version);
       if (!(await forge.tagExists(m.repo, tag))) {
         throw new InputError(`--version ${version}: mirror ${m.repo} has no tag ${tag}`);
@@ -49,10 +51,10 @@ export async function discover(
     }
     return { target: { version, open }, waiting: [], message: "" };
   }
-  const tags = await (tagsAsked ?? ownTags(forge, config));
+  const tags = await (tagsAsked ?? ownTags(forge, spec));
   const waiting: string[] = [];
   let closed: Pull[] | null = null;
-  for (const version of newerVersions(tags, own.tag, current, config.prereleases)) {
+  for (const version of newerVersions(tags, own.tag, current, settings.prereleases)) {
     if (open && parsePullTitle(open.title)?.to === version) {
       return {
         target: null,
@@ -74,7 +76,7 @@ export async function discover(
     // Only the bot's own: a closed pull request someone else titled so rejects nothing.
     const me = await forge.whoami();
     closed ??= (await forge.pulls(repo, "closed")).filter((p) =>
-      !p.merged && parsePullTitle(p.title)?.chain === config.chain &&
+      !p.merged && parsePullTitle(p.title)?.chain === spec.chain &&
       p.user.toLowerCase() === me.toLowerCase()
     );
     const rejected = closed.find((p) => parsePullTitle(p.title)?.to === version);

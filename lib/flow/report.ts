@@ -1,11 +1,11 @@
-// Report: what a run did, in one type, and how people read it on stdout.
-import type { ChainResult } from "../mikado/chain.ts";
+// Report: what a run did, in one type built once from its phases' results, and how people read it.
+import type { Settings } from "../runtime/config.ts";
 import { seconds, timings } from "../runtime/log.ts";
-import type { CommonOptions } from "./prepare.ts";
+import type { UpgradeResult } from "./context.ts";
 
-/** Everything a run did and found: built as the flow goes, printed as text and as the --json line,
- * and the source of the pull request's text and the /rebuild reply. */
-export interface Report extends Omit<ChainResult, "commits"> {
+/** Everything a run did and found: printed as text and as the --json line, and the source of the
+ * /rebuild reply. */
+export interface Report extends Omit<UpgradeResult, "commits"> {
   package: string;
   version: { from: string; to: string };
   /** Today, YYYY-MM-DD: the date the cards and the history entry carry. */
@@ -17,9 +17,6 @@ export interface Report extends Omit<ChainResult, "commits"> {
   branch: string | null;
   /** A dry run's commits have no sha: they were made in a scratch copy. */
   commits: { sha: string | null; subject: string }[];
-  diff: string;
-  logFile: string | null;
-  pull: { number: number; url: string; title: string; body: string; action: string } | null;
   /** The version on the base branch when the run began. */
   baseVersion: string;
   /** The bot's open pull request was closed: the base branch reached its version by other means. */
@@ -30,33 +27,67 @@ export interface Report extends Omit<ChainResult, "commits"> {
   seconds: number;
 }
 
-export function newReport(o: CommonOptions, from: string, to: string): Report {
+/** What a run found around the upgrade: the versions, and why there was nothing to do. */
+export interface RunFacts {
+  package: string;
+  from: string;
+  to: string;
+  date: string;
+  baseVersion?: string;
+  branch?: string | null;
+  closed?: string | null;
+  waiting?: string[];
+  /** Set when there was nothing to do: why. */
+  upToDate?: string;
+  /** When the run began (performance.now()). */
+  began: number;
+}
+
+/** The builder as the report names it: none with --no-build. */
+export function builderName(settings: Settings): string {
+  return settings.noBuild ? "none" : settings.builder;
+}
+
+/** Today, YYYY-MM-DD. */
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** The report, once: the run's facts and the upgrade's result (null: nothing was upgraded). */
+export function makeReport(
+  settings: Settings,
+  facts: RunFacts,
+  result: UpgradeResult | null,
+): Report {
   return {
-    package: o.config.package.name,
-    version: { from, to },
-    date: new Date().toISOString().slice(0, 10),
-    upToDate: false,
-    dryRun: o.dryRun,
-    builder: o.noBuild ? "none" : o.builder,
-    hashes: [],
-    builds: 0,
-    rounds: [],
-    verified: false,
-    failure: null,
-    branch: null,
-    commits: [],
-    prerequisite: null,
-    graph: "",
-    mentions: [],
-    diff: "",
-    logFile: null,
-    pull: null,
-    waiting: [],
-    message: "",
-    seconds: 0,
-    buildSeconds: 0,
-    baseVersion: from,
-    closed: null,
+    package: facts.package,
+    version: { from: facts.from, to: facts.to },
+    date: facts.date,
+    upToDate: facts.upToDate !== undefined,
+    dryRun: settings.dryRun,
+    builder: builderName(settings),
+    hashes: result?.hashes ?? [],
+    builds: result?.builds ?? 0,
+    rounds: result?.rounds ?? [],
+    verified: result?.verified ?? false,
+    failure: result?.failure ?? null,
+    branch: facts.branch ?? null,
+    // A dry run's commits were made in a scratch copy (or never pushed): no sha to show.
+    commits: (result?.commits ?? []).map((c) =>
+      settings.dryRun ? { sha: null, subject: c.subject } : c
+    ),
+    prerequisite: result?.prerequisite ?? null,
+    graph: result?.graph ?? "",
+    mentions: result?.mentions ?? [],
+    diff: result?.diff ?? "",
+    logFile: result?.logFile ?? null,
+    pull: result?.pull ?? null,
+    waiting: facts.waiting ?? [],
+    message: facts.upToDate ?? "",
+    seconds: (performance.now() - facts.began) / 1000,
+    buildSeconds: result?.buildSeconds ?? 0,
+    baseVersion: facts.baseVersion ?? facts.from,
+    closed: facts.closed ?? null,
   };
 }
 

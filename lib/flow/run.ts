@@ -1,48 +1,50 @@
-// The cron run: answer /rebuild comments, find a ready release, upgrade a clone and publish it.
+// The cron run of one package: answer /rebuild comments, find a ready release, upgrade a clone, publish.
 import { join } from "node:path";
-import type { Config } from "../runtime/config.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { type Forge, isBotPull } from "../platform/forge.ts";
 import type { Git } from "../runtime/git.ts";
 import { compareVersions } from "../nix/versions.ts";
 import { scanComments } from "./comments.ts";
 import { progress } from "../runtime/log.ts";
 import { withClone } from "../runtime/workspace.ts";
-import { loadLayout, versionOnForge } from "./package.ts";
-import { newReport, type Report } from "./report.ts";
-import { type CommonOptions, prepare } from "./prepare.ts";
-import { chainInto } from "./upgrade.ts";
+import { loadPackage, versionOnForge } from "./package.ts";
+import { makeReport, type Report, today } from "./report.ts";
 import { discover, ownTags } from "./releases.ts";
-import { mayRewrite, publish } from "./publish.ts";
+import { mayRewrite } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
+import { branchOf } from "./context.ts";
+import { upgradePackage } from "./pipeline.ts";
 
-export interface RunOptions extends CommonOptions {
-  /** --version: force this version (its tags must exist on every mirror). */
-  version?: string;
-}
-
-/** `run` (cron): answer /rebuild comments, then find a ready release on the mirrors and open or
- * move the pull request for it. */
-export async function run(o: RunOptions, forge: Forge): Promise<Report> {
+/** `run` (cron) for one package: answer /rebuild comments, then find a ready release on the
+ * mirrors and open or move the pull request for it (`forced`: --version, this one). */
+export async function runPackage(
+  settings: Settings,
+  spec: PackageSpec,
+  forge: Forge,
+  forced?: string,
+): Promise<Report> {
   const began = performance.now();
-  const { config } = o;
-  const { repo, base } = config.forge;
-  const branch = `mikado/${config.chain}`;
+  const date = today();
+  const { repo, base } = settings.forge;
+  const branch = branchOf(spec);
   // The version on the base and the mirror's tags do not depend on the pull requests: asked at
   // the same time (the tags only when no mirror sync comes first).
   const early = <T>(p: Promise<T>) => (p.catch(() => {}), p);
-  const currentAsked = early(versionOnForge(forge, config));
-  const tagsAsked = !config.forge.sync_mirrors && !o.version ? early(ownTags(forge, config)) : null;
+  const currentAsked = early(versionOnForge(forge, settings, spec));
+  const tagsAsked = !settings.forge.sync_mirrors && !forced ? early(ownTags(forge, spec)) : null;
   const listed = await forge.pulls(repo, "open");
   // Only pull requests the bot opened from its own branch count (GET /user when there is any
   // pull request from a branch so named: a fork's or another user's is not the bot's).
   const me = listed.some((p) => p.head === branch) ? await forge.whoami() : "";
   const open = listed.filter((p) => isBotPull(p, repo, branch, me));
-  if (!o.dryRun) {
-    for (const line of await scanComments(commandContext(o, forge), open)) progress(line);
+  if (!settings.dryRun) {
+    for (const line of await scanComments(commandContext(settings, spec, forge), open)) {
+      progress(line);
+    }
   }
-  if (config.forge.sync_mirrors) {
-    for (const m of config.mirrors) {
+  if (settings.forge.sync_mirrors) {
+    for (const m of spec.mirrors) {
       if (!(await forge.syncMirror(m.repo))) {
         progress(
           `the sync of mirror ${m.repo} is still running: its newest tags may not be there yet ` +
@@ -54,20 +56,29 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   const current = await currentAsked;
   const mine = open[0] ?? null;
   // Someone upgraded by hand: the bot's pull request is done (not with --version: that forces).
-  const closed = mine && !o.version ? await closeIfDone(o, forge, mine, current) : null;
-  const found = await discover(forge, o, current, closed ? null : mine, tagsAsked ?? undefined);
-  const report = newReport(o, current, found.target?.version ?? current);
-  report.closed = closed;
-  report.waiting = found.waiting;
-  if (!found.target) {
-    report.upToDate = true;
-    report.message = found.message;
-    report.seconds = (performance.now() - began) / 1000;
-    return report;
-  }
+  const closed = mine && !forced ? await closeIfDone(settings, spec, forge, mine, current) : null;
+  const found = await discover(
+    forge,
+    settings,
+    spec,
+    forced,
+    current,
+    closed ? null : mine,
+    tagsAsked ?? undefined,
+  );
+  const facts = {
+    package: spec.name,
+    from: current,
+    to: found.target?.version ?? current,
+    date,
+    baseVersion: current,
+    closed,
+    waiting: found.waiting,
+    began,
+  };
+  if (!found.target) return makeReport(settings, { ...facts, upToDate: found.message }, null);
   const target = found.target;
-  report.branch = branch;
-  await withClone(config, forge.gitRemote(repo), async (git, work) => {
+  return await withClone(settings, forge.gitRemote(repo), async (git, top) => {
     const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
     // The branch is rewritten from the base only when its tip is exactly one the bot pushed (its
     // note says so) or is merged already: an amended or fixup-squashed bot commit keeps the
@@ -79,7 +90,7 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
       );
     if (!ours) {
       // Someone else changed the branch: build on top, never rewrite their work.
-      const foreign = await foreignCommits(git, base, branch, config);
+      const foreign = await foreignCommits(git, settings, branch);
       progress(
         `${branch} was changed since the bot last pushed it (${foreign.length} commits by others): adding on top`,
       );
@@ -87,31 +98,43 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
     } else {
       await git.run(["checkout", "--quiet", "-b", branch, `origin/${base}`]);
     }
-    const pkgDir = join(work, config.package.dir);
-    const layout = await loadLayout(config, pkgDir);
-    report.version.from = layout.version;
-    if (compareVersions(report.version.from, target.version) >= 0) {
-      report.upToDate = true;
-      report.message = `${branch} already holds ${report.version.from}`;
-      return;
+    const dir = join(top, spec.dir);
+    const pkg = await loadPackage(spec, dir);
+    const from = pkg.current;
+    if (compareVersions(from, target.version) >= 0) {
+      return makeReport(settings, {
+        ...facts,
+        from,
+        branch,
+        upToDate: `${branch} already holds ${from}`,
+      }, null);
     }
-    const resolved = { ...o, config: layout.config };
-    const env = await prepare(resolved, layout, git, pkgDir, target.version);
-    await chainInto(report, resolved, git, work, env);
-    report.diff = await git.diff(`origin/${base}`);
-    await publish(report, resolved, forge, git, target.open, remoteTip, ours);
+    const result = await upgradePackage({
+      settings,
+      package: pkg,
+      git,
+      top,
+      dir,
+      forge,
+      from,
+      to: target.version,
+      date,
+      bump: true,
+      diffBase: `origin/${base}`,
+      publish: { open: target.open, remoteTip, rewritable: ours },
+    });
+    return makeReport(settings, { ...facts, from, branch }, result);
   });
-  report.seconds = (performance.now() - began) / 1000;
-  return report;
 }
 
 /** Commits on the bot's branch (since the base) that another author made. */
-async function foreignCommits(
-  git: Git,
-  base: string,
-  branch: string,
-  config: Config,
-): Promise<string[]> {
-  const log = await git.run(["log", "--format=%H %ae", `origin/${base}..origin/${branch}`]);
-  return log.split("\n").filter(Boolean).filter((l) => l.split(" ")[1] !== config.git.author_email);
+async function foreignCommits(git: Git, settings: Settings, branch: string): Promise<string[]> {
+  const log = await git.run([
+    "log",
+    "--format=%H %ae",
+    `origin/${settings.forge.base}..origin/${branch}`,
+  ]);
+  return log.split("\n").filter(Boolean).filter((l) =>
+    l.split(" ")[1] !== settings.git.author_email
+  );
 }

@@ -1,5 +1,5 @@
 // A round's expression (Nix text): the build file, hashes' own attributes, other systems' targets.
-import type { Config } from "../runtime/config.ts";
+import type { PackageSpec } from "../runtime/config.ts";
 
 /** A system target in a round's expression: its attribute and its Nix expression. */
 export interface SystemTargets {
@@ -13,18 +13,21 @@ export interface SystemTargets {
 /** The expression a round builds: the build file (all of it, or the attributes `build.verify`
  * names), any hash's own attribute, and each other system's instantiation of a per-system hash's
  * file, so one `nix-build -k` run reaches every FOD and reports every independent mismatch. */
-export function buildExpression(config: Config, systems?: SystemTargets): string {
+export function buildExpression(
+  pkg: Pick<PackageSpec, "hashes" | "build">,
+  systems?: SystemTargets,
+): string {
   const select = (path: string) => "t" + path.split(".").map((p) => `."${p}"`).join("");
-  const extras = config.hashes.filter((h) => h.expr || h.attr).map((h) =>
+  const extras = pkg.hashes.filter((h) => h.expr || h.attr).map((h) =>
     `  "hash-${h.name}" = ${h.expr ? `(${h.expr})` : select(h.attr!)};`
   );
   const perSystem = (systems?.targets ?? []).map((t) => `  "${t.attr}" = gate (${t.expr});`);
-  const targets = config.build.verify.length > 0
-    ? config.build.verify.map((v, i) => `  "verify-${i}" = ${select(v)};`)
+  const targets = pkg.build.verify.length > 0
+    ? pkg.build.verify.map((v, i) => `  "verify-${i}" = ${select(v)};`)
     : null;
   const lines = [
     `let`,
-    `  f = import ./${config.build.file};`,
+    `  f = import ./${pkg.build.file};`,
     `  t = if builtins.isFunction f then f { } else f;`,
     // A file that is one derivation (default.nix) builds that; an attribute set, all of it.
     `  all = if t.type or null == "derivation" then { default = t; } else t;`,
@@ -58,6 +61,6 @@ function gateLines(pending: string[]): string[] {
 }
 
 /** What a round builds, in words for progress lines. */
-export function targetsOf(config: Config): string[] {
-  return config.build.verify.length > 0 ? config.build.verify : [`all of ${config.build.file}`];
+export function targetsOf(pkg: Pick<PackageSpec, "build">): string[] {
+  return pkg.build.verify.length > 0 ? pkg.build.verify : [`all of ${pkg.build.file}`];
 }

@@ -1,33 +1,11 @@
 // Literal edits in the package's files: the version bumped, hashes read, reset or written back.
 import { join } from "node:path";
-import type { Config, HashSpec } from "../runtime/config.ts";
+import type { HashSpec, PackageSpec } from "../runtime/config.ts";
 import { findHash, findVersion, type LiteralQuery, replaceLiteral } from "../nix/edit.ts";
-import { hashAlgo, placeholderHashOf } from "../nix/hash.ts";
+import { hashAlgo, type HashOutcome, placeholderHashOf } from "../nix/hash.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
 import { InputError } from "../runtime/errors.ts";
 import { OTHER_VERSION_FILES } from "../site/defaults.ts";
-
-export interface HashOutcome {
-  name: string;
-  file: string;
-  old: string;
-  /** The harvested hash; null when the harvest stopped before reaching it. */
-  new: string | null;
-  unchanged: boolean;
-  /** Entries of a per-system set for other systems than the builder's. */
-  otherSystems: SystemOutcome[];
-}
-
-/** One other system's entry of a per-system hash: harvested on a machine that builds that system,
- * or left as it was, with the reason (`stale`). */
-export interface SystemOutcome {
-  system: string;
-  old: string;
-  new: string | null;
-  unchanged: boolean;
-  /** Why the entry was left as it was (no machine builds that system), or null. */
-  stale: string | null;
-}
 
 async function readText(dir: string, file: string): Promise<string> {
   try {
@@ -38,8 +16,12 @@ async function readText(dir: string, file: string): Promise<string> {
 }
 
 /** Writes `version` into every configured copy. */
-export async function bumpVersion(dir: string, config: Config, version: string): Promise<void> {
-  for (const location of config.version) {
+export async function bumpVersion(
+  dir: string,
+  pkg: Pick<PackageSpec, "version">,
+  version: string,
+): Promise<void> {
+  for (const location of pkg.version) {
     await editFile(
       dir,
       location.file,
@@ -99,11 +81,11 @@ export async function writeHash(
 /** Locates every hash before anything is written, so a missing literal stops the run cleanly. */
 export async function readHashes(
   dir: string,
-  config: Config,
+  pkg: Pick<PackageSpec, "hashes">,
   system: string,
 ): Promise<HashOutcome[]> {
   const outcomes: HashOutcome[] = [];
-  for (const spec of config.hashes) {
+  for (const spec of pkg.hashes) {
     const found = findHash(await readText(dir, spec.file), spec as LiteralQuery, system);
     outcomes.push({
       name: spec.name,
@@ -126,11 +108,11 @@ export async function readHashes(
 /** Sets every hash to its own placeholder and returns what they were. */
 export async function resetHashes(
   dir: string,
-  config: Config,
+  pkg: Pick<PackageSpec, "hashes">,
   system: string,
 ): Promise<HashOutcome[]> {
-  const hashes = await readHashes(dir, config, system);
-  for (const [i, spec] of config.hashes.entries()) {
+  const hashes = await readHashes(dir, pkg, system);
+  for (const [i, spec] of pkg.hashes.entries()) {
     await writeHash(
       dir,
       spec,

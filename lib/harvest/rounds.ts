@@ -1,14 +1,14 @@
 // Harvest: every fixed-output hash collected, round after round, from nix-build; the verifying build.
 import { join } from "node:path";
-import type { Config } from "../runtime/config.ts";
+import type { BuildSettings, PackageSpec } from "../runtime/config.ts";
 import type { Builder } from "./builders/builder.ts";
 import { drvName, renderedTail } from "../nix/logread.ts";
 import { parseNixLog } from "../nix/log.ts";
-import { sameHash } from "../nix/hash.ts";
+import { type HashOutcome, sameHash } from "../nix/hash.ts";
 import { progress, seconds } from "../runtime/log.ts";
 import { renderBuilders } from "../nix/machines.ts";
 import { systemTargetAttr, systemTargetExpr } from "../nix/persystem.ts";
-import { type HashOutcome, placeholderFor, resetHashes, writeHash } from "./literals.ts";
+import { placeholderFor, resetHashes, writeHash } from "./literals.ts";
 import { buildExpression, targetsOf } from "./expression.ts";
 import {
   entryOf,
@@ -50,22 +50,25 @@ export interface HarvestResult {
   buildSeconds: number;
 }
 
-export interface HarvestOptions {
-  config: Config;
+/** What the harvest reads of the flow's context (lib/flow/context.ts), which it is handed as is. */
+export interface HarvestContext {
+  settings: { build: BuildSettings };
+  package: PackageSpec;
   /** The package directory, where files are edited (and built, for the local builder). */
   dir: string;
   /** The files a remote builder needs. */
   files: string[];
   builder: Builder;
   system: string;
-  logFile: string;
+  /** The build log file. */
+  log: string;
 }
 
 /** The job settings of one round. A harvesting round (hashes still pending) lets every FOD it
  * can reach build at once: FODs wait on the network, not the CPU, so one job each, at least as
  * many jobs as pending hashes, with the builder's cores divided among the jobs so CPU-bound work
  * is not oversubscribed. The verifying round (nothing pending) keeps the builder's own nix.conf
- * (or `build.max_jobs`). */
+ * (or `settings.build.max_jobs`). */
 export function jobArgs(
   pending: number,
   configured: number | "auto" | null,
@@ -82,7 +85,7 @@ export function jobArgs(
  * silently reused), then builds until a round has no mismatch, writing each got hash back. Other
  * systems' entries of per-system hashes are harvested in the same rounds on machines that build
  * those systems (Nix's distributed builds), or left as they were and said why. */
-export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
+export async function harvest(options: HarvestContext): Promise<HarvestResult> {
   const listings: Promise<unknown>[] = [];
   try {
     return await rounds(options, listings);
@@ -94,25 +97,26 @@ export async function harvest(options: HarvestOptions): Promise<HarvestResult> {
 }
 
 async function rounds(
-  options: HarvestOptions,
+  options: HarvestContext,
   listings: Promise<unknown>[],
 ): Promise<HarvestResult> {
-  const { config, dir, system } = options;
-  const hashes = await resetHashes(dir, config, system);
-  const specs = new Map(config.hashes.map((h) => [h.name, h]));
+  const { package: pkg, dir, system } = options;
+  const { settings } = options;
+  const hashes = await resetHashes(dir, pkg, system);
+  const specs = new Map(pkg.hashes.map((h) => [h.name, h]));
   const placeholders = new Map<string, Owner>();
-  for (const [i, h] of config.hashes.entries()) {
+  for (const [i, h] of pkg.hashes.entries()) {
     placeholders.set(
       placeholderFor(h, hashes[i].old, await Deno.readTextFile(join(dir, h.file))),
       { name: h.name, system: null },
     );
   }
   let systemTargets = await planSystemTargets(options, hashes, placeholders);
-  const builders = Object.keys(config.build.builders).length > 0
-    ? ["--builders", renderBuilders(config.build.builders)]
+  const builders = Object.keys(settings.build.builders).length > 0
+    ? ["--builders", renderBuilders(settings.build.builders)]
     : [];
   const buildFileText = systemTargets.length > 0
-    ? await Deno.readTextFile(join(dir, config.build.file))
+    ? await Deno.readTextFile(join(dir, pkg.build.file))
     : "";
 
   const result: HarvestResult = {
@@ -130,7 +134,7 @@ async function rounds(
   const pendingOwners = () => pendingPlaceholders().map(([, o]) => o);
   const expressionNow = () =>
     buildExpression(
-      config,
+      pkg,
       systemTargets.length === 0 ? undefined : {
         targets: systemTargets.map((t) => ({
           attr: systemTargetAttr(t),
@@ -139,13 +143,13 @@ async function rounds(
         pending: pendingPlaceholders().map(([p]) => p),
       },
     );
-  const verifyNames = targetsOf(config);
+  const verifyNames = targetsOf(pkg);
   const cores = await options.builder.cores();
-  while (result.rounds.length < config.build.max_rounds) {
+  while (result.rounds.length < settings.build.max_rounds) {
     const round = result.rounds.length + 1;
     const pending = pendingOwners().map(labelOf);
     const built = [...pending, ...verifyNames];
-    const jobs = jobArgs(pending.length, config.build.max_jobs, cores);
+    const jobs = jobArgs(pending.length, settings.build.max_jobs, cores);
     progress(
       `round ${round}: building ${built.join(", ")}${jobs.length ? ` (${jobs.join(" ")})` : ""}`,
     );
@@ -163,10 +167,10 @@ async function rounds(
       dir,
       files: options.files,
       expr,
-      args: [...jobs, ...builders, ...config.build.args],
-      timeoutSeconds: config.build.timeout_seconds,
-      heartbeatSeconds: config.build.heartbeat_seconds,
-      logFile: options.logFile,
+      args: [...jobs, ...builders, ...settings.build.args],
+      timeoutSeconds: settings.build.timeout_seconds,
+      heartbeatSeconds: settings.build.heartbeat_seconds,
+      logFile: options.log,
       label: `round ${round}`,
     });
     result.builds++;
@@ -231,7 +235,7 @@ async function rounds(
       result.failure = {
         kind: "timeout",
         message:
-          `nix-build timed out after ${config.build.timeout_seconds}s (build.timeout_seconds)`,
+          `nix-build timed out after ${settings.build.timeout_seconds}s (settings.build.timeout_seconds)`,
         drv: null,
         logTail: renderedTail(build.output),
       };
@@ -298,7 +302,8 @@ async function rounds(
   }
   result.failure = {
     kind: "no-convergence",
-    message: `still finding mismatches after ${config.build.max_rounds} rounds (build.max_rounds)`,
+    message:
+      `still finding mismatches after ${settings.build.max_rounds} rounds (settings.build.max_rounds)`,
     drv: null,
     logTail: [],
   };

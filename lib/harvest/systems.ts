@@ -1,11 +1,12 @@
 // Per-system hashes' other systems: which are harvested, on which machine; which left stale, why.
 import { join } from "node:path";
-import type { HarvestOptions } from "./rounds.ts";
+import type { HarvestContext } from "./rounds.ts";
 import type { BuildFailure } from "../nix/log.ts";
 import { progress } from "../runtime/log.ts";
 import { buildableSystems, parseMachines, renderBuilders } from "../nix/machines.ts";
 import { type SystemTarget, whyNotInstantiable } from "../nix/persystem.ts";
-import { type HashOutcome, placeholderFor, type SystemOutcome, writeHash } from "./literals.ts";
+import { placeholderFor, writeHash } from "./literals.ts";
+import type { HashOutcome, SystemOutcome } from "../nix/hash.ts";
 
 /** Whose placeholder it is: a hash's entry for the builder's system (`system` null) or for another. */
 export interface Owner {
@@ -28,11 +29,12 @@ export const labelOf = (owner: Owner) =>
  * `build.builders`, else the builder's nix.conf `builders`, or the builder itself). Writes each
  * harvested entry's own placeholder; the others are left as they were, with the reason. */
 export async function planSystemTargets(
-  options: HarvestOptions,
+  options: HarvestContext,
   hashes: HashOutcome[],
   placeholders: Map<string, Owner>,
 ): Promise<SystemTarget[]> {
-  const { config, dir } = options;
+  const { package: pkg, dir } = options;
+  const { build } = options.settings;
   if (!hashes.some((h) => h.otherSystems.length > 0)) return [];
   // A host that cannot say (a Nix without `nix show-config`) builds its own system only, and the
   // reason goes with every entry left stale for it.
@@ -41,9 +43,9 @@ export async function planSystemTargets(
     unknown = `the build host could not say which systems it builds: ${e.message}`;
     return { system: options.system, extraPlatforms: [], builders: "", machineFiles: new Map() };
   });
-  const configured = Object.keys(config.build.builders).length > 0;
+  const configured = Object.keys(build.builders).length > 0;
   const machines = configured
-    ? parseMachines(renderBuilders(config.build.builders), new Map(), host.system)
+    ? parseMachines(renderBuilders(build.builders), new Map(), host.system)
     : parseMachines(host.builders, host.machineFiles, host.system);
   const buildable = buildableSystems(host, machines);
   const source = configured
@@ -51,7 +53,7 @@ export async function planSystemTargets(
     : `the builder's nix.conf builders (${host.builders || "empty"})`;
   const targets: SystemTarget[] = [];
   for (const h of hashes.filter((h) => h.otherSystems.length > 0)) {
-    const spec = config.hashes.find((s) => s.name === h.name)!;
+    const spec = pkg.hashes.find((s) => s.name === h.name)!;
     const fileText = await Deno.readTextFile(join(dir, h.file));
     const notInstantiable = whyNotInstantiable(h.file, fileText);
     for (const o of h.otherSystems) {
@@ -90,7 +92,7 @@ export function unbuildableSystems(
 
 /** Puts the entries of `systems` back as they were, says why, and returns the targets left. */
 export async function leaveStale(
-  options: HarvestOptions,
+  options: HarvestContext,
   hashes: HashOutcome[],
   targets: SystemTarget[],
   systems: Map<string, string>,
@@ -101,7 +103,7 @@ export async function leaveStale(
     entry.unchanged = false;
     entry.stale = `no machine took its build: ${systems.get(t.system)}`;
     progress(`${t.name} for ${t.system}: left as it was, ${entry.stale}`);
-    const spec = options.config.hashes.find((s) => s.name === t.name)!;
+    const spec = options.package.hashes.find((s) => s.name === t.name)!;
     await writeHash(options.dir, spec, t.system, entry.old);
   }
   return targets.filter((t) => !systems.has(t.system));

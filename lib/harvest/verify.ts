@@ -1,24 +1,24 @@
 // The verified check: each literal is the outputHash of a fixed-output derivation in the closure.
-import type { HarvestFailure, HarvestOptions } from "./rounds.ts";
+import type { HarvestContext, HarvestFailure } from "./rounds.ts";
 import type { BuildResult } from "./builders/builder.ts";
 import { drvName, renderedTail } from "../nix/logread.ts";
-import { sameHash } from "../nix/hash.ts";
-import { type HashOutcome, readHashes } from "./literals.ts";
+import { type HashOutcome, sameHash } from "../nix/hash.ts";
+import { readHashes } from "./literals.ts";
 
 const FOD_LINE_RE = /^upgrade-bot-fod (\/\S+\.drv) (?:r:|text:)?(\w+) ([0-9a-f]+)$/gm;
 
 /** Every fixed-output derivation the build evaluates with its outputHash (read from the .drv files
  * on the builder), for checkOutputHashes. */
-export function listFixedOutputs(options: HarvestOptions, expr: string): Promise<BuildResult> {
-  const { config } = options;
+export function listFixedOutputs(options: HarvestContext, expr: string): Promise<BuildResult> {
+  const { build } = options.settings;
   return options.builder.build({
     dir: options.dir,
     files: options.files,
     expr,
-    args: config.build.args,
-    timeoutSeconds: config.build.timeout_seconds,
-    heartbeatSeconds: config.build.heartbeat_seconds,
-    logFile: options.logFile,
+    args: build.args,
+    timeoutSeconds: build.timeout_seconds,
+    heartbeatSeconds: build.heartbeat_seconds,
+    logFile: options.log,
     label: "hash check",
     listFixedOutputs: true,
   });
@@ -29,12 +29,12 @@ export function listFixedOutputs(options: HarvestOptions, expr: string): Promise
  * as they were built). A literal the build does not actually use as a hash, or uses only while it
  * holds its placeholder, fails here where the placeholder check cannot see it. */
 export async function checkOutputHashes(
-  options: HarvestOptions,
+  options: HarvestContext,
   listing: BuildResult,
   harvested: HashOutcome[],
   placeholders: string[],
 ): Promise<HarvestFailure | null> {
-  const { config, dir, system } = options;
+  const { package: pkg, dir, system } = options;
   const fods = [...listing.output.matchAll(FOD_LINE_RE)].map((m) => ({
     drv: m[1],
     hash: `${m[2]}:${m[3]}`,
@@ -57,7 +57,7 @@ export async function checkOutputHashes(
       problems.push(`${drvName(fod.drv)} still has a placeholder as its outputHash`);
     }
   }
-  const current = await readHashes(dir, config, system);
+  const current = await readHashes(dir, pkg, system);
   const check = (label: string, file: string, value: string) => {
     if (placeholders.some((p) => sameHash(p, value))) {
       problems.push(`${label} (${file}) still holds its placeholder`);

@@ -1,9 +1,9 @@
 // Mikado cards: the goal card (plan, history), prerequisite cards, and the close and finalize verbs (pure).
 import { Document, YAMLMap } from "yaml";
 import { join } from "node:path";
-import type { Config } from "../runtime/config.ts";
+import type { PackageSpec } from "../runtime/config.ts";
 import { InputError } from "../runtime/errors.ts";
-import type { HashOutcome } from "../harvest/literals.ts";
+import type { HashOutcome } from "../nix/hash.ts";
 import {
   insertListItem,
   markdownSections,
@@ -63,8 +63,8 @@ export function requiredStems(value: unknown, path: string): string[] {
   });
 }
 
-export function goalCardPath(config: Config): string {
-  return join(config.cards_dir, `${config.chain}.md`);
+export function goalCardPath(pkg: Pick<PackageSpec, "cards_dir" | "chain">): string {
+  return join(pkg.cards_dir, `${pkg.chain}.md`);
 }
 
 /** The goal card for the `plan` commit: a new card, or an earlier one made active again. Its body

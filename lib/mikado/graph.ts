@@ -1,9 +1,4 @@
-// The Mikado graph: the chain's cards and their state, drawn as a tree for the pull request.
-import { join } from "node:path";
-import type { Config } from "../runtime/config.ts";
-import { readOptional } from "../runtime/files.ts";
-import { goalCardPath, requiredStems } from "./cards.ts";
-import { parseFrontMatter } from "./frontmatter.ts";
+// The Mikado graph: the chain's cards and their state, drawn as a tree for the pull request (pure).
 
 /** The chain as an ASCII tree, goal at the root. A card already shown with its prerequisites is
  * not expanded again, and a card requiring one of its ancestors is marked, so neither a cycle nor
@@ -34,23 +29,4 @@ export function mikadoGraph(
   };
   visit(goal, "", "", []);
   return out.join("\n");
-}
-
-/** The chain's cards with their state, for the pull request's graph. */
-export async function chainGraph(top: string, config: Config): Promise<string> {
-  const goal = goalCardPath(config);
-  const cards: { stem: string; requires: string[]; active: boolean }[] = [];
-  const seen = new Set<string>();
-  const visit = async (stem: string, path: string) => {
-    if (seen.has(stem)) return;
-    seen.add(stem);
-    const text = await readOptional(join(top, path));
-    if (text === null) return;
-    const fm = parseFrontMatter(text, path).map.toJSON();
-    const requires = requiredStems(fm.requires, path);
-    cards.push({ stem, requires, active: fm.status === "active" });
-    for (const r of requires) await visit(r, join(config.cards_dir, `${r}.md`));
-  };
-  await visit(config.chain, goal);
-  return mikadoGraph(cards, config.chain);
 }

@@ -1,6 +1,4 @@
-// Review: the lines of the cards that still name the old version, for a human to look at.
-import { join } from "node:path";
-import type { Config } from "../runtime/config.ts";
+// Review: the lines of the cards that still name the old version, for a human to look at (pure).
 
 /** A line of a card, by path and line number. */
 export interface Mention {
@@ -20,20 +18,4 @@ export function versionMentions(
   return files.flatMap(({ path, text }) =>
     text.split(/\r?\n/).flatMap((l, i) => token.test(l) ? [{ path, line: i + 1, text: l }] : [])
   );
-}
-
-/** Lines in the cards that still name the old version, for a human to review. */
-export async function staleMentions(top: string, config: Config, version: string) {
-  const files: { path: string; text: string }[] = [];
-  for await (const entry of Deno.readDir(join(top, config.cards_dir))) {
-    // The goal card's own history names old versions on purpose.
-    if (!entry.isFile || !entry.name.endsWith(".md") || entry.name === `${config.chain}.md`) {
-      continue;
-    }
-    const path = join(config.cards_dir, entry.name);
-    files.push({ path, text: await Deno.readTextFile(join(top, path)) });
-  }
-  // Code unit order: localeCompare would load ICU's collation data, about 10ms, for this one sort.
-  files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  return versionMentions(files, version);
 }

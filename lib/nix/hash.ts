@@ -175,3 +175,26 @@ export function sameHash(a: string, b: string): boolean {
     return false;
   }
 }
+
+/** One hash literal of an upgrade: the value it had, and the one harvested for it. */
+export interface HashOutcome {
+  name: string;
+  file: string;
+  old: string;
+  /** The harvested hash; null when the harvest stopped before reaching it. */
+  new: string | null;
+  unchanged: boolean;
+  /** Entries of a per-system set for other systems than the builder's. */
+  otherSystems: SystemOutcome[];
+}
+
+/** One other system's entry of a per-system hash: harvested on a machine that builds that system,
+ * or left as it was, with the reason (`stale`). */
+export interface SystemOutcome {
+  system: string;
+  old: string;
+  new: string | null;
+  unchanged: boolean;
+  /** Why the entry was left as it was (no machine builds that system), or null. */
+  stale: string | null;
+}

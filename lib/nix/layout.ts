@@ -1,24 +1,23 @@
-// The package's layout: the config's version copies, hashes and build file, filled in by discovery.
-import type { Config } from "../runtime/config.ts";
+// The package as resolved: its spec's version copies, hashes and build file, filled in by discovery.
+import type { PackageSpec } from "../runtime/config.ts";
 import { agreedVersion, discover, type Discovery, type FoundHash } from "./discover.ts";
 import { findVersion } from "./edit.ts";
 import { InputError } from "../runtime/errors.ts";
 
-/** The config with every discoverable key filled in, and what discovery saw. */
-export interface Layout {
-  config: Config;
+/** The package's spec with every discoverable key filled in, and what discovery saw. */
+export interface ResolvedPackage extends PackageSpec {
   discovery: Discovery;
   /** Hash literals pinned to a literal rev or URL: left alone, listed for the record. */
   pinned: FoundHash[];
   /** The version the copies agree on. */
-  version: string;
+  current: string;
 }
 
-/** Fills the config's empty version, hashes and build file from what the files hold. */
-export function resolveLayout(config: Config, files: Map<string, string>): Layout {
-  const dir = config.package.dir;
-  const discovery = discover(files, config.package.name);
-  const resolved: Config = structuredClone(config);
+/** Fills the spec's empty version, hashes and build file from what the files hold. */
+export function resolvePackage(spec: PackageSpec, files: Map<string, string>): ResolvedPackage {
+  const dir = spec.dir;
+  const discovery = discover(files, spec.name);
+  const resolved: PackageSpec = structuredClone(spec);
   if (resolved.version.length === 0) {
     resolved.version = discovery.versions.map((v) => ({
       file: v.file,
@@ -26,8 +25,8 @@ export function resolveLayout(config: Config, files: Map<string, string>): Layou
       index: v.index,
     }));
   }
-  const version = config.version.length > 0
-    ? configuredVersion(config, files)
+  const current = spec.version.length > 0
+    ? configuredVersion(spec, files)
     : agreedVersion(discovery.versions, dir);
   let pinned: FoundHash[] = [];
   if (resolved.hashes.length === 0) {
@@ -52,15 +51,15 @@ export function resolveLayout(config: Config, files: Map<string, string>): Layou
   } else if (!files.has(resolved.build.file)) {
     throw new InputError(`build.file: ${dir}/${resolved.build.file} does not exist`);
   }
-  return { config: resolved, discovery, pinned, version };
+  return { ...resolved, discovery, pinned, current };
 }
 
-function configuredVersion(config: Config, files: Map<string, string>): string {
+function configuredVersion(spec: PackageSpec, files: Map<string, string>): string {
   let first: { file: string; value: string } | undefined;
-  for (const location of config.version) {
+  for (const location of spec.version) {
     const text = files.get(location.file);
     if (text === undefined) {
-      throw new InputError(`version: ${config.package.dir}/${location.file} does not exist`);
+      throw new InputError(`version: ${spec.dir}/${location.file} does not exist`);
     }
     const value = findVersion(text, location).value;
     if (first && value !== first.value) {

@@ -23,8 +23,8 @@ export interface HashSpec extends LiteralLocation {
   expr?: string;
 }
 
-/** One package of several (`packages:`): what cannot be discovered, and what may differ. */
-export interface PackageSpec {
+/** One entry of `packages:` as the file gives it: what cannot be discovered, and what may differ. */
+export interface PackageEntry {
   name: string;
   dir: string;
   mirrors: { repo: string; tag: string }[];
@@ -47,37 +47,30 @@ export interface DeployConfig {
   credentials_env: string | null;
 }
 
-export interface Config {
+/** The build settings every package of the run shares. */
+export interface BuildSettings {
+  args: string[];
+  max_jobs: number | "auto" | null;
+  /** Per system, the machine (Nix's distributed builds, `--builders`) that builds its per-system
+   * hashes; empty: the builder's own nix.conf `builders`. */
+  builders: Record<string, string>;
+  timeout_seconds: number;
+  max_rounds: number;
+  heartbeat_seconds: number;
+  /** Environment variables builds may see besides PATH, HOME, locale and NIX_* (never a secret). */
+  env: string[];
+}
+
+/** What the whole run shares: the config's keys that are not one package's, and the command
+ * line's choices (the builder it names, --dry-run, --no-build). */
+export interface Settings {
   /** The config file read, or "built-in defaults". */
   source: string;
-  /** Several packages (`packages:`), each expanded by packageConfigs; null: the single package. */
-  packages: PackageSpec[] | null;
-  /** null: no follow-through after merge. */
-  deploy: DeployConfig | null;
-  package: { name: string; dir: string };
-  /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
-  version: LiteralLocation[];
-  /** The hashes to harvest; empty: every hash literal of the package's files not pinned. */
-  hashes: HashSpec[];
-  build: {
-    /** The file to build; empty: test-build.nix when the package has one, else default.nix. */
-    file: string;
-    /** Attributes of `file` to build; empty: all of it. */
-    verify: string[];
-    args: string[];
-    max_jobs: number | "auto" | null;
-    /** Per system, the machine (Nix's distributed builds, `--builders`) that builds its per-system
-     * hashes; empty: the builder's own nix.conf `builders`. */
-    builders: Record<string, string>;
-    timeout_seconds: number;
-    max_rounds: number;
-    heartbeat_seconds: number;
-    /** Environment variables builds may see besides PATH, HOME, locale and NIX_* (never a secret). */
-    env: string[];
-  };
   builder: string;
+  dryRun: boolean;
+  noBuild: boolean;
+  build: BuildSettings;
   ssh: { config_file: string | null; options: string[] };
-  chain: string;
   git: { author_name: string; author_email: string };
   log_dir: string | null;
   forge: {
@@ -91,16 +84,51 @@ export interface Config {
     /** Retries wait 1, 4, 9 ... times this. */
     retry_seconds: number;
   };
-  /** The release mirrors: the first is the package's own; a version is ready when every mirror
-   * has its tag. `tag` holds `{version}`. */
-  mirrors: { repo: string; tag: string }[];
   prereleases: boolean;
-  cards_dir: string;
-  service_versions: { file: string; name: string } | null;
   /** Who may comment /rebuild: people with write, admin or owner permission, and these logins. */
   rebuild: { allow: string[] };
   webhook: { secret_env: string; max_body_bytes: number };
   lock: { dir: string | null; wait_seconds: number; stale_seconds: number };
+  /** null: no follow-through after merge. */
+  deploy: DeployConfig | null;
+}
+
+/** One package: the top-level keys of a single-package config, or one entry of `packages:` over
+ * the shared keys. Empty lists are filled in by discovery (lib/nix/layout.ts). */
+export interface PackageSpec {
+  name: string;
+  dir: string;
+  /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
+  version: LiteralLocation[];
+  /** The hashes to harvest; empty: every hash literal of the package's files not pinned. */
+  hashes: HashSpec[];
+  build: {
+    /** The file to build; empty: test-build.nix when the package has one, else default.nix. */
+    file: string;
+    /** Attributes of `file` to build; empty: all of it. */
+    verify: string[];
+  };
+  chain: string;
+  /** The release mirrors: the first is the package's own; a version is ready when every mirror
+   * has its tag. `tag` holds `{version}`. */
+  mirrors: { repo: string; tag: string }[];
+  cards_dir: string;
+  service_versions: { file: string; name: string } | null;
+}
+
+/** The config file as read over the site's defaults: the run's settings (but the command line's
+ * choices) and either the single package's keys or `packages:`. */
+export interface Config extends Omit<Settings, "build" | "dryRun" | "noBuild"> {
+  /** Several packages (`packages:`); null: the single package of the top-level keys. */
+  packages: PackageEntry[] | null;
+  package: { name: string; dir: string };
+  version: LiteralLocation[];
+  hashes: HashSpec[];
+  build: BuildSettings & PackageSpec["build"];
+  chain: string;
+  mirrors: { repo: string; tag: string }[];
+  cards_dir: string;
+  service_versions: { file: string; name: string } | null;
 }
 
 export const DEFAULT_CONFIG_FILE = "upgrade-bot.yaml";
@@ -209,10 +237,48 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   return config;
 }
 
-/** One config per package: the single package's config as it is, or, with `packages:`, each
- * package over the shared keys with its own defaults (chain, cards, service entry: lib/site). */
-export function packageConfigs(config: Config): Config[] {
-  if (!config.packages) return [config];
+/** The run's settings: the config's shared keys, with the command line's choices. */
+export function runSettings(
+  config: Config,
+  choices: { builder?: string; dryRun?: boolean; noBuild?: boolean } = {},
+): Settings {
+  const { build, source, ssh, git, log_dir, forge, prereleases, rebuild, webhook, lock, deploy } =
+    structuredClone(config);
+  const { file: _file, verify: _verify, ...shared } = build;
+  return {
+    source,
+    builder: choices.builder ?? config.builder,
+    dryRun: choices.dryRun ?? false,
+    noBuild: choices.noBuild ?? false,
+    build: shared,
+    ssh,
+    git,
+    log_dir,
+    forge,
+    prereleases,
+    rebuild,
+    webhook,
+    lock,
+    deploy,
+  };
+}
+
+/** The packages of the config: the single package of the top-level keys, or each entry of
+ * `packages:` with its own defaults (chain, cards, service entry: lib/site). */
+export function packageSpecs(config: Config): PackageSpec[] {
+  const build = { file: config.build.file, verify: [...config.build.verify] };
+  if (!config.packages) {
+    return [structuredClone({
+      ...config.package,
+      version: config.version,
+      hashes: config.hashes,
+      build,
+      chain: config.chain,
+      mirrors: config.mirrors,
+      cards_dir: config.cards_dir,
+      service_versions: config.service_versions,
+    })];
+  }
   return config.packages.map((p) => {
     const own = packageDefaults(p.name);
     // The shared file, the package's own entry (its name) unless the package says otherwise.
@@ -223,11 +289,11 @@ export function packageConfigs(config: Config): Config[] {
       name: ownSv?.name ?? p.name,
     };
     return {
-      ...structuredClone(config),
-      packages: null,
-      package: { name: p.name, dir: p.dir },
+      name: p.name,
+      dir: p.dir,
       version: [],
       hashes: [],
+      build: structuredClone(build),
       mirrors: p.mirrors,
       chain: p.chain ?? own.chain,
       cards_dir: p.cards_dir ?? own.cards_dir,

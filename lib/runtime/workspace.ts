@@ -1,23 +1,23 @@
 // Workspace: one run at a time under the target's lock, in throwaway clones swept after a killed run.
 import { join } from "node:path";
-import type { Config } from "./config.ts";
+import type { Settings } from "./config.ts";
 import { acquireLock, isHeld } from "./lock.ts";
 import { Git, type Remote } from "./git.ts";
 import { progress } from "./log.ts";
 
 /** Runs `fn` holding the target repository's lock; null when another run kept it. */
 export async function withLock<T>(
-  config: Config,
+  settings: Pick<Settings, "lock" | "forge">,
   command: string,
   fn: () => Promise<T>,
 ): Promise<T | null> {
   const lock = await acquireLock({
-    dir: config.lock.dir ??
+    dir: settings.lock.dir ??
       join(Deno.env.get("XDG_RUNTIME_DIR") ?? Deno.env.get("TMPDIR") ?? "/tmp"),
-    repo: config.forge.repo,
+    repo: settings.forge.repo,
     command,
-    waitSeconds: config.lock.wait_seconds,
-    staleSeconds: config.lock.stale_seconds,
+    waitSeconds: settings.lock.wait_seconds,
+    staleSeconds: settings.lock.stale_seconds,
   });
   if (!lock) return null;
   const release = () => lock.release();
@@ -34,11 +34,15 @@ export async function withLock<T>(
 }
 
 /** A throwaway clone of the target, its base branch checked out. */
-async function cloneTarget(config: Config, remote: Remote, work: string): Promise<Git> {
-  const identity = { name: config.git.author_name, email: config.git.author_email };
+async function cloneTarget(
+  settings: Pick<Settings, "git" | "forge">,
+  remote: Remote,
+  work: string,
+): Promise<Git> {
+  const identity = { name: settings.git.author_name, email: settings.git.author_email };
   const git = new Git(work, identity, remote.env);
   progress(`cloning ${remote.url}`);
-  await git.run(["clone", "--quiet", "--branch", config.forge.base, "--", remote.url, work]);
+  await git.run(["clone", "--quiet", "--branch", settings.forge.base, "--", remote.url, work]);
   return git;
 }
 
@@ -60,7 +64,7 @@ async function sweepClones(): Promise<void> {
 }
 
 export async function withClone<T>(
-  config: Config,
+  settings: Pick<Settings, "git" | "forge">,
   remote: Remote,
   fn: (git: Git, work: string) => Promise<T>,
 ): Promise<T> {
@@ -71,7 +75,7 @@ export async function withClone<T>(
   await held.lock(true);
   try {
     await Deno.mkdir(work, { mode: 0o700 });
-    return await fn(await cloneTarget(config, remote, work), work);
+    return await fn(await cloneTarget(settings, remote, work), work);
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});
     await Deno.remove(`${work}.lock`).catch(() => {});

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { harvest, type HarvestResult, jobArgs } from "../../lib/harvest/rounds.ts";
 import { LocalBuilder } from "../../lib/harvest/builders/local.ts";
-import { parseConfig } from "../../lib/runtime/config.ts";
+import { packageSpecs, parseConfig, runSettings } from "../../lib/runtime/config.ts";
 import { nixBase32Encode } from "../../lib/nix/hash.ts";
 
 /** A flat fixed-output derivation whose output is `content`. */
@@ -39,12 +39,13 @@ async function run(
     "test.yaml",
   );
   const result = await harvest({
-    config,
+    settings: runSettings(config),
+    package: packageSpecs(config)[0],
     dir,
     files: Object.keys(files),
     builder: new LocalBuilder(),
     system: `${Deno.build.arch}-linux`,
-    logFile: `${dir}/build.log`,
+    log: `${dir}/build.log`,
   });
   return { result, dir };
 }

@@ -1,7 +1,7 @@
 // `requires:` entries read from cards on the branch are untrusted: none may reach outside the clone.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { chainGraph } from "../../lib/mikado/graph.ts";
+import { chainGraph } from "../../lib/flow/steps.ts";
 import { requiresOf } from "../../lib/mikado/chain.ts";
 import { goalCardPath } from "../../lib/mikado/cards.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";

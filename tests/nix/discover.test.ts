@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { agreedVersion, discover } from "../../lib/nix/discover.ts";
-import { resolveLayout } from "../../lib/nix/layout.ts";
+import { resolvePackage } from "../../lib/nix/layout.ts";
 import { defaultConfig } from "../../lib/site/defaults.ts";
-import { parseConfig } from "../../lib/runtime/config.ts";
+import { packageSpecs, parseConfig } from "../../lib/runtime/config.ts";
 import { placeholderHash } from "../../lib/nix/hash.ts";
 import YAML from "yaml";
 
@@ -152,11 +152,11 @@ Deno.test("version literals must agree; a v prefix is only style", () => {
 });
 
 Deno.test("the layout harvests every literal but pinned ones, and config overrides discovery", () => {
-  const layout = resolveLayout(defaultConfig(), files());
-  assert.equal(layout.version, "2026.2.0");
-  assert.equal(layout.config.build.file, "test-build.nix");
+  const layout = resolvePackage(packageSpecs(defaultConfig())[0], files());
+  assert.equal(layout.current, "2026.2.0");
+  assert.equal(layout.build.file, "test-build.nix");
   assert.deepEqual(layout.pinned.map((h) => h.name), ["pinned-src"]);
-  assert.deepEqual(layout.config.hashes.map((h) => h.name), [
+  assert.deepEqual(layout.hashes.map((h) => h.name), [
     "src",
     "client-src",
     "deps",
@@ -164,19 +164,22 @@ Deno.test("the layout harvests every literal but pinned ones, and config overrid
     "server-npm-deps",
     "web-deps",
   ]);
-  const overridden = resolveLayout(
-    parseConfig("hashes: [{ name: only, file: deps.nix, key: outputHash }]", "c.yaml"),
+  const overridden = resolvePackage(
+    packageSpecs(
+      parseConfig("hashes: [{ name: only, file: deps.nix, key: outputHash }]", "c.yaml"),
+    )[0],
     files(),
   );
-  assert.deepEqual(overridden.config.hashes.map((h) => h.name), ["only"]);
+  assert.deepEqual(overridden.hashes.map((h) => h.name), ["only"]);
   assert.throws(
-    () => resolveLayout(parseConfig("build: { file: nope.nix }", "c.yaml"), files()),
+    () =>
+      resolvePackage(packageSpecs(parseConfig("build: { file: nope.nix }", "c.yaml"))[0], files()),
     /build\.file: containers\/authentik\/nope\.nix does not exist/,
   );
 });
 
 Deno.test("the config inspect prints reproduces the same literals", () => {
-  const layout = resolveLayout(defaultConfig(), files());
+  const layout = resolvePackage(packageSpecs(defaultConfig())[0], files());
   const printed = YAML.stringify({
     hashes: layout.discovery.hashes.filter((h) => !h.pinned).map((h) => ({
       name: h.name,
@@ -185,9 +188,9 @@ Deno.test("the config inspect prints reproduces the same literals", () => {
       ...(h.within ? { within: h.within } : {}),
     })),
   });
-  const again = resolveLayout(parseConfig(printed, "printed.yaml"), files());
+  const again = resolvePackage(packageSpecs(parseConfig(printed, "printed.yaml"))[0], files());
   assert.deepEqual(
-    again.config.hashes.map((h) => h.name),
-    layout.config.hashes.map((h) => h.name),
+    again.hashes.map((h) => h.name),
+    layout.hashes.map((h) => h.name),
   );
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { defaultConfig } from "../../lib/site/defaults.ts";
-import { loadConfig, packageConfigs, parseConfig } from "../../lib/runtime/config.ts";
+import { loadConfig, packageSpecs, parseConfig, runSettings } from "../../lib/runtime/config.ts";
 import { parseBuilder } from "../../lib/runtime/config_schema.ts";
 
 Deno.test("an empty file means the blumeops defaults", () => {
@@ -150,24 +150,24 @@ packages:
 `,
     "p.yaml",
   );
-  const [a, n, f] = packageConfigs(config);
-  assert.equal(packageConfigs(config).length, 3);
+  const [a, n, f] = packageSpecs(config);
+  assert.equal(packageSpecs(config).length, 3);
   // Its own entry of the shared file, whatever the single-package default names.
   assert.deepEqual(f.service_versions, { file: "versions.yaml", name: "foo" });
-  assert.deepEqual(a.package, { name: "authentik", dir: "containers/authentik" });
+  assert.deepEqual([a.name, a.dir], ["authentik", "containers/authentik"]);
   assert.equal(a.chain, "upgrade-authentik");
   assert.equal(a.cards_dir, "docs/how-to/authentik");
   assert.deepEqual(a.service_versions, { file: "versions.yaml", name: "authentik" });
   assert.equal(a.mirrors.length, 2);
-  assert.equal(a.builder, "local");
-  assert.deepEqual(n.package, { name: "ntfy", dir: "containers/ntfy" });
+  assert.equal(runSettings(config).builder, "local");
+  assert.deepEqual([n.name, n.dir], ["ntfy", "containers/ntfy"]);
   assert.equal(n.chain, "bump-ntfy");
   assert.equal(n.cards_dir, "docs/how-to/ntfy");
   assert.equal(n.service_versions, null);
   assert.deepEqual(n.mirrors, [{ repo: "mirrors/ntfy", tag: "v{version}" }]);
-  assert.deepEqual([n.version, n.hashes, n.packages], [[], [], null]);
+  assert.deepEqual([n.version, n.hashes], [[], []]);
   // Without packages: the single package, as before.
-  assert.deepEqual(packageConfigs(parseConfig("", "e.yaml")).map((c) => c.package.name), [
+  assert.deepEqual(packageSpecs(parseConfig("", "e.yaml")).map((p) => p.name), [
     "authentik",
   ]);
 });

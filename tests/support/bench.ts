@@ -9,8 +9,8 @@ import { makeFixture } from "./fixture.ts";
 import { realRepoSource, realWorld } from "./realworld.ts";
 import { startForge } from "../forge/server.ts";
 import { runBot } from "./botrun.ts";
-import { parseConfig } from "../../lib/runtime/config.ts";
-import { loadLayout } from "../../lib/flow/package.ts";
+import { packageSpecs, parseConfig } from "../../lib/runtime/config.ts";
+import { loadPackage } from "../../lib/flow/package.ts";
 import { makeBuilder } from "../../lib/harvest/builders/builder.ts";
 import { buildExpression } from "../../lib/harvest/expression.ts";
 import { bumpVersion, resetHashes, writeHash } from "../../lib/harvest/literals.ts";
@@ -138,9 +138,9 @@ async function botHarvest(
 async function baseline(w: World): Promise<Figures> {
   const config0 = parseConfig(await Deno.readTextFile(await w.config()), "bench");
   const dir = join(w.repo, config0.package.dir);
-  const { config } = await loadLayout(config0, dir);
+  const pkg = await loadPackage(packageSpecs(config0)[0], dir);
   const files = [...Deno.readDirSync(dir)].map((e) => e.name);
-  const builder = makeBuilder("local", config.ssh);
+  const builder = makeBuilder("local", config0.ssh);
   const saved = Object.fromEntries(Object.keys(w.env).map((k) => [k, Deno.env.get(k)]));
   for (const [k, v] of Object.entries(w.env)) Deno.env.set(k, v);
   setQuiet(true);
@@ -149,15 +149,15 @@ async function baseline(w: World): Promise<Figures> {
     const began = performance.now();
     let runs = 0;
     let inside = 0;
-    await bumpVersion(dir, config, TO);
-    await resetHashes(dir, config, system);
-    const byPlaceholder = new Map(config.hashes.map((h) => [placeholderHash(h.name), h]));
+    await bumpVersion(dir, pkg, TO);
+    await resetHashes(dir, pkg, system);
+    const byPlaceholder = new Map(pkg.hashes.map((h) => [placeholderHash(h.name), h]));
     for (;;) {
       const result = await builder.build({
         dir,
         files,
-        expr: buildExpression(config),
-        args: [...config.build.args, "--option", "keep-going", "false"],
+        expr: buildExpression(pkg),
+        args: [...config0.build.args, "--option", "keep-going", "false"],
         timeoutSeconds: 600,
         heartbeatSeconds: 600,
         logFile: join(w.root, "baseline.log"),

@@ -1,0 +1,84 @@
+// The context an upgrade runs in: the run's settings, the package as resolved, the checkout, the forge.
+import type { Settings } from "../runtime/config.ts";
+import type { ResolvedPackage } from "../nix/layout.ts";
+import type { Git } from "../runtime/git.ts";
+import type { Forge, Pull } from "../platform/forge.ts";
+import type { Builder } from "../harvest/builders/builder.ts";
+import type { HarvestResult } from "../harvest/rounds.ts";
+import type { Mention } from "../mikado/review.ts";
+
+/** Where the upgraded branch goes: the forge's pull request, opened or moved. */
+export interface PublishTarget {
+  /** The bot's open pull request for the branch; null: open one. */
+  open: Pull | null;
+  /** The branch's tip on the forge when the work began (the push's lease); null: none yet. */
+  remoteTip: string | null;
+  /** The branch pushed holds only the bot's work (built from the base, or on a tip the bot may
+   * rewrite): a later run may rebuild it from the base. */
+  rewritable: boolean;
+}
+
+/** One package's upgrade as its caller (the cron run, `upgrade`, `/rebuild`) sets it up: the
+ * branch is checked out in `top`, and the package read from it. */
+export interface Context {
+  settings: Settings;
+  package: ResolvedPackage;
+  git: Git;
+  /** The checkout's top level. */
+  top: string;
+  /** The package directory in the checkout. */
+  dir: string;
+  /** null: `upgrade`, which publishes nothing. */
+  forge: Forge | null;
+  from: string;
+  to: string;
+  /** Today, YYYY-MM-DD: the date the cards and the history entry carry. */
+  date: string;
+  /** false for `/rebuild`: the branch holds the plan and the bump already; harvest and verify
+   * again, and close what a passing build settles. */
+  bump: boolean;
+  /** The ref the report's diff is taken against; null: no diff. */
+  diffBase: string | null;
+  publish: PublishTarget | null;
+  /** The builder made and its system asked before the package was read (`upgrade`). */
+  started?: StartedBuilder;
+}
+
+/** What the pipeline did: the harvest, the commits, the cards, and the pull request. */
+export interface UpgradeResult extends HarvestResult {
+  commits: { sha: string | null; subject: string }[];
+  /** The prerequisite card a failure added (its stem), for a human to work on. */
+  prerequisite: string | null;
+  /** mikadoGraph(...) of the chain's cards. */
+  graph: string;
+  /** Lines of the cards that still name the old version. */
+  mentions: Mention[];
+  diff: string;
+  logFile: string | null;
+  pull: { number: number; url: string; title: string; body: string; action: string } | null;
+}
+
+/** The builder (null: --no-build) and the question of its system, already asked. */
+export interface StartedBuilder {
+  builder: Builder | null;
+  system: Promise<string>;
+}
+
+/** The builder's part of the context, once prepared (flow/prepare.ts). */
+export interface Prepared {
+  /** null: --no-build. */
+  builder: Builder | null;
+  system: string;
+  /** The build log file. */
+  log: string | null;
+  /** The package's tracked files (what a remote builder gets). */
+  files: string[];
+  /** The evaluation at the current version: it rejects (InputError) when the build does not
+   * evaluate. Awaited before any package file changes. */
+  evaluated: Promise<void>;
+}
+
+/** The bot's branch for a package's chain. */
+export function branchOf(pkg: { chain: string }): string {
+  return `mikado/${pkg.chain}`;
+}
