@@ -2,7 +2,7 @@
 import type { Forge } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
 import { eventFromPayload } from "../platform/forgejo/events.ts";
-import { handleCommentForPackages } from "../flow/packages.ts";
+import { handleCommentForPackages } from "../flow/rebuild.ts";
 import { withLock } from "../runtime/workspace.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { connect } from "../platform/connect.ts";

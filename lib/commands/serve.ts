@@ -1,7 +1,7 @@
 // `serve`: Forgejo webhooks until stopped, each handled under the lock.
 import type { Forge } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
-import { handleCommentForPackages } from "../flow/packages.ts";
+import { handleCommentForPackages } from "../flow/rebuild.ts";
 import { serveWebhooks } from "../platform/forgejo/webhook.ts";
 import { withLock } from "../runtime/workspace.ts";
 import { takeSecret } from "../runtime/log.ts";

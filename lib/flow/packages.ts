@@ -6,10 +6,6 @@ import { progress } from "../runtime/log.ts";
 import { runPackage } from "./run.ts";
 import { type FollowThrough, followThrough } from "./followthrough.ts";
 import type { Report } from "./report.ts";
-import { handleComment } from "./comments.ts";
-import { commandContext } from "./rebuild.ts";
-import type { CommentEvent } from "../platform/forgejo/events.ts";
-import { branchOf } from "./context.ts";
 
 /** What one package's part of the run came to. */
 export interface PackageOutcome {
@@ -115,18 +111,4 @@ export function summaryExitCode(s: RunSummary): number {
     if (p.report?.failure) return 1;
   }
   return 0;
-}
-
-/** A `/rebuild` comment, for whichever package's chain the pull request belongs to. */
-export async function handleCommentForPackages(
-  settings: Settings,
-  specs: PackageSpec[],
-  forge: Forge,
-  ev: CommentEvent,
-): Promise<string> {
-  if (specs.length === 1) return await handleComment(commandContext(settings, specs[0], forge), ev);
-  const pulls = await forge.pulls(settings.forge.repo, "open");
-  const pull = pulls.find((p) => p.number === ev.pull);
-  const spec = specs.find((p) => pull?.head === branchOf(p)) ?? specs[0];
-  return await handleComment(commandContext(settings, spec, forge), ev, { pulls });
 }

@@ -1,10 +1,12 @@
-// `/rebuild`: the harvest and the verifying build again on the pull request's head, then published.
+// `/rebuild`: which package's pull request a comment is on; the harvest and the verifying build again on its head.
 import { join } from "node:path";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { loadPackage, packageAt } from "./package.ts";
 import type { RebuildSummary } from "../mikado/pulltext.ts";
-import type { CommandContext } from "./comments.ts";
+import { type CommandContext, handleComment } from "./comments.ts";
+import type { CommentEvent } from "../platform/forgejo/events.ts";
+import { branchOf } from "./context.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { mayRewrite } from "./publish.ts";
 import { upgradePackage } from "./pipeline.ts";
@@ -63,4 +65,18 @@ export async function rebuildPull(
     logTail: result.failure?.logTail ?? [],
     commits: result.commits,
   };
+}
+
+/** A `/rebuild` comment, for whichever package's chain the pull request belongs to. */
+export async function handleCommentForPackages(
+  settings: Settings,
+  specs: PackageSpec[],
+  forge: Forge,
+  ev: CommentEvent,
+): Promise<string> {
+  if (specs.length === 1) return await handleComment(commandContext(settings, specs[0], forge), ev);
+  const pulls = await forge.pulls(settings.forge.repo, "open");
+  const pull = pulls.find((p) => p.number === ev.pull);
+  const spec = specs.find((p) => pull?.head === branchOf(p)) ?? specs[0];
+  return await handleComment(commandContext(settings, spec, forge), ev, { pulls });
 }

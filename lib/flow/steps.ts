@@ -25,7 +25,7 @@ import { progress, timePhase } from "../runtime/log.ts";
 import type { Context, Prepared } from "./context.ts";
 
 /** The context once prepared: the builder, its system, the log file. */
-export type Prepped = Context & Prepared;
+export type PreparedContext = Context & Prepared;
 
 /** The commits a pipeline makes, in order. */
 export class Commits {
@@ -41,7 +41,7 @@ export class Commits {
 
 /** plan: the goal card (new, or made active again) and its link from the category index. Returns
  * the plan commit, which a reset goes back to. */
-export async function plan(ctx: Prepped, commits: Commits): Promise<string> {
+export async function plan(ctx: PreparedContext, commits: Commits): Promise<string> {
   const { top, package: pkg } = ctx;
   const goal = goalCardPath(pkg);
   await Deno.mkdir(join(top, pkg.cards_dir), { recursive: true });
@@ -61,14 +61,14 @@ export async function plan(ctx: Prepped, commits: Commits): Promise<string> {
 
 /** Waits for the evaluation before any change; the wait (what it adds to the run after the git
  * work it ran beside) is timed as `evaluation-wait`. */
-export function waitForEvaluation(ctx: Prepped): Promise<void> {
+export function waitForEvaluation(ctx: PreparedContext): Promise<void> {
   return timePhase("evaluation-wait", async () => await ctx.evaluated);
 }
 
 /** impl: the version bumped in every copy, and the service's recorded version with it (the
  * repository's container-version-check, and its hook, make people do so: the branch passes it in
  * every state it is left in). */
-export async function bump(ctx: Prepped, commits: Commits): Promise<void> {
+export async function bump(ctx: PreparedContext, commits: Commits): Promise<void> {
   const { dir, package: pkg } = ctx;
   const rel = (file: string) => join(pkg.dir, file);
   await bumpVersion(dir, pkg, ctx.to);
@@ -85,7 +85,7 @@ export async function bump(ctx: Prepped, commits: Commits): Promise<void> {
 
 /** Every hash harvested and the whole build verified; with --no-build, the hashes reset to
  * placeholders and nothing built. */
-export async function harvestHashes(ctx: Prepped): Promise<HarvestResult> {
+export async function harvestHashes(ctx: PreparedContext): Promise<HarvestResult> {
   if (ctx.builder) return await harvest({ ...ctx, builder: ctx.builder, log: ctx.log! });
   const hashes = await resetHashes(ctx.dir, ctx.package, ctx.system);
   for (const other of hashes.flatMap((h) => h.otherSystems)) {
