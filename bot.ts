@@ -2,7 +2,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { loadConfig, packageSpecs, runSettings } from "./lib/runtime/config.ts";
-import { selectPackages } from "./lib/flow/packages.ts";
+import { selectPackages } from "./lib/flow/cron.ts";
 import { parseBuilder } from "./lib/runtime/config_schema.ts";
 import { redact, timings } from "./lib/runtime/log.ts";
 import { COMMANDS, HELP, type Invocation, OPTIONS, usageError } from "./lib/commands/usage.ts";

@@ -4,7 +4,7 @@ import YAML from "yaml";
 import type { PackageSpec } from "../runtime/config.ts";
 import type { FoundHash } from "../nix/discover.ts";
 import { targetsOf } from "../harvest/expression.ts";
-import { loadPackage } from "../flow/package.ts";
+import { loadPackage } from "../flow/read_package.ts";
 import { Git } from "../runtime/git.ts";
 import type { Invocation } from "./usage.ts";
 

@@ -1,5 +1,5 @@
 // `run` (cron): every package's pull request brought up to its newest ready release, under the lock.
-import { runPackages, type RunSummary, summaryExitCode } from "../flow/packages.ts";
+import { runPackages, type RunSummary, summaryExitCode } from "../flow/cron.ts";
 import { connect } from "../platform/connect.ts";
 import { withLock } from "../runtime/workspace.ts";
 import { redact, seconds } from "../runtime/log.ts";

@@ -121,7 +121,7 @@ async function reply(
 /** Cron's way in: every comment on the bot's open pull requests. */
 export async function scanComments(ctx: CommandContext, pulls: Pull[]): Promise<string[]> {
   const done: string[] = [];
-  // `pulls` are the bot's own (run.ts filtered them with isBotPull).
+  // `pulls` are the bot's own (cron_package.ts filtered them with isBotPull).
   for (const pull of pulls) {
     const comments = await ctx.forge.comments(ctx.settings.forge.repo, pull.number);
     for (const c of comments) {

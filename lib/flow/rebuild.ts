@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
-import { loadPackage, packageAt } from "./package.ts";
+import { loadPackage, packageAt } from "./read_package.ts";
 import type { RebuildSummary } from "../mikado/pulltext.ts";
 import { type CommandContext, handleComment } from "./comments.ts";
 import type { CommentEvent } from "../platform/forgejo/events.ts";

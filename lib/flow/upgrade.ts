@@ -1,7 +1,7 @@
 // `upgrade`: the pipeline on a local checkout (or, dry, on a throwaway clone of it).
 import { join } from "node:path";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
-import { loadPackage } from "./package.ts";
+import { loadPackage } from "./read_package.ts";
 import { Git } from "../runtime/git.ts";
 import { alreadyAt, parseVersion } from "../nix/versions.ts";
 import { InputError } from "../runtime/errors.ts";

@@ -10,7 +10,7 @@ import { realRepoSource, realWorld } from "./realworld.ts";
 import { startForge } from "../forge/server.ts";
 import { runBot } from "./botrun.ts";
 import { packageSpecs, parseConfig } from "../../lib/runtime/config.ts";
-import { loadPackage } from "../../lib/flow/package.ts";
+import { loadPackage } from "../../lib/flow/read_package.ts";
 import { makeBuilder } from "../../lib/harvest/builders/builder.ts";
 import { buildExpression } from "../../lib/harvest/expression.ts";
 import { bumpVersion, resetHashes, writeHash } from "../../lib/harvest/literals.ts";

@@ -3,8 +3,8 @@ import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
 import { progress } from "../runtime/log.ts";
-import { runPackage } from "./run.ts";
-import { type FollowThrough, followThrough } from "./followthrough.ts";
+import { runPackage } from "./cron_package.ts";
+import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
 
 /** What one package's part of the run came to. */

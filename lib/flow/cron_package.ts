@@ -7,7 +7,7 @@ import { compareVersions } from "../nix/versions.ts";
 import { scanComments } from "./comments.ts";
 import { progress } from "../runtime/log.ts";
 import { withClone } from "../runtime/workspace.ts";
-import { loadPackage, versionOnForge } from "./package.ts";
+import { loadPackage, versionOnForge } from "./read_package.ts";
 import { makeReport, type Report, today } from "./report.ts";
 import { discover, ownTags } from "./releases.ts";
 import { mayRewrite } from "./publish.ts";
