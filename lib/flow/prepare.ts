@@ -6,7 +6,7 @@ import { buildExpression } from "../harvest/expression.ts";
 import { readHashes } from "../harvest/literals.ts";
 import type { ResolvedPackage } from "../nix/layout.ts";
 import { InputError } from "../runtime/errors.ts";
-import { evaluationError } from "../nix/logread.ts";
+import { evaluationError } from "../nix/build_log_lines.ts";
 import { progress, timePhase } from "../runtime/log.ts";
 import { parseBuilder } from "../runtime/config_schema.ts";
 import { pathsOutside } from "../nix/paths.ts";

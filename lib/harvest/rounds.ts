@@ -2,12 +2,12 @@
 import { join } from "node:path";
 import type { BuildSettings, PackageSpec } from "../runtime/config.ts";
 import type { Builder } from "./builders/builder.ts";
-import { drvName, renderedTail } from "../nix/logread.ts";
-import { parseNixLog } from "../nix/log.ts";
+import { drvName, renderedTail } from "../nix/build_log_lines.ts";
+import { parseNixLog } from "../nix/build_log.ts";
 import { type HashOutcome, sameHash } from "../nix/hash.ts";
 import { progress, seconds } from "../runtime/log.ts";
 import { renderBuilders } from "../nix/machines.ts";
-import { systemTargetAttr, systemTargetExpr } from "../nix/persystem.ts";
+import { systemTargetAttr, systemTargetExpr } from "../nix/per_system.ts";
 import { placeholderFor, resetHashes, writeHash } from "./literals.ts";
 import { buildExpression, targetsOf } from "./expression.ts";
 import {

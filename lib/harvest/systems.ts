@@ -1,10 +1,10 @@
 // Per-system hashes' other systems: which are harvested, on which machine; which left stale, why.
 import { join } from "node:path";
 import type { HarvestContext } from "./rounds.ts";
-import type { BuildFailure } from "../nix/log.ts";
+import type { BuildFailure } from "../nix/build_log.ts";
 import { progress } from "../runtime/log.ts";
 import { buildableSystems, parseMachines, renderBuilders } from "../nix/machines.ts";
-import { type SystemTarget, whyNotInstantiable } from "../nix/persystem.ts";
+import { type SystemTarget, whyNotInstantiable } from "../nix/per_system.ts";
 import { placeholderFor, writeHash } from "./literals.ts";
 import type { HashOutcome, SystemOutcome } from "../nix/hash.ts";
 

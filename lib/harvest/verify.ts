@@ -1,7 +1,7 @@
 // The verified check: each literal is the outputHash of a fixed-output derivation in the closure.
 import type { HarvestContext, HarvestFailure } from "./rounds.ts";
 import type { BuildResult } from "./builders/builder.ts";
-import { drvName, renderedTail } from "../nix/logread.ts";
+import { drvName, renderedTail } from "../nix/build_log_lines.ts";
 import { type HashOutcome, sameHash } from "../nix/hash.ts";
 import { readHashes } from "./literals.ts";
 

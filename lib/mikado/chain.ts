@@ -1,7 +1,7 @@
 // Mikado chain conventions: the C2 commit subjects and bodies, and the plan of a reset (pure).
 import { join } from "node:path";
 import type { PackageSpec } from "../runtime/config.ts";
-import { drvName } from "../nix/logread.ts";
+import { drvName } from "../nix/build_log_lines.ts";
 import {
   type BuildFailureFacts,
   goalCardPath,

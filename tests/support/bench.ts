@@ -15,7 +15,7 @@ import { makeBuilder } from "../../lib/harvest/builders/builder.ts";
 import { buildExpression } from "../../lib/harvest/expression.ts";
 import { bumpVersion, resetHashes, writeHash } from "../../lib/harvest/literals.ts";
 import { placeholderHash } from "../../lib/nix/hash.ts";
-import { parseNixLog } from "../../lib/nix/log.ts";
+import { parseNixLog } from "../../lib/nix/build_log.ts";
 import { setQuiet } from "../../lib/runtime/log.ts";
 import { startSystemBuilder, systemBuilderSkip } from "./systembuilder.ts";
 

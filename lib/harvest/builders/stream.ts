@@ -1,7 +1,7 @@
 // One nix-build run: its command line, output streamed to the log and progress, timeout and Ctrl-C.
 import type { BuildRequest, BuildResult } from "./builder.ts";
 import { Interrupted } from "../../runtime/errors.ts";
-import { drvName, renderNixLog } from "../../nix/logread.ts";
+import { drvName, renderNixLog } from "../../nix/build_log_lines.ts";
 import { progress, redact, seconds } from "../../runtime/log.ts";
 
 /** The arguments every harvest build gets: build every independent FOD in one run (-k), leave no

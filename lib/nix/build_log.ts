@@ -20,7 +20,7 @@
 //   is indistinguishable from Nix's in a plain log: use internal-json.
 
 import { toSri } from "./hash.ts";
-import { drvName, pushTail, readLog, TAIL_LINES, type TextChunk } from "./logread.ts";
+import { drvName, pushTail, readLog, TAIL_LINES, type TextChunk } from "./build_log_lines.ts";
 import {
   ALARM_RE,
   BUILD_OF_PREFIX_RE,
@@ -30,7 +30,7 @@ import {
   headerOf,
   mismatchFields,
   splitFailureText,
-} from "./logformats.ts";
+} from "./build_log_formats.ts";
 
 export interface HashMismatch {
   /** The .drv path; the output path for Nix 2.0-2.3; null for builtin fetchers (then `url` is set). */

@@ -1,9 +1,9 @@
-// Tests for lib/nix/log.ts: transcripts of every Nix/Lix message format, plus real logs of the installed Nix.
+// Tests for lib/nix/build_log.ts: transcripts of every Nix/Lix message format, plus real logs of the installed Nix.
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { type ParsedLog, parseNixLog } from "../../lib/nix/log.ts";
-import { renderNixLog, stripAnsi } from "../../lib/nix/logread.ts";
+import { type ParsedLog, parseNixLog } from "../../lib/nix/build_log.ts";
+import { renderNixLog, stripAnsi } from "../../lib/nix/build_log_lines.ts";
 import { FAKE_HASH, placeholderHash } from "../../lib/nix/hash.ts";
 
 const FIXTURES = new URL("../fixtures/nixlogs/", import.meta.url);

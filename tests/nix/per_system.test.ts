@@ -1,6 +1,6 @@
 // Per-system targets as Nix text: which files can be instantiated for another system, and how.
 import assert from "node:assert/strict";
-import { systemPkgs, whyNotInstantiable } from "../../lib/nix/persystem.ts";
+import { systemPkgs, whyNotInstantiable } from "../../lib/nix/per_system.ts";
 import { functionFormals } from "../../lib/nix/edit.ts";
 
 Deno.test("functionFormals: names and defaults, nested braces, strings and comments skipped", () => {
