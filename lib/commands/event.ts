@@ -1,7 +1,7 @@
 // `event FILE`: one Forgejo Actions issue_comment payload, under the lock.
 import type { Forge } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
-import { eventFromPayload } from "../platform/forgejo/events.ts";
+import { eventFromPayload } from "../platform/forgejo/comment_event.ts";
 import { handleCommentForPackages } from "../flow/rebuild.ts";
 import { withLock } from "../runtime/workspace.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";

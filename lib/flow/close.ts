@@ -1,7 +1,7 @@
 // Close what is done: the bot's open pull request whose version the base branch has reached by other means.
 import type { Forge, Pull } from "../platform/forge.ts";
 import { compareVersions } from "../nix/versions.ts";
-import { parsePullTitle } from "../mikado/pulltext.ts";
+import { parsePullTitle } from "../mikado/pull_text.ts";
 import { closedReply } from "../site/defaults.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { progress } from "../runtime/log.ts";

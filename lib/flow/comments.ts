@@ -7,9 +7,9 @@ import {
   type RebuildSummary,
   replyMarker,
   uncheckedReply,
-} from "../mikado/pulltext.ts";
+} from "../mikado/pull_text.ts";
 import { progress } from "../runtime/log.ts";
-import type { CommentEvent } from "../platform/forgejo/events.ts";
+import type { CommentEvent } from "../platform/forgejo/comment_event.ts";
 import { branchOf } from "./context.ts";
 
 /** The whole comment must be the command: text around it is conversation, and nothing of a

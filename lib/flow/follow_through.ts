@@ -4,7 +4,7 @@ import type { Forge, Pull } from "../platform/forge.ts";
 import { Registry } from "../platform/registry.ts";
 import { imageTag, recordDeployment, setImageTag } from "../mikado/kustomization.ts";
 import { goalCardPath } from "../mikado/cards.ts";
-import { parsePullTitle } from "../mikado/pulltext.ts";
+import { parsePullTitle } from "../mikado/pull_text.ts";
 import { mdCode } from "../mikado/markdown.ts";
 import { deployBranch, deployTitle } from "../site/defaults.ts";
 import { withClone } from "../runtime/workspace.ts";

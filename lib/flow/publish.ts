@@ -2,7 +2,7 @@
 import type { Forge } from "../platform/forge.ts";
 import type { Git } from "../runtime/git.ts";
 import { tagFor } from "../nix/versions.ts";
-import { pullBody, type PullFacts, pullTitle } from "../mikado/pulltext.ts";
+import { pullBody, type PullFacts, pullTitle } from "../mikado/pull_text.ts";
 import { progress } from "../runtime/log.ts";
 import { branchOf, type Context, type PublishTarget, type UpgradeResult } from "./context.ts";
 import { builderName } from "./report.ts";

@@ -2,7 +2,7 @@
 import type { Forge, Pull } from "../platform/forge.ts";
 import { alreadyAt, newerVersions, parseVersion, tagFor } from "../nix/versions.ts";
 import { InputError } from "../runtime/errors.ts";
-import { parsePullTitle } from "../mikado/pulltext.ts";
+import { parsePullTitle } from "../mikado/pull_text.ts";
 import { progress } from "../runtime/log.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 

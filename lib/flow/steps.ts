@@ -18,7 +18,7 @@ import { changelogFragment } from "../mikado/changelog.ts";
 import { mikadoGraph } from "../mikado/graph.ts";
 import { type Mention, versionMentions } from "../mikado/review.ts";
 import { updateServiceVersions } from "../mikado/service_versions.ts";
-import { parseFrontMatter } from "../mikado/frontmatter.ts";
+import { parseFrontMatter } from "../mikado/front_matter.ts";
 import { changelogPath, overviewCardStem } from "../site/defaults.ts";
 import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import { progress, timePhase } from "../runtime/log.ts";

@@ -13,7 +13,7 @@ import {
   trimTrailingBlank,
   wikiLinkTargets,
 } from "./markdown.ts";
-import { type FrontMatter, parseFrontMatter, renderFrontMatter, setKey } from "./frontmatter.ts";
+import { type FrontMatter, parseFrontMatter, renderFrontMatter, setKey } from "./front_matter.ts";
 import { cardTags } from "../site/defaults.ts";
 
 /** What an upgrade found out, shared by the cards, the changelog and the pull request text. */

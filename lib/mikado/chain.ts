@@ -10,7 +10,7 @@ import {
   requiredStems,
   type UpgradeFacts,
 } from "./cards.ts";
-import { parseFrontMatter } from "./frontmatter.ts";
+import { parseFrontMatter } from "./front_matter.ts";
 
 /** The commit subjects of the target's C2 convention: `C2(<chain>): <verb> <description>`. */
 export function subjects(pkg: Pick<PackageSpec, "chain" | "name">, from: string, to: string) {

@@ -1,6 +1,6 @@
 // After merge: the deployment's image tag in a kustomization (read and set in place), and the tag recorded in the goal card.
 import { InputError } from "../runtime/errors.ts";
-import { parseFrontMatter, renderFrontMatter, setKey } from "./frontmatter.ts";
+import { parseFrontMatter, renderFrontMatter, setKey } from "./front_matter.ts";
 import { mdCode } from "./markdown.ts";
 
 /** The line of `newTag` in the `images` entry named `image`, and its value. */

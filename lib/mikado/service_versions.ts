@@ -1,7 +1,7 @@
 // service-versions.yaml: the service's recorded version, read and updated keeping every other byte (pure).
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
 import { InputError } from "../runtime/errors.ts";
-import { YAML_OUT } from "./frontmatter.ts";
+import { YAML_OUT } from "./front_matter.ts";
 
 /** The `current-version` of the service's entry in service-versions.yaml (a list of services, or a
  * mapping whose `services` key holds it), without a `v` prefix. */

@@ -1,7 +1,7 @@
 // /rebuild end to end (cron scan, `event`, `serve`) against the stand-in, real git and nix-build.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { eventFromPayload } from "../../lib/platform/forgejo/events.ts";
+import { eventFromPayload } from "../../lib/platform/forgejo/comment_event.ts";
 import { parseCommand } from "../../lib/flow/comments.ts";
 import { PYTHON_DEPS_COPY, replacePythonDepsCopy } from "../support/fixture.ts";
 import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";

@@ -10,7 +10,7 @@ import {
 } from "../../lib/mikado/cards.ts";
 import { changelogFragment } from "../../lib/mikado/changelog.ts";
 import { changelogPath } from "../../lib/site/defaults.ts";
-import { parseFrontMatter } from "../../lib/mikado/frontmatter.ts";
+import { parseFrontMatter } from "../../lib/mikado/front_matter.ts";
 import { tidyText, wikiLinkTargets } from "../../lib/mikado/markdown.ts";
 import { buildCard } from "../support/fixture.ts";
 import { UPGRADE_FACTS } from "../support/mikado.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { serveWebhooks, verifySignature } from "../../lib/platform/forgejo/webhook.ts";
-import type { CommentEvent } from "../../lib/platform/forgejo/events.ts";
+import type { CommentEvent } from "../../lib/platform/forgejo/comment_event.ts";
 import { forgejoSignature } from "../support/webhooks.ts";
 
 const SECRET = "s3cret-for-webhook-unit-tests";

@@ -1,5 +1,5 @@
 // Webhooks: Forgejo's HMAC signature, checked before anything else, and the `serve` loop.
-import { type CommentEvent, eventFromPayload } from "./events.ts";
+import { type CommentEvent, eventFromPayload } from "./comment_event.ts";
 import { progress } from "../../runtime/log.ts";
 
 /** The signature headers Forgejo sends (the same HMAC-SHA256 of the body, in hex). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { mikadoGraph } from "../../lib/mikado/graph.ts";
-import { parsePullTitle, pullBody, type PullFacts, pullTitle } from "../../lib/mikado/pulltext.ts";
+import { parsePullTitle, pullBody, type PullFacts, pullTitle } from "../../lib/mikado/pull_text.ts";
 import { UPGRADE_FACTS } from "../support/mikado.ts";
 
 const FORGE = "https://forge.ops.eblu.me";
