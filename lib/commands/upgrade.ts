@@ -1,5 +1,5 @@
 // `upgrade`: the upgrade on a local git checkout, no forge involved.
-import { upgrade } from "../flow/upgrade.ts";
+import { upgrade } from "../flow/local_upgrade.ts";
 import { printReport } from "./print.ts";
 import { type Invocation, usageError } from "./usage.ts";
 
