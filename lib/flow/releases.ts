@@ -113,6 +113,7 @@ export async function discover(
   }
   const minAge = config.min_release_age === null ? 0 : parseDuration(config.min_release_age)!;
   let closed: Pull[] | null = null;
+  const rejected: string[] = [];
   for (const version of candidates) {
     found.ahead = stepsAhead(newer, version);
     if (openTo === version) {
@@ -161,11 +162,12 @@ export async function discover(
       !p.merged && parsePullTitle(p.title)?.chain === config.chain &&
       p.user.toLowerCase() === me.toLowerCase()
     );
-    const rejected = closed.find((p) => parsePullTitle(p.title)?.to === version);
-    if (rejected) {
+    const closedPull = closed.find((p) => parsePullTitle(p.title)?.to === version);
+    if (closedPull) {
       progress(
-        `${pkg} ${version}: skipped, pull request #${rejected.number} was closed without merge (--version ${version} retries it)`,
+        `${pkg} ${version}: skipped, pull request #${closedPull.number} was closed without merge (--version ${version} retries it)`,
       );
+      rejected.push(version);
       continue;
     }
     return { ...found, target: { version, open, tags: record } };
@@ -174,6 +176,9 @@ export async function discover(
   const why = found.waiting.length
     ? [`waiting for ${found.waiting.join(", ")}: ${waitReason(found)}`]
     : [];
+  if (rejected.length) {
+    why.push(`${rejected.join(", ")} closed without merge: --version retries`);
+  }
   const later = candidates.length ? found.ahead.filter((v) => !candidates.includes(v)) : [];
   if (path === "stepwise" && later.length) {
     // Nothing of the next series is ready: the later ones wait for it, never skipped to.
