@@ -42,6 +42,11 @@ export interface Found {
   message: string;
 }
 
+/** No target, for `message`'s reason. */
+export function nothingFound(message: string): Found {
+  return { target: null, waiting: [], young: [], ahead: [], skipped: [], message };
+}
+
 /** The tags of the package's own mirror that can name a version (the template's text before
  * `{version}` is their prefix), each with its commit. */
 export function ownTags(forge: Forge, config: RunOptions["config"]): Promise<Map<string, string>> {
@@ -186,9 +191,9 @@ export async function discover(
   }
   return {
     ...found,
-    message: `${pkg} ${current} is the newest ready release${
-      path === "stepwise" ? " on its upgrade path" : ""
-    }: nothing to do${why.length ? ` (${why.join("; ")})` : ""}`,
+    message: `${pkg} ${current} is the newest ready release: nothing to do${
+      why.length ? ` (${why.join("; ")})` : ""
+    }`,
   };
 }
 

@@ -11,7 +11,7 @@ import { loadLayout, versionOnForge } from "./package.ts";
 import { newReport, type Report } from "./report.ts";
 import { type CommonOptions, prepare } from "./prepare.ts";
 import { chainInto } from "./upgrade.ts";
-import { discover, ownTags } from "./releases.ts";
+import { discover, nothingFound, ownTags } from "./releases.ts";
 import { movedTagsOf } from "./tagguard.ts";
 import { mayRewrite, publish } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
@@ -63,15 +63,10 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
     ? await movedTagsOf(forge, config, mine, tags, o.dryRun)
     : [];
   const found = moved.length
-    ? {
-      target: null,
-      waiting: [],
-      young: [],
-      ahead: [],
-      skipped: [],
-      message: `${config.package.name}: a tag of pull request #${mine!.number} moved: pushed ` +
-        `nothing (a /rebuild by a writer accepts the new commit)`,
-    }
+    ? nothingFound(
+      `${config.package.name}: a tag of pull request #${mine!.number} moved: pushed nothing ` +
+        `(a /rebuild by a writer accepts the new commit)`,
+    )
     : await discover(forge, o, current, closed ? null : mine, tags);
   const report = newReport(o, current, found.target?.version ?? current);
   report.closed = closed;

@@ -304,11 +304,11 @@ Deno.test("sync_mirrors asks the forge to sync both mirrors before reading their
   await withWorld(async (w) => {
     // The mirrors now mirror their work repositories, where a release is tagged but not yet
     // fetched by the forge.
-    await $({ cwd: `${w.f.root}/work/mirrors/authentik`, quiet: true })`git tag version/2026.6.0`;
+    await $({ cwd: `${w.f.root}/work/mirrors/authentik`, quiet: true })`git tag version/2026.5.1`;
     await $({
       cwd: `${w.f.root}/work/mirrors/authentik-client-go`,
       quiet: true,
-    })`git tag v3.2026.6.0`;
+    })`git tag v3.2026.5.1`;
     for (const repo of ["authentik", "authentik-client-go"]) {
       const bare = `${w.f.mirrorsDir}/mirrors/${repo}.git`;
       await $({
@@ -327,7 +327,7 @@ Deno.test("sync_mirrors asks the forge to sync both mirrors before reading their
       FORGE_TOKEN: TOKEN,
     });
     assert.equal(synced.code, 0, synced.stderr);
-    assert.equal((synced.json!.version as { to: string }).to, "2026.6.0");
+    assert.equal((synced.json!.version as { to: string }).to, "2026.5.1");
     assert.deepEqual(w.forge.mirrorSyncs.map((s) => `${s.repo} ${s.ok}`).sort(), [
       "mirrors/authentik true",
       "mirrors/authentik-client-go true",
