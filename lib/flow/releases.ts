@@ -65,41 +65,12 @@ export async function discover(
 ): Promise<Found> {
   const { config } = o;
   const [own, ...others] = config.mirrors;
-  const { repo, base } = config.forge;
+  const { repo } = config.forge;
   const pkg = config.package.name;
   const path = upgradePath(config);
   const newer = newerVersions([...tags.keys()], own.tag, current, config.prereleases);
-  const found: Found = {
-    target: null,
-    waiting: [],
-    young: [],
-    ahead: [],
-    skipped: [],
-    message: "",
-  };
-  if (o.version) {
-    const version = parseVersion(o.version, "--version");
-    const record: TagRecord[] = [];
-    for (const m of config.mirrors) {
-      const tag = tagFor(m.tag, version);
-      const at = await forge.tag(m.repo, tag);
-      if (!at) throw new InputError(`--version ${version}: mirror ${m.repo} has no tag ${tag}`);
-      record.push({ repo: m.repo, tag, commit: at.sha });
-    }
-    if (alreadyAt(version, current, `${base}'s`)) {
-      return { ...found, message: `${pkg} is already at ${version} on ${base}: nothing to do` };
-    }
-    found.ahead = stepsAhead(newer, version);
-    if (path === "stepwise") found.skipped = seriesSkipped(newer, current, version);
-    if (found.skipped.length) {
-      progress(
-        `${pkg} ${current} -> ${version} (forced): skips release series ` +
-          `${found.skipped.map((v) => `${releaseSeries(v)} (${v})`).join(", ")}, which ` +
-          `upgrade_path: stepwise would take first`,
-      );
-    }
-    return { ...found, target: { version, open, tags: record } };
-  }
+  if (o.version) return await forced(forge, o, current, open, newer);
+  const found = nothingFound("");
   const candidates = pathCandidates(newer, current, path);
   const openTo = open ? parsePullTitle(open.title)?.to ?? null : null;
   // A pull request a person forced past the next series (its body says so) is theirs to merge
@@ -127,13 +98,8 @@ export async function discover(
         message: `${pkg} ${version}: its pull request is open already: nothing to do`,
       };
     }
-    const record: TagRecord[] = [
-      {
-        repo: own.repo,
-        tag: tagFor(own.tag, version),
-        commit: tags.get(tagFor(own.tag, version))!,
-      },
-    ];
+    const ownTag = tagFor(own.tag, version);
+    const record: TagRecord[] = [{ repo: own.repo, tag: ownTag, commit: tags.get(ownTag)! }];
     const missing: string[] = [];
     for (const m of others) {
       const tag = tagFor(m.tag, version);
@@ -195,6 +161,42 @@ export async function discover(
       why.length ? ` (${why.join("; ")})` : ""
     }`,
   };
+}
+
+/** `--version X`: any version whose tags exist on every mirror, and what it skips on a stepwise
+ * path (said, never refused). */
+async function forced(
+  forge: Forge,
+  o: RunOptions,
+  current: string,
+  open: Pull | null,
+  newer: string[],
+): Promise<Found> {
+  const { config } = o;
+  const pkg = config.package.name;
+  const found = nothingFound("");
+  const version = parseVersion(o.version!, "--version");
+  const record: TagRecord[] = [];
+  for (const m of config.mirrors) {
+    const tag = tagFor(m.tag, version);
+    const at = await forge.tag(m.repo, tag);
+    if (!at) throw new InputError(`--version ${version}: mirror ${m.repo} has no tag ${tag}`);
+    record.push({ repo: m.repo, tag, commit: at.sha });
+  }
+  const base = config.forge.base;
+  if (alreadyAt(version, current, `${base}'s`)) {
+    return nothingFound(`${pkg} is already at ${version} on ${base}: nothing to do`);
+  }
+  found.ahead = stepsAhead(newer, version);
+  if (upgradePath(config) === "stepwise") found.skipped = seriesSkipped(newer, current, version);
+  if (found.skipped.length) {
+    progress(
+      `${pkg} ${current} -> ${version} (forced): skips release series ` +
+        `${found.skipped.map((v) => `${releaseSeries(v)} (${v})`).join(", ")}, which ` +
+        `upgrade_path: stepwise would take first`,
+    );
+  }
+  return { ...found, target: { version, open, tags: record } };
 }
 
 function waitReason(found: Found): string {
