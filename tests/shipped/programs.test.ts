@@ -1,5 +1,5 @@
-// The shell programs lib/ sends to a shell (the builders' scripts), each a file of its own: shellcheck
-// finds nothing in any of them, and each names its shell.
+// The programs lib/ sends to a shell or to Nix, each a file of its own: shellcheck finds nothing in
+// the shell ones, and the Nix ones parse.
 import assert from "node:assert/strict";
 import { run } from "../../lib/runtime/process.ts";
 import { which } from "../support/preflight.ts";
@@ -35,4 +35,13 @@ Deno.test({
       assert.equal(out.code, 0, `${script}:\n${out.stdout}${out.stderr}`);
     }
   },
+});
+
+Deno.test("every Nix program in lib/ parses", async () => {
+  const files = filesEndingWith(LIB, ".nix");
+  assert.ok(files.length >= 1, `found: ${files.join(" ")}`);
+  for (const file of files) {
+    const out = await run(["nix-instantiate", "--parse", file], { inheritEnv: true, check: false });
+    assert.equal(out.code, 0, `${file}: ${out.stderr}`);
+  }
 });

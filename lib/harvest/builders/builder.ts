@@ -11,6 +11,9 @@ export interface BuildRequest {
   files: string[];
   /** A Nix expression, evaluated in the package directory, whose derivations are built. */
   expr: string;
+  /** When `expr` is a function: the nix arguments it is called with (`--arg NAME EXPR`,
+   * `--argstr NAME VALUE`). */
+  exprArgs?: string[];
   /** Extra nix-build arguments. */
   args: string[];
   timeoutSeconds: number;

@@ -33,8 +33,9 @@ export const HOST_PLATFORMS = new URL("./host-platforms.sh", import.meta.url);
  * derivations with their hashes. */
 const FOD_LIST = new URL("./fod-list.sh", import.meta.url);
 
-/** The command line of a request; `expression` names the expression (`-E expr` or its file). */
-export async function buildArgv(request: BuildRequest, expression: string[]): Promise<string[]> {
+/** The command line of a request; `where` names the expression (`-E expr` or its file). */
+export async function buildArgv(request: BuildRequest, where: string[]): Promise<string[]> {
+  const expression = [...where, ...request.exprArgs ?? []];
   if (request.listFixedOutputs) {
     return ["sh", "-c", await shippedText(FOD_LIST), "upgrade-bot", ...expression, ...request.args];
   }
