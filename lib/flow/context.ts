@@ -6,6 +6,7 @@ import type { Forge, Pull } from "../platform/forge.ts";
 import type { Builder } from "../harvest/builders/builder.ts";
 import type { HarvestResult } from "../harvest/rounds.ts";
 import type { Mention } from "../mikado/review.ts";
+import type { TagRecord } from "../mikado/tagrecord.ts";
 
 /** Where the upgraded branch goes: the forge's pull request, opened or moved. */
 export interface PublishTarget {
@@ -16,6 +17,17 @@ export interface PublishTarget {
   /** The branch pushed holds only the bot's work (built from the base, or on a tip the bot may
    * rewrite): a later run may rebuild it from the base. */
   rewritable: boolean;
+}
+
+/** Where the target stands on the package's upgrade path, and the tags it is harvested from (for
+ * the pull request's text; empty for `upgrade`, which asks no forge). */
+export interface PathFacts {
+  /** The newest release of each later series: the steps still ahead on the upgrade path. */
+  ahead: string[];
+  /** Series a forced --version skips on a stepwise path, each as its newest release. */
+  skipped: string[];
+  /** Each mirror's tag of the target and the commit it names. */
+  tags: TagRecord[];
 }
 
 /** One package's upgrade as its caller (the cron run, `upgrade`, `/rebuild`) sets it up: the
@@ -34,6 +46,7 @@ export interface Context {
   to: string;
   /** Today, YYYY-MM-DD: the date the cards and the history entry carry. */
   date: string;
+  path: PathFacts;
   /** false for `/rebuild`: the branch holds the plan and the bump already; harvest and verify
    * again, and close what a passing build settles. */
   bump: boolean;

@@ -9,7 +9,8 @@ import { progress } from "../runtime/log.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { loadPackage, versionOnForge } from "./read_package.ts";
 import { makeReport, type Report, today } from "./report.ts";
-import { discover, ownTags } from "./releases.ts";
+import { discover, nothingFound, ownTags } from "./releases.ts";
+import { movedTagsOf } from "./tagguard.ts";
 import { mayRewrite } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
@@ -32,17 +33,16 @@ export async function runPackage(
   // the same time (the tags only when no mirror sync comes first).
   const early = <T>(p: Promise<T>) => (p.catch(() => {}), p);
   const currentAsked = early(versionOnForge(forge, settings, spec));
-  const tagsAsked = !settings.forge.sync_mirrors && !forced ? early(ownTags(forge, spec)) : null;
+  const tagsAsked = !settings.forge.sync_mirrors ? early(ownTags(forge, spec)) : null;
   const listed = await forge.pulls(repo, "open");
   // Only pull requests the bot opened from its own branch count (GET /user when there is any
   // pull request from a branch so named: a fork's or another user's is not the bot's).
   const me = listed.some((p) => p.head === branch) ? await forge.whoami() : "";
   const open = listed.filter((p) => isBotPull(p, repo, branch, me));
-  if (!settings.dryRun) {
-    for (const line of await scanComments(commandContext(settings, spec, forge), open)) {
-      progress(line);
-    }
-  }
+  const answered = settings.dryRun
+    ? []
+    : await scanComments(commandContext(settings, spec, forge), open);
+  for (const line of answered) progress(line);
   if (settings.forge.sync_mirrors) {
     for (const m of spec.mirrors) {
       if (!(await forge.syncMirror(m.repo))) {
@@ -53,19 +53,24 @@ export async function runPackage(
       }
     }
   }
+  const tags = await (tagsAsked ?? ownTags(forge, spec));
   const current = await currentAsked;
   const mine = open[0] ?? null;
   // Someone upgraded by hand: the bot's pull request is done (not with --version: that forces).
   const closed = mine && !forced ? await closeIfDone(settings, spec, forge, mine, current) : null;
-  const found = await discover(
-    forge,
-    settings,
-    spec,
-    forced,
-    current,
-    closed ? null : mine,
-    tagsAsked ?? undefined,
-  );
+  // A tag the open pull request was harvested from moved: nothing is pushed until a /rebuild
+  // (answered above, which recorded the new commit) accepts it.
+  const rebuilt = mine && answered.some((l) => l.startsWith(`rebuilt #${mine.number}:`));
+  const moved = mine && !closed && !forced && !rebuilt
+    ? await movedTagsOf(forge, settings, spec, mine, tags)
+    : [];
+  const found = moved.length
+    ? nothingFound(
+      `${spec.name}: a tag of pull request #${mine!.number} moved: pushed nothing ` +
+        `(a /rebuild by a writer accepts the new commit)`,
+    )
+    : await discover(forge, settings, spec, forced, current, closed ? null : mine, tags);
+  const path = { ahead: found.ahead, skipped: found.skipped, tags: found.target?.tags ?? [] };
   const facts = {
     package: spec.name,
     from: current,
@@ -74,6 +79,9 @@ export async function runPackage(
     baseVersion: current,
     closed,
     waiting: found.waiting,
+    young: found.young,
+    path,
+    moved,
     began,
   };
   if (!found.target) return makeReport(settings, { ...facts, upToDate: found.message }, null);
@@ -119,6 +127,7 @@ export async function runPackage(
       from,
       to: target.version,
       date,
+      path,
       bump: true,
       diffBase: `origin/${base}`,
       publish: { open: target.open, remoteTip, rewritable: ours },

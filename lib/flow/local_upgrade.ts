@@ -53,6 +53,8 @@ export async function upgrade(
     from,
     to,
     date,
+    // No forge asked: no upgrade path or tag record to show.
+    path: { ahead: [], skipped: [], tags: [] },
     bump: true,
     diffBase: null,
     publish: null,

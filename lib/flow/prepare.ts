@@ -56,11 +56,11 @@ export async function prepare(ctx: Context): Promise<Prepared> {
   }
   let evaluated: Promise<void> = Promise.resolve();
   if (builder) {
-    evaluated = timePhase("evaluation", () =>
+    evaluated = timePhase("evaluation", async () =>
       builder.build({
         dir,
         files,
-        expr: buildExpression(pkg),
+        ...await buildExpression(pkg),
         args: settings.build.args,
         timeoutSeconds: settings.build.timeout_seconds,
         heartbeatSeconds: settings.build.heartbeat_seconds,

@@ -61,8 +61,11 @@ function pullFacts(ctx: Context, forge: Forge, r: Omit<UpgradeResult, "pull">): 
     hashes: r.hashes,
     mirrors: pkg.mirrors.map((m) => {
       const tag = tagFor(m.tag, ctx.to);
-      return { repo: m.repo, tag, url: forge.tagUrl(m.repo, tag) };
+      const commit = ctx.path.tags.find((t) => t.repo === m.repo && t.tag === tag)?.commit;
+      return { repo: m.repo, tag, url: forge.tagUrl(m.repo, tag), commit };
     }),
+    ahead: ctx.path.ahead,
+    skipped: ctx.path.skipped,
     builds: r.builds,
     seconds: r.buildSeconds,
     builder: builderName(settings),

@@ -11,6 +11,7 @@ import { withClone } from "../runtime/workspace.ts";
 import { mayRewrite } from "./publish.ts";
 import { upgradePackage } from "./pipeline.ts";
 import { today } from "./report.ts";
+import { pathFacts } from "./releases.ts";
 
 /** Everything `/rebuild` needs, for the cron scan, `event` and `serve` alike. */
 export function commandContext(
@@ -52,6 +53,8 @@ export async function rebuildPull(
       from,
       to: pkg.current,
       date: today(),
+      // The tags' commits as they are now: a /rebuild accepts a moved tag's new commit.
+      path: await pathFacts(forge, settings, spec, from, pkg.current),
       bump: false,
       diffBase: null,
       publish: { open: pull, remoteTip: tip, rewritable: await mayRewrite(git, tip, pull.head) },

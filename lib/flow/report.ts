@@ -1,7 +1,8 @@
 // Report: what a run did, in one type built once from its phases' results, and how people read it.
 import type { Settings } from "../runtime/config.ts";
 import { seconds, timings } from "../runtime/log.ts";
-import type { UpgradeResult } from "./context.ts";
+import type { PathFacts, UpgradeResult } from "./context.ts";
+import { movedLine, type MovedTag, type TagRecord } from "../mikado/tagrecord.ts";
 
 /** Everything a run did and found: printed as text and as the --json line, and the source of the
  * /rebuild reply. */
@@ -21,8 +22,18 @@ export interface Report extends Omit<UpgradeResult, "commits"> {
   baseVersion: string;
   /** The bot's open pull request was closed: the base branch reached its version by other means. */
   closed: string | null;
-  /** Releases seen whose other mirrors lack their tag yet. */
+  /** Releases seen whose other mirrors lack their tag yet, or too young (min_release_age). */
   waiting: string[];
+  /** Those younger than min_release_age, with their age. */
+  young: { version: string; age: string }[];
+  /** The newest release of each later series: the steps still ahead on the upgrade path. */
+  ahead: string[];
+  /** Series a forced --version skips on a stepwise path, each as its newest release. */
+  skipped: string[];
+  /** Each mirror's tag of the target and the commit it named when harvested. */
+  tags: TagRecord[];
+  /** Tags of the open pull request's version that name another commit than harvested. */
+  moved: MovedTag[];
   message: string;
   seconds: number;
 }
@@ -37,6 +48,10 @@ export interface RunFacts {
   branch?: string | null;
   closed?: string | null;
   waiting?: string[];
+  young?: Report["young"];
+  /** Where the target stands on the upgrade path, and the tags it is harvested from. */
+  path?: PathFacts;
+  moved?: MovedTag[];
   /** Set when there was nothing to do: why. */
   upToDate?: string;
   /** When the run began (performance.now()). */
@@ -83,6 +98,11 @@ export function makeReport(
     logFile: result?.logFile ?? null,
     pull: result?.pull ?? null,
     waiting: facts.waiting ?? [],
+    young: facts.young ?? [],
+    ahead: facts.path?.ahead ?? [],
+    skipped: facts.path?.skipped ?? [],
+    tags: facts.path?.tags ?? [],
+    moved: facts.moved ?? [],
     message: facts.upToDate ?? "",
     seconds: (performance.now() - facts.began) / 1000,
     buildSeconds: result?.buildSeconds ?? 0,
@@ -110,6 +130,11 @@ export function reportJson(r: Report): string {
     logFile: r.logFile,
     pull: r.pull,
     waiting: r.waiting,
+    young: r.young,
+    ahead: r.ahead,
+    skipped: r.skipped,
+    tags: r.tags,
+    moved: r.moved,
     closed: r.closed,
     message: r.message,
     seconds: r.seconds,
@@ -120,7 +145,12 @@ export function reportJson(r: Report): string {
 
 /** The report as people read it on stdout (--json adds the machine-readable line). */
 export function reportText(r: Report): string {
-  if (r.upToDate) return [...(r.closed ? [r.closed] : []), r.message].join("\n");
+  const path = [
+    ...r.moved.map(movedLine),
+    ...r.skipped.length ? [`skips release series: ${r.skipped.join(", ")} (forced)`] : [],
+    ...r.ahead.length ? [`ahead: next ${r.ahead.join(", then ")}`] : [],
+  ];
+  if (r.upToDate) return [...(r.closed ? [r.closed] : []), r.message, ...path].join("\n");
   const title = `${r.package} ${r.version.from} -> ${r.version.to}${r.dryRun ? " (dry run)" : ""}`;
   const lines = [...(r.diff ? [r.diff] : []), title, "hashes:"];
   const width = Math.max(...r.hashes.map((h) => h.name.length));
@@ -153,6 +183,7 @@ export function reportText(r: Report): string {
     if (r.prerequisite) lines.push(`planned prerequisite card: ${r.prerequisite}`);
   }
   if (r.closed) lines.push(r.closed);
+  lines.push(...path);
   if (r.pull) {
     lines.push(`pull request: ${r.pull.action} ${r.pull.url || ""}`.trimEnd());
     if (r.dryRun) lines.push(`title: ${r.pull.title}`, "body:", r.pull.body);

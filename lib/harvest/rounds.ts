@@ -7,7 +7,7 @@ import { parseNixLog } from "../nix/build_log.ts";
 import { type HashOutcome, sameHash } from "../nix/hash.ts";
 import { progress, seconds } from "../runtime/log.ts";
 import { renderBuilders } from "../nix/machines.ts";
-import { systemTargetAttr, systemTargetExpr } from "../nix/per_system.ts";
+import { nixpkgsFlake, systemTargetAttr } from "../nix/per_system.ts";
 import { placeholderFor, resetHashes, writeHash } from "./literals.ts";
 import { buildExpression, targetsOf } from "./expression.ts";
 import {
@@ -138,7 +138,9 @@ async function rounds(
       systemTargets.length === 0 ? undefined : {
         targets: systemTargets.map((t) => ({
           attr: systemTargetAttr(t),
-          expr: systemTargetExpr(t, buildFileText),
+          file: t.file,
+          system: t.system,
+          flake: nixpkgsFlake(buildFileText),
         })),
         pending: pendingPlaceholders().map(([p]) => p),
       },
@@ -153,11 +155,11 @@ async function rounds(
     progress(
       `round ${round}: building ${built.join(", ")}${jobs.length ? ` (${jobs.join(" ")})` : ""}`,
     );
-    const expr = expressionNow();
+    const expression = await expressionNow();
     // Nothing pending: this round verifies. The hash check after it needs these files
     // instantiated, not the build's result, so its listing runs beside the build. It is used only
     // when the round passes without a mismatch, so without a hash written while it ran.
-    const listing = pending.length === 0 ? listFixedOutputs(options, expr) : null;
+    const listing = pending.length === 0 ? listFixedOutputs(options, expression) : null;
     if (listing) {
       listings.push(listing);
       // Its failure counts only when the build passed (checkOutputHashes awaits it then).
@@ -166,7 +168,7 @@ async function rounds(
     const build = await options.builder.build({
       dir,
       files: options.files,
-      expr,
+      ...expression,
       args: [...jobs, ...builders, ...settings.build.args],
       timeoutSeconds: settings.build.timeout_seconds,
       heartbeatSeconds: settings.build.heartbeat_seconds,

@@ -1,5 +1,6 @@
 // Configuration: what the bot is told, read from the YAML file over the site's defaults.
 import YAML from "yaml";
+import type { UpgradePath } from "../nix/versions.ts";
 import { defaultConfig, packageDefaults, SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
 import { InputError } from "./errors.ts";
 import { CONFIG_SCHEMA, firstProblem, type RawConfig, type RawLocation } from "./config_schema.ts";
@@ -31,6 +32,8 @@ export interface PackageEntry {
   chain?: string;
   cards_dir?: string;
   service_versions?: { file?: string; name?: string } | null;
+  upgrade_path?: UpgradePath;
+  min_release_age?: string | null;
 }
 
 /** The follow-through after merge: where the built image is looked for, and what moves its tag. */
@@ -114,6 +117,11 @@ export interface PackageSpec {
   mirrors: { repo: string; tag: string }[];
   cards_dir: string;
   service_versions: { file: string; name: string } | null;
+  /** How the package moves between release series; null: the site's default for its name
+   * (upgradePath in lib/site/defaults.ts). */
+  upgrade_path: UpgradePath | null;
+  /** A release younger than this (`3d`) waits; null: taken as soon as its tags exist. */
+  min_release_age: string | null;
 }
 
 /** The config file as read over the site's defaults: the run's settings (but the command line's
@@ -129,6 +137,8 @@ export interface Config extends Omit<Settings, "build" | "dryRun" | "noBuild"> {
   mirrors: { repo: string; tag: string }[];
   cards_dir: string;
   service_versions: { file: string; name: string } | null;
+  upgrade_path: UpgradePath | null;
+  min_release_age: string | null;
 }
 
 export const DEFAULT_CONFIG_FILE = "upgrade-bot.yaml";
@@ -194,6 +204,8 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   Object.assign(config.forge, forge, forge?.url === undefined ? {} : { url: path(forge.url) });
   if (raw.mirrors) config.mirrors = raw.mirrors;
   if (raw.prereleases !== undefined) config.prereleases = raw.prereleases;
+  if (raw.upgrade_path !== undefined) config.upgrade_path = raw.upgrade_path;
+  if (raw.min_release_age !== undefined) config.min_release_age = raw.min_release_age;
   if (raw.cards_dir !== undefined) config.cards_dir = path(raw.cards_dir);
   if (raw.service_versions !== undefined) {
     const s = raw.service_versions;
@@ -277,6 +289,8 @@ export function packageSpecs(config: Config): PackageSpec[] {
       mirrors: config.mirrors,
       cards_dir: config.cards_dir,
       service_versions: config.service_versions,
+      upgrade_path: config.upgrade_path,
+      min_release_age: config.min_release_age,
     })];
   }
   return config.packages.map((p) => {
@@ -298,6 +312,8 @@ export function packageSpecs(config: Config): PackageSpec[] {
       chain: p.chain ?? own.chain,
       cards_dir: p.cards_dir ?? own.cards_dir,
       service_versions,
+      upgrade_path: p.upgrade_path ?? config.upgrade_path,
+      min_release_age: p.min_release_age === undefined ? config.min_release_age : p.min_release_age,
     };
   });
 }
