@@ -6,7 +6,7 @@ import type { Forge, Pull } from "../platform/forge.ts";
 import type { Builder } from "../harvest/builders/builder.ts";
 import type { HarvestResult } from "../harvest/rounds.ts";
 import type { Mention } from "../mikado/review.ts";
-import type { TagRecord } from "../mikado/tagrecord.ts";
+import type { TagRecord } from "../mikado/tag_record.ts";
 
 /** Where the upgraded branch goes: the forge's pull request, opened or moved. */
 export interface PublishTarget {

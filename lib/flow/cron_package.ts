@@ -10,7 +10,7 @@ import { withClone } from "../runtime/workspace.ts";
 import { loadPackage, versionOnForge } from "./read_package.ts";
 import { makeReport, type Report, today } from "./report.ts";
 import { discover, nothingFound, ownTags } from "./releases.ts";
-import { movedTagsOf } from "./tagguard.ts";
+import { movedTagsOf } from "./tag_guard.ts";
 import { mayRewrite } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";

@@ -16,7 +16,7 @@ import { parsePullTitle, skipNoted } from "../mikado/pull_text.ts";
 import { progress } from "../runtime/log.ts";
 import { formatDuration, parseDuration } from "../runtime/duration.ts";
 import { upgradePath } from "../site/defaults.ts";
-import type { TagRecord } from "../mikado/tagrecord.ts";
+import type { TagRecord } from "../mikado/tag_record.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { PathFacts } from "./context.ts";
 

@@ -2,7 +2,7 @@
 import type { Settings } from "../runtime/config.ts";
 import { seconds, timings } from "../runtime/log.ts";
 import type { PathFacts, UpgradeResult } from "./context.ts";
-import { movedLine, type MovedTag, type TagRecord } from "../mikado/tagrecord.ts";
+import { movedLine, type MovedTag, type TagRecord } from "../mikado/tag_record.ts";
 
 /** Everything a run did and found: printed as text and as the --json line, and the source of the
  * /rebuild reply. */

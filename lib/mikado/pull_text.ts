@@ -5,7 +5,7 @@ import { mdCode, mdFence, oneLine } from "./markdown.ts";
 import type { Mention } from "./review.ts";
 import { draftTitle, splitDraft } from "../platform/forge.ts";
 import { afterMergeSteps } from "../site/defaults.ts";
-import { recordLines } from "./tagrecord.ts";
+import { recordLines } from "./tag_record.ts";
 
 export interface PullFacts extends UpgradeFacts {
   /** The release tags on both mirrors, and the commit each named when harvested. */

@@ -7,7 +7,7 @@ import {
   pullTitle,
   skipNoted,
 } from "../../lib/mikado/pull_text.ts";
-import { parseRecord } from "../../lib/mikado/tagrecord.ts";
+import { parseRecord } from "../../lib/mikado/tag_record.ts";
 import { UPGRADE_FACTS } from "../support/mikado.ts";
 
 const FORGE = "https://forge.ops.eblu.me";

@@ -5,7 +5,7 @@ import {
   movedTags,
   parseRecord,
   recordLines,
-} from "../../lib/mikado/tagrecord.ts";
+} from "../../lib/mikado/tag_record.ts";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);

@@ -8,7 +8,7 @@ import {
   type MovedTag,
   movedTags,
   parseRecord,
-} from "../mikado/tagrecord.ts";
+} from "../mikado/tag_record.ts";
 import { progress } from "../runtime/log.ts";
 
 /** The tags `open` was harvested from (its body's record) that name another commit now, each
