@@ -34,6 +34,7 @@ export async function upgradePackage(ctx: Context): Promise<UpgradeResult> {
   else if (harvested.failure && planSha) {
     prerequisite = await reset(ctx, facts, harvested.failure, planSha, commits);
   }
+  // The upgrade says how the harvest ended; a /rebuild says it in its reply on the pull request.
   if (ctx.bump && work.builder) {
     progress(
       harvested.verified
