@@ -1,7 +1,7 @@
 // Pull request text: the upgrade pull request's title and body, and the replies to /rebuild (pure).
 import { seconds as formatSeconds } from "../runtime/log.ts";
 import type { BuildFailureFacts, UpgradeFacts } from "./cards.ts";
-import { mdCode, mdFence, oneLine } from "./markdown.ts";
+import { linkTarget, mdCode, mdFence, oneLine } from "./markdown.ts";
 import type { Mention } from "./review.ts";
 import { draftTitle, splitDraft } from "../platform/forge.ts";
 import { afterMergeSteps } from "../site/defaults.ts";
@@ -146,12 +146,6 @@ function failureSection(f: PullFacts, failure: BuildFailureFacts): string[] {
  * escape (`\\|` would otherwise read as an escaped backslash and a cell border). */
 function cell(s: string): string {
   return s.replace(/(\\*)\|/g, (_, slashes: string) => slashes + slashes + "\\|");
-}
-
-/** `<...>` link destinations may hold spaces and parentheses; only `<`, `>` and line breaks could
- * end them, so those are percent-encoded. */
-function linkTarget(url: string): string {
-  return `<${oneLine(url).replace(/[<>\s]/g, (c) => encodeURIComponent(c))}>`;
 }
 
 /** What a /rebuild came to, for the reply. */
