@@ -30,6 +30,7 @@ export interface PackageSpec {
   mirrors: { repo: string; tag: string }[];
   chain?: string;
   cards_dir?: string;
+  release_notes?: string | null;
   service_versions?: { file?: string; name?: string } | null;
 }
 
@@ -95,6 +96,9 @@ export interface Config {
    * has its tag. `tag` holds `{version}`. */
   mirrors: { repo: string; tag: string }[];
   prereleases: boolean;
+  /** Where the package's own mirror keeps a release's notes in its tree, a path with `{year}`,
+   * `{major}`, `{minor}`, `{patch}`, `{version}` (lib/upstream/notes.ts); null: none. */
+  release_notes: string | null;
   cards_dir: string;
   service_versions: { file: string; name: string } | null;
   /** Who may comment /rebuild: people with write, admin or owner permission, and these logins. */
@@ -167,6 +171,7 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   if (raw.mirrors) config.mirrors = raw.mirrors;
   if (raw.prereleases !== undefined) config.prereleases = raw.prereleases;
   if (raw.cards_dir !== undefined) config.cards_dir = path(raw.cards_dir);
+  if (raw.release_notes !== undefined) config.release_notes = raw.release_notes;
   if (raw.service_versions !== undefined) {
     const s = raw.service_versions;
     config.service_versions = s === null ? null : {
@@ -175,7 +180,15 @@ function applyConfig(config: Config, raw: RawConfig): Config {
     };
   }
   if (raw.packages) {
-    const single = (["package", "version", "hashes", "chain", "mirrors", "cards_dir"] as const)
+    const single = ([
+      "package",
+      "version",
+      "hashes",
+      "chain",
+      "mirrors",
+      "cards_dir",
+      "release_notes",
+    ] as const)
       .filter((k) => raw[k] !== undefined);
     if (single.length) {
       throw new InputError(
@@ -231,6 +244,7 @@ export function packageConfigs(config: Config): Config[] {
       mirrors: p.mirrors,
       chain: p.chain ?? own.chain,
       cards_dir: p.cards_dir ?? own.cards_dir,
+      release_notes: p.release_notes === undefined ? own.release_notes : p.release_notes,
       service_versions,
     };
   });

@@ -51,6 +51,7 @@ export function defaultConfig(): Config {
       { repo: "mirrors/authentik-client-go", tag: "v3.{version}" },
     ],
     prereleases: false,
+    release_notes: AUTHENTIK_RELEASE_NOTES,
     cards_dir: "docs/how-to/authentik",
     service_versions: { file: SERVICE_VERSIONS_FILE, name: "authentik" },
     rebuild: { allow: [] },
@@ -65,9 +66,18 @@ export const OTHER_VERSION_FILES: { file: string; pattern: RegExp }[] = [
   { file: "Dockerfile", pattern: /^(ARG[ \t]+CONTAINER_APP_VERSION=)(v?)[^\s]+$/m },
 ];
 
+/** Where authentik keeps each release series' notes in its tree (website/docs/releases). */
+export const AUTHENTIK_RELEASE_NOTES = "website/docs/releases/{year}/v{major}.{minor}.md";
+
 /** What a package of `packages:` gets unless it says otherwise. */
-export function packageDefaults(name: string): { chain: string; cards_dir: string } {
-  return { chain: `upgrade-${name}`, cards_dir: `docs/how-to/${name}` };
+export function packageDefaults(
+  name: string,
+): { chain: string; cards_dir: string; release_notes: string | null } {
+  return {
+    chain: `upgrade-${name}`,
+    cards_dir: `docs/how-to/${name}`,
+    release_notes: name === "authentik" ? AUTHENTIK_RELEASE_NOTES : null,
+  };
 }
 
 /** The follow-up pull request's branch: a plain branch, not mikado/*, since its one commit is a

@@ -1,7 +1,14 @@
 // Forge: the Forgejo API calls the bot makes, through octokit, with Forgejo's quirks handled.
 import { Octokit } from "octokit";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
-import { type ActionRun, type Comment, type Forge, isBotPull, type Pull } from "../forge.ts";
+import {
+  type ActionRun,
+  type Comment,
+  type Forge,
+  isBotPull,
+  type Pull,
+  type Release,
+} from "../forge.ts";
 import type { Remote } from "../../runtime/git.ts";
 import { redact } from "../../runtime/log.ts";
 import { type Json, lastPage, toComment, toPull } from "./convert.ts";
@@ -208,6 +215,35 @@ export class ForgejoForge implements Forge {
     // ({+filepath} keeps the slashes of the path unescaped.)
     // octokit gives text for text/plain and an ArrayBuffer for octet-stream.
     return typeof data === "string" ? data : new TextDecoder().decode(data as ArrayBuffer);
+  }
+
+  async release(repo: string, tag: string): Promise<Release | null> {
+    try {
+      const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", {
+        ...ForgejoForge.split(repo),
+        tag,
+      });
+      const r = data as Json;
+      return {
+        tag,
+        name: String(r.name ?? ""),
+        body: String(r.body ?? ""),
+        url: String(r.html_url ?? ""),
+      };
+    } catch (e) {
+      // Forgejo answers 404 for a tag without a release, and for the tag-only "releases" a
+      // mirror's sync records.
+      if ((e as { status?: number }).status === 404) return null;
+      throw this.explain(
+        e as { status?: number; message: string },
+        `reading the release of tag ${tag} of ${repo}`,
+      );
+    }
+  }
+
+  compareUrl(repo: string, from: string, to: string): string {
+    const ref = (r: string) => r.split("/").map(encodeURIComponent).join("/");
+    return `${this.url}/${repo}/compare/${ref(from)}...${ref(to)}`;
   }
 
   async pulls(repo: string, state: "open" | "closed" | "all"): Promise<Pull[]> {
