@@ -2,6 +2,8 @@
 import type { ChainResult } from "../mikado/chain.ts";
 import { seconds, timings } from "../runtime/log.ts";
 import type { CommonOptions } from "./prepare.ts";
+import type { MirrorChanges } from "../upstream/changes.ts";
+import { upstreamText } from "../upstream/render.ts";
 
 /** Everything a run did and found: built as the flow goes, printed as text and as the --json line,
  * and the source of the pull request's text and the /rebuild reply. */
@@ -26,6 +28,8 @@ export interface Report extends Omit<ChainResult, "commits"> {
   closed: string | null;
   /** Releases seen whose other mirrors lack their tag yet. */
   waiting: string[];
+  /** What changed upstream, per mirror (only when an upgrade is made on the forge). */
+  upstream: MirrorChanges[];
   message: string;
   seconds: number;
 }
@@ -52,6 +56,7 @@ export function newReport(o: CommonOptions, from: string, to: string): Report {
     logFile: null,
     pull: null,
     waiting: [],
+    upstream: [],
     message: "",
     seconds: 0,
     buildSeconds: 0,
@@ -79,6 +84,7 @@ export function reportJson(r: Report): string {
     logFile: r.logFile,
     pull: r.pull,
     waiting: r.waiting,
+    upstream: r.upstream,
     closed: r.closed,
     message: r.message,
     seconds: r.seconds,
@@ -109,6 +115,7 @@ export function reportText(r: Report): string {
       `${seconds(r.seconds)} in all`,
   );
   lines.push(`verified: ${r.verified ? "yes, the whole build passes" : "no"}`);
+  lines.push(...upstreamText(r.upstream));
   if (r.logFile) lines.push(`log: ${r.logFile}`);
   if (r.branch) lines.push(`branch: ${r.branch}`);
   for (const c of r.commits) {

@@ -1,7 +1,15 @@
 // What changed upstream for an upgrade, read from the forge and the mirrors: compare links, commits, release notes, lock file changes.
 import type { Forge } from "../platform/forge.ts";
 import { compareVersions, newerVersions, tagFor } from "../nix/versions.ts";
-import type { DependencyChanges, MirrorChanges, ReleaseNotes } from "./changes.ts";
+import { join } from "node:path";
+import type { Config } from "../runtime/config.ts";
+import { progress, timePhase } from "../runtime/log.ts";
+import {
+  type DependencyChanges,
+  lockFeeds,
+  type MirrorChanges,
+  type ReleaseNotes,
+} from "./changes.ts";
 import { diffPins, isLockFile, parseLock, type Pins } from "./locks.ts";
 import { notesPath } from "./notes.ts";
 import { type MirrorDiff, withMirrorDiff } from "./mirror.ts";
@@ -134,4 +142,43 @@ async function notesFiles(
   return await Promise.all(
     [...byPath].map(async ([path, releases]) => ({ path, releases, blob: await d.blobAt(path) })),
   );
+}
+
+/** The upstream changes of the package's upgrade `from` -> `to`, for its pull request: the hash
+ * files are read in `pkgDir` (a clone at the base), the own mirror's tags are the run's when it
+ * listed them (else listed now). Asked only when an upgrade is made: a run with nothing new
+ * makes none of these requests. A failure is said and leaves the section out. */
+export async function packageUpstream(
+  forge: Forge,
+  config: Config,
+  pkgDir: string,
+  from: string,
+  to: string,
+  tags?: Promise<string[]> | null,
+): Promise<MirrorChanges[]> {
+  try {
+    return await timePhase("upstream", async () => {
+      const files = [...new Set(config.hashes.map((h) => h.file))];
+      const texts = new Map(
+        await Promise.all(
+          files.map(async (f) => [f, await Deno.readTextFile(join(pkgDir, f))] as const),
+        ),
+      );
+      const own = config.mirrors[0];
+      return await upstreamChanges(forge, {
+        mirrors: config.mirrors,
+        releaseNotes: config.release_notes,
+        from,
+        to,
+        tags: await (tags ?? forge.tags(own.repo, own.tag.split("{version}")[0])),
+        prereleases: config.prereleases,
+        feeds: lockFeeds(
+          config.hashes.map((h) => ({ name: h.name, text: texts.get(h.file) ?? "" })),
+        ),
+      });
+    });
+  } catch (e) {
+    progress(`what changed upstream could not be read: ${(e as Error).message}`);
+    return [];
+  }
 }
