@@ -92,8 +92,9 @@ function escapeInline(line: string): string {
       .replace(/&(?!#?\w+;)/g, "&amp;")
       .replace(/</g, "&lt;")
       .replace(/>/g, "&gt;")
-      .replace(/(^|[^\w`])@(?=[A-Za-z0-9])/g, "$1@&#8203;")
+      // References first: the mention's escape holds a `#` and a digit itself.
       .replace(/#(?=\d)/g, "#&#8203;")
+      .replace(/(^|[^\w`])@(?=[A-Za-z0-9])/g, "$1@&#8203;")
   ).join("");
 }
 

@@ -20,7 +20,11 @@ const MIN_REST = 400;
 export function upstreamSection(all: MirrorChanges[], budget: number): string[] {
   if (all.length === 0) return [];
   const head = ["### What changed upstream", ""];
-  const parts = all.map((m) => ({ m, top: mirrorHead(m), deps: dependencyLines(m.dependencies) }));
+  const parts = all.map((m) => ({
+    m,
+    top: [...mirrorHead(m), ...(m.notes.length ? ["Release notes:", ""] : [])],
+    deps: dependencyLines(m.dependencies),
+  }));
   const size = (lines: string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
   let used = size(head) + parts.reduce((n, p) => n + size(p.top) + size(p.deps), 0);
   // Dependency lists that would take over half of the budget are shortened first.
@@ -34,7 +38,6 @@ export function upstreamSection(all: MirrorChanges[], budget: number): string[] 
     ...head,
     ...parts.flatMap((p) => [
       ...p.top,
-      ...(p.m.notes.length ? ["Release notes:", ""] : []),
       ...p.m.notes.flatMap((n) => notesLines(n, share)),
       ...p.deps,
     ]),
@@ -69,32 +72,32 @@ function notesLines(n: ReleaseNotes, share: number): string[] {
   const parts = sections(n.text);
   const important = parts.filter((s) => isImportant(s.title)).map((s) => s.text).join("\n\n");
   const rest = parts.filter((s) => !isImportant(s.title));
-  const room = Math.max(0, share - head.join("\n").length - 120);
-  const first = important ? cutMarkdown(safeMarkdown(important, 6), room) : null;
-  const left = room - (first?.text.length ?? 0);
+  const size = (lines: string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
+  let room = share - size(head);
   const out = [...head];
-  if (first) {
-    out.push(first.text, "");
-    if (first.cut) out.push("*(cut here: the rest is in the whole notes)*", "");
+  if (important) {
+    const first = cutMarkdown(safeMarkdown(important, 6), room - size([CUT, ""]) - 2);
+    out.push(first.text, "", ...(first.cut ? [CUT, ""] : []));
+    room = share - size(out);
   }
   if (rest.length === 0) return out;
-  const titles = rest.map((s) => s.title ?? "introduction").map(oneLine).join(", ");
-  if (left < MIN_REST) {
-    out.push(`Other sections (${htmlText(titles)}): in the whole notes.`, "");
-    return out;
-  }
+  const titles = htmlText(rest.map((s) => s.title ?? "introduction").join(", "));
+  const fold = [`<details><summary>Other sections: ${titles}</summary>`, "", "</details>", ""];
+  const left = room - size(fold) - size([CUT, ""]) - 2;
+  if (left < MIN_REST) return [...out, `Other sections (${titles}): in the whole notes.`, ""];
   const body = cutMarkdown(safeMarkdown(rest.map((s) => s.text).join("\n\n"), 6), left);
-  out.push(
-    `<details><summary>Other sections: ${htmlText(titles)}</summary>`,
+  return [
+    ...out,
+    fold[0],
     "",
     body.text,
     "",
-    ...(body.cut ? ["*(cut here: the rest is in the whole notes)*", ""] : []),
-    "</details>",
-    "",
-  );
-  return out;
+    ...(body.cut ? [CUT, ""] : []),
+    ...fold.slice(2),
+  ];
 }
+
+const CUT = "*(cut here: the rest is in the whole notes)*";
 
 /** Each changed lock file's packages, under the hash it feeds; a list longer than `fold`
  * items is folded, and with `most` only that many are listed. */
