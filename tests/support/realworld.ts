@@ -276,11 +276,12 @@ export function releaseNotes(series: string, patches: string[]): string {
   return [
     `---\ntitle: Release ${series}\nslug: "/releases/${series}"\n---\n`,
     `import Tabs from "@theme/Tabs";\n`,
-    `:::info\nUpgrades MUST happen in order (${series}).\n:::\n`,
+    `:::info\nThe ${series} release of authentik.\n:::\n`,
     `## Highlights\n\n- ${series} highlight: passkeys everywhere (#12345), thanks @someone.\n`,
     `## Breaking changes\n\n- ${series} breaking: the \`/api/v2\` endpoints are gone.\n`,
     `## New features\n\n- ${series} feature: <Tabs>a tab</Tabs>\n`,
-    `## Upgrading\n\n${series} upgrading: back up the database first.\n`,
+    `## Upgrading\n\n${series} upgrading: back up the database first. Upgrades MUST happen in ` +
+    `order.\n`,
     ...patches.map((p) => `## Fixed in ${p}\n\n- ${p} fix: core: fix a crash (#13001)\n`),
   ].join("\n");
 }
