@@ -14,8 +14,9 @@ export interface MirrorDiff {
   problems: string[];
 }
 
-/** A partial clone with the forge's credential (its scoped header) that never fetches behind the
- * bot's back: a missing object is an error, not a silent request (`GIT_NO_LAZY_FETCH`). */
+/** A partial clone with the forge's credential (its scoped header). Nothing here reads a file's
+ * content before `read` fetched it; `GIT_NO_LAZY_FETCH` makes a git that knows it (newer than 2.39) fail rather
+ * than fetch behind the bot's back if that ever changed. */
 async function partialRepo(remote: Remote, dir: string): Promise<Git> {
   await Deno.mkdir(dir);
   const git = new Git(dir, undefined, { ...remote.env, GIT_NO_LAZY_FETCH: "1" });

@@ -14,7 +14,7 @@ export function notesPath(pattern: string, version: string): string {
 
 /** One section of a notes file: its heading's text (null: what comes before the first) and its
  * whole markdown, heading included. */
-export interface Section {
+export interface NotesSection {
   title: string | null;
   text: string;
 }
@@ -44,7 +44,7 @@ function withFences(
 
 /** The `##` sections of a notes file (what comes before the first is one with a null title),
  * front matter dropped. */
-export function sections(markdown: string): Section[] {
+export function sections(markdown: string): NotesSection[] {
   const lines = markdown.replace(/^---\r?\n[\s\S]*?\r?\n---[ \t]*(\r?\n|$)/, "").split(/\r?\n/);
   const found = markdownSections(lines);
   const parts = [

@@ -99,8 +99,8 @@ function notesLines(n: ReleaseNotes, share: number): string[] {
 
 const CUT = "*(cut here: the rest is in the whole notes)*";
 
-/** Each changed lock file's packages, under the hash it feeds; a list longer than `fold`
- * items is folded, and with `most` only that many are listed. */
+/** Each changed lock file's packages, under the hash it feeds; a list longer than FOLD_AFTER is
+ * folded, and with `most` only that many are listed (the rest named by count). */
 function dependencyLines(groups: DependencyChanges[], most?: number): string[] {
   if (groups.length === 0) return [];
   return [

@@ -188,6 +188,12 @@ Deno.test({
       assert.equal(quiet.filter((r) => r.includes("/mirrors/")).length, 2, quiet.join("\n"));
 
       await w.addRelease({ version: "2026.5.0" });
+      // Untrusted notes holding the bot's own token: redacted in what is posted.
+      await forge.addRelease("mirrors", "authentik", {
+        tag: "version/2026.5.0",
+        name: "authentik 2026.5.0",
+        body: `## Security\n\n- leaked: ${TOKEN}\n`,
+      });
       const before = forge.requests.length;
       const upgrade = await cron("--no-build");
       assert.equal(upgrade.code, 0, upgrade.stderr);
@@ -198,6 +204,13 @@ Deno.test({
         "GET /api/v1/repos/mirrors/authentik-client-go/releases/tags/v3.2026.5.0",
         "GET /api/v1/repos/mirrors/authentik/releases/tags/version%2F2026.5.0",
       ]);
+      const pulls =
+        await (await fetch(`${forge.url}/api/v1/repos/eblume/blumeops/pulls?state=open`, {
+          headers: { Authorization: `token ${TOKEN}` },
+        })).json() as { body: string }[];
+      assert.match(pulls[0].body, /^- leaked: \*\*\*$/m);
+      assert.ok(!pulls[0].body.includes(TOKEN));
+      assert.ok(!upgrade.stdout.includes(TOKEN));
       const gitReads = busy.filter((r) => /\/mirrors\/[^/]+\.git\//.test(r));
       console.log(
         `  requests: nothing new ${quiet.length} (${
