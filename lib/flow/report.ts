@@ -3,6 +3,8 @@ import type { ChainResult } from "../mikado/chain.ts";
 import { seconds, timings } from "../runtime/log.ts";
 import type { CommonOptions } from "./prepare.ts";
 import { movedLine, type MovedTag, type TagRecord } from "../mikado/tagrecord.ts";
+import type { MirrorChanges } from "../upstream/changes.ts";
+import { upstreamText } from "../upstream/render.ts";
 
 /** Everything a run did and found: built as the flow goes, printed as text and as the --json line,
  * and the source of the pull request's text and the /rebuild reply. */
@@ -37,6 +39,8 @@ export interface Report extends Omit<ChainResult, "commits"> {
   tags: TagRecord[];
   /** Tags of the open pull request's version that name another commit than harvested. */
   moved: MovedTag[];
+  /** What changed upstream, per mirror (only when an upgrade is made on the forge). */
+  upstream: MirrorChanges[];
   message: string;
   seconds: number;
 }
@@ -68,6 +72,7 @@ export function newReport(o: CommonOptions, from: string, to: string): Report {
     skipped: [],
     tags: [],
     moved: [],
+    upstream: [],
     message: "",
     seconds: 0,
     buildSeconds: 0,
@@ -100,6 +105,7 @@ export function reportJson(r: Report): string {
     skipped: r.skipped,
     tags: r.tags,
     moved: r.moved,
+    upstream: r.upstream,
     closed: r.closed,
     message: r.message,
     seconds: r.seconds,
@@ -135,6 +141,7 @@ export function reportText(r: Report): string {
       `${seconds(r.seconds)} in all`,
   );
   lines.push(`verified: ${r.verified ? "yes, the whole build passes" : "no"}`);
+  lines.push(...upstreamText(r.upstream));
   if (r.logFile) lines.push(`log: ${r.logFile}`);
   if (r.branch) lines.push(`branch: ${r.branch}`);
   for (const c of r.commits) {

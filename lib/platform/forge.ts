@@ -33,6 +33,14 @@ export interface TagCommit {
   created: string;
 }
 
+/** A forge release: what its author wrote for a tag. */
+export interface Release {
+  tag: string;
+  name: string;
+  body: string;
+  url: string;
+}
+
 export interface Comment {
   id: number;
   body: string;
@@ -84,6 +92,11 @@ export interface Forge {
   /** Asks for a mirror sync and waits (bounded) until it has happened; false if it has not yet. */
   syncMirror(repo: string): Promise<boolean>;
   readFile(repo: string, path: string, ref: string): Promise<string>;
+  /** The release attached to `tag` (its name, notes and page), or null when the tag has none (a
+   * mirror's tags alone are not releases). */
+  release(repo: string, tag: string): Promise<Release | null>;
+  /** The page comparing two refs of `repo`, for people. */
+  compareUrl(repo: string, from: string, to: string): string;
   pulls(repo: string, state: "open" | "closed" | "all"): Promise<Pull[]>;
   createPull(
     repo: string,

@@ -7,6 +7,7 @@ import {
   type Forge,
   isBotPull,
   type Pull,
+  type Release,
   type TagCommit,
 } from "../forge.ts";
 import type { Remote } from "../../runtime/git.ts";
@@ -232,6 +233,35 @@ export class ForgejoForge implements Forge {
     // ({+filepath} keeps the slashes of the path unescaped.)
     // octokit gives text for text/plain and an ArrayBuffer for octet-stream.
     return typeof data === "string" ? data : new TextDecoder().decode(data as ArrayBuffer);
+  }
+
+  async release(repo: string, tag: string): Promise<Release | null> {
+    try {
+      const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", {
+        ...ForgejoForge.split(repo),
+        tag,
+      });
+      const r = data as Json;
+      return {
+        tag,
+        name: String(r.name ?? ""),
+        body: String(r.body ?? ""),
+        url: String(r.html_url ?? ""),
+      };
+    } catch (e) {
+      // Forgejo answers 404 for a tag without a release, and for the tag-only "releases" a
+      // mirror's sync records.
+      if ((e as { status?: number }).status === 404) return null;
+      throw this.explain(
+        e as { status?: number; message: string },
+        `reading the release of tag ${tag} of ${repo}`,
+      );
+    }
+  }
+
+  compareUrl(repo: string, from: string, to: string): string {
+    const ref = (r: string) => r.split("/").map(encodeURIComponent).join("/");
+    return `${this.url}/${repo}/compare/${ref(from)}...${ref(to)}`;
   }
 
   async pulls(repo: string, state: "open" | "closed" | "all"): Promise<Pull[]> {
