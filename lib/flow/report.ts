@@ -22,6 +22,8 @@ export interface Report extends Omit<ChainResult, "commits"> {
   pull: { number: number; url: string; title: string; body: string; action: string } | null;
   /** The version on the base branch when the run began. */
   baseVersion: string;
+  /** The bot's open pull request as the run found it, before anything changed. */
+  open: { number: number; url: string; title: string } | null;
   /** The bot's open pull request was closed: the base branch reached its version by other means. */
   closed: string | null;
   /** Releases seen whose other mirrors lack their tag yet. */
@@ -56,6 +58,7 @@ export function newReport(o: CommonOptions, from: string, to: string): Report {
     seconds: 0,
     buildSeconds: 0,
     baseVersion: from,
+    open: null,
     closed: null,
   };
 }

@@ -58,6 +58,7 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   const found = await discover(forge, o, current, closed ? null : mine, tagsAsked ?? undefined);
   const report = newReport(o, current, found.target?.version ?? current);
   report.closed = closed;
+  if (mine && !closed) report.open = { number: mine.number, url: mine.url, title: mine.title };
   report.waiting = found.waiting;
   if (!found.target) {
     report.upToDate = true;

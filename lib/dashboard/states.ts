@@ -1,0 +1,65 @@
+// Each package's dashboard state, read from its outcome in the cron run (pure).
+import type { Config } from "../runtime/config.ts";
+import type { PackageOutcome } from "../flow/packages.ts";
+import { compareVersions } from "../nix/versions.ts";
+import { parsePullTitle } from "../mikado/pulltext.ts";
+import type { PackageState, PackageStatus } from "./rows.ts";
+
+/** The service-versions.yaml entry a package's row belongs to. */
+export function serviceOf(config: Config): string {
+  return config.service_versions?.name ?? config.package.name;
+}
+
+/** What the dashboard shows of the package `config` after the run's `out`: the first that holds
+ * of failed, pull request open, waiting, merged (deploying or deployed), up to date. */
+export function packageStatus(out: PackageOutcome, config: Config): PackageStatus {
+  const r = out.report;
+  const openVersion = r?.open ? parsePullTitle(r.open.title)?.to ?? null : null;
+  const seen = r ? [r.baseVersion, r.version.to, ...r.waiting, openVersion] : [];
+  const versions = seen.filter((v): v is string => v !== null).sort(compareVersions);
+  return {
+    service: serviceOf(config),
+    package: config.package.name,
+    newest: versions.at(-1) ?? null,
+    state: stateOf(out, config, openVersion),
+  };
+}
+
+function stateOf(out: PackageOutcome, config: Config, openVersion: string | null): PackageState {
+  const r = out.report;
+  if (!r || r.failure || out.error) {
+    return {
+      kind: "failed",
+      reason: r?.failure?.message ?? out.error?.message ?? out.outcome,
+      url: r?.pull?.url || r?.open?.url || null,
+    };
+  }
+  if (r.pull?.number) {
+    return { kind: "pull", number: r.pull.number, url: r.pull.url, version: r.version.to };
+  }
+  if (r.open) return { kind: "pull", number: r.open.number, url: r.open.url, version: openVersion };
+  if (r.waiting.length) {
+    const others = config.mirrors.slice(1).map((m) => m.repo);
+    return {
+      kind: "waiting",
+      version: r.waiting[0],
+      reason: others.length === 1
+        ? `no tag on ${others[0]} yet`
+        : `not tagged on every one of ${others.join(", ")} yet`,
+    };
+  }
+  const f = out.followThrough;
+  switch (f?.state) {
+    case "deployed":
+      return { kind: "deployed", tag: f.tag ?? "" };
+    case "waiting":
+      return { kind: "merged", step: "waiting for its image in the registry", followUp: null };
+    case "open":
+    case "opened":
+      return { kind: "merged", step: "deploying", followUp: f.pull };
+    case "failed":
+      return { kind: "failed", reason: f.message, url: null };
+    default:
+      return { kind: "up to date" };
+  }
+}
