@@ -2,6 +2,7 @@
 import { mdCode, oneLine } from "../mikado/markdown.ts";
 import { replyMarker } from "../mikado/pulltext.ts";
 import { parseVersion } from "../nix/versions.ts";
+import type { PackageOutcome } from "../flow/packages.ts";
 
 /** A package the next run upgrades: to `version`, or (null) to the newest release of its mirror. */
 export interface UpgradeRequest {
@@ -14,10 +15,10 @@ const USAGE = "`/upgrade NAME` or `/upgrade NAME VERSION`";
 /** A name as a package's: what the config's `packages[].name` allows. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** Untrusted text quoted in a reply: one line, short, in a code span. */
-function quote(text: string): string {
+/** Untrusted text quoted in a reply: one line, at most `max` characters, in a code span. */
+function quote(text: string, max = 80): string {
   const flat = oneLine(text);
-  return mdCode(flat.length > 80 ? `${flat.slice(0, 79)}…` : flat);
+  return mdCode(flat.length > max ? `${flat.slice(0, max - 1)}…` : flat);
 }
 
 /** A comment that is `/upgrade` and its words, nothing else; null when the comment is no
@@ -47,6 +48,25 @@ export function parseUpgrade(
   } catch {
     return { error: `${quote(asked)} is not a release version like 2.18.0` };
   }
+}
+
+/** What the run did with the package, for the reply. */
+export function outcomeText(
+  out: Pick<PackageOutcome, "report" | "error" | "outcome"> | undefined,
+): string {
+  const r = out?.report;
+  if (!out) return "the run did not reach the package";
+  if (!r || out.error && !r.failure) {
+    return `failed: ${quote(out.error?.message ?? out.outcome, 500)}`;
+  }
+  if (r.failure) {
+    return `failed: ${quote(r.failure.message, 500)}` +
+      (r.pull?.number ? ` (pull request #${r.pull.number})` : "");
+  }
+  if (r.pull?.number) {
+    return `${r.pull.action} pull request #${r.pull.number} (${r.version.from} → ${r.version.to})`;
+  }
+  return oneLine(r.message);
 }
 
 /** The reply to an `/upgrade` that ran: what the run did with the package. */

@@ -15,7 +15,7 @@ export function serviceOf(config: Config): string {
 export function packageStatus(out: PackageOutcome, config: Config): PackageStatus {
   const r = out.report;
   const openVersion = r?.open ? parsePullTitle(r.open.title)?.to ?? null : null;
-  const seen = r ? [r.baseVersion, r.version.to, ...r.waiting, openVersion] : [];
+  const seen = r ? [r.baseVersion, r.version.to, r.newest, ...r.waiting, openVersion] : [];
   const versions = seen.filter((v): v is string => v !== null).sort(compareVersions);
   return {
     service: serviceOf(config),

@@ -27,7 +27,7 @@ export async function discover(
   open: Pull | null,
   /** The package's own mirror's tags, when asked already. */
   tagsAsked?: Promise<string[]>,
-): Promise<{ target: Target | null; waiting: string[]; message: string }> {
+): Promise<{ target: Target | null; waiting: string[]; message: string; newest?: string }> {
   const { config } = o;
   const [own, ...others] = config.mirrors;
   const { repo, base } = config.forge;
@@ -52,12 +52,16 @@ export async function discover(
   const tags = await (tagsAsked ?? ownTags(forge, config));
   const waiting: string[] = [];
   let closed: Pull[] | null = null;
-  for (const version of newerVersions(tags, own.tag, current, config.prereleases)) {
+  const newer = newerVersions(tags, own.tag, current, config.prereleases);
+  // The newest release above `current` on the package's own mirror, ready or not.
+  const newest = newer[0];
+  for (const version of newer) {
     if (open && parsePullTitle(open.title)?.to === version) {
       return {
         target: null,
         waiting,
         message: `${pkg} ${version}: its pull request is open already: nothing to do`,
+        newest,
       };
     }
     const missing: string[] = [];
@@ -84,7 +88,7 @@ export async function discover(
       );
       continue;
     }
-    return { target: { version, open }, waiting, message: "" };
+    return { target: { version, open }, waiting, message: "", newest };
   }
   const why = waiting.length
     ? ` (waiting for the other mirrors' tags of ${waiting.join(", ")})`
@@ -93,5 +97,6 @@ export async function discover(
     target: null,
     waiting,
     message: `${pkg} ${current} is the newest ready release: nothing to do${why}`,
+    newest,
   };
 }

@@ -28,6 +28,9 @@ export interface Report extends Omit<ChainResult, "commits"> {
   closed: string | null;
   /** Releases seen whose other mirrors lack their tag yet. */
   waiting: string[];
+  /** The newest release above the base's version on the package's own mirror, ready or not
+   * (null: none, or not looked for). */
+  newest: string | null;
   message: string;
   seconds: number;
 }
@@ -54,6 +57,7 @@ export function newReport(o: CommonOptions, from: string, to: string): Report {
     logFile: null,
     pull: null,
     waiting: [],
+    newest: null,
     message: "",
     seconds: 0,
     buildSeconds: 0,

@@ -60,6 +60,7 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   report.closed = closed;
   if (mine && !closed) report.open = { number: mine.number, url: mine.url, title: mine.title };
   report.waiting = found.waiting;
+  report.newest = found.newest ?? null;
   if (!found.target) {
     report.upToDate = true;
     report.message = found.message;
