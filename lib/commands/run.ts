@@ -51,7 +51,7 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
       );
     }
   }
-  if (s.dashboard !== null) lines.push(`dashboard: ${s.dashboard}`);
+  if (s.dashboard?.changed) lines.push(`dashboard: ${s.dashboard.message}`);
   console.log(redact(lines.join("\n")));
   if (json) {
     const one = (p: RunSummary["packages"][number]) => ({
@@ -65,9 +65,9 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
         packages: s.packages.map(one),
         requests: s.requests,
         seconds: s.seconds,
-        dashboard: s.dashboard,
+        dashboard: s.dashboard?.message ?? null,
       }
-      : { ...one(s.packages[0]), dashboard: s.dashboard };
+      : { ...one(s.packages[0]), dashboard: s.dashboard?.message ?? null };
     console.log(redact(JSON.stringify(line)));
   }
   return summaryExitCode(s);

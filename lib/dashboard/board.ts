@@ -30,8 +30,11 @@ export interface DashboardOptions {
   version?: string;
 }
 
-/** The run's summary and what became of the dashboard, in one line. */
-export type DashboardSummary = RunSummary & { dashboard: string | null };
+/** The run's summary and what became of the dashboard, in one line (`changed`: something to
+ * tell; a dashboard left as it was is no news). */
+export type DashboardSummary = RunSummary & {
+  dashboard: { message: string; changed: boolean } | null;
+};
 
 /** An `/upgrade` taken in: the comment, and the version it runs (resolved for `/upgrade NAME`). */
 interface Taken {
@@ -85,16 +88,17 @@ export async function withDashboard(
     throw e;
   }
   await answer((name) => outcomeText(summary.packages.find((p) => p.package === name)));
-  let said = "";
+  let drawn = { message: "", changed: false };
   if (found) {
-    said = await redraw(o, forge, services.read, summary, found, dashboard.title).catch((e) => {
+    drawn = await redraw(o, forge, services.read, summary, found, dashboard.title).catch((e) => {
       problems.push((e as Error).message);
-      return "";
+      return drawn;
     });
   }
-  const line = problems.length ? `FAILED: ${problems.join("; ")}` : said;
-  progress(`dashboard: ${line}`);
-  return { ...summary, requests: forge.requests, dashboard: line };
+  const message = problems.length ? `FAILED: ${problems.join("; ")}` : drawn.message;
+  progress(`dashboard: ${message}`);
+  const changed = problems.length > 0 || taken.length > 0 || drawn.changed;
+  return { ...summary, requests: forge.requests, dashboard: { message, changed } };
 }
 
 /** The `/upgrade` comments on the dashboard not answered yet, each claimed (the `eyes`
@@ -180,7 +184,7 @@ async function redraw(
   summary: RunSummary,
   found: { me: string; issue: Issue | null; duplicates: Issue[] },
   title: string,
-): Promise<string> {
+): Promise<{ message: string; changed: boolean }> {
   const { config } = o;
   const { repo } = config.forge;
   const configs = packageConfigs(config);
@@ -197,7 +201,8 @@ async function redraw(
   const { issue, duplicates } = found;
   const would = o.dryRun ? "would be " : "";
   let said: string;
-  if (issue && issue.title === title && body(renderedOn(issue.body) ?? today) === issue.body) {
+  const same = issue?.title === title && body(renderedOn(issue.body) ?? today) === issue.body;
+  if (issue && same) {
     said = `#${issue.number} unchanged`;
   } else if (issue) {
     if (!o.dryRun) await forge.updateIssue(repo, issue.number, { title, body: body(today) });
@@ -209,7 +214,7 @@ async function redraw(
     if (!o.dryRun) await forge.updateIssue(repo, d.number, { state: "closed" });
     said += `; a second dashboard #${d.number} ${would}closed`;
   }
-  return said;
+  return { message: said, changed: !same || duplicates.length > 0 };
 }
 
 /** Opens the dashboard; when the answer is lost, the list says whether it was opened after all
