@@ -130,6 +130,8 @@ export async function scanComments(ctx: CommandContext, pulls: Pull[]): Promise<
   const done: string[] = [];
   // `pulls` are the bot's own (run.ts filtered them with isBotPull).
   for (const pull of pulls) {
+    // The pull request says how many comments it has: none, no request to read them.
+    if (pull.comments === 0) continue;
     const comments = await ctx.forge.comments(ctx.config.forge.repo, pull.number);
     for (const c of comments) {
       if (parseCommand(c.body) === null) continue;

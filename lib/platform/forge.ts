@@ -16,6 +16,8 @@ export interface Pull {
   base: string;
   url: string;
   user: string;
+  /** How many comments it has; null when the forge did not say. */
+  comments: number | null;
 }
 
 /** One Forgejo Actions workflow run (`status`: success, failure, cancelled, running, waiting...). */
@@ -34,8 +36,8 @@ export interface Issue {
   state: "open" | "closed";
   user: string;
   url: string;
-  /** How many comments it has. */
-  comments: number;
+  /** How many comments it has; null when the forge did not say. */
+  comments: number | null;
 }
 
 export interface Comment {

@@ -30,6 +30,7 @@ export function toPull(d: Json): Pull {
     base: String(base?.ref ?? ""),
     url: String(d.html_url ?? ""),
     user: String((d.user as Json)?.login ?? ""),
+    comments: typeof d.comments === "number" ? d.comments : null,
   };
 }
 
@@ -41,7 +42,7 @@ export function toIssue(d: Json): Issue {
     state: d.state === "closed" ? "closed" : "open",
     user: String((d.user as Json)?.login ?? ""),
     url: String(d.html_url ?? ""),
-    comments: Number(d.comments ?? 0),
+    comments: typeof d.comments === "number" ? d.comments : null,
   };
 }
 
