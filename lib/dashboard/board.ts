@@ -143,8 +143,8 @@ async function takeCommands(
     if (version === null) {
       const pkg = configs.find((p) => p.package.name === name)!;
       const own = pkg.mirrors[0];
-      version = newerVersions(await ownTags(forge, pkg), own.tag, "0.0.0", pkg.prereleases)[0] ??
-        null;
+      const tags = [...(await ownTags(forge, pkg)).keys()];
+      version = newerVersions(tags, own.tag, "0.0.0", pkg.prereleases)[0] ?? null;
       if (version === null) {
         await reply(refusedReply(`${own.repo} has no release tag of ${name}`, c.id));
         continue;

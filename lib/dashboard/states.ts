@@ -11,7 +11,8 @@ export function serviceOf(config: Config): string {
 }
 
 /** What the dashboard shows of the package `config` after the run's `out`: the first that holds
- * of failed, pull request open, waiting, merged (deploying or deployed), up to date. */
+ * of failed, a moved tag, pull request open, waiting (a missing tag, the release's age), merged
+ * (deploying or deployed), up to date. */
 export function packageStatus(out: PackageOutcome, config: Config): PackageStatus {
   const r = out.report;
   const openVersion = r?.open ? parsePullTitle(r.open.title)?.to ?? null : null;
@@ -34,16 +35,29 @@ function stateOf(out: PackageOutcome, config: Config, openVersion: string | null
       url: r?.pull?.url || r?.open?.url || null,
     };
   }
+  if (r.moved.length) {
+    const m = r.moved[0];
+    return {
+      kind: "waiting",
+      version: openVersion ?? r.version.to,
+      reason: `tag ${m.tag} of ${m.repo} moved from ${m.commit.slice(0, 7)} to ` +
+        `${m.now.slice(0, 7)}: a /rebuild by a writer accepts it`,
+    };
+  }
   if (r.pull?.number) {
     return { kind: "pull", number: r.pull.number, url: r.pull.url, version: r.version.to };
   }
   if (r.open) return { kind: "pull", number: r.open.number, url: r.open.url, version: openVersion };
   if (r.waiting.length) {
+    const version = r.waiting[0];
+    const young = r.young.find((y) => y.version === version);
     const others = config.mirrors.slice(1).map((m) => m.repo);
     return {
       kind: "waiting",
-      version: r.waiting[0],
-      reason: others.length === 1
+      version,
+      reason: young
+        ? `released ${young.age} ago: younger than min_release_age`
+        : others.length === 1
         ? `no tag on ${others[0]} yet`
         : `not tagged on every one of ${others.join(", ")} yet`,
     };

@@ -89,6 +89,42 @@ Deno.test("states: up to date, a pull request, waiting, failed, merged, deployed
   });
   assert.equal(waiting.newest, "2026.6.0");
 
+  const young = packageStatus(
+    outcome((r) => {
+      r.waiting = ["2026.6.0"];
+      r.young = [{ version: "2026.6.0", age: "1d2h" }];
+    }),
+    config,
+  );
+  assert.deepEqual(young.state, {
+    kind: "waiting",
+    version: "2026.6.0",
+    reason: "released 1d2h ago: younger than min_release_age",
+  });
+
+  const moved = packageStatus(
+    outcome((r) => {
+      r.open = {
+        number: 6,
+        url: "http://f/p/6",
+        title: "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.3.0",
+      };
+      r.moved = [{
+        repo: "mirrors/authentik",
+        tag: "version/2026.3.0",
+        commit: "a".repeat(40),
+        now: "b".repeat(40),
+      }];
+    }),
+    config,
+  );
+  assert.deepEqual(moved.state, {
+    kind: "waiting",
+    version: "2026.3.0",
+    reason: "tag version/2026.3.0 of mirrors/authentik moved from aaaaaaa to bbbbbbb: a /rebuild " +
+      "by a writer accepts it",
+  });
+
   const failedHarvest = packageStatus(
     outcome((r) => {
       r.failure = { kind: "build", message: "python-deps: uv failed", logTail: [] } as never;
