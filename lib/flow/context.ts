@@ -7,6 +7,7 @@ import type { Builder } from "../harvest/builders/builder.ts";
 import type { HarvestResult } from "../harvest/rounds.ts";
 import type { Mention } from "../mikado/review.ts";
 import type { TagRecord } from "../mikado/tag_record.ts";
+import type { MirrorChanges } from "../upstream/changes.ts";
 
 /** Where the upgraded branch goes: the forge's pull request, opened or moved. */
 export interface PublishTarget {
@@ -47,6 +48,8 @@ export interface Context {
   /** Today, YYYY-MM-DD: the date the cards and the history entry carry. */
   date: string;
   path: PathFacts;
+  /** What changed upstream, read while the build runs (the cron run, `/rebuild`). */
+  upstream?: Promise<MirrorChanges[]>;
   /** false for `/rebuild`: the branch holds the plan and the bump already; harvest and verify
    * again, and close what a passing build settles. */
   bump: boolean;
@@ -66,6 +69,8 @@ export interface UpgradeResult extends HarvestResult {
   graph: string;
   /** Lines of the cards that still name the old version. */
   mentions: Mention[];
+  /** What changed upstream, per mirror (only when an upgrade is made on the forge). */
+  upstream: MirrorChanges[];
   diff: string;
   logFile: string | null;
   pull: { number: number; url: string; title: string; body: string; action: string } | null;

@@ -47,6 +47,8 @@ export async function runPackages(
   forge: Forge,
   /** --version: force this version (its tags must exist on every mirror). */
   version?: string,
+  /** A version per package, as `--version` forces one (the dashboard's `/upgrade`). */
+  versions?: Map<string, string>,
 ): Promise<RunSummary> {
   const began = performance.now();
   if (version && specs.length > 1) {
@@ -72,7 +74,7 @@ export async function runPackages(
     outcomes.push(out);
     if (specs.length > 1) progress(`== ${name}`);
     try {
-      out.report = await runPackage(settings, spec, forge, version);
+      out.report = await runPackage(settings, spec, forge, versions?.get(name) ?? version);
     } catch (e) {
       if (specs.length === 1) throw e;
       fail(out, e);

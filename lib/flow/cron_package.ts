@@ -16,6 +16,7 @@ import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
 import { branchOf } from "./context.ts";
 import { upgradePackage } from "./pipeline.ts";
+import { packageUpstream } from "../upstream/collect.ts";
 
 /** `run` (cron) for one package: answer /rebuild comments, then find a ready release on the
  * mirrors and open or move the pull request for it (`forced`: --version, this one). */
@@ -78,7 +79,9 @@ export async function runPackage(
     date,
     baseVersion: current,
     closed,
+    open: mine && !closed ? { number: mine.number, url: mine.url, title: mine.title } : null,
     waiting: found.waiting,
+    newest: found.newest,
     young: found.young,
     path,
     moved,
@@ -128,6 +131,8 @@ export async function runPackage(
       to: target.version,
       date,
       path,
+      // Read while the build runs: it needs the forge and the mirrors, not the build.
+      upstream: packageUpstream(forge, settings, pkg, dir, from, target.version, [...tags.keys()]),
       bump: true,
       diffBase: `origin/${base}`,
       publish: { open: target.open, remoteTip, rewritable: ours },

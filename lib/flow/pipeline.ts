@@ -49,6 +49,7 @@ export async function upgradePackage(ctx: Context): Promise<UpgradeResult> {
     commits: commits.list,
     prerequisite,
     ...await review(ctx),
+    upstream: await (ctx.upstream ?? []),
     diff: ctx.diffBase ? await ctx.git.diff(ctx.diffBase) : "",
     logFile: work.log,
   };

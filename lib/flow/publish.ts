@@ -74,6 +74,7 @@ function pullFacts(ctx: Context, forge: Forge, r: Omit<UpgradeResult, "pull">): 
     graph: r.graph,
     mentions: r.mentions,
     prerequisite: r.prerequisite,
+    upstream: r.upstream,
   };
 }
 

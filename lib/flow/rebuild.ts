@@ -12,6 +12,7 @@ import { mayRewrite } from "./publish.ts";
 import { upgradePackage } from "./pipeline.ts";
 import { today } from "./report.ts";
 import { pathFacts } from "./releases.ts";
+import { packageUpstream } from "../upstream/collect.ts";
 
 /** Everything `/rebuild` needs, for the cron scan, `event` and `serve` alike. */
 export function commandContext(
@@ -55,6 +56,8 @@ export async function rebuildPull(
       date: today(),
       // The tags' commits as they are now: a /rebuild accepts a moved tag's new commit.
       path: await pathFacts(forge, settings, spec, from, pkg.current),
+      // Read while the build runs: it needs the forge and the mirrors, not the build.
+      upstream: packageUpstream(forge, settings, pkg, dir, from, pkg.current),
       bump: false,
       diffBase: null,
       publish: { open: pull, remoteTip: tip, rewritable: await mayRewrite(git, tip, pull.head) },

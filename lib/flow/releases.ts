@@ -40,12 +40,15 @@ export interface Found {
   ahead: string[];
   /** Series a forced --version leaves out on a stepwise path (each as its newest release). */
   skipped: string[];
+  /** The newest release above the current version on the own mirror, ready or not (null: none,
+   * or not looked for). */
+  newest: string | null;
   message: string;
 }
 
 /** No target, for `message`'s reason. */
 export function nothingFound(message: string): Found {
-  return { target: null, waiting: [], young: [], ahead: [], skipped: [], message };
+  return { target: null, waiting: [], young: [], ahead: [], skipped: [], newest: null, message };
 }
 
 /** The tags of the package's own mirror that can name a version (the template's text before
@@ -74,6 +77,7 @@ export async function discover(
   const newer = newerVersions([...tags.keys()], own.tag, current, settings.prereleases);
   if (version) return await forced(forge, settings, spec, version, current, open, newer);
   const found = nothingFound("");
+  found.newest = newer[0] ?? null;
   const candidates = pathCandidates(newer, current, path);
   const openTo = open ? parsePullTitle(open.title)?.to ?? null : null;
   // A pull request a person forced past the next series (its body says so) is theirs to merge
@@ -179,6 +183,7 @@ async function forced(
 ): Promise<Found> {
   const pkg = spec.name;
   const found = nothingFound("");
+  found.newest = newer[0] ?? null;
   const version = parseVersion(asked, "--version");
   const record: TagRecord[] = [];
   for (const m of spec.mirrors) {

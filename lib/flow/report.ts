@@ -3,6 +3,7 @@ import type { Settings } from "../runtime/config.ts";
 import { seconds, timings } from "../runtime/log.ts";
 import type { PathFacts, UpgradeResult } from "./context.ts";
 import { movedLine, type MovedTag, type TagRecord } from "../mikado/tag_record.ts";
+import { upstreamText } from "../upstream/render.ts";
 
 /** Everything a run did and found: printed as text and as the --json line, and the source of the
  * /rebuild reply. */
@@ -20,10 +21,15 @@ export interface Report extends Omit<UpgradeResult, "commits"> {
   commits: { sha: string | null; subject: string }[];
   /** The version on the base branch when the run began. */
   baseVersion: string;
+  /** The bot's open pull request as the run found it, before anything changed. */
+  open: { number: number; url: string; title: string } | null;
   /** The bot's open pull request was closed: the base branch reached its version by other means. */
   closed: string | null;
   /** Releases seen whose other mirrors lack their tag yet, or too young (min_release_age). */
   waiting: string[];
+  /** The newest release above the base's version on the package's own mirror, ready or not
+   * (null: none, or not looked for). */
+  newest: string | null;
   /** Those younger than min_release_age, with their age. */
   young: { version: string; age: string }[];
   /** The newest release of each later series: the steps still ahead on the upgrade path. */
@@ -47,7 +53,10 @@ export interface RunFacts {
   baseVersion?: string;
   branch?: string | null;
   closed?: string | null;
+  /** The bot's open pull request as the run found it. */
+  open?: Report["open"];
   waiting?: string[];
+  newest?: string | null;
   young?: Report["young"];
   /** Where the target stands on the upgrade path, and the tags it is harvested from. */
   path?: PathFacts;
@@ -97,7 +106,9 @@ export function makeReport(
     diff: result?.diff ?? "",
     logFile: result?.logFile ?? null,
     pull: result?.pull ?? null,
+    upstream: result?.upstream ?? [],
     waiting: facts.waiting ?? [],
+    newest: facts.newest ?? null,
     young: facts.young ?? [],
     ahead: facts.path?.ahead ?? [],
     skipped: facts.path?.skipped ?? [],
@@ -107,6 +118,7 @@ export function makeReport(
     seconds: (performance.now() - facts.began) / 1000,
     buildSeconds: result?.buildSeconds ?? 0,
     baseVersion: facts.baseVersion ?? facts.from,
+    open: facts.open ?? null,
     closed: facts.closed ?? null,
   };
 }
@@ -135,6 +147,7 @@ export function reportJson(r: Report): string {
     skipped: r.skipped,
     tags: r.tags,
     moved: r.moved,
+    upstream: r.upstream,
     closed: r.closed,
     message: r.message,
     seconds: r.seconds,
@@ -170,6 +183,7 @@ export function reportText(r: Report): string {
       `${seconds(r.seconds)} in all`,
   );
   lines.push(`verified: ${r.verified ? "yes, the whole build passes" : "no"}`);
+  lines.push(...upstreamText(r.upstream));
   if (r.logFile) lines.push(`log: ${r.logFile}`);
   if (r.branch) lines.push(`branch: ${r.branch}`);
   for (const c of r.commits) {

@@ -31,6 +31,7 @@ export interface PackageEntry {
   mirrors: { repo: string; tag: string }[];
   chain?: string;
   cards_dir?: string;
+  release_notes?: string | null;
   service_versions?: { file?: string; name?: string } | null;
   upgrade_path?: UpgradePath;
   min_release_age?: string | null;
@@ -88,8 +89,11 @@ export interface Settings {
     retry_seconds: number;
   };
   prereleases: boolean;
-  /** Who may comment /rebuild: people with write, admin or owner permission, and these logins. */
+  /** Who may comment /rebuild (and /upgrade): people with write, admin or owner permission, and
+   * these logins. */
   rebuild: { allow: string[] };
+  /** The one issue the bot keeps with every service's state (lib/dashboard); null: none. */
+  dashboard: { title: string } | null;
   webhook: { secret_env: string; max_body_bytes: number };
   lock: { dir: string | null; wait_seconds: number; stale_seconds: number };
   /** null: no follow-through after merge. */
@@ -122,6 +126,9 @@ export interface PackageSpec {
   upgrade_path: UpgradePath | null;
   /** A release younger than this (`3d`) waits; null: taken as soon as its tags exist. */
   min_release_age: string | null;
+  /** Where the package's own mirror keeps a release's notes in its tree, a path with `{year}`,
+   * `{major}`, `{minor}`, `{patch}`, `{version}` (lib/upstream/notes.ts); null: none. */
+  release_notes: string | null;
 }
 
 /** The config file as read over the site's defaults: the run's settings (but the command line's
@@ -139,6 +146,7 @@ export interface Config extends Omit<Settings, "build" | "dryRun" | "noBuild"> {
   service_versions: { file: string; name: string } | null;
   upgrade_path: UpgradePath | null;
   min_release_age: string | null;
+  release_notes: string | null;
 }
 
 export const DEFAULT_CONFIG_FILE = "upgrade-bot.yaml";
@@ -207,6 +215,7 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   if (raw.upgrade_path !== undefined) config.upgrade_path = raw.upgrade_path;
   if (raw.min_release_age !== undefined) config.min_release_age = raw.min_release_age;
   if (raw.cards_dir !== undefined) config.cards_dir = path(raw.cards_dir);
+  if (raw.release_notes !== undefined) config.release_notes = raw.release_notes;
   if (raw.service_versions !== undefined) {
     const s = raw.service_versions;
     config.service_versions = s === null ? null : {
@@ -215,7 +224,15 @@ function applyConfig(config: Config, raw: RawConfig): Config {
     };
   }
   if (raw.packages) {
-    const single = (["package", "version", "hashes", "chain", "mirrors", "cards_dir"] as const)
+    const single = ([
+      "package",
+      "version",
+      "hashes",
+      "chain",
+      "mirrors",
+      "cards_dir",
+      "release_notes",
+    ] as const)
       .filter((k) => raw[k] !== undefined);
     if (single.length) {
       throw new InputError(
@@ -235,6 +252,8 @@ function applyConfig(config: Config, raw: RawConfig): Config {
     config.deploy!.registry_url = path(config.deploy!.registry_url);
   }
   Object.assign(config.rebuild, raw.rebuild);
+  if (raw.dashboard === null) config.dashboard = null;
+  else if (raw.dashboard) Object.assign(config.dashboard!, raw.dashboard);
   Object.assign(config.webhook, webhook);
   Object.assign(config.lock, lock);
   const secrets = [config.forge.token_env, config.webhook.secret_env];
@@ -254,8 +273,20 @@ export function runSettings(
   config: Config,
   choices: { builder?: string; dryRun?: boolean; noBuild?: boolean } = {},
 ): Settings {
-  const { build, source, ssh, git, log_dir, forge, prereleases, rebuild, webhook, lock, deploy } =
-    structuredClone(config);
+  const {
+    build,
+    source,
+    ssh,
+    git,
+    log_dir,
+    forge,
+    prereleases,
+    rebuild,
+    dashboard,
+    webhook,
+    lock,
+    deploy,
+  } = structuredClone(config);
   const { file: _file, verify: _verify, ...shared } = build;
   return {
     source,
@@ -269,6 +300,7 @@ export function runSettings(
     forge,
     prereleases,
     rebuild,
+    dashboard,
     webhook,
     lock,
     deploy,
@@ -291,6 +323,7 @@ export function packageSpecs(config: Config): PackageSpec[] {
       service_versions: config.service_versions,
       upgrade_path: config.upgrade_path,
       min_release_age: config.min_release_age,
+      release_notes: config.release_notes,
     })];
   }
   return config.packages.map((p) => {
@@ -311,6 +344,7 @@ export function packageSpecs(config: Config): PackageSpec[] {
       mirrors: p.mirrors,
       chain: p.chain ?? own.chain,
       cards_dir: p.cards_dir ?? own.cards_dir,
+      release_notes: p.release_notes === undefined ? own.release_notes : p.release_notes,
       service_versions,
       upgrade_path: p.upgrade_path ?? config.upgrade_path,
       min_release_age: p.min_release_age === undefined ? config.min_release_age : p.min_release_age,
