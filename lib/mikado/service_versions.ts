@@ -24,17 +24,22 @@ function parse(text: string, file: string): Document {
 /** The entry named `service` in the services list (top-level, or under a `services:` key), or
  * null when the list has none; no list at all is an error. */
 function serviceEntry(doc: Document, file: string, service: string): YAMLMap | null {
+  const entry = servicesList(doc, file).find((i) => {
+    const name = isMap(i) ? i.get("name", true) : null;
+    return isScalar(name) && name.value === service;
+  });
+  return isMap(entry) ? entry : null;
+}
+
+/** The items of the services list (top-level, or under a `services:` key). */
+function servicesList(doc: Document, file: string): unknown[] {
   const list = isMap(doc.contents) ? doc.contents.get("services", true) : doc.contents;
   if (!isSeq(list)) {
     throw new InputError(
       `${file}: no list of services (expected a top-level list or a "services:" key holding one)`,
     );
   }
-  const entry = list.items.find((i) => {
-    const name = isMap(i) ? i.get("name", true) : null;
-    return isScalar(name) && name.value === service;
-  });
-  return isMap(entry) ? entry : null;
+  return list.items;
 }
 
 /** Records the upgrade in the service's entry: `current-version` and `last-reviewed` (today).
@@ -95,4 +100,22 @@ function scalarOf(entry: YAMLMap, key: string, file: string, service: string): S
     );
   }
   return node;
+}
+
+/** One entry of service-versions.yaml as discovery matches it. */
+export interface ServiceEntry {
+  name: string;
+  /** `current-version` as written (`v2.17.0`), or null. */
+  version: string | null;
+  upstream: string | null;
+}
+
+/** Every entry of the services list, in file order. */
+export function serviceEntries(text: string, file: string): ServiceEntry[] {
+  const value = (v: unknown) => typeof v === "string" && v !== "" ? v : null;
+  return servicesList(parse(text, file), file).filter(isMap).map((entry) => ({
+    name: String(entry.get("name") ?? ""),
+    version: value(entry.get("current-version")),
+    upstream: value(entry.get("upstream-source")),
+  })).filter((e) => e.name !== "");
 }

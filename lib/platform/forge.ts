@@ -57,6 +57,19 @@ export function isBotPull(p: Pull, repo: string, branch: string, me: string): bo
     p.user.toLowerCase() === me.toLowerCase();
 }
 
+/** The forge repository (owner/name) of a clone URL under one of `forgeUrls`, else null. */
+export function forgeRepoOf(url: string, forgeUrls: string[]): string | null {
+  for (const base of forgeUrls) {
+    const prefix = `${base.replace(/\/+$/, "")}/`;
+    if (!url.startsWith(prefix)) continue;
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*?)(?:\.git)?\/?$/.exec(
+      url.slice(prefix.length),
+    );
+    if (m) return `${m[1]}/${m[2]}`;
+  }
+  return null;
+}
+
 /** What the bot asks of a forge; the tests run it against the stand-in in tests/forge/. */
 export interface Forge {
   readonly url: string;

@@ -37,7 +37,7 @@ export function defaultConfig(): Config {
     git: { author_name: "upgrade-bot", author_email: "upgrade-bot@localhost" },
     log_dir: null,
     forge: {
-      url: "https://forge.ops.eblu.me",
+      url: SITE_FORGE_URL,
       repo: "eblume/blumeops",
       base: "main",
       token_env: "FORGE_TOKEN",
@@ -59,11 +59,25 @@ export function defaultConfig(): Config {
   };
 }
 
+/** The Dockerfile ARG that holds a container's version (the repository's container-version-check
+ * and its build workflow read it). */
+export const DOCKERFILE_VERSION_ARG = "CONTAINER_APP_VERSION";
+
 /** Copies of the version outside the Nix files, in the package directory, that the repository's
  * container-version-check compares with service-versions.yaml: groups (text before, `v` or not). */
 export const OTHER_VERSION_FILES: { file: string; pattern: RegExp }[] = [
-  { file: "Dockerfile", pattern: /^(ARG[ \t]+CONTAINER_APP_VERSION=)(v?)[^\s]+$/m },
+  {
+    file: "Dockerfile",
+    pattern: new RegExp(`^(ARG[ \\t]+${DOCKERFILE_VERSION_ARG}=)(v?)[^\\s]+$`, "m"),
+  },
 ];
+
+/** Where the repository's files name the forge (its mirrors' clone URLs), whatever URL the bot
+ * reaches it by. */
+export const SITE_FORGE_URL = "https://forge.ops.eblu.me";
+
+/** The directory whose subdirectories are the repository's container packages. */
+export const CONTAINERS_DIR = "containers";
 
 /** What a package of `packages:` gets unless it says otherwise. */
 export function packageDefaults(name: string): { chain: string; cards_dir: string } {
