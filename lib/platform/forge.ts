@@ -26,6 +26,13 @@ export interface ActionRun {
   url: string;
 }
 
+/** The checks reported on a commit (Forgejo's combined status): `state` is "" when nothing was
+ * reported, else the worst of each check's newest (error, failure, warning, pending, success). */
+export interface CommitStatus {
+  state: string;
+  checks: { context: string; state: string; description: string; url: string }[];
+}
+
 export interface Comment {
   id: number;
   body: string;
@@ -106,6 +113,8 @@ export interface Forge {
   permission(repo: string, user: string): Promise<string | null>;
   /** The Actions workflow runs for one commit, newest first. */
   actionRuns(repo: string, headSha: string): Promise<ActionRun[]>;
+  /** The combined status of the checks reported on `ref` (a commit, branch or tag). */
+  commitStatus(repo: string, ref: string): Promise<CommitStatus>;
   /** The token's own login (asked once, then remembered). */
   whoami(): Promise<string>;
   /** Counts API requests, for the benchmark. */

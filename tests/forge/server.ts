@@ -5,6 +5,7 @@ import { dispatch, error, type Reply, type Route, swaggerUrl } from "./api.ts";
 import { commentRoutes, createComment } from "./api_comments.ts";
 import { findPull, merge, pullRoutes, setClosed } from "./api_pulls.ts";
 import { actionRoutes } from "./api_actions.ts";
+import { statusRoutes } from "./api_statuses.ts";
 import { repoRoutes } from "./api_repo.ts";
 import { type Core, findRepo, type ForgeSettings, type ForgeUser, type RepoRef } from "./core.ts";
 import * as git from "./git.ts";
@@ -94,7 +95,13 @@ export interface Forge {
   stop(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...repoRoutes, ...pullRoutes, ...commentRoutes, ...actionRoutes];
+const ROUTES: Route[] = [
+  ...repoRoutes,
+  ...pullRoutes,
+  ...commentRoutes,
+  ...actionRoutes,
+  ...statusRoutes,
+];
 const SWAGGER = new URL("./forgejo-api-v1.swagger.json", import.meta.url);
 
 export async function startForge(opts: ForgeOptions): Promise<Forge> {

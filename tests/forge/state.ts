@@ -53,6 +53,20 @@ export interface ActionRunRecord {
   createdAt: string;
 }
 
+/** A commit status a CI reported (CreateStatus). */
+export interface StatusRecord {
+  id: number;
+  repo: string;
+  sha: string;
+  /** pending, success, error, failure, warning. */
+  state: string;
+  context: string;
+  description: string;
+  targetUrl: string;
+  creator: string;
+  createdAt: string;
+}
+
 export interface State {
   lastPullId: number;
   lastCommentId: number;
@@ -63,6 +77,7 @@ export interface State {
   reactions: ReactionRecord[];
   mirrorSyncs: { repo: string; at: string; ok: boolean }[];
   actionRuns?: ActionRunRecord[];
+  statuses?: StatusRecord[];
 }
 
 function stateFile(root: string): string {
