@@ -1,23 +1,30 @@
 // `run` (cron): every package's pull request brought up to its newest ready release, under the lock.
 import { runPackages, type RunSummary, summaryExitCode } from "../flow/packages.ts";
 import { connect } from "../platform/connect.ts";
+import { forRun } from "../platform/forge.ts";
+import { scanBase } from "../repository/packages.ts";
 import { withLock } from "../runtime/workspace.ts";
 import { redact, seconds } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
 import type { Invocation } from "./usage.ts";
 
 export async function runCommand({ values, config, common }: Invocation): Promise<number> {
-  const forge = await connect(config);
-  const result = await withLock(
-    config,
-    "run",
-    () => runPackages({ ...common, version: values.version, package: values.package }, forge),
-  );
+  const forge = forRun(await connect(config));
+  let several = config.packages !== null;
+  const result = await withLock(config, "run", async () => {
+    // No package configured: every package the base branch builds from a forge mirror.
+    const scanned = config.scan ? (await scanBase(config, forge)).config : config;
+    several = scanned.packages !== null;
+    return await runPackages(
+      { ...common, config: scanned, version: values.version, package: values.package },
+      forge,
+    );
+  });
   if (result === null) {
     console.log("skipped: another run holds the lock");
     return 0;
   }
-  return printSummary(result, values.json, config.packages !== null);
+  return printSummary(result, values.json, several);
 }
 
 /** One package (no `packages:` in the config): its report as before, the follow-through after it.

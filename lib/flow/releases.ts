@@ -27,6 +27,8 @@ export async function discover(
   open: Pull | null,
   /** The package's own mirror's tags, when asked already. */
   tagsAsked?: Promise<string[]>,
+  /** What a pull request's title says: its chain and target (the bot's C2 titles by default). */
+  titleOf: (title: string) => { chain: string; to: string } | null = parsePullTitle,
 ): Promise<{ target: Target | null; waiting: string[]; message: string }> {
   const { config } = o;
   const [own, ...others] = config.mirrors;
@@ -53,7 +55,7 @@ export async function discover(
   const waiting: string[] = [];
   let closed: Pull[] | null = null;
   for (const version of newerVersions(tags, own.tag, current, config.prereleases)) {
-    if (open && parsePullTitle(open.title)?.to === version) {
+    if (open && titleOf(open.title)?.to === version) {
       return {
         target: null,
         waiting,
@@ -74,10 +76,10 @@ export async function discover(
     // Only the bot's own: a closed pull request someone else titled so rejects nothing.
     const me = await forge.whoami();
     closed ??= (await forge.pulls(repo, "closed")).filter((p) =>
-      !p.merged && parsePullTitle(p.title)?.chain === config.chain &&
+      !p.merged && titleOf(p.title)?.chain === config.chain &&
       p.user.toLowerCase() === me.toLowerCase()
     );
-    const rejected = closed.find((p) => parsePullTitle(p.title)?.to === version);
+    const rejected = closed.find((p) => titleOf(p.title)?.to === version);
     if (rejected) {
       progress(
         `${pkg} ${version}: skipped, pull request #${rejected.number} was closed without merge (--version ${version} retries it)`,

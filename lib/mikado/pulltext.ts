@@ -150,7 +150,7 @@ function cell(s: string): string {
 
 /** `<...>` link destinations may hold spaces and parentheses; only `<`, `>` and line breaks could
  * end them, so those are percent-encoded. */
-function linkTarget(url: string): string {
+export function linkTarget(url: string): string {
   return `<${oneLine(url).replace(/[<>\s]/g, (c) => encodeURIComponent(c))}>`;
 }
 

@@ -120,3 +120,32 @@ export interface Forge {
   /** Counts API requests, for the benchmark. */
   readonly requests: number;
 }
+
+/** The forge for one run: each mirror's tag list is asked once (the scan confirms a package's tag
+ * pattern on the list its upgrade then reads), forgotten when the mirror is synced. A long-lived
+ * process (serve) makes one per run, so it never keeps an old list. */
+export function forRun(forge: Forge): Forge {
+  const lists = new Map<string, Promise<string[]>>();
+  const tags = (repo: string, prefix = "") => {
+    const key = `${repo}\0${prefix}`;
+    let listed = lists.get(key);
+    if (!listed) {
+      listed = forge.tags(repo, prefix);
+      lists.set(key, listed);
+      listed.catch(() => lists.delete(key)); // a failure is not kept
+    }
+    return listed;
+  };
+  const syncMirror = (repo: string) => {
+    for (const key of [...lists.keys()]) if (key.startsWith(`${repo}\0`)) lists.delete(key);
+    return forge.syncMirror(repo);
+  };
+  return new Proxy(forge, {
+    get(target, prop) {
+      if (prop === "tags") return tags;
+      if (prop === "syncMirror") return syncMirror;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}

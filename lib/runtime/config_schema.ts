@@ -156,6 +156,7 @@ const mirrorList = () =>
 const packageEntry = mapping({
   name: simpleName(),
   dir: relativePath(),
+  kind: z.enum(["nix", "dockerfile"], { error: got('expected "nix" or "dockerfile"') }).optional(),
   mirrors: mirrorList(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),

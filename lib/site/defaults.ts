@@ -17,6 +17,7 @@ export function defaultConfig(): Config {
       credentials_env: null,
     },
     package: { name: "authentik", dir: "containers/authentik" },
+    scan: true,
     // Empty: found in the package's files (lib/nix/discover.ts); config lists override discovery.
     version: [],
     hashes: [],
@@ -139,3 +140,17 @@ export function afterMergeSteps(
     "Verify the deployment: ArgoCD sync, UI login.",
   ];
 }
+
+/** The branch of a Dockerfile package's version bump: the repository's C1 (a feature branch and a
+ * pull request, no Mikado cards), named without a slash so its changelog fragment stays flat. */
+export function dockerBranch(name: string): string {
+  return `upgrade-${name}`;
+}
+
+/** C1's changelog fragment is named after the branch (agent-change-process.md). */
+export function dockerChangelogPath(branch: string): string {
+  return `docs/changelog.d/${branch}.infra.md`;
+}
+
+/** The workflow that builds a Dockerfile container once its change is on the base branch. */
+export const DOCKER_WORKFLOW = ".forgejo/workflows/build-container.yaml";
