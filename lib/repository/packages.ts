@@ -53,24 +53,19 @@ export function forgeUrls(config: Config): string[] {
   return [...new Set([config.forge.url, SITE_FORGE_URL])];
 }
 
-/** Each package whose mirrors all have the tag its files' pattern makes of its current version
- * (the pattern is confirmed, not assumed); the others move to the unresolved list with why. The
- * own mirror's tags are the ones the run lists anyway (the client keeps them for the run). */
+/** Each package whose own mirror has the tag its files' pattern makes of its current version (the
+ * pattern is confirmed, not assumed); the others move to the unresolved list with why. Those tags
+ * are the ones the run lists anyway (forRun keeps them); the other mirrors' tags are asked for
+ * each new release, which every mirror must have. */
 export async function confirmOnMirrors(scan: Scan, forge: Forge): Promise<Scan> {
   const checked = await Promise.all(scan.packages.map(async (p) => {
     try {
-      const [own, ...others] = p.mirrors;
+      const own = p.mirrors[0];
       const tag = tagFor(own.tag, p.version);
       const tags = await forge.tags(own.repo, own.tag.split("{version}")[0]);
       if (!tags.includes(tag)) {
         return `mirror ${own.repo} has no tag ${tag} for the current ${p.version}: the tag ` +
           `pattern ${own.tag} read from the files is not confirmed`;
-      }
-      for (const m of others) {
-        const other = tagFor(m.tag, p.version);
-        if (!(await forge.tagExists(m.repo, other))) {
-          return `mirror ${m.repo} has no tag ${other} for the current ${p.version}`;
-        }
       }
       return null;
     } catch (e) {
