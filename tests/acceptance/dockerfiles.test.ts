@@ -88,14 +88,14 @@ Deno.test({
       for (const name of names) {
         assert.match(inspect.stdout, new RegExp(`^  ${name} +(nix|dockerfile) `, "m"), name);
       }
-      assert.match(inspect.stdout, /^  loki +dockerfile +3\.6\.5 +mirrors\/loki v\{version\}/m);
+      assert.match(inspect.stdout, /^ {2}loki +dockerfile +3\.6\.5 +mirrors\/loki v\{version\}/m);
       assert.match(
         inspect.stdout,
-        /^  grafana-sidecar +dockerfile +1\.28\.0 +mirrors\/kiwigrid-grafana-sidecar \{version\}/m,
+        /^ {2}grafana-sidecar +dockerfile +1\.28\.0 +mirrors\/kiwigrid-grafana-sidecar \{version\}/m,
       );
       assert.match(
         inspect.stdout,
-        /^  authentik +nix .*mirrors\/authentik-client-go v3\.\{version\}/m,
+        /^ {2}authentik +nix .*mirrors\/authentik-client-go v3\.\{version\}/m,
       );
 
       // ---- the first cron run: one pull request per Dockerfile package.

@@ -165,8 +165,8 @@ Deno.test({
       const which = await runBot(["inspect", "--repo", w.repo, "--config", config], env);
       assert.equal(which.code, 0, which.stderr);
       assert.match(which.stdout, /^2 packages in /);
-      assert.match(which.stdout, /^  ntfy +nix +2\.17\.0 +mirrors\/ntfy v\{version\}/m);
-      assert.doesNotMatch(which.stdout, /^  loki /m, "narrowed to the config's packages");
+      assert.match(which.stdout, /^ {2}ntfy +nix +2\.17\.0 +mirrors\/ntfy v\{version\}/m);
+      assert.doesNotMatch(which.stdout, /^ {2}loki /m, "narrowed to the config's packages");
       const inspect = await runBot(
         ["inspect", "--repo", w.repo, "--config", config, "--package", "ntfy", "--json"],
         env,
