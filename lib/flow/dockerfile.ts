@@ -22,6 +22,7 @@ import { newReport, type Report } from "./report.ts";
 import { discover } from "./releases.ts";
 import { versionOnForge } from "./package.ts";
 import { mayRewrite, pushBranch } from "./publish.ts";
+import { closeIfDone } from "./close.ts";
 import type { RunOptions } from "./run.ts";
 
 /** What the packages of one run share: the open pull requests, listed once. */
@@ -44,16 +45,22 @@ export async function runDockerfile(
   const branch = dockerBranch(name);
   const listed = await shared.open();
   const me = listed.some((p) => p.head === branch) ? await forge.whoami() : "";
-  const mine = listed.find((p) => isBotPull(p, repo, branch, me)) ?? null;
+  const listedMine = listed.find((p) => isBotPull(p, repo, branch, me)) ?? null;
   const current = await versionOnForge(forge, config);
-  if (mine && !o.dryRun) await sayFailedChecks(forge, repo, mine, me);
   const title = (t: string) => {
     const parsed = parseDockerTitle(t);
     return parsed?.package === name ? { chain: config.chain, to: parsed.to } : null;
   };
+  // Someone upgraded by hand: the bot's pull request is done (not with --version: that forces).
+  const closed = listedMine && !o.version
+    ? await closeIfDone(o, forge, listedMine, current, title)
+    : null;
+  const mine = closed ? null : listedMine;
+  if (mine && !o.dryRun) await sayFailedChecks(forge, repo, mine, me);
   const found = await discover(forge, o, current, mine, undefined, title);
   const report = newReport(o, current, found.target?.version ?? current);
   report.builder = "none: the repository's workflow builds the image";
+  report.closed = closed;
   report.waiting = found.waiting;
   if (!found.target) {
     report.upToDate = true;
