@@ -71,7 +71,10 @@ async function main(argv: string[]): Promise<number> {
           `cron run (run) opens its pull request`,
       );
     }
-  } else if (values.package !== undefined) selectPackages(config, values.package);
+  } else if (values.package !== undefined && !config.scan) {
+    // (With no package configured, the names are known once the run has scanned the base.)
+    selectPackages(config, values.package);
+  }
   const common = {
     config,
     builder: values.builder ?? config.builder,

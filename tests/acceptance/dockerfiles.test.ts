@@ -48,7 +48,8 @@ Deno.test({
     const w = await realWorld({ releases: [{ version: "2026.2.0" }] });
     await Deno.mkdir(`${w.root}/tmp`, { recursive: true });
     await w.addMirrorTags("ntfy", ["v2.17.0"]);
-    for (const m of DOCKER_MIRRORS) await w.addMirrorTags(m.mirror, m.tags);
+    // First each mirror at the container's current release only: nothing new anywhere.
+    for (const m of DOCKER_MIRRORS) await w.addMirrorTags(m.mirror, [m.tags[0]]);
     const forge = await startForge({
       root: `${w.root}/git`,
       users: [
@@ -80,6 +81,54 @@ Deno.test({
         assert.ok(!run.stdout.includes(TOKEN) && !run.stderr.includes(TOKEN), "no secret");
         return run;
       };
+
+      // ---- nothing new: what a cron run asks of the forge, over all nine packages, and how that
+      // grows per package (the config's packages: one Dockerfile package, then all seven).
+      const asked = async (file: string) => {
+        const before = forge.requests.length;
+        const run = await runBot(["run", "--config", file, "--json"], {
+          ...w.env,
+          TMPDIR: `${w.root}/tmp`,
+          FORGE_TOKEN: TOKEN,
+        });
+        assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+        const json = run.json as { requests: number; packages?: Outcome[] };
+        for (const p of json.packages ?? []) assert.equal(p.outcome, "up to date", p.package);
+        return { bot: json.requests, http: forge.requests.length - before };
+      };
+      const narrowed = async (count: number) => {
+        const file = `${w.root}/upgrade-bot-${count}.yaml`;
+        await Deno.writeTextFile(
+          file,
+          stringify({
+            forge: { url: forge.url },
+            lock: { dir: `${w.root}/locks` },
+            packages: DOCKER_MIRRORS.slice(0, count).map((m) => ({
+              name: m.container,
+              dir: `containers/${m.container}`,
+              kind: "dockerfile",
+              mirrors: [{
+                repo: `mirrors/${m.mirror}`,
+                tag: m.tags[0].startsWith("v") ? "v{version}" : "{version}",
+              }],
+            })),
+          }),
+        );
+        return await asked(file);
+      };
+      const all = await asked(config);
+      const one = await narrowed(1);
+      const seven = await narrowed(DOCKER_MIRRORS.length);
+      const perPackage = (seven.bot - one.bot) / (DOCKER_MIRRORS.length - 1);
+      console.log(
+        `nothing new, zero config, 9 packages: ${all.bot} requests counted by the bot ` +
+          `(${all.http} HTTP requests at the forge, the scan's shallow clone included); ` +
+          `packages: 1 Dockerfile package ${one.bot} (${one.http} HTTP), 7: ${seven.bot} ` +
+          `(${seven.http} HTTP): ${perPackage} per package`,
+      );
+      assert.ok(perPackage <= 2, `at most two requests per package, got ${perPackage}`);
+      assert.ok(all.bot <= 2 * 9 + 4, `two per package plus a constant, got ${all.bot}`);
+      for (const m of DOCKER_MIRRORS) await w.addMirrorTags(m.mirror, m.tags);
 
       // ---- inspect on the checkout lists the nine packages with no config at all.
       const inspect = await runBot(["inspect", "--repo", w.repo], { ...w.env });
