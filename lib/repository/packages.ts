@@ -131,7 +131,11 @@ export async function scanBase(
     forge.gitRemote(repo),
     (_git, work) => scanCheckout(config, work),
     { shallow: true },
-  );
+  ).catch(async (e) => {
+    // A refused clone says only git's words; the API says why (a rejected token, no access).
+    await forge.whoami();
+    throw e;
+  });
   const scan = await confirmOnMirrors(found, forge);
   for (const u of scan.unresolved) progress(`${u.dir}: left out: ${u.reason}`);
   progress(
