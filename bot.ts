@@ -49,7 +49,13 @@ async function main(argv: string[]): Promise<number> {
   if (values.package !== undefined && !["run", "upgrade", "inspect"].includes(command)) {
     return usageError("--package is for run, upgrade and inspect");
   }
-  if (command === "upgrade" || command === "inspect") {
+  if (config.scan && (command === "inspect" || (command === "upgrade" && values.package))) {
+    // No package configured: the checkout's packages (upgrade without --package: the default).
+    const { scanLocal } = await import("./lib/repository/packages.ts");
+    config = (await scanLocal(config, values.repo ?? ".")).config;
+  }
+  const listing = command === "inspect" && values.package === undefined && config.packages !== null;
+  if ((command === "upgrade" || command === "inspect") && !listing) {
     // One package: the one --package names, or the only one.
     const configs = selectPackages(config, values.package);
     if (configs.length > 1) {
@@ -59,7 +65,16 @@ async function main(argv: string[]): Promise<number> {
       );
     }
     config = configs[0];
-  } else if (values.package !== undefined) selectPackages(config, values.package);
+    if (command === "upgrade" && config.package.kind === "dockerfile") {
+      return usageError(
+        `${config.package.name} is built from its Dockerfile: upgrade builds Nix packages; the ` +
+          `cron run (run) opens its pull request`,
+      );
+    }
+  } else if (values.package !== undefined && !config.scan) {
+    // (With no package configured, the names are known once the run has scanned the base.)
+    selectPackages(config, values.package);
+  }
   const common = {
     config,
     builder: values.builder ?? config.builder,

@@ -2,24 +2,32 @@
 import { runPackages, type RunSummary, summaryExitCode } from "../flow/packages.ts";
 import { type DashboardSummary, withDashboard } from "../dashboard/board.ts";
 import { connect } from "../platform/connect.ts";
+import { forRun } from "../platform/forge.ts";
+import { scanBase } from "../repository/packages.ts";
 import { withLock } from "../runtime/workspace.ts";
 import { redact, seconds } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
 import type { Invocation } from "./usage.ts";
 
 export async function runCommand({ values, config, common }: Invocation): Promise<number> {
-  const forge = await connect(config);
-  const o = { ...common, version: values.version, package: values.package };
-  const result = await withLock(
-    config,
-    "run",
-    () => withDashboard(o, forge, (versions, shared) => runPackages({ ...o, versions }, shared)),
-  );
+  const forge = forRun(await connect(config));
+  let several = config.packages !== null;
+  const result = await withLock(config, "run", async () => {
+    // No package configured: every package the base branch builds from a forge mirror.
+    const scanned = config.scan ? (await scanBase(config, forge)).config : config;
+    several = scanned.packages !== null;
+    const o = { ...common, config: scanned, version: values.version, package: values.package };
+    return await withDashboard(
+      o,
+      forge,
+      (versions, shared) => runPackages({ ...o, versions }, shared),
+    );
+  });
   if (result === null) {
     console.log("skipped: another run holds the lock");
     return 0;
   }
-  return printSummary(result, values.json, config.packages !== null);
+  return printSummary(result, values.json, several);
 }
 
 /** One package (no `packages:` in the config): its report as before, the follow-through after it.

@@ -6,17 +6,21 @@ export const HELP = `upgrade-bot: keeps a from-source Nix build of authentik cur
 
 Usage:
   deno run -A bot.ts [run] [--version X] [options]
-      Cron mode. Answer /rebuild comments on the bot's pull request, then read the current
+      Cron mode. With no package configured, every package of the base branch built from a
+      forge mirror (a Dockerfile package: a C1 pull request moving its version ARG; its failing
+      checks said once). Answer /rebuild comments on the bot's pull request, then read the current
       version on the forge's base branch, find the newest release whose tags exist on every
       mirror, upgrade a clone on branch mikado/<chain> (Mikado C2 commits: plan, impl,
       finalize) and open or move the pull request. Token: $FORGE_TOKEN (config forge.token_env).
   deno run -A bot.ts upgrade --repo PATH --version X [options]
       The same upgrade on a local git checkout: bump, harvest every fixed-output hash with
       nix-build, verify the whole build, and commit on branch mikado/<chain>.
-  deno run -A bot.ts inspect [--repo PATH] [--json]
-      Print what the bot finds in the package with no configuration: the version literals,
-      each hash literal (file, line, kind, harvested or pinned), what it builds, and the
-      YAML config that says the same.
+  deno run -A bot.ts inspect [--repo PATH] [--package NAME] [--json]
+      With no --package: one line per package built from a forge mirror (name, kind nix or
+      dockerfile, version, mirrors and tag patterns, hashes), what was left out and why, and
+      the packages: config that says the same. With --package (a Nix package): its version
+      literals, each hash literal (file, line, kind, harvested or pinned), what it builds, and
+      the YAML config that says the same.
   deno run -A bot.ts event FILE
       Handle one Forgejo Actions issue_comment payload (FILE: usually $GITHUB_EVENT_PATH).
   deno run -A bot.ts serve --port N [--host ADDR]

@@ -4,6 +4,7 @@ import type { Forge, Pull } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
 import { progress } from "../runtime/log.ts";
 import { run, type RunOptions } from "./run.ts";
+import { runDockerfile } from "./dockerfile.ts";
 import { type FollowThrough, followThrough } from "./followthrough.ts";
 import type { Report } from "./report.ts";
 import type { CommonOptions } from "./prepare.ts";
@@ -67,6 +68,8 @@ export async function runPackages(
   }
   let closedPulls: Promise<Pull[]> | null = null;
   const closed = () => closedPulls ??= forge.pulls(o.config.forge.repo, "closed");
+  let openPulls: Promise<Pull[]> | null = null;
+  const open = () => openPulls ??= forge.pulls(o.config.forge.repo, "open");
   const outcomes: PackageOutcome[] = [];
   for (const config of configs) {
     const name = config.package.name;
@@ -81,8 +84,9 @@ export async function runPackages(
     outcomes.push(out);
     if (configs.length > 1) progress(`== ${name}`);
     const po = { ...o, config, version: o.versions?.get(name) ?? o.version };
+    const dockerfile = config.package.kind === "dockerfile";
     try {
-      out.report = await run(po, forge);
+      out.report = dockerfile ? await runDockerfile(po, forge, { open }) : await run(po, forge);
     } catch (e) {
       if (configs.length === 1) throw e;
       fail(out, e);
@@ -97,6 +101,8 @@ export async function runPackages(
       : r.upToDate
       ? "up to date"
       : r.pull?.action ?? "upgraded";
+    // A Dockerfile's image is the repository's workflow's: no follow-through by the bot.
+    if (dockerfile) continue;
     try {
       out.followThrough = await followThrough(po, forge, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);

@@ -35,8 +35,29 @@ export async function publish(
     report.commits = report.commits.map((c) => ({ sha: null, subject: c.subject }));
     return;
   }
-  // --force-with-lease: the push fails rather than drop a commit pushed since the clone. The
-  // note that records the new tip as the bot's goes in the same atomic push.
+  await pushBranch(git, branch, remoteTip, rewritable);
+  const pull = open
+    ? await forge.updatePull(repo, open.number, { title, body })
+    : await forge.createPull(repo, { head: branch, base, title, body });
+  report.pull = {
+    number: pull.number,
+    url: pull.url,
+    title,
+    body,
+    action: open ? "updated" : "opened",
+  };
+  progress(`pull request #${pull.number} ${report.pull.action}: ${pull.url}`);
+}
+
+/** Pushes HEAD to `branch` with the note that marks its tip as the bot's. --force-with-lease:
+ * the push fails rather than drop a commit pushed since the clone. The note goes in the same
+ * atomic push. */
+export async function pushBranch(
+  git: Git,
+  branch: string,
+  remoteTip: string | null,
+  rewritable: boolean,
+): Promise<void> {
   await fetchPushedNotes(git);
   const tip = (await git.run(["rev-parse", "HEAD"])).trim();
   const note = rewritable ? `rewritable ${branch}` : `pushed ${branch}`;
@@ -50,17 +71,6 @@ export async function publish(
     `HEAD:refs/heads/${branch}`,
     `refs/notes/${NOTES}:refs/notes/${NOTES}`,
   ]);
-  const pull = open
-    ? await forge.updatePull(repo, open.number, { title, body })
-    : await forge.createPull(repo, { head: branch, base, title, body });
-  report.pull = {
-    number: pull.number,
-    url: pull.url,
-    title,
-    body,
-    action: open ? "updated" : "opened",
-  };
-  progress(`pull request #${pull.number} ${report.pull.action}: ${pull.url}`);
 }
 
 /** The pull request's facts: the report as it stands, and where the mirrors' tags are shown. */

@@ -28,6 +28,11 @@ export interface HashSpec extends LiteralLocation {
 export interface PackageSpec {
   name: string;
   dir: string;
+  /** How it is built: nix (hashes harvested, the C2 chain) or dockerfile (the ARG moved, a C1
+   * pull request); nix unless discovery found a Dockerfile package. */
+  kind?: PackageKind;
+  /** The version on the base branch, as this run's scan read it (never from a config file). */
+  version?: string;
   mirrors: { repo: string; tag: string }[];
   chain?: string;
   cards_dir?: string;
@@ -51,6 +56,8 @@ export interface DeployConfig {
   credentials_env: string | null;
 }
 
+export type PackageKind = "nix" | "dockerfile";
+
 export interface Config {
   /** The config file read, or "built-in defaults". */
   source: string;
@@ -58,7 +65,11 @@ export interface Config {
   packages: PackageSpec[] | null;
   /** null: no follow-through after merge. */
   deploy: DeployConfig | null;
-  package: { name: string; dir: string };
+  /** `version`: the version on the base branch, when this run's scan read it there. */
+  package: { name: string; dir: string; kind?: PackageKind; version?: string };
+  /** No package named (no `package`, `packages`, `mirrors`, `version`, `hashes` or `chain`): the
+   * repository's containers are scanned for every package built from a forge mirror. */
+  scan: boolean;
   /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
   version: LiteralLocation[];
   /** The hashes to harvest; empty: every hash literal of the package's files not pinned. */
@@ -192,6 +203,10 @@ function applyConfig(config: Config, raw: RawConfig): Config {
       name: s.name ?? config.package.name,
     };
   }
+  config.scan = !raw.packages &&
+    (["package", "version", "hashes", "chain", "mirrors"] as const).every((k) =>
+      raw[k] === undefined
+    );
   if (raw.packages) {
     const single = ([
       "package",
@@ -253,7 +268,12 @@ export function packageConfigs(config: Config): Config[] {
     return {
       ...structuredClone(config),
       packages: null,
-      package: { name: p.name, dir: p.dir },
+      package: {
+        name: p.name,
+        dir: p.dir,
+        ...(p.kind ? { kind: p.kind } : {}),
+        ...(p.version ? { version: p.version } : {}),
+      },
       version: [],
       hashes: [],
       mirrors: p.mirrors,
