@@ -96,14 +96,25 @@ async function missingPackages(purpose: Purpose): Promise<string[]> {
   return [...missing];
 }
 
-/** Installs `packages` with apt-get (as root, no questions), after one `apt-get update`. */
-async function aptInstall(packages: string[]): Promise<void> {
+/** Installs `packages` with apt-get (as root, no questions), after one `apt-get update`; whether
+ * it could. Another apt-get at work is waited for rather than failed on. */
+async function aptInstall(packages: string[]): Promise<boolean> {
   const env = { DEBIAN_FRONTEND: "noninteractive" };
+  const wait = ["-o", "DPkg::Lock::Timeout=300"];
   for (const args of [["update", "-qq"], ["install", "-y", "-qq", ...packages]]) {
     console.log(`preflight: apt-get ${args.join(" ")}`);
-    const status = await new Deno.Command("apt-get", { args, env, stdout: "null" }).spawn().status;
-    if (!status.success) throw new Error(`apt-get ${args[0]} failed (exit ${status.code})`);
+    const status = await new Deno.Command("apt-get", {
+      args: [...wait, ...args],
+      env,
+      stdout: "null",
+    })
+      .spawn().status;
+    if (!status.success) {
+      console.error(`preflight: apt-get ${args[0]} failed (exit ${status.code})`);
+      return false;
+    }
   }
+  return true;
 }
 
 /** Why nix-build cannot build a trivial derivation offline, or undefined when it can. */
@@ -140,7 +151,7 @@ async function preflight(purpose: Purpose): Promise<number> {
       console.log(`apt-get install -y ${missing.join(" ")}`);
       return 1;
     }
-    await aptInstall(missing);
+    if (!await aptInstall(missing)) return 1;
     missing = await missingPackages(purpose);
     if (missing.length > 0) {
       console.error(`preflight: still missing after apt-get install: ${missing.join(" ")}`);
