@@ -37,6 +37,8 @@ const REQUIREMENTS: Requirement[] = [
   // Login shells the test build host's user is given (the ssh builder must not depend on which).
   { program: "/usr/bin/zsh", packages: ["zsh"], for: ["test"] },
   { program: "/usr/bin/fish", packages: ["fish"], for: ["test"] },
+  // The shell programs lib/ ships, checked (tests/shipped/programs.test.ts).
+  { program: "shellcheck", packages: ["shellcheck"], for: ["test"] },
 ];
 
 /** Python modules the target repository's checks import, and their Debian packages. */
@@ -53,7 +55,7 @@ async function isExecutable(path: string): Promise<boolean> {
 }
 
 /** Absolute path of `program` (as given when absolute, else searched on PATH), or undefined. */
-async function which(program: string): Promise<string | undefined> {
+export async function which(program: string): Promise<string | undefined> {
   if (program.startsWith("/")) return await isExecutable(program) ? program : undefined;
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
     if (dir && await isExecutable(`${dir}/${program}`)) return `${dir}/${program}`;
