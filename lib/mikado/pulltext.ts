@@ -1,14 +1,21 @@
 // Pull request text: the upgrade pull request's title and body, and the replies to /rebuild (pure).
 import { seconds as formatSeconds } from "../runtime/log.ts";
 import type { BuildFailureFacts, UpgradeFacts } from "./cards.ts";
-import { mdCode, mdFence, oneLine } from "./markdown.ts";
+import { linkTarget, mdCode, mdFence, oneLine } from "./markdown.ts";
 import type { Mention } from "./review.ts";
 import { draftTitle, splitDraft } from "../platform/forge.ts";
-import { afterMergeSteps } from "../site/defaults.ts";
+import { recordLines } from "./tagrecord.ts";
+import { afterMerge } from "../site/defaults.ts";
+import type { MirrorChanges } from "../upstream/changes.ts";
+import { BODY_LIMIT, upstreamSection } from "../upstream/render.ts";
 
 export interface PullFacts extends UpgradeFacts {
-  /** The release tags on both mirrors. */
-  mirrors: { repo: string; tag: string; url: string }[];
+  /** The release tags on both mirrors, and the commit each named when harvested. */
+  mirrors: { repo: string; tag: string; url: string; commit?: string }[];
+  /** The newest release of each later series: the steps still ahead on the upgrade path. */
+  ahead?: string[];
+  /** Series a forced --version skips on a stepwise path, each as its newest release. */
+  skipped?: string[];
   /** The bot follows the merge to the deployment (config `deploy`): the image tag is not manual. */
   followThrough?: boolean;
   /** nix-build runs, their total time and where they ran. */
@@ -22,6 +29,8 @@ export interface PullFacts extends UpgradeFacts {
   mentions: Mention[];
   /** Stem of the card a human must work on. */
   prerequisite: string | null;
+  /** What changed upstream between the two tags of each mirror (lib/upstream). */
+  upstream?: MirrorChanges[];
 }
 
 const TITLE = /^C2\(([^()\s]+)\): (\S+) (\S+) -> (\S+)$/i;
@@ -43,7 +52,14 @@ export function parsePullTitle(
   return { chain: m[1], package: m[2], from: m[3], to: m[4], draft };
 }
 
+/** The body, within BODY_LIMIT: the upstream section gets what the rest leaves. */
 export function pullBody(f: PullFacts): string {
+  const without = bodyLines(f, []).join("\n");
+  const upstream = upstreamSection(f.upstream ?? [], BODY_LIMIT - without.length - 2);
+  return bodyLines(f, upstream).join("\n");
+}
+
+function bodyLines(f: PullFacts, upstream: string[]): string[] {
   return [
     `## Mikado Chain: ${oneLine(f.chain)}`,
     "",
@@ -51,8 +67,16 @@ export function pullBody(f: PullFacts): string {
       mdCode(f.to)
     }, built from source in ${mdCode(`${f.pkgDir}/`)}.`,
     "",
+    ...pathSection(f),
     "Mirror tags:",
-    ...f.mirrors.map((m) => `- [${mdCode(m.repo)} at ${mdCode(m.tag)}](${linkTarget(m.url)})`),
+    ...f.mirrors.map((m) =>
+      `- [${mdCode(m.repo)} at ${mdCode(m.tag)}](${linkTarget(m.url)})${
+        m.commit ? `, commit ${mdCode(m.commit)}` : ""
+      }`
+    ),
+    ...recordLines(
+      f.mirrors.flatMap((m) => m.commit ? [{ repo: m.repo, tag: m.tag, commit: m.commit }] : []),
+    ),
     "",
     ...hashSection(f),
     "",
@@ -64,6 +88,7 @@ export function pullBody(f: PullFacts): string {
       f.verified ? "The whole build was verified." : "The whole build is not verified yet."
     }`,
     "",
+    ...upstream,
     "### Dependency Graph",
     "",
     mdFence(f.graph.split("\n")),
@@ -75,15 +100,61 @@ export function pullBody(f: PullFacts): string {
       : f.mentions.map((m) => `- ${mdCode(`${m.path}:${m.line}`)}: ${mdCode(m.text.trim())}`)),
     "",
     ...(f.failure === null ? [] : [...failureSection(f, f.failure), ""]),
-    f.followThrough ? "### After merge" : "### After merge (manual)",
-    "",
-    ...afterMergeSteps(f.package, mdCode, f.followThrough ?? false).map((step, i) =>
-      `${i + 1}. ${step}`
-    ),
-    "",
+    ...afterMergeSection(f),
     "*Opened by upgrade-bot.*",
     "",
-  ].join("\n");
+  ];
+}
+
+/** What runs by itself after merge, and what is left to a person (numbered: to do in order). */
+function afterMergeSection(f: PullFacts): string[] {
+  const { automatic, manual } = afterMerge(f.package, f.to, mdCode, f.followThrough ?? false);
+  return [
+    "### After merge",
+    "",
+    "By itself:",
+    "",
+    ...automatic.map((step) => `- ${step}`),
+    "",
+    "Left to a person:",
+    "",
+    ...manual.map((step, i) => `${i + 1}. ${step}`),
+    "",
+  ];
+}
+
+/** Hidden in the body of a pull request forced past a release series. */
+const SKIP_MARKER = "<!-- upgrade-bot: skips release series -->";
+
+/** Whether a pull request body says its upgrade skips a release series (forced). */
+export function skipNoted(body: string): boolean {
+  return body.split("\n").includes(SKIP_MARKER);
+}
+
+/** Where the upgrade stands on the package's path: a forced skip, and the releases still ahead. */
+function pathSection(f: PullFacts): string[] {
+  const skipped = f.skipped ?? [];
+  const ahead = f.ahead ?? [];
+  return [
+    ...skipped.length
+      ? [
+        `**Skips ${skipped.length === 1 ? "a release series" : "release series"}: ${
+          skipped.map((v) => `${oneLine(v)}`).join(", ")
+        }.** Forced with ${mdCode("--version")}: upstream says upgrades must happen in order, ` +
+        "one release series at a time; check its release notes before merging.",
+        SKIP_MARKER,
+        "",
+      ]
+      : [],
+    ...ahead.length
+      ? [
+        `Still ahead: next: ${oneLine(ahead[0])}${
+          ahead.length > 1 ? `, then ${ahead.slice(1).map(oneLine).join(", ")}` : ""
+        }.`,
+        "",
+      ]
+      : [],
+  ];
 }
 
 function hashSection(f: PullFacts): string[] {
@@ -146,12 +217,6 @@ function failureSection(f: PullFacts, failure: BuildFailureFacts): string[] {
  * escape (`\\|` would otherwise read as an escaped backslash and a cell border). */
 function cell(s: string): string {
   return s.replace(/(\\*)\|/g, (_, slashes: string) => slashes + slashes + "\\|");
-}
-
-/** `<...>` link destinations may hold spaces and parentheses; only `<`, `>` and line breaks could
- * end them, so those are percent-encoded. */
-function linkTarget(url: string): string {
-  return `<${oneLine(url).replace(/[<>\s]/g, (c) => encodeURIComponent(c))}>`;
 }
 
 /** What a /rebuild came to, for the reply. */

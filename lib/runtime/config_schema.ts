@@ -1,6 +1,8 @@
 // The config file's schema (zod): what each key may hold, in the words the errors use; its JSON Schema.
 import { z } from "zod";
 import { InputError } from "./errors.ts";
+import { parseDuration } from "./duration.ts";
+import { NOTES_PLACEHOLDERS } from "../upstream/notes.ts";
 
 // A run parses one config: compiling the schema's fast path on first use (zod's JIT) costs more
 // than it saves, about 2ms of every run's start.
@@ -146,11 +148,33 @@ const hash = mapping({
   error: `takes "attr" (an attribute of build.file) or "expr", not both`,
 });
 
+const placeholders = (allowed: string[]) =>
+  text().refine((s) => [...s.matchAll(/\{([^}]*)\}/g)].every((m) => allowed.includes(m[1])), {
+    error: quoted(`may only hold the placeholders ${allowed.map((a) => `{${a}}`).join(" ")}`),
+  });
+
+/** A release notes file in the mirror's tree, per version. */
+const notesPath = () =>
+  placeholders(NOTES_PLACEHOLDERS).refine(
+    (s) => !s.startsWith("/") && !s.split("/").includes(".."),
+    {
+      error: quoted("is not a path inside the mirror's tree"),
+    },
+  );
+
 const mirrorList = () =>
   list(mapping({
     repo: repoName(),
     tag: text().refine((t) => t.includes("{version}"), { error: quoted("must contain {version}") }),
   })).min(1, { error: "needs at least the package's own mirror" });
+
+const upgradePath = () =>
+  z.enum(["stepwise", "latest"], { error: got('expected "stepwise" or "latest"') });
+/** A duration (`3d`, `12h`, `1d12h`), or null for none. */
+const age = () =>
+  text().refine((s) => parseDuration(s) !== null, {
+    error: quoted("is not a duration such as 3d, 12h or 1d12h (units w d h m s)"),
+  }).nullable();
 
 /** One package of several: only what cannot be discovered; the rest follows its name. */
 const packageEntry = mapping({
@@ -159,18 +183,16 @@ const packageEntry = mapping({
   mirrors: mirrorList(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
+  release_notes: notesPath().nullable().optional(),
   service_versions: mapping({ file: relativePath(), name: text() }).partial().nullable()
     .optional(),
+  upgrade_path: upgradePath().optional(),
+  min_release_age: age().optional(),
 });
 
 const httpUrl = () =>
   text().refine((s) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(s.replace(/\/+$/, "")), {
     error: (iss) => `"${String(iss.input).replace(/\/+$/, "")}" is not an http(s) URL`,
-  });
-
-const placeholders = (allowed: string[]) =>
-  text().refine((s) => [...s.matchAll(/\{([^}]*)\}/g)].every((m) => allowed.includes(m[1])), {
-    error: quoted(`may only hold the placeholders ${allowed.map((a) => `{${a}}`).join(" ")}`),
   });
 
 export const CONFIG_SCHEMA = mapping({
@@ -231,7 +253,10 @@ export const CONFIG_SCHEMA = mapping({
   }).partial().optional(),
   mirrors: mirrorList().optional(),
   prereleases: boolean().optional(),
+  upgrade_path: upgradePath().optional(),
+  min_release_age: age().optional(),
   cards_dir: relativePath().optional(),
+  release_notes: notesPath().nullable().optional(),
   service_versions: mapping({ file: relativePath(), name: text() }).partial().nullable()
     .optional(),
   rebuild: mapping({ allow: stringList() }).partial().optional(),

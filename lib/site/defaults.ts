@@ -1,5 +1,6 @@
 // What is specific to the user's site (blumeops): config defaults, card wording, after-merge steps.
 import type { Config } from "../runtime/config.ts";
+import type { UpgradePath } from "../nix/versions.ts";
 
 /** Where the repository records each service's deployed version. */
 export const SERVICE_VERSIONS_FILE = "service-versions.yaml";
@@ -51,6 +52,9 @@ export function defaultConfig(): Config {
       { repo: "mirrors/authentik-client-go", tag: "v3.{version}" },
     ],
     prereleases: false,
+    upgrade_path: null,
+    min_release_age: null,
+    release_notes: AUTHENTIK_RELEASE_NOTES,
     cards_dir: "docs/how-to/authentik",
     service_versions: { file: SERVICE_VERSIONS_FILE, name: "authentik" },
     rebuild: { allow: [] },
@@ -65,9 +69,28 @@ export const OTHER_VERSION_FILES: { file: string; pattern: RegExp }[] = [
   { file: "Dockerfile", pattern: /^(ARG[ \t]+CONTAINER_APP_VERSION=)(v?)[^\s]+$/m },
 ];
 
+/** Packages whose upstream says upgrades MUST happen in order, one release series at a time
+ * (authentik's release notes: its database migrations assume every release in turn). */
+const STEPWISE_PACKAGES = ["authentik"];
+
+/** The package's upgrade path: its config's `upgrade_path`, else `stepwise` for the packages
+ * above and `latest` for every other. */
+export function upgradePath(config: Config): UpgradePath {
+  return config.upgrade_path ??
+    (STEPWISE_PACKAGES.includes(config.package.name) ? "stepwise" : "latest");
+}
+/** Where authentik keeps each release series' notes in its tree (website/docs/releases). */
+export const AUTHENTIK_RELEASE_NOTES = "website/docs/releases/{year}/v{major}.{minor}.md";
+
 /** What a package of `packages:` gets unless it says otherwise. */
-export function packageDefaults(name: string): { chain: string; cards_dir: string } {
-  return { chain: `upgrade-${name}`, cards_dir: `docs/how-to/${name}` };
+export function packageDefaults(
+  name: string,
+): { chain: string; cards_dir: string; release_notes: string | null } {
+  return {
+    chain: `upgrade-${name}`,
+    cards_dir: `docs/how-to/${name}`,
+    release_notes: name === "authentik" ? AUTHENTIK_RELEASE_NOTES : null,
+  };
 }
 
 /** The follow-up pull request's branch: a plain branch, not mikado/*, since its one commit is a
@@ -103,25 +126,36 @@ export function changelogPath(chain: string): string {
   return `docs/changelog.d/mikado-${chain.replaceAll("/", "-")}.infra.md`;
 }
 
-/** The steps after merge, one a line; `code` renders a command or a path. With the follow-through
- * on, the workflow builds the container and the bot moves the image tag. */
-export function afterMergeSteps(
+/** What happens after merge, one line each: what runs by itself, and what is left to a person;
+ * `code` renders a command or a path. The repository's workflow
+ * (.forgejo/workflows/build-container-nix.yaml: on every push to main that changes containers/)
+ * builds the container from the merge commit and pushes it tagged `v<version>-<sha7>-nix`, with or
+ * without the bot; with the follow-through on, the bot also moves the image tag. */
+export function afterMerge(
   pkg: string,
+  version: string,
   code: (s: string) => string,
   followThrough = false,
-): string[] {
+): { automatic: string[]; manual: string[] } {
   const manifest = code(`argocd/manifests/${pkg}/kustomization.yaml`);
+  const built =
+    `The repository's workflow (${code(".forgejo/workflows/build-container-nix.yaml")}) ` +
+    `builds the container from the merge commit and pushes it to the registry as ` +
+    `${code(`${pkg}:v${version}-<sha7>-nix`)} (the merge commit's first 7 characters).`;
   if (followThrough) {
-    return [
-      `The repository's workflow (${code(".forgejo/workflows/build-container-nix.yaml")}) builds ` +
-      `and pushes the container from the merge commit; if it fails, the bot says so here.`,
-      `Once the image is in the registry, the bot opens a pull request setting its tag in ${manifest}.`,
-      "Verify the deployment after that one is merged: ArgoCD sync, UI login.",
-    ];
+    return {
+      automatic: [
+        `${built} If it fails, the bot says so here.`,
+        `Once the image is in the registry, the bot opens a pull request setting its tag in ${manifest}.`,
+      ],
+      manual: ["Merge that pull request, then verify the deployment: ArgoCD sync, UI login."],
+    };
   }
-  return [
-    `Build and push the container: ${code(`mise run container-build-and-release ${pkg}`)}`,
-    `Update the image tag in ${manifest}.`,
-    "Verify the deployment: ArgoCD sync, UI login.",
-  ];
+  return {
+    automatic: [built],
+    manual: [
+      `Once the workflow has pushed the image, set its tag in ${manifest}.`,
+      "Verify the deployment: ArgoCD sync, UI login.",
+    ],
+  };
 }

@@ -93,7 +93,8 @@ Deno.test("every relative link in README.md and docs/ reaches a file and heading
   const broken: string[] = [];
   for (const doc of DOCS) {
     const text = read(doc);
-    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    for (const [, bracketed, bare] of text.matchAll(/\]\((?:<([^>]+)>|([^)\s]+))\)/g)) {
+      const target = bracketed ?? bare;
       if (/^[a-z]+:/.test(target)) continue;
       const [file, fragment] = target.split("#");
       const path = file ? relative(ROOT, join(ROOT, dirname(doc), file)) : doc;

@@ -18,6 +18,7 @@ import {
   isoSeconds,
   type PullRecord,
   type ReactionRecord,
+  type ReleaseRecord,
 } from "./state.ts";
 
 /** Go's zero time.Time, which Forgejo prints for never-set times such as last_login. */
@@ -379,4 +380,29 @@ export function commentJson(core: Core, repo: RepoRef, c: CommentRecord) {
 
 export function reactionJson(core: Core, r: ReactionRecord) {
   return { user: userJson(core, r.user), content: r.content, created_at: r.createdAt };
+}
+
+export function releaseJson(core: Core, repo: RepoRef, r: ReleaseRecord, tag: git.TagInfo) {
+  const html = `${core.url}/${repo.full}`;
+  const tagPath = r.tag.split("/").map(encodeURIComponent).join("/");
+  return {
+    id: r.id,
+    tag_name: r.tag,
+    target_commitish: tag.sha,
+    name: r.name,
+    body: r.body,
+    url: `${core.url}/api/v1/repos/${repo.full}/releases/${r.id}`,
+    html_url: `${html}/releases/tag/${tagPath}`,
+    tarball_url: `${html}/archive/${tagPath}.tar.gz`,
+    zipball_url: `${html}/archive/${tagPath}.zip`,
+    upload_url: `${core.url}/api/v1/repos/${repo.full}/releases/${r.id}/assets`,
+    hide_archive_links: false,
+    draft: false,
+    prerelease: r.prerelease,
+    created_at: r.createdAt,
+    published_at: r.createdAt,
+    author: userJson(core, r.author),
+    assets: [],
+    archive_download_count: { zip: 0, tar_gz: 0 },
+  };
 }

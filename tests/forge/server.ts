@@ -6,6 +6,7 @@ import { commentRoutes, createComment } from "./api_comments.ts";
 import { findPull, merge, pullRoutes, setClosed } from "./api_pulls.ts";
 import { actionRoutes } from "./api_actions.ts";
 import { repoRoutes } from "./api_repo.ts";
+import { releaseRoutes } from "./api_releases.ts";
 import { type Core, findRepo, type ForgeSettings, type ForgeUser, type RepoRef } from "./core.ts";
 import * as git from "./git.ts";
 import { serveGit } from "./githttp.ts";
@@ -91,10 +92,22 @@ export interface Forge {
     },
   ): Promise<number>;
   setActionRunStatus(id: number, status: string): Promise<void>;
+  /** Publishes a release for an existing tag, as its author would on the forge; returns its id. */
+  addRelease(
+    owner: string,
+    repo: string,
+    release: { tag: string; name: string; body: string; prerelease?: boolean; author?: string },
+  ): Promise<number>;
   stop(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...repoRoutes, ...pullRoutes, ...commentRoutes, ...actionRoutes];
+const ROUTES: Route[] = [
+  ...repoRoutes,
+  ...pullRoutes,
+  ...commentRoutes,
+  ...actionRoutes,
+  ...releaseRoutes,
+];
 const SWAGGER = new URL("./forgejo-api-v1.swagger.json", import.meta.url);
 
 export async function startForge(opts: ForgeOptions): Promise<Forge> {
@@ -282,6 +295,26 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
       if (!run) throw new Error(`no action run ${id}`);
       run.status = status;
       await core.save();
+    },
+    async addRelease(owner, name, release) {
+      const repo = await repoOf(owner, name);
+      if (!(await git.resolve(repo.gitDir, `refs/tags/${release.tag}`))) {
+        throw new Error(`addRelease: no tag ${release.tag} in ${repo.full}`);
+      }
+      const releases = state.releases ??= [];
+      const record = {
+        id: releases.length + 1,
+        repo: repo.full,
+        tag: release.tag,
+        name: release.name,
+        body: release.body,
+        prerelease: release.prerelease ?? false,
+        author: release.author ?? "upstream",
+        createdAt: now(),
+      };
+      releases.push(record);
+      await core.save();
+      return record.id;
     },
     async stop() {
       for (const finish of delays) finish();

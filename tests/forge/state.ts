@@ -53,6 +53,18 @@ export interface ActionRunRecord {
   createdAt: string;
 }
 
+/** A release its author published for a tag (a mirror's sync records none with notes). */
+export interface ReleaseRecord {
+  id: number;
+  repo: string;
+  tag: string;
+  name: string;
+  body: string;
+  prerelease: boolean;
+  author: string;
+  createdAt: string;
+}
+
 export interface State {
   lastPullId: number;
   lastCommentId: number;
@@ -63,6 +75,7 @@ export interface State {
   reactions: ReactionRecord[];
   mirrorSyncs: { repo: string; at: string; ok: boolean }[];
   actionRuns?: ActionRunRecord[];
+  releases?: ReleaseRecord[];
 }
 
 function stateFile(root: string): string {

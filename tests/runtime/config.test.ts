@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { defaultConfig } from "../../lib/site/defaults.ts";
+import { defaultConfig, upgradePath } from "../../lib/site/defaults.ts";
 import { loadConfig, packageConfigs, parseConfig } from "../../lib/runtime/config.ts";
 import { parseBuilder } from "../../lib/runtime/config_schema.ts";
 
@@ -221,4 +221,89 @@ Deno.test("deploy: the defaults, overrides, null, and errors naming the key", ()
   for (const [yaml, expected] of cases) {
     assert.throws(() => parseConfig(yaml, "d.yaml"), expected, yaml);
   }
+});
+
+Deno.test("upgrade_path: stepwise for authentik, latest for others, per package or shared", () => {
+  assert.equal(upgradePath(parseConfig("", "e.yaml")), "stepwise");
+  assert.equal(upgradePath(parseConfig("package: { name: ntfy }", "e.yaml")), "latest");
+  assert.equal(upgradePath(parseConfig("upgrade_path: latest", "e.yaml")), "latest");
+  const mirrors = "mirrors: [{ repo: mirrors/x, tag: 'v{version}' }]";
+  const several = (shared: string) =>
+    packageConfigs(parseConfig(
+      `${shared}
+packages:
+` +
+        `  - { name: authentik, dir: a, ${mirrors} }
+` +
+        `  - { name: ntfy, dir: n, ${mirrors} }
+` +
+        `  - { name: forgejo, dir: f, ${mirrors}, upgrade_path: stepwise, min_release_age: null }
+`,
+      "p.yaml",
+    ));
+  assert.deepEqual(several("").map(upgradePath), ["stepwise", "latest", "stepwise"]);
+  assert.deepEqual(several("upgrade_path: latest").map(upgradePath), [
+    "latest",
+    "latest",
+    "stepwise",
+  ]);
+  assert.deepEqual(several("min_release_age: 3d").map((c) => c.min_release_age), [
+    "3d",
+    "3d",
+    null,
+  ]);
+  assert.equal(parseConfig("", "e.yaml").min_release_age, null);
+  assert.throws(
+    () => parseConfig("upgrade_path: newest", "c.yaml"),
+    /c\.yaml: upgrade_path: expected "stepwise" or "latest", got string "newest"/,
+  );
+  assert.throws(
+    () => parseConfig("min_release_age: 3 days", "c.yaml"),
+    /c\.yaml: min_release_age: "3 days" is not a duration such as 3d, 12h or 1d12h/,
+  );
+});
+
+Deno.test("release_notes: authentik's file by default, a pattern, null, and errors naming it", () => {
+  assert.equal(
+    parseConfig("", "c.yaml").release_notes,
+    "website/docs/releases/{year}/v{major}.{minor}.md",
+  );
+  assert.equal(
+    parseConfig("release_notes: CHANGES/{version}.md", "c.yaml").release_notes,
+    "CHANGES/{version}.md",
+  );
+  assert.equal(parseConfig("release_notes: null", "c.yaml").release_notes, null);
+  assert.throws(
+    () => parseConfig("release_notes: notes/{series}.md", "c.yaml"),
+    /c\.yaml: release_notes: "notes\/\{series\}\.md" may only hold the placeholders \{version\} \{major\} \{minor\} \{patch\} \{year\}/,
+  );
+  assert.throws(
+    () => parseConfig("release_notes: ../outside.md", "c.yaml"),
+    /release_notes: "\.\.\/outside\.md" is not a path inside the mirror's tree/,
+  );
+  // Per package: authentik keeps its default, another package has none unless it says.
+  const several = packageConfigs(parseConfig(
+    `packages:
+  - { name: authentik, dir: containers/authentik, mirrors: [{ repo: m/a, tag: "v{version}" }] }
+  - { name: ntfy, dir: containers/ntfy, mirrors: [{ repo: m/n, tag: "v{version}" }] }
+  - name: other
+    dir: containers/other
+    mirrors: [{ repo: m/o, tag: "v{version}" }]
+    release_notes: docs/{version}.md
+`,
+    "p.yaml",
+  ));
+  assert.deepEqual(several.map((c) => c.release_notes), [
+    "website/docs/releases/{year}/v{major}.{minor}.md",
+    null,
+    "docs/{version}.md",
+  ]);
+  assert.throws(
+    () =>
+      parseConfig(
+        `release_notes: x.md\npackages: [{ name: a, dir: a, mirrors: [{ repo: m/a, tag: "v{version}" }] }]`,
+        "p.yaml",
+      ),
+    /p\.yaml: release_notes: not with "packages"/,
+  );
 });

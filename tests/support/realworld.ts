@@ -26,6 +26,7 @@ import {
 } from "./trees.ts";
 
 import { resolve } from "node:path";
+import { compareVersions } from "../../lib/nix/versions.ts";
 
 /** Where the real sources.nix fetches from; rewritten to the local mirrors. */
 export const FORGE_MIRRORS = "https://forge.ops.eblu.me/mirrors/";
@@ -55,6 +56,9 @@ export interface RealRelease {
   npmLock?: string;
   /** go.sum contents; default derived from the version. */
   goSum?: string;
+  /** The release commits' date (GIT_COMMITTER_DATE), which the forge reports as the tag's
+   * commit date: a release's age (min_release_age). Default: now. */
+  date?: Date;
   /** Where the web UI lives in this release (default `web`): a release that moves it breaks the
    * derivations' `sourceRoot` after the bump, a failure a person fixes on the branch. */
   webDir?: string;
@@ -96,6 +100,9 @@ export interface RealWorld {
   /** Versions tagged in the authentik mirror, in tag order. */
   releases: string[];
   addRelease(r: RealRelease): Promise<void>;
+  /** Moves `version`'s tag in the authentik mirror to a new commit on top of it (a README line
+   * more), as an upstream that re-tags a release would; the commits before and after. */
+  moveTag(version: string): Promise<{ was: string; now: string }>;
   /** SRI hashes the FODs must get at `version`, computed without the builders under test. */
   expectedHashes(version: string): Promise<Record<RealHashName, string>>;
   cleanup(): Promise<void>;
@@ -263,10 +270,56 @@ export async function defaultLocks(version: string): Promise<Locks> {
   };
 }
 
+/** Where authentik keeps a release series' notes (lib/site's release_notes default). */
+export function notesFile(version: string): string {
+  const [major, minor] = version.split(".");
+  return `website/docs/releases/${major}/v${major}.${minor}.md`;
+}
+
+/** A series' notes as authentik writes them (front matter, MDX import, ## sections, a "Fixed in"
+ * section per patch release so far), each line naming the series so tests can tell them apart. */
+export function releaseNotes(series: string, patches: string[]): string {
+  return [
+    `---\ntitle: Release ${series}\nslug: "/releases/${series}"\n---\n`,
+    `import Tabs from "@theme/Tabs";\n`,
+    `:::info\nThe ${series} release of authentik.\n:::\n`,
+    `## Highlights\n\n- ${series} highlight: passkeys everywhere (#12345), thanks @someone.\n`,
+    `## Breaking changes\n\n- ${series} breaking: the \`/api/v2\` endpoints are gone.\n`,
+    `## New features\n\n- ${series} feature: <Tabs>a tab</Tabs>\n`,
+    `## Upgrading\n\n${series} upgrading: back up the database first. Upgrades MUST happen in ` +
+    `order.\n`,
+    ...patches.map((p) => `## Fixed in ${p}\n\n- ${p} fix: core: fix a crash (#13001)\n`),
+  ].join("\n");
+}
+
+/** The notes files of the tree at `version`: every stable series released up to it (as
+ * authentik's tree keeps them all), with the patches released so far. */
+function notesTree(released: string[], version: string): Record<string, string> {
+  const stable = [...released, version].filter((v) =>
+    !v.includes("-") && compareVersions(v, version) <= 0
+  );
+  const bySeries = new Map<string, string[]>();
+  for (const v of [...new Set(stable)].sort(compareVersions)) {
+    const series = v.split(".").slice(0, 2).join(".");
+    bySeries.set(series, [...bySeries.get(series) ?? [], v]);
+  }
+  return Object.fromEntries(
+    [...bySeries].map(([series, versions]) => [
+      notesFile(versions[0]),
+      releaseNotes(series, versions.filter((v) => !v.endsWith(".0"))),
+    ]),
+  );
+}
+
 /** An authentik tree with what the real derivations read or patch (lock files, schema.yml,
- * the files their postPatch/installPhase name), a few lines each. */
-function authentikTree(version: string, locks: Locks): Record<string, string> {
+ * the files their postPatch/installPhase name), a few lines each, and its release notes. */
+function authentikTree(
+  version: string,
+  locks: Locks,
+  notes: Record<string, string>,
+): Record<string, string> {
   return {
+    ...notes,
     "README.md": `# authentik\n\nThe authentication glue you need. Release ${version}.\n`,
     "pyproject.toml": `[project]\nname = "authentik"\nversion = "${version}"\n` +
       `requires-python = "==3.14.*"\n`,
@@ -385,16 +438,43 @@ async function populate(
       .exitCode === 0;
 
   // Each release replaces the whole tree, so files of older releases do not linger.
-  async function commitAndTag(name: string, files: Record<string, string>, tag: string) {
+  async function commitAndTag(
+    name: string,
+    files: Record<string, string>,
+    tag: string,
+    date?: Date,
+  ) {
     const dir = work(name);
     for await (const e of Deno.readDir(dir)) {
       if (e.name !== ".git") await Deno.remove(`${dir}/${e.name}`, { recursive: true });
     }
     await writeTree(dir, files);
+    const dated: Record<string, string> = date
+      ? { GIT_AUTHOR_DATE: date.toISOString(), GIT_COMMITTER_DATE: date.toISOString() }
+      : {};
     await git(dir, mirrorIdentity)`git add -A`;
-    await git(dir, mirrorIdentity)`git commit -q --allow-empty -m ${"Release " + tag}`;
+    await git(dir, { ...mirrorIdentity, ...dated })`git commit -q --allow-empty -m ${
+      "Release " + tag
+    }`;
     await git(dir, mirrorIdentity)`git tag ${tag}`;
     await git(dir)`git push -q origin main ${"refs/tags/" + tag}`;
+  }
+
+  async function moveTag(version: string): Promise<{ was: string; now: string }> {
+    const dir = work("authentik");
+    const tag = `version/${version}`;
+    const sha = async () => (await git(dir)`git rev-parse ${tag + "^{commit}"}`).stdout.trim();
+    const was = await sha();
+    await git(dir)`git checkout -q --detach ${tag}`;
+    await Deno.writeTextFile(
+      `${dir}/README.md`,
+      (await Deno.readTextFile(`${dir}/README.md`)) + "Re-tagged.\n",
+    );
+    await git(dir, mirrorIdentity)`git commit -qam ${"Re-tag " + tag}`;
+    await git(dir, mirrorIdentity)`git tag -f ${tag}`;
+    await git(dir)`git push -q -f origin ${"refs/tags/" + tag}`;
+    await git(dir)`git checkout -q main`;
+    return { was, now: await sha() };
   }
 
   const releases: string[] = [];
@@ -410,16 +490,17 @@ async function populate(
     };
     const tag = `version/${r.version}`;
     if (!await hasTag("authentik", tag)) {
-      const tree = Object.entries(authentikTree(r.version, locks)).map((
+      const notes = notesTree(releases, r.version);
+      const tree = Object.entries(authentikTree(r.version, locks, notes)).map((
         [path, text],
       ) => [r.webDir && path.startsWith("web/") ? `${r.webDir}/${path.slice(4)}` : path, text]);
-      await commitAndTag("authentik", Object.fromEntries(tree), tag);
+      await commitAndTag("authentik", Object.fromEntries(tree), tag, r.date);
       if (r.webDir) webDirs.set(r.version, r.webDir);
       releases.push(r.version);
     }
     const goTag = `v3.${r.version}`;
     if (r.clientGo !== false && !await hasTag("authentik-client-go", goTag)) {
-      await commitAndTag("authentik-client-go", clientGoTree(r.version), goTag);
+      await commitAndTag("authentik-client-go", clientGoTree(r.version), goTag, r.date);
     }
   }
   for (const r of initial) await addRelease(r);
@@ -516,6 +597,7 @@ async function populate(
     sshdEnv: { NIX_USER_CONF_FILES: nixConf, NIX_PATH: nixPath },
     releases,
     addRelease,
+    moveTag,
     expectedHashes,
     cleanup: () => Deno.remove(root, { recursive: true }),
   };
