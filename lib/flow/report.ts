@@ -25,10 +25,15 @@ export interface Report extends Omit<ChainResult, "commits"> {
   pull: { number: number; url: string; title: string; body: string; action: string } | null;
   /** The version on the base branch when the run began. */
   baseVersion: string;
+  /** The bot's open pull request as the run found it, before anything changed. */
+  open: { number: number; url: string; title: string } | null;
   /** The bot's open pull request was closed: the base branch reached its version by other means. */
   closed: string | null;
   /** Releases seen whose other mirrors lack their tag yet, or too young (min_release_age). */
   waiting: string[];
+  /** The newest release above the base's version on the package's own mirror, ready or not
+   * (null: none, or not looked for). */
+  newest: string | null;
   /** Those younger than min_release_age, with their age. */
   young: { version: string; age: string }[];
   /** The newest release of each later series: the steps still ahead on the upgrade path. */
@@ -67,6 +72,7 @@ export function newReport(o: CommonOptions, from: string, to: string): Report {
     logFile: null,
     pull: null,
     waiting: [],
+    newest: null,
     young: [],
     ahead: [],
     skipped: [],
@@ -77,6 +83,7 @@ export function newReport(o: CommonOptions, from: string, to: string): Report {
     seconds: 0,
     buildSeconds: 0,
     baseVersion: from,
+    open: null,
     closed: null,
   };
 }

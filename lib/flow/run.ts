@@ -71,12 +71,14 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
     : await discover(forge, o, current, closed ? null : mine, tags);
   const report = newReport(o, current, found.target?.version ?? current);
   report.closed = closed;
+  if (mine && !closed) report.open = { number: mine.number, url: mine.url, title: mine.title };
   report.moved = moved;
   Object.assign(report, {
     waiting: found.waiting,
     young: found.young,
     ahead: found.ahead,
     skipped: found.skipped,
+    newest: found.newest,
     tags: found.target?.tags ?? [],
   });
   if (!found.target) {

@@ -250,17 +250,17 @@ export function rebuildReply(s: RebuildSummary, commentId: number): string {
 }
 
 /** The reply when the bot may not read the commenter's permission (it is not a repository admin). */
-export function uncheckedReply(user: string, commentId: number): string {
+export function uncheckedReply(user: string, commentId: number, command = "/rebuild"): string {
   const login = oneLine(user).replace(/[^A-Za-z0-9._-]/g, "");
   return `@${login}: I may not check who has write access here (Forgejo lets only repository ` +
-    `admins read permissions), so nothing ran. To let /rebuild through, make the bot's account ` +
+    `admins read permissions), so nothing ran. To let ${command} through, make the bot's account ` +
     `an admin of this repository, or add \`${login}\` to \`rebuild.allow\` in the bot's ` +
     `config.\n\n${replyMarker(commentId)}`;
 }
 
-export function deniedReply(user: string, commentId: number): string {
+export function deniedReply(user: string, commentId: number, command = "/rebuild"): string {
   return `@${
     oneLine(user).replace(/[^A-Za-z0-9._-]/g, "")
   }: only people with write access to this ` +
-    `repository may use /rebuild.\n\n${replyMarker(commentId)}`;
+    `repository may use ${command}.\n\n${replyMarker(commentId)}`;
 }

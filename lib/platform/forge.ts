@@ -1,4 +1,4 @@
-// The forge, as the bot sees it: pull requests, comments, tags, files, git access and the draft marker.
+// The forge, as the bot sees it: pull requests, issues, comments, tags, files, git access and the draft marker.
 import type { Remote } from "../runtime/git.ts";
 
 export interface Pull {
@@ -16,6 +16,8 @@ export interface Pull {
   base: string;
   url: string;
   user: string;
+  /** How many comments it has; null when the forge did not say. */
+  comments: number | null;
 }
 
 /** One Forgejo Actions workflow run (`status`: success, failure, cancelled, running, waiting...). */
@@ -24,6 +26,18 @@ export interface ActionRun {
   status: string;
   workflow: string;
   url: string;
+}
+
+/** An issue (not a pull request). */
+export interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  user: string;
+  url: string;
+  /** How many comments it has; null when the forge did not say. */
+  comments: number | null;
 }
 
 /** A tag's commit, as the forge reports it (`GET /repos/{owner}/{repo}/tags/{tag}`). */
@@ -107,6 +121,15 @@ export interface Forge {
     index: number,
     p: { title?: string; body?: string; state?: "open" | "closed" },
   ): Promise<Pull>;
+  /** The open issues (not pull requests) that `createdBy` opened. */
+  issues(repo: string, createdBy: string): Promise<Issue[]>;
+  createIssue(repo: string, p: { title: string; body: string }): Promise<Issue>;
+  updateIssue(
+    repo: string,
+    index: number,
+    p: { title?: string; body?: string; state?: "open" | "closed" },
+  ): Promise<Issue>;
+  /** The comments of an issue or a pull request. */
   comments(repo: string, index: number, since?: string): Promise<Comment[]>;
   comment(repo: string, index: number, body: string): Promise<Comment>;
   /** Adds a reaction; false when this user had already reacted so (the comment was claimed). */

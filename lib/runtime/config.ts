@@ -109,8 +109,11 @@ export interface Config {
   release_notes: string | null;
   cards_dir: string;
   service_versions: { file: string; name: string } | null;
-  /** Who may comment /rebuild: people with write, admin or owner permission, and these logins. */
+  /** Who may comment /rebuild (and /upgrade): people with write, admin or owner permission, and
+   * these logins. */
   rebuild: { allow: string[] };
+  /** The one issue the bot keeps with every service's state (lib/dashboard); null: none. */
+  dashboard: { title: string } | null;
   webhook: { secret_env: string; max_body_bytes: number };
   lock: { dir: string | null; wait_seconds: number; stale_seconds: number };
 }
@@ -218,6 +221,8 @@ function applyConfig(config: Config, raw: RawConfig): Config {
     config.deploy!.registry_url = path(config.deploy!.registry_url);
   }
   Object.assign(config.rebuild, raw.rebuild);
+  if (raw.dashboard === null) config.dashboard = null;
+  else if (raw.dashboard) Object.assign(config.dashboard!, raw.dashboard);
   Object.assign(config.webhook, webhook);
   Object.assign(config.lock, lock);
   const secrets = [config.forge.token_env, config.webhook.secret_env];

@@ -260,6 +260,7 @@ export const CONFIG_SCHEMA = mapping({
   service_versions: mapping({ file: relativePath(), name: text() }).partial().nullable()
     .optional(),
   rebuild: mapping({ allow: stringList() }).partial().optional(),
+  dashboard: mapping({ title: text() }).partial().nullable().optional(),
   webhook: mapping({ secret_env: envName(), max_body_bytes: positiveInt() }).partial().optional(),
   lock: mapping({ dir: text(), wait_seconds: count(), stale_seconds: positiveInt() }).partial()
     .optional(),

@@ -58,6 +58,7 @@ export function defaultConfig(): Config {
     cards_dir: "docs/how-to/authentik",
     service_versions: { file: SERVICE_VERSIONS_FILE, name: "authentik" },
     rebuild: { allow: [] },
+    dashboard: { title: "Upgrade dashboard" },
     webhook: { secret_env: "WEBHOOK_SECRET", max_body_bytes: 1024 * 1024 },
     lock: { dir: null, wait_seconds: 60, stale_seconds: 6 * 3600 },
   };

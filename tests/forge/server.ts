@@ -5,6 +5,7 @@ import { dispatch, error, type Reply, type Route, swaggerUrl } from "./api.ts";
 import { commentRoutes, createComment } from "./api_comments.ts";
 import { findPull, merge, pullRoutes, setClosed } from "./api_pulls.ts";
 import { actionRoutes } from "./api_actions.ts";
+import { createIssue, findIssue, issueRoutes } from "./api_issues.ts";
 import { repoRoutes } from "./api_repo.ts";
 import { releaseRoutes } from "./api_releases.ts";
 import { type Core, findRepo, type ForgeSettings, type ForgeUser, type RepoRef } from "./core.ts";
@@ -58,7 +59,7 @@ export interface Forge {
     match: { method?: string; path: RegExp },
     response: { status: number; times?: number; delayMs?: number; afterProcessing?: boolean },
   ): void;
-  /** Comments on pull `index` as `login` (who needs no token); returns the Comment JSON. */
+  /** Comments on pull or issue `index` as `login` (who needs no token); returns the Comment JSON. */
   addComment(
     owner: string,
     repo: string,
@@ -66,6 +67,12 @@ export interface Forge {
     login: string,
     body: string,
   ): Promise<Record<string, unknown>>;
+  /** Opens an issue as `poster` (who needs no token); returns its number. */
+  openIssue(
+    owner: string,
+    repo: string,
+    issue: { title: string; body: string; poster: string },
+  ): Promise<number>;
   closePull(owner: string, repo: string, index: number): Promise<void>;
   /** Merges as the API does (merge commit), by `login` (default "bot"). */
   mergePull(owner: string, repo: string, index: number, login?: string): Promise<void>;
@@ -104,6 +111,7 @@ export interface Forge {
 const ROUTES: Route[] = [
   ...repoRoutes,
   ...pullRoutes,
+  ...issueRoutes,
   ...commentRoutes,
   ...actionRoutes,
   ...releaseRoutes,
@@ -230,8 +238,15 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
       });
     },
     async addComment(owner, name, index, login, body) {
-      const { repo } = await pullOf(owner, name, index);
+      const repo = await repoOf(owner, name);
+      if (!findPull(core, repo, index) && !findIssue(core, repo, index)) {
+        throw new Error(`no pull or issue ${owner}/${name}#${index}`);
+      }
       return commentJson(core, repo, await createComment(core, repo, index, login, body));
+    },
+    async openIssue(owner, name, issue) {
+      const repo = await repoOf(owner, name);
+      return (await createIssue(core, repo, issue.poster, issue.title, issue.body)).number;
     },
     async closePull(owner, name, index) {
       const { pr } = await pullOf(owner, name, index);
