@@ -42,7 +42,7 @@ in
     settings = lib.mkOption {
       type = yaml.type;
       default = { };
-      description = "upgrade-bot.yaml as Nix (see the README's configuration reference).";
+      description = "upgrade-bot.yaml as Nix (see docs/configuration.md).";
     };
     environmentFile = lib.mkOption {
       type = lib.types.str;

@@ -88,7 +88,7 @@ export function newReport(o: CommonOptions, from: string, to: string): Report {
   };
 }
 
-/** The --json line: the fields README documents (the diff is printed above it). */
+/** The --json line: the fields docs/commands.md documents (the diff is printed above it). */
 export function reportJson(r: Report): string {
   return JSON.stringify({
     package: r.package,

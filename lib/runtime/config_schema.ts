@@ -305,7 +305,7 @@ export function configJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(CONFIG_SCHEMA, { target: "draft-7", io: "input", unrepresentable: "any" }),
     title: "upgrade-bot.yaml",
-    description: "upgrade-bot's configuration: every key is optional (see README.md).",
+    description: "upgrade-bot's configuration: every key is optional (see docs/configuration.md).",
   };
 }
 

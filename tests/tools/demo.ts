@@ -1,9 +1,9 @@
 // Demo: a newcomer's first run, with no network. Makes the fixture (authentik mirrors and a
 // blumeops-shaped repository, at 2026.2.0, with 2026.5.0 released), serves it with the Forgejo
 // stand-in, and runs the bot's cron mode with the local builder: it opens the upgrade pull request.
-import { makeFixture } from "./fixture.ts";
+import { makeFixture } from "../support/fixture.ts";
 import { startForge } from "../forge/server.ts";
-import { writeConfig } from "./botrun.ts";
+import { writeConfig } from "../support/botrun.ts";
 
 const keep = Deno.args.includes("--keep");
 const token = crypto.randomUUID();
