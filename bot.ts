@@ -4,6 +4,7 @@ import { loadConfig } from "./lib/runtime/config.ts";
 import { selectPackages } from "./lib/flow/packages.ts";
 import { redact, timings } from "./lib/runtime/log.ts";
 import { COMMANDS, parseCommandLine, usageError } from "./lib/commands/usage.ts";
+import { permissionProblem } from "./lib/commands/permissions.ts";
 
 // zx passes commands to a shell by design (each argument quoted by zx); Node's warning about it is noise.
 (process as { noDeprecation?: boolean }).noDeprecation = true;
@@ -44,6 +45,11 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (e) {
+    const permission = permissionProblem(e);
+    if (permission) {
+      console.error(redact(`upgrade-bot: ${permission}`));
+      Deno.exit(2);
+    }
     const code = (e as { exitCode?: number }).exitCode;
     console.error(redact(`upgrade-bot: ${(e as Error).message}`));
     if (code === undefined) console.error(redact((e as Error).stack ?? ""));
