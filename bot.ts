@@ -4,7 +4,7 @@ import { loadConfig } from "./lib/runtime/config.ts";
 import { selectPackages } from "./lib/flow/packages.ts";
 import { redact, timings } from "./lib/runtime/log.ts";
 import { COMMANDS, parseCommandLine, usageError } from "./lib/commands/usage.ts";
-import { permissionProblem } from "./lib/commands/permissions.ts";
+import { permissionProblem } from "./lib/runtime/permissions.ts";
 
 // zx passes commands to a shell by design (each argument quoted by zx); Node's warning about it is noise.
 (process as { noDeprecation?: boolean }).noDeprecation = true;

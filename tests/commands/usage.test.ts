@@ -13,7 +13,6 @@ import {
   synopsisLine,
   takes,
 } from "../../lib/commands/usage.ts";
-import { permissionProblem } from "../../lib/commands/permissions.ts";
 
 const commands = Object.keys(COMMANDS) as CommandName[];
 const flags = Object.keys(FLAGS) as FlagName[];
@@ -123,25 +122,4 @@ Deno.test("no second, hand-written synopsis in the code", async () => {
     assert.equal(programs, file === "lib/commands/usage.ts" ? 1 : 0, file);
     assert.doesNotMatch(text, /bot\.ts \[run\]|bot\.ts (?:upgrade|inspect|event|serve) /, file);
   }
-});
-
-Deno.test("a refused permission names it and says where the permissions are declared", () => {
-  const refused = new Deno.errors.NotCapable(
-    'Requires run access to "nix-build", run again with the --allow-run flag',
-  );
-  const said = permissionProblem(refused);
-  assert.ok(said);
-  assert.match(said, /not permitted: run access to "nix-build"/);
-  assert.match(said, /deno\.json/);
-  assert.doesNotMatch(said, /--allow-run/);
-  // Wrapped by the code that ran it, or only its words kept in another error's message.
-  assert.equal(permissionProblem(new Error("git failed", { cause: refused })), said);
-  assert.match(
-    permissionProblem(
-      new Error("cannot run: Requires env access, run again with the --allow-env flag"),
-    )!,
-    /not permitted: env access\. /,
-  );
-  assert.equal(permissionProblem(new Error("nix-build exited 1")), null);
-  assert.equal(permissionProblem("a string"), null);
 });
