@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../runtime/config.ts";
 import type { CommonOptions } from "../flow/prepare.ts";
-import { parseBuilder } from "../runtime/config_schema.ts";
+import { builderProblem } from "../runtime/config_schema.ts";
 
 /** A flag: its metavariable (none for a switch), one line of help, and a check of its value. */
 interface Flag {
@@ -31,14 +31,7 @@ export const FLAGS = {
   builder: {
     meta: "B",
     help: 'local | ssh://[user@]host[:port] (default: config "builder", ssh://ringtail)',
-    problem: (value) => {
-      try {
-        parseBuilder(value);
-        return null;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    },
+    problem: builderProblem,
   },
   "dry-run": {
     help: "change nothing: build on a scratch copy and print the commits, the diff and the pull " +
