@@ -112,11 +112,11 @@ export async function prepare(
   }
   let evaluated: Promise<void> = Promise.resolve();
   if (builder) {
-    evaluated = timePhase("evaluation", () =>
+    evaluated = timePhase("evaluation", async () =>
       builder.build({
         dir: pkgDir,
         files: files!,
-        expr: buildExpression(config),
+        ...await buildExpression(config),
         args: config.build.args,
         timeoutSeconds: config.build.timeout_seconds,
         heartbeatSeconds: config.build.heartbeat_seconds,

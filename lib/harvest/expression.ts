@@ -1,60 +1,58 @@
-// A round's expression (Nix text): the build file, hashes' own attributes, other systems' targets.
+// A round's expression: round.nix, and what it is called with (the build file, the attributes to
+// build, hashes' own attributes, other systems' targets, the placeholders still pending).
 import type { Config } from "../runtime/config.ts";
+import { shippedText } from "../runtime/files.ts";
+import type { BuildRequest } from "./builders/builder.ts";
 
-/** A system target in a round's expression: its attribute and its Nix expression. */
+const ROUND = new URL("./round.nix", import.meta.url);
+
+/** A system target in a round's expression: its attribute, and the file it instantiates with the
+ * nixpkgs of `system` (the flake's, when the build file takes its own from the nixpkgs flake). */
+export interface SystemTargetSpec {
+  attr: string;
+  file: string;
+  system: string;
+  flake: string | null;
+}
+
+/** Other systems' targets of a round. */
 export interface SystemTargets {
-  targets: { attr: string; expr: string }[];
+  targets: SystemTargetSpec[];
   /** The placeholders still in the files: a system target waits while a fixed-output derivation
    * it needs holds one (harvested on the builder's own system; building it again for another
    * system would only fetch the same output twice, one build waiting on the other's lock). */
   pending: string[];
 }
 
-/** The expression a round builds: the build file (all of it, or the attributes `build.verify`
- * names), any hash's own attribute, and each other system's instantiation of a per-system hash's
- * file, so one `nix-build -k` run reaches every FOD and reports every independent mismatch. */
-export function buildExpression(config: Config, systems?: SystemTargets): string {
-  const select = (path: string) => "t" + path.split(".").map((p) => `."${p}"`).join("");
-  const extras = config.hashes.filter((h) => h.expr || h.attr).map((h) =>
-    `  "hash-${h.name}" = ${h.expr ? `(${h.expr})` : select(h.attr!)};`
-  );
-  const perSystem = (systems?.targets ?? []).map((t) => `  "${t.attr}" = gate (${t.expr});`);
-  const targets = config.build.verify.length > 0
-    ? config.build.verify.map((v, i) => `  "verify-${i}" = ${select(v)};`)
-    : null;
-  const lines = [
-    `let`,
-    `  f = import ./${config.build.file};`,
-    `  t = if builtins.isFunction f then f { } else f;`,
-    // A file that is one derivation (default.nix) builds that; an attribute set, all of it.
-    `  all = if t.type or null == "derivation" then { default = t; } else t;`,
-    ...(perSystem.length > 0 ? gateLines(systems!.pending) : []),
-    `in`,
-    targets ? `{` : `all // {`,
-    ...(targets ?? []),
-    ...extras,
-    ...perSystem,
-    `}`,
-  ];
-  return lines.join("\n");
-}
-
-/** `gate d`: d, or nothing while a fixed-output derivation in its closure (found through the
- * derivations and lists of derivations among its attributes) other than d holds a placeholder. */
-function gateLines(pending: string[]): string[] {
-  return [
-    `  pending = [ ${pending.map((p) => JSON.stringify(p)).join(" ")} ];`,
-    `  drvsIn = v: if builtins.isAttrs v && v.type or null == "derivation" then [ v ]`,
-    `    else if builtins.isList v then builtins.concatMap drvsIn v else [ ];`,
-    `  closure = d: builtins.genericClosure {`,
-    `    startSet = [ { key = d.drvPath; inherit d; } ];`,
-    `    operator = i: map (d: { key = d.drvPath; inherit d; })`,
-    `      (builtins.concatMap drvsIn (builtins.attrValues (i.d.drvAttrs or { })));`,
-    `  };`,
-    `  waits = d: builtins.any (i: i.key != d.drvPath`,
-    `    && builtins.elem (i.d.drvAttrs.outputHash or null) pending) (closure d);`,
-    `  gate = d: if waits d then { } else d;`,
-  ];
+/** The expression a round builds (round.nix): the build file (all of it, or the attributes
+ * `build.verify` names), any hash's own attribute, and each other system's instantiation of a
+ * per-system hash's file, so one `nix-build -k` run reaches every FOD and reports every
+ * independent mismatch. Its parameters go as arguments, never into its text. */
+export async function buildExpression(
+  config: Config,
+  systems?: SystemTargets,
+): Promise<Pick<BuildRequest, "expr" | "exprArgs">> {
+  const path = (attr: string) => attr.split(".");
+  const round = {
+    file: config.build.file,
+    verify: config.build.verify.map(path),
+    attrs: Object.fromEntries(
+      config.hashes.filter((h) => h.attr).map((h) => [`hash-${h.name}`, path(h.attr!)]),
+    ),
+    exprs: config.hashes.filter((h) => h.expr).map((h) => `hash-${h.name}`),
+    systems: systems?.targets ?? [],
+    pending: systems?.pending ?? [],
+  };
+  return {
+    expr: await shippedText(ROUND),
+    exprArgs: [
+      "--argstr",
+      "round",
+      JSON.stringify(round),
+      // The config's own Nix expressions, evaluated in the package directory.
+      ...config.hashes.filter((h) => h.expr).flatMap((h) => ["--arg", `hash-${h.name}`, h.expr!]),
+    ],
+  };
 }
 
 /** What a round builds, in words for progress lines. */

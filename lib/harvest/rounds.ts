@@ -7,7 +7,7 @@ import { parseNixLog } from "../nix/log.ts";
 import { sameHash } from "../nix/hash.ts";
 import { progress, seconds } from "../runtime/log.ts";
 import { renderBuilders } from "../nix/machines.ts";
-import { systemTargetAttr, systemTargetExpr } from "../nix/persystem.ts";
+import { nixpkgsFlake, systemTargetAttr } from "../nix/persystem.ts";
 import { type HashOutcome, placeholderFor, resetHashes, writeHash } from "./literals.ts";
 import { buildExpression, targetsOf } from "./expression.ts";
 import {
@@ -134,7 +134,9 @@ async function rounds(
       systemTargets.length === 0 ? undefined : {
         targets: systemTargets.map((t) => ({
           attr: systemTargetAttr(t),
-          expr: systemTargetExpr(t, buildFileText),
+          file: t.file,
+          system: t.system,
+          flake: nixpkgsFlake(buildFileText),
         })),
         pending: pendingPlaceholders().map(([p]) => p),
       },
@@ -149,11 +151,11 @@ async function rounds(
     progress(
       `round ${round}: building ${built.join(", ")}${jobs.length ? ` (${jobs.join(" ")})` : ""}`,
     );
-    const expr = expressionNow();
+    const expression = await expressionNow();
     // Nothing pending: this round verifies. The hash check after it needs these files
     // instantiated, not the build's result, so its listing runs beside the build. It is used only
     // when the round passes without a mismatch, so without a hash written while it ran.
-    const listing = pending.length === 0 ? listFixedOutputs(options, expr) : null;
+    const listing = pending.length === 0 ? listFixedOutputs(options, expression) : null;
     if (listing) {
       listings.push(listing);
       // Its failure counts only when the build passed (checkOutputHashes awaits it then).
@@ -162,7 +164,7 @@ async function rounds(
     const build = await options.builder.build({
       dir,
       files: options.files,
-      expr,
+      ...expression,
       args: [...jobs, ...builders, ...config.build.args],
       timeoutSeconds: config.build.timeout_seconds,
       heartbeatSeconds: config.build.heartbeat_seconds,

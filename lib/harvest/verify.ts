@@ -1,6 +1,6 @@
 // The verified check: each literal is the outputHash of a fixed-output derivation in the closure.
 import type { HarvestFailure, HarvestOptions } from "./rounds.ts";
-import type { BuildResult } from "./builders/builder.ts";
+import type { BuildRequest, BuildResult } from "./builders/builder.ts";
 import { drvName, renderedTail } from "../nix/logread.ts";
 import { sameHash } from "../nix/hash.ts";
 import { type HashOutcome, readHashes } from "./literals.ts";
@@ -9,12 +9,15 @@ const FOD_LINE_RE = /^upgrade-bot-fod (\/\S+\.drv) (?:r:|text:)?(\w+) ([0-9a-f]+
 
 /** Every fixed-output derivation the build evaluates with its outputHash (read from the .drv files
  * on the builder), for checkOutputHashes. */
-export function listFixedOutputs(options: HarvestOptions, expr: string): Promise<BuildResult> {
+export function listFixedOutputs(
+  options: HarvestOptions,
+  expression: Pick<BuildRequest, "expr" | "exprArgs">,
+): Promise<BuildResult> {
   const { config } = options;
   return options.builder.build({
     dir: options.dir,
     files: options.files,
-    expr,
+    ...expression,
     args: config.build.args,
     timeoutSeconds: config.build.timeout_seconds,
     heartbeatSeconds: config.build.heartbeat_seconds,

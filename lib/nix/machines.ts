@@ -75,7 +75,7 @@ export function renderBuilders(builders: Record<string, string>): string {
   }).join(" ; ");
 }
 
-/** Reads what `HOST_PLATFORMS_SCRIPT` printed. */
+/** Reads what lib/harvest/builders/host-platforms.sh printed. */
 export function parseHostPlatforms(output: string): HostPlatforms {
   const setting = (name: string) =>
     new RegExp(`^${name} = (.*)$`, "m").exec(output)?.[1].trim() ?? "";
@@ -98,15 +98,3 @@ export function parseHostPlatforms(output: string): HostPlatforms {
     machineFiles,
   };
 }
-
-/** Prints the host's `system`, `extra-platforms` and `builders` settings, then each machines file
- * `builders` names between marker lines. Run by `sh` on the build host (locally or over ssh). */
-export const HOST_PLATFORMS_SCRIPT =
-  `conf=$(nix --extra-experimental-features nix-command show-config) || exit $?
-printf '%s\\n' "$conf" | grep -E '^(system|extra-platforms|builders) = '
-printf '%s\\n' "$conf" | sed -n 's/^builders = //p' | tr ';' '\\n' | while read -r entry; do
-  case "$entry" in
-    @*) echo "upgrade-bot-machines \${entry#@}"; cat -- "\${entry#@}" 2>/dev/null; echo; echo upgrade-bot-machines-end ;;
-  esac
-done
-`;

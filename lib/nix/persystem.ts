@@ -1,4 +1,4 @@
-// Per-system hashes (pure): how a file holding one is instantiated for another system, as Nix text.
+// Per-system hashes (pure): whether a file holding one can be instantiated for another system, and how.
 import { functionFormals } from "./edit.ts";
 
 /** A hash literal's entry for one system other than the build host's, and the target that builds
@@ -28,16 +28,9 @@ export function whyNotInstantiable(file: string, fileText: string): string | nul
   return null;
 }
 
-/** The nixpkgs of `system` (a Nix expression), the way the build file gets its own: through the
- * nixpkgs flake when it does (`builtins.getFlake "nixpkgs"`), else `<nixpkgs>`. */
-export function systemPkgs(buildFileText: string, system: string): string {
-  const flake = /\(\s*builtins\.getFlake\s+"([^"]+)"\s*\)\s*\.legacyPackages/.exec(buildFileText);
-  return flake
-    ? `(builtins.getFlake ${JSON.stringify(flake[1])}).legacyPackages.${JSON.stringify(system)}`
-    : `import <nixpkgs> { system = ${JSON.stringify(system)}; }`;
-}
-
-/** The expression of one system target: its file called with that system's nixpkgs. */
-export function systemTargetExpr(t: SystemTarget, buildFileText: string): string {
-  return `import ./${t.file} { pkgs = ${systemPkgs(buildFileText, t.system)}; }`;
+/** The nixpkgs flake the build file takes its packages from (`builtins.getFlake "nixpkgs"`), or
+ * null when it takes `<nixpkgs>`: another system's nixpkgs is taken the same way (round.nix). */
+export function nixpkgsFlake(buildFileText: string): string | null {
+  return /\(\s*builtins\.getFlake\s+"([^"]+)"\s*\)\s*\.legacyPackages/.exec(buildFileText)?.[1] ??
+    null;
 }

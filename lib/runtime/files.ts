@@ -1,4 +1,4 @@
-// Files: atomic writes, so an interrupted run never leaves a half-written file.
+// Files: atomic writes (never a half-written file), and the programs shipped beside the code.
 import { dirname, join } from "node:path";
 import { redact } from "./log.ts";
 
@@ -22,4 +22,14 @@ export async function readOptional(path: string): Promise<string | null> {
     if (e instanceof Deno.errors.NotFound) return null;
     throw e;
   }
+}
+
+const shipped = new Map<string, Promise<string>>();
+
+/** A program shipped beside the code that runs it (a shell script), read once: its parameters go
+ * as arguments, never into its text. */
+export function shippedText(url: URL): Promise<string> {
+  let text = shipped.get(url.href);
+  if (!text) shipped.set(url.href, text = Deno.readTextFile(url));
+  return text;
 }

@@ -1,6 +1,7 @@
 // Git: the few repository operations the bot needs, each run with an argument array (no shell).
 import { InputError, UpgradeFailed } from "./errors.ts";
 import { redact, timePhase } from "./log.ts";
+import { run } from "./process.ts";
 
 export interface Author {
   name: string;
@@ -51,17 +52,18 @@ export class Git {
   }
 
   // Straight to git, no shell in between: the bot runs git a dozen times a run, and each shell
-  // would cost more than the git command itself.
-  private async exec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = await timePhase("git", () =>
-      new Deno.Command("git", {
-        args: [...NO_HOUSEKEEPING, ...args],
+  // would cost more than the git command itself. git gets the bot's environment (the user's HOME
+  // and git settings; the secrets left it when read) and `env` on top.
+  private async exec(
+    args: string[],
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return await timePhase("git", () =>
+      run(["git", ...NO_HOUSEKEEPING, ...args], {
         cwd: this.dir,
         env: this.env,
-        stdin: "null",
-      }).output());
-    const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-    return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+        inheritEnv: true,
+        check: false,
+      }));
   }
 
   async topLevel(): Promise<string> {

@@ -150,3 +150,29 @@ Deno.test("a build host that did not run the build is a failure naming the host 
     await Deno.remove(fake);
   }
 });
+
+Deno.test("arguments with line breaks, backslashes and quotes reach nix as they are, locally and on the build host", async () => {
+  const sshd = await startSshd();
+  const { dir } = await slowPackage(0);
+  // printf %b reads the bundle's argument file back: none of its escapes may leak through.
+  const weird = `two\nlines \\ \\n \\c \\0101 -n 'single' "double" $HOME \`id\` \t tab\n`;
+  const digest = Array.from(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(weird))),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  try {
+    for (const spec of ["local", sshd.url]) {
+      const builder = makeBuilder(spec, { config_file: sshd.sshConfig, options: [] });
+      const result = await builder.build(request(dir, {
+        expr: '{ weird }: builtins.trace "weird: ${builtins.hashString "sha256" weird}" { }',
+        exprArgs: ["--argstr", "weird", weird],
+        evaluateOnly: true,
+      }));
+      assert.equal(result.exitCode, 0, `${spec}: ${result.output}`);
+      assert.ok(result.output.includes(`weird: ${digest}`), `${spec}: ${result.output}`);
+    }
+  } finally {
+    await sshd.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

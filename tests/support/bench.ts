@@ -156,7 +156,7 @@ async function baseline(w: World): Promise<Figures> {
       const result = await builder.build({
         dir,
         files,
-        expr: buildExpression(config),
+        ...await buildExpression(config),
         args: [...config.build.args, "--option", "keep-going", "false"],
         timeoutSeconds: 600,
         heartbeatSeconds: 600,

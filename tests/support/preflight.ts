@@ -25,6 +25,8 @@ const PROGRAMS: [string, string][] = [
   // Login shells the test build host's user is given (the ssh builder must not depend on which).
   ["/usr/bin/zsh", "zsh"],
   ["/usr/bin/fish", "fish"],
+  // The shell programs lib/ ships, checked (tests/shipped/programs.test.ts).
+  ["shellcheck", "shellcheck"],
 ];
 
 async function isExecutable(path: string): Promise<boolean> {

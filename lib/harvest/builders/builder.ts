@@ -2,7 +2,7 @@
 import { parseBuilder } from "../../runtime/config_schema.ts";
 import type { HostPlatforms } from "../../nix/machines.ts";
 import { LocalBuilder } from "./local.ts";
-import type { SshBuilder } from "./ssh.ts";
+import { SshBuilder } from "./ssh.ts";
 
 export interface BuildRequest {
   /** Local directory holding the package's files (the checkout's or a scratch copy). */
@@ -11,6 +11,9 @@ export interface BuildRequest {
   files: string[];
   /** A Nix expression, evaluated in the package directory, whose derivations are built. */
   expr: string;
+  /** When `expr` is a function: the nix arguments it is called with (`--arg NAME EXPR`,
+   * `--argstr NAME VALUE`). */
+  exprArgs?: string[];
   /** Extra nix-build arguments. */
   args: string[];
   timeoutSeconds: number;
@@ -69,38 +72,5 @@ export function makeBuilder(
     ...(parsed.port ? ["-p", String(parsed.port)] : []),
   ];
   const target = parsed.user ? `${parsed.user}@${parsed.host}` : parsed.host;
-  return new RemoteBuilder(spec, target, args, env);
-}
-
-/** The ssh builder, loaded on first use: it needs zx, which a local run never loads. */
-class RemoteBuilder implements Builder {
-  private ssh: Promise<SshBuilder> | null = null;
-  constructor(
-    readonly description: string,
-    private target: string,
-    private args: string[],
-    private env: string[],
-  ) {}
-
-  private load(): Promise<SshBuilder> {
-    return this.ssh ??= import("./ssh.ts").then((m) =>
-      new m.SshBuilder(this.description, this.target, this.args, this.env)
-    );
-  }
-
-  async system(): Promise<string> {
-    return await (await this.load()).system();
-  }
-
-  async cores(): Promise<number> {
-    return await (await this.load()).cores();
-  }
-
-  async platforms(): Promise<HostPlatforms> {
-    return await (await this.load()).platforms();
-  }
-
-  async build(request: BuildRequest): Promise<BuildResult> {
-    return await (await this.load()).build(request);
-  }
+  return new SshBuilder(spec, target, args, env);
 }

@@ -1,54 +1,23 @@
 // The ssh builder: the package's files in one tar, built in a temp dir on the build host, then removed.
-import { $, quote } from "zx";
 import { join } from "node:path";
 import type { Builder, BuildRequest, BuildResult } from "./builder.ts";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
-import { buildEnv, FOD_LIST_SCRIPT, nixCommand, streamBuild } from "./stream.ts";
-import {
-  HOST_PLATFORMS_SCRIPT,
-  type HostPlatforms,
-  parseHostPlatforms,
-} from "../../nix/machines.ts";
+import { shippedText } from "../../runtime/files.ts";
+import { ProcessFailed, run } from "../../runtime/process.ts";
+import { buildArgv, buildEnv, HOST_PLATFORMS, streamBuild } from "./stream.ts";
+import { type HostPlatforms, parseHostPlatforms } from "../../nix/machines.ts";
 
-/** The one command the remote login shell parses, whatever shell it is (bash, zsh, fish, sh): the
- * script comes on standard input. */
-const REMOTE_COMMAND = ["sh", "-s"];
+/** The build, sent on stdin to `sh -s NONCE SIZE`: its markers, the bundle, the watchdog. */
+const REMOTE_BUILD = new URL("./remote-build.sh", import.meta.url);
 
-/** The script `sh -s` reads from standard input. It is one function called on its last line, so
- * the shell has read all of it before anything runs; it then prints its start marker, and only
- * after the local side saw that marker does the bundle follow on the same stdin (exactly `size`
- * bytes; sh may read ahead, so nothing is sent before it asks). stdin then stays open while the
- * build runs (fd 3 keeps it, as sh gives background jobs /dev/null): when the connection ends (a
- * timeout, Ctrl-C, a dropped link) stdin closes and the watchdog stops the build. The temp dir is
- * removed on every exit. The exit marker carries nix's status: a round counts only with both. */
-function remoteScript(nonce: string, size: number): string {
-  return `upgrade_bot_main() {
-  exec 3<&0
-  dir=$(mktemp -d "\${TMPDIR:-/tmp}/upgrade-bot.XXXXXX") || return 90
-  trap 'rm -rf "$dir"' EXIT
-  trap 'exit 143' TERM HUP INT
-  echo "upgrade-bot-start ${nonce}"
-  head -c ${size} <&3 | tar -x -C "$dir" || return 91
-  cd "$dir" || return 91
-  echo "upgrade-bot: building in $dir on $(uname -n)"
-  sh ./upgrade-bot-run.sh & build=$!
-  { cat >/dev/null; kill -TERM "$build"; } <&3 >/dev/null 2>&1 & watch=$!
-  wait "$build"; status=$?
-  kill "$watch" 2>/dev/null
-  trap '' PIPE # the connection may be gone: the temp dir is still removed
-  echo "upgrade-bot-exit ${nonce} $status"
-  return "$status"
+/** The host's Nix system and CPU count. */
+const REMOTE_FACTS = new URL("./remote-facts.sh", import.meta.url);
+
+/** How the command line of a build travels in the bundle (`upgrade-bot-argv`, read back by
+ * remote-build.sh with printf %b): one argument a line, backslashes doubled, line breaks `\n`. */
+function argvFile(argv: string[]): string {
+  return argv.map((a) => a.replaceAll("\\", "\\\\").replaceAll("\n", "\\n") + "\n").join("");
 }
-upgrade_bot_main; exit $?
-`;
-}
-
-/** The host's Nix system and CPU count, asked in one session: also through `sh -s` (the script on
- * stdin), so the login shell parses nothing but that. */
-const FACTS_SCRIPT = `nix-instantiate --eval --json -E builtins.currentSystem 2>&1 || exit $?
-echo
-echo "upgrade-bot-cores $(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)"
-`;
 
 export class SshBuilder implements Builder {
   constructor(
@@ -63,16 +32,22 @@ export class SshBuilder implements Builder {
     return buildEnv(this.envNames);
   }
 
+  /** ssh to the host running `command` there, which its login shell parses (no quoting needed:
+   * words of letters, digits and dashes only). */
+  private sshArgv(command: string[]): string[] {
+    return ["ssh", ...this.sshArgs, "--", this.target, ...command];
+  }
+
   /** Runs a short script on the host through `sh -s` (the script on stdin) in one session; its
    * output (stdout and stderr) once it exits 0, else the failure naming the host. */
-  private async runScript(script: string): Promise<{ stdout: string }> {
-    const p = await $({
-      nothrow: true,
-      quiet: true,
+  private async runScript(script: URL): Promise<{ stdout: string }> {
+    const p = await run(this.sshArgv(["sh", "-s"]), {
       env: this.env(),
-      input: script,
-    })`ssh ${this.sshArgs} -- ${this.target} ${REMOTE_COMMAND} 2>&1`;
-    if (p.exitCode !== 0) throw this.failure(p.exitCode ?? -1, p.stdout);
+      stdin: await shippedText(script),
+      mergeStderr: true,
+      check: false,
+    });
+    if (p.code !== 0) throw this.failure(p.code ?? -1, p.stdout);
     return p;
   }
 
@@ -81,7 +56,7 @@ export class SshBuilder implements Builder {
   /** The host's system and CPU count, in one ssh session. */
   private async ask(): Promise<{ system: string; cores: number }> {
     if (this.facts) return this.facts;
-    const p = await this.runScript(FACTS_SCRIPT);
+    const p = await this.runScript(REMOTE_FACTS);
     // nix-instantiate ends without a newline: the script adds one (blank lines are dropped).
     const lines = p.stdout.trim().split("\n").filter((l) => l.trim() !== "");
     const at = lines.findLastIndex((l) => /^upgrade-bot-cores \d+$/.test(l));
@@ -116,7 +91,7 @@ export class SshBuilder implements Builder {
   }
 
   private async askPlatforms(): Promise<HostPlatforms> {
-    const p = await this.runScript(HOST_PLATFORMS_SCRIPT);
+    const p = await this.runScript(HOST_PLATFORMS);
     try {
       return parseHostPlatforms(p.stdout);
     } catch (e) {
@@ -128,25 +103,30 @@ export class SshBuilder implements Builder {
     const bundle = await this.bundle(request);
     const nonce = crypto.randomUUID();
     const start = `upgrade-bot-start ${nonce}`;
-    const result = await streamBuild(request, () => {
-      const p = $({
-        nothrow: true,
-        quiet: true,
+    // stdin: the script, then (once it asks) the bundle, then open until ssh ends.
+    const stdin = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = stdin.writable.getWriter();
+    // A write the ended session no longer reads is no error: ssh's exit says what happened.
+    const send = (bytes: Uint8Array) => writer.write(bytes).catch(() => {});
+    send(new TextEncoder().encode(await shippedText(REMOTE_BUILD)));
+    let seen = "";
+    let sent = false;
+    const result = await streamBuild(
+      request,
+      this.sshArgv(["sh", "-s", nonce, String(bundle.length)]),
+      {
         env: this.env(),
-      })`ssh ${this.sshArgs} -- ${this.target} ${REMOTE_COMMAND} 2>&1`;
-      p.stdin.write(remoteScript(nonce, bundle.length));
-      let seen = "";
-      let sent = false;
-      p.stdout.on("data", (chunk: Uint8Array | string) => {
-        if (sent) return;
-        seen += typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
-        if (seen.includes(start)) {
-          sent = true;
-          p.stdin.write(bundle);
-        }
-      });
-      return p;
-    });
+        stdin: stdin.readable,
+        onOutput: (text) => {
+          if (sent) return;
+          seen += text;
+          if (seen.includes(start)) {
+            sent = true;
+            send(bundle);
+          }
+        },
+      },
+    );
     // A timeout ends ssh too: that is the harvest's to report, not a connection failure.
     if (result.timedOut) return result;
     const exit = new RegExp(`^upgrade-bot-exit ${nonce} (\\d+)$`, "m").exec(result.output);
@@ -156,27 +136,22 @@ export class SshBuilder implements Builder {
     return { ...result, exitCode: Number(exit[1]) };
   }
 
-  /** A tar of the package files plus the expression and a script that runs nix-build on it. */
+  /** A tar of the package files, the expression and the command line that builds it. */
   private async bundle(request: BuildRequest): Promise<Uint8Array> {
     const staging = await Deno.makeTempDir({ prefix: "upgrade-bot-bundle-" });
     try {
-      const { program, args } = nixCommand(request);
-      const quoted = ["upgrade-bot-build.nix", ...args].map((a) => quote(a)).join(" ");
+      const argv = await buildArgv(request, ["upgrade-bot-build.nix"]);
       await Deno.writeTextFile(join(staging, "upgrade-bot-build.nix"), request.expr + "\n");
-      await Deno.writeTextFile(
-        join(staging, "upgrade-bot-run.sh"),
-        request.listFixedOutputs
-          ? `set -- ${quoted}\n${FOD_LIST_SCRIPT}`
-          : `exec ${program} ${quoted}\n`,
-      );
+      await Deno.writeTextFile(join(staging, "upgrade-bot-argv"), argvFile(argv));
       const tar = join(staging, "bundle.tar");
-      const p = await $({
-        nothrow: true,
-        quiet: true,
-      })`tar -cf ${tar} -C ${staging} upgrade-bot-build.nix upgrade-bot-run.sh -C ${request.dir} -- ${request.files}`;
-      if (p.exitCode !== 0) {
-        throw new InputError(`cannot pack the package files: ${p.stderr.trim()}`);
-      }
+      await run(
+        ["tar", "-cf", tar, "-C", staging, "upgrade-bot-build.nix", "upgrade-bot-argv"]
+          .concat(["-C", request.dir, "--", ...request.files]),
+        { inheritEnv: true },
+      ).catch((e) => {
+        if (!(e instanceof ProcessFailed)) throw e;
+        throw new InputError(`cannot pack the package files: ${e.stderrTail.trim()}`);
+      });
       return await Deno.readFile(tar);
     } finally {
       await Deno.remove(staging, { recursive: true });

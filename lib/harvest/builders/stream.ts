@@ -1,6 +1,8 @@
 // One nix-build run: its command line, output streamed to the log and progress, timeout and Ctrl-C.
 import type { BuildRequest, BuildResult } from "./builder.ts";
 import { Interrupted } from "../../runtime/errors.ts";
+import { shippedText } from "../../runtime/files.ts";
+import { type ProcessOptions, run } from "../../runtime/process.ts";
 import { drvName, renderNixLog } from "../../nix/logread.ts";
 import { progress, redact, seconds } from "../../runtime/log.ts";
 
@@ -23,74 +25,23 @@ export function buildEnv(names: string[] = []): Record<string, string> {
   return env;
 }
 
-/** Instantiates (its arguments are nix-instantiate's) and prints every fixed-output derivation
- * of the closure with its output hash as the .drv records it. POSIX sh and awk, one awk for the
- * whole closure (thousands of .drv files for nixpkgs): a .drv is one line (ATerm escapes newlines),
- * and Nix allows no other store path named *.drv. */
-export const FOD_LIST_SCRIPT = `set -e
-drvs=$(nix-instantiate "$@")
-nix-store -qR $drvs | awk '/\\.drv$/ {
-  if ((getline drv < $0) > 0 && match(drv, /^Derive\\(\\[\\("out","[^"]*","[^"]+","[0-9a-f]+"\\)/)) {
-    split(substr(drv, 1, RLENGTH), field, "\\"")
-    print "upgrade-bot-fod " $0 " " field[6] " " field[8]
+/** Prints the host's system, extra platforms and builders, and the machines files those name
+ * (read by parseHostPlatforms): run by sh on the build host, locally or over ssh. */
+export const HOST_PLATFORMS = new URL("./host-platforms.sh", import.meta.url);
+
+/** Instantiates (its arguments are nix-instantiate's) and lists the closure's fixed-output
+ * derivations with their hashes. */
+const FOD_LIST = new URL("./fod-list.sh", import.meta.url);
+
+/** The command line of a request; `where` names the expression (`-E expr` or its file). */
+export async function buildArgv(request: BuildRequest, where: string[]): Promise<string[]> {
+  const expression = [...where, ...request.exprArgs ?? []];
+  if (request.listFixedOutputs) {
+    return ["sh", "-c", await shippedText(FOD_LIST), "upgrade-bot", ...expression, ...request.args];
   }
-  close($0)
-}'
-`;
-
-/** The command line of a request, after the expression (`-E expr` or the expression's file). */
-export function nixCommand(request: BuildRequest): { program: string; args: string[] } {
-  if (request.listFixedOutputs) return { program: "nix-instantiate", args: [...request.args] };
   return request.evaluateOnly
-    ? { program: "nix-instantiate", args: ["--log-format", "internal-json", ...request.args] }
-    : { program: "nix-build", args: [...NIX_BUILD_ARGS, ...request.args] };
-}
-
-/** A running build as streamBuild uses it: zx's ProcessPromise is one, spawnMerged another. */
-export interface Running extends PromiseLike<{ exitCode: number | null }> {
-  stdout: { on(event: "data", listener: (chunk: Uint8Array | string) => void): unknown };
-  kill(signal?: NodeJS.Signals): unknown;
-}
-
-/** Runs `argv` in `cwd` with stderr merged into stdout (through `sh -c 'exec "$@" 2>&1'`, no other
- * shell work), without loading zx. With `env`, the process gets that environment and nothing else
- * of the bot's. */
-export function spawnMerged(argv: string[], cwd: string, env?: Record<string, string>): Running {
-  const child = new Deno.Command("sh", {
-    args: ["-c", 'exec "$@" 2>&1', "sh", ...argv],
-    cwd,
-    ...(env ? { env, clearEnv: true } : {}),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const listeners: ((chunk: Uint8Array) => void)[] = [];
-  const early: Uint8Array[] = [];
-  const pumped = (async () => {
-    for await (const chunk of child.stdout) {
-      if (listeners.length === 0) early.push(chunk);
-      for (const l of listeners) l(chunk);
-    }
-  })();
-  const done = Promise.all([child.status, pumped]).then(([status]) => ({
-    exitCode: status.signal ? null : status.code,
-  }));
-  return {
-    stdout: {
-      on(_event: "data", listener: (chunk: Uint8Array | string) => void) {
-        listeners.push(listener);
-        for (const chunk of early.splice(0)) listener(chunk);
-      },
-    },
-    kill(signal: NodeJS.Signals = "SIGTERM") {
-      try {
-        child.kill(signal as Deno.Signal);
-      } catch {
-        // Already gone.
-      }
-    },
-    then: (onFulfilled, onRejected) => done.then(onFulfilled, onRejected),
-  };
+    ? ["nix-instantiate", ...expression, "--log-format", "internal-json", ...request.args]
+    : ["nix-build", ...expression, ...NIX_BUILD_ARGS, ...request.args];
 }
 
 /** Log files a build streams its raw output into now, each with the readable renderings of the
@@ -99,11 +50,13 @@ export function spawnMerged(argv: string[], cwd: string, env?: Record<string, st
  * renderings queued here after its own. */
 const streaming = new Map<string, Uint8Array[]>();
 
-/** Starts a build, streams its output into the log file and progress lines (with a heartbeat while
- * it is silent), enforces the timeout and Ctrl-C, and returns everything it printed. */
+/** Runs a build (`argv` with `options`, stderr merged into stdout), streams its output into the
+ * log file and progress lines (with a heartbeat while it is silent), enforces the timeout and
+ * Ctrl-C, and returns everything it printed. */
 export async function streamBuild(
   request: BuildRequest,
-  start: () => Running,
+  argv: string[],
+  options: ProcessOptions,
 ): Promise<BuildResult> {
   const began = performance.now();
   const log = await Deno.open(request.logFile, { create: true, append: true });
@@ -116,11 +69,8 @@ export async function streamBuild(
   let output = "";
   let pending = "";
   let lastOutput = began;
-  let timedOut = false;
-  let interrupted = false;
-  const p = start();
-  p.stdout.on("data", (chunk: Uint8Array | string) => {
-    const text = typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk);
+  const onOutput = (text: string) => {
+    options.onOutput?.(text);
     output += text;
     lastOutput = performance.now();
     if (!beside) log.writeSync(encoder.encode(redact(text)));
@@ -130,7 +80,7 @@ export async function streamBuild(
       const name = buildStarted(line);
       if (name) progress(`  ${request.label}: building ${name}`);
     }
-  });
+  };
   const heartbeat = setInterval(() => {
     if ((performance.now() - lastOutput) / 1000 >= request.heartbeatSeconds) {
       progress(
@@ -139,28 +89,31 @@ export async function streamBuild(
       lastOutput = performance.now();
     }
   }, Math.min(request.heartbeatSeconds, 5) * 1000);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    progress(`  ${request.label}: timed out after ${request.timeoutSeconds}s, stopping the build`);
-    p.kill("SIGTERM");
-  }, request.timeoutSeconds * 1000);
-  const onInterrupt = () => {
-    interrupted = true;
-    p.kill("SIGTERM");
-  };
+  const interrupt = new AbortController();
+  const onInterrupt = () => interrupt.abort(new Interrupted("interrupted: the build was stopped"));
   Deno.addSignalListener("SIGINT", onInterrupt);
   try {
-    const done = await p;
-    if (interrupted) throw new Interrupted("interrupted: the build was stopped");
+    const done = await run(argv, {
+      ...options,
+      mergeStderr: true,
+      onOutput,
+      timeoutSeconds: request.timeoutSeconds,
+      signal: interrupt.signal,
+      check: false,
+    });
+    if (done.timedOut) {
+      progress(
+        `  ${request.label}: timed out after ${request.timeoutSeconds}s, the build was stopped`,
+      );
+    }
     return {
       output,
-      exitCode: done.exitCode ?? -1,
+      exitCode: done.code ?? -1,
       seconds: (performance.now() - began) / 1000,
-      timedOut,
+      timedOut: done.timedOut,
     };
   } finally {
     clearInterval(heartbeat);
-    clearTimeout(timer);
     Deno.removeSignalListener("SIGINT", onInterrupt);
     const rendering = encoder.encode(redact(`=== ${request.label}\n${renderNixLog(output)}\n`));
     if (beside) {
