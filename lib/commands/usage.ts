@@ -74,7 +74,11 @@ const BUILD_FLAGS: FlagName[] = ["config", "builder", "dry-run", "no-build"];
 export const COMMANDS = {
   run: {
     summary:
-      "Cron mode (the default). Answer /rebuild comments on the bot's pull request, then read the current version on the forge's base branch, find the newest release whose tags exist on every mirror, upgrade a clone on branch mikado/<chain> (Mikado C2 commits: plan, impl, finalize) and open or move the pull request. Token: $FORGE_TOKEN (config forge.token_env).",
+      "Cron mode (the default). Answer /rebuild comments on the bot's pull request, then read " +
+      "the current version on the forge's base branch, find the newest release whose tags exist " +
+      "on every mirror, upgrade a clone on branch mikado/<chain> (Mikado C2 commits: plan, " +
+      "impl, finalize) and open or move the pull request. Token: $FORGE_TOKEN (config " +
+      "forge.token_env).",
     positionals: [],
     required: [],
     flags: ["package", "version", ...BUILD_FLAGS, "json"],
@@ -83,7 +87,8 @@ export const COMMANDS = {
   },
   upgrade: {
     summary:
-      "The same upgrade on a local git checkout: bump, harvest every fixed-output hash with nix-build, verify the whole build, and commit on branch mikado/<chain>.",
+      "The same upgrade on a local git checkout: bump, harvest every fixed-output hash with " +
+      "nix-build, verify the whole build, and commit on branch mikado/<chain>.",
     positionals: [],
     required: ["version"],
     flags: ["repo", "package", ...BUILD_FLAGS, "json"],
@@ -92,7 +97,9 @@ export const COMMANDS = {
   },
   inspect: {
     summary:
-      "Print what the bot finds in the package with no configuration: the version literals, each hash literal (file, line, kind, harvested or pinned), what it builds, and the YAML config that says the same.",
+      "Print what the bot finds in the package with no configuration: the version literals, " +
+      "each hash literal (file, line, kind, harvested or pinned), what it builds, and the YAML " +
+      "config that says the same.",
     positionals: [],
     required: [],
     flags: ["repo", "package", "config", "json"],
@@ -108,8 +115,8 @@ export const COMMANDS = {
     load: async () => (await import("./event.ts")).eventCommand,
   },
   serve: {
-    summary:
-      "Receive Forgejo webhooks (issue_comment), signed with $WEBHOOK_SECRET (config webhook.secret_env); answer at once and run the work one at a time.",
+    summary: "Receive Forgejo webhooks (issue_comment), signed with $WEBHOOK_SECRET (config " +
+      "webhook.secret_env); answer at once and run the work one at a time.",
     positionals: [],
     required: ["port"],
     flags: ["host", ...BUILD_FLAGS],
@@ -178,6 +185,7 @@ the network, files and variables, which its config names at run time. Never -A.`
 
 /** `--help`: every command's synopsis line and summary, every flag, permissions and exit codes. */
 export function helpText(): string {
+  const flags = Object.keys(FLAGS) as FlagName[];
   const commands = (Object.keys(COMMANDS) as CommandName[]).map((name) =>
     `  ${synopsisLine(name)}\n${wrap(COMMANDS[name].summary, "      ")}`
   );
@@ -189,12 +197,9 @@ export function helpText(): string {
     `  ${PROGRAM} --help`,
     "",
     "Options:",
-    ...optionLines(Object.keys(FLAGS) as FlagName[], true),
-    `  ${
-      "-h, --help".padEnd(
-        Math.max(...Object.keys(FLAGS).map((f) => flagWords(f as FlagName).length)),
-      )
-    }  this text (after a command: that command's)`,
+    ...optionLines(flags, true),
+    `  ${"-h, --help".padEnd(Math.max(...flags.map((f) => flagWords(f).length)))}  ` +
+    "this text; after a command, that command's",
     "",
     PERMISSIONS,
     "",
@@ -255,11 +260,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
   }
   const { help, ...values } = parsed.values as FlagValues & { help?: boolean };
   const [name = "run", ...rest] = parsed.positionals;
-  if (!Object.hasOwn(COMMANDS, name)) {
-    return help && parsed.positionals.length === 0
-      ? { help: helpText() }
-      : { error: `unknown command "${name}"` };
-  }
+  if (!Object.hasOwn(COMMANDS, name)) return { error: `unknown command "${name}"` };
   const command = name as CommandName;
   if (help) return { help: parsed.positionals.length ? commandHelp(command) : helpText() };
   const c: Command = COMMANDS[command];
