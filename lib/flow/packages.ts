@@ -15,7 +15,7 @@ import type { CommentEvent } from "../platform/forgejo/events.ts";
 /** What one package's part of the run came to. */
 export interface PackageOutcome {
   package: string;
-  /** opened, updated, would open or update, up to date, failed. */
+  /** opened, updated, would open or update, up to date, tag moved, failed. */
   outcome: string;
   /** The upgrade's report; null when the package failed before it had one. */
   report: Report | null;
@@ -88,7 +88,13 @@ export async function runPackages(
     }
     const r = out.report;
     out.closed = r.closed;
-    out.outcome = r.failure ? "failed" : r.upToDate ? "up to date" : r.pull?.action ?? "upgraded";
+    out.outcome = r.failure
+      ? "failed"
+      : r.moved.length
+      ? "tag moved"
+      : r.upToDate
+      ? "up to date"
+      : r.pull?.action ?? "upgraded";
     try {
       out.followThrough = await followThrough(po, forge, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);

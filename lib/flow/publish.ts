@@ -77,8 +77,11 @@ function pullFacts(report: Report, o: CommonOptions, forge: Forge): PullFacts {
     hashes: report.hashes,
     mirrors: config.mirrors.map((m) => {
       const tag = tagFor(m.tag, report.version.to);
-      return { repo: m.repo, tag, url: forge.tagUrl(m.repo, tag) };
+      const commit = report.tags.find((t) => t.repo === m.repo && t.tag === tag)?.commit;
+      return { repo: m.repo, tag, url: forge.tagUrl(m.repo, tag), commit };
     }),
+    ahead: report.ahead,
+    skipped: report.skipped,
     builds: report.builds,
     seconds: report.buildSeconds,
     builder: report.builder,

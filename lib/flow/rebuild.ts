@@ -9,6 +9,7 @@ import { withClone } from "../runtime/workspace.ts";
 import { newReport } from "./report.ts";
 import { chainOptions, type CommonOptions, prepare } from "./prepare.ts";
 import { mayRewrite, publish } from "./publish.ts";
+import { pathFacts } from "./releases.ts";
 
 /** Everything `/rebuild` needs, for the cron scan, `event` and `serve` alike. */
 export function commandContext(o: CommonOptions, forge: Forge): CommandContext {
@@ -31,6 +32,8 @@ export async function rebuildPull(
     const resolved = { ...o, config: layout.config, noBuild: false };
     const report = newReport(resolved, from, layout.version);
     report.branch = pull.head;
+    // The tags' commits as they are now: a /rebuild accepts a moved tag's new commit.
+    Object.assign(report, await pathFacts(forge, layout.config, from, report.version.to));
     const env = await prepare(resolved, layout, git, pkgDir, report.version.to);
     const chain = await rebuildChain(chainOptions(report, layout.config, git, work, env));
     Object.assign(report, chain, { logFile: env.log });

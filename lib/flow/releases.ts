@@ -1,74 +1,130 @@
-// Release discovery: the newest version whose tags exist on every mirror, or why there is none.
+// Release discovery: the next ready version on the package's upgrade path, or why there is none.
 import type { Forge, Pull } from "../platform/forge.ts";
-import { alreadyAt, newerVersions, parseVersion, tagFor } from "../nix/versions.ts";
+import {
+  alreadyAt,
+  compareVersions,
+  newerVersions,
+  parseVersion,
+  pathCandidates,
+  releaseSeries,
+  seriesSkipped,
+  stepsAhead,
+  tagFor,
+} from "../nix/versions.ts";
 import { InputError } from "../runtime/errors.ts";
-import { parsePullTitle } from "../mikado/pulltext.ts";
+import { parsePullTitle, skipNoted } from "../mikado/pulltext.ts";
 import { progress } from "../runtime/log.ts";
+import { formatDuration, parseDuration } from "../runtime/duration.ts";
+import { upgradePath } from "../site/defaults.ts";
+import type { TagRecord } from "../mikado/tagrecord.ts";
 import type { RunOptions } from "./run.ts";
 
 /** The pull request a run targets: which version, and what to do with an existing one. */
 export interface Target {
   version: string;
   open: Pull | null;
+  /** Each mirror's tag of the version and the commit it names now. */
+  tags: TagRecord[];
+}
+
+/** What discovery found: the target, or why there is none, and what the path holds after it. */
+export interface Found {
+  target: Target | null;
+  /** Releases seen whose other mirrors lack their tag yet, or that are younger than
+   * min_release_age. */
+  waiting: string[];
+  /** Those younger than min_release_age, with their age. */
+  young: { version: string; age: string }[];
+  /** The newest release of each later series: the steps still ahead after the target. */
+  ahead: string[];
+  /** Series a forced --version leaves out on a stepwise path (each as its newest release). */
+  skipped: string[];
+  message: string;
+}
+
+/** No target, for `message`'s reason. */
+export function nothingFound(message: string): Found {
+  return { target: null, waiting: [], young: [], ahead: [], skipped: [], message };
 }
 
 /** The tags of the package's own mirror that can name a version (the template's text before
- * `{version}` is their prefix). */
-export function ownTags(forge: Forge, config: RunOptions["config"]): Promise<string[]> {
+ * `{version}` is their prefix), each with its commit. */
+export function ownTags(forge: Forge, config: RunOptions["config"]): Promise<Map<string, string>> {
   const own = config.mirrors[0];
-  return forge.tags(own.repo, own.tag.split("{version}")[0]);
+  return forge.tagCommits(own.repo, own.tag.split("{version}")[0]);
 }
 
-/** The newest ready release above `current`, or why there is none. */
+/** The next ready release above `current` on the package's upgrade path, or why there is none.
+ * `tags`: the package's own mirror's tags and their commits. */
 export async function discover(
   forge: Forge,
   o: RunOptions,
   current: string,
   open: Pull | null,
-  /** The package's own mirror's tags, when asked already. */
-  tagsAsked?: Promise<string[]>,
-): Promise<{ target: Target | null; waiting: string[]; message: string }> {
+  tags: Map<string, string>,
+): Promise<Found> {
   const { config } = o;
   const [own, ...others] = config.mirrors;
-  const { repo, base } = config.forge;
+  const { repo } = config.forge;
   const pkg = config.package.name;
-  if (o.version) {
-    const version = parseVersion(o.version, "--version");
-    for (const m of config.mirrors) {
-      const tag = tagFor(m.tag, version);
-      if (!(await forge.tagExists(m.repo, tag))) {
-        throw new InputError(`--version ${version}: mirror ${m.repo} has no tag ${tag}`);
-      }
-    }
-    if (alreadyAt(version, current, `${base}'s`)) {
-      return {
-        target: null,
-        waiting: [],
-        message: `${pkg} is already at ${version} on ${base}: nothing to do`,
-      };
-    }
-    return { target: { version, open }, waiting: [], message: "" };
+  const path = upgradePath(config);
+  const newer = newerVersions([...tags.keys()], own.tag, current, config.prereleases);
+  if (o.version) return await forced(forge, o, current, open, newer);
+  const found = nothingFound("");
+  const candidates = pathCandidates(newer, current, path);
+  const openTo = open ? parsePullTitle(open.title)?.to ?? null : null;
+  // A pull request a person forced past the next series (its body says so) is theirs to merge
+  // or close: the path does not pull it back.
+  if (
+    openTo && path === "stepwise" && candidates.length &&
+    compareVersions(openTo, candidates[0]) > 0 && skipNoted(open!.body)
+  ) {
+    return {
+      ...found,
+      ahead: stepsAhead(newer, openTo),
+      message: `${pkg} ${openTo}: its pull request (forced past the ${
+        releaseSeries(candidates[0])
+      } series) is open already: nothing to do`,
+    };
   }
-  const tags = await (tagsAsked ?? ownTags(forge, config));
-  const waiting: string[] = [];
+  const minAge = config.min_release_age === null ? 0 : parseDuration(config.min_release_age)!;
   let closed: Pull[] | null = null;
-  for (const version of newerVersions(tags, own.tag, current, config.prereleases)) {
-    if (open && parsePullTitle(open.title)?.to === version) {
+  const rejected: string[] = [];
+  for (const version of candidates) {
+    found.ahead = stepsAhead(newer, version);
+    if (openTo === version) {
       return {
-        target: null,
-        waiting,
+        ...found,
         message: `${pkg} ${version}: its pull request is open already: nothing to do`,
       };
     }
+    const ownTag = tagFor(own.tag, version);
+    const record: TagRecord[] = [{ repo: own.repo, tag: ownTag, commit: tags.get(ownTag)! }];
     const missing: string[] = [];
     for (const m of others) {
       const tag = tagFor(m.tag, version);
-      if (!(await forge.tagExists(m.repo, tag))) missing.push(tag);
+      const at = await forge.tag(m.repo, tag);
+      if (at) record.push({ repo: m.repo, tag, commit: at.sha });
+      else missing.push(tag);
     }
     if (missing.length) {
       progress(`${pkg} ${version}: waiting for ${missing.join(", ")}`);
-      waiting.push(version);
+      found.waiting.push(version);
       continue;
+    }
+    if (minAge > 0) {
+      // The age is the tag's commit date as the forge reports it (asked only when it matters).
+      const at = await forge.tag(own.repo, record[0].tag);
+      const age = (Date.now() - Date.parse(at?.created ?? "")) / 1000;
+      if (!(age >= minAge)) {
+        const shown = Number.isNaN(age) ? "of unknown age" : `${formatDuration(age)} old`;
+        progress(
+          `${pkg} ${version}: waiting, ${shown} (min_release_age ${config.min_release_age})`,
+        );
+        found.waiting.push(version);
+        found.young.push({ version, age: Number.isNaN(age) ? "unknown" : formatDuration(age) });
+        continue;
+      }
     }
     // By title, not head: Forgejo reports a deleted branch's head as refs/pull/N/head.
     // Only the bot's own: a closed pull request someone else titled so rejects nothing.
@@ -77,21 +133,99 @@ export async function discover(
       !p.merged && parsePullTitle(p.title)?.chain === config.chain &&
       p.user.toLowerCase() === me.toLowerCase()
     );
-    const rejected = closed.find((p) => parsePullTitle(p.title)?.to === version);
-    if (rejected) {
+    const closedPull = closed.find((p) => parsePullTitle(p.title)?.to === version);
+    if (closedPull) {
       progress(
-        `${pkg} ${version}: skipped, pull request #${rejected.number} was closed without merge (--version ${version} retries it)`,
+        `${pkg} ${version}: skipped, pull request #${closedPull.number} was closed without merge (--version ${version} retries it)`,
       );
+      rejected.push(version);
       continue;
     }
-    return { target: { version, open }, waiting, message: "" };
+    return { ...found, target: { version, open, tags: record } };
   }
-  const why = waiting.length
-    ? ` (waiting for the other mirrors' tags of ${waiting.join(", ")})`
-    : "";
+  found.ahead = stepsAhead(newer, current);
+  const why = found.waiting.length
+    ? [`waiting for ${found.waiting.join(", ")}: ${waitReason(found)}`]
+    : [];
+  if (rejected.length) {
+    why.push(`${rejected.join(", ")} closed without merge: --version retries`);
+  }
+  const later = candidates.length ? found.ahead.filter((v) => !candidates.includes(v)) : [];
+  if (path === "stepwise" && later.length) {
+    // Nothing of the next series is ready: the later ones wait for it, never skipped to.
+    why.push(`${later.join(", ")} after the ${releaseSeries(candidates[0])} series, in order`);
+  }
   return {
-    target: null,
-    waiting,
-    message: `${pkg} ${current} is the newest ready release: nothing to do${why}`,
+    ...found,
+    message: `${pkg} ${current} is the newest ready release: nothing to do${
+      why.length ? ` (${why.join("; ")})` : ""
+    }`,
+  };
+}
+
+/** `--version X`: any version whose tags exist on every mirror, and what it skips on a stepwise
+ * path (said, never refused). */
+async function forced(
+  forge: Forge,
+  o: RunOptions,
+  current: string,
+  open: Pull | null,
+  newer: string[],
+): Promise<Found> {
+  const { config } = o;
+  const pkg = config.package.name;
+  const found = nothingFound("");
+  const version = parseVersion(o.version!, "--version");
+  const record: TagRecord[] = [];
+  for (const m of config.mirrors) {
+    const tag = tagFor(m.tag, version);
+    const at = await forge.tag(m.repo, tag);
+    if (!at) throw new InputError(`--version ${version}: mirror ${m.repo} has no tag ${tag}`);
+    record.push({ repo: m.repo, tag, commit: at.sha });
+  }
+  const base = config.forge.base;
+  if (alreadyAt(version, current, `${base}'s`)) {
+    return nothingFound(`${pkg} is already at ${version} on ${base}: nothing to do`);
+  }
+  found.ahead = stepsAhead(newer, version);
+  if (upgradePath(config) === "stepwise") found.skipped = seriesSkipped(newer, current, version);
+  if (found.skipped.length) {
+    progress(
+      `${pkg} ${current} -> ${version} (forced): skips release series ` +
+        `${found.skipped.map((v) => `${releaseSeries(v)} (${v})`).join(", ")}, which ` +
+        `upgrade_path: stepwise would take first`,
+    );
+  }
+  return { ...found, target: { version, open, tags: record } };
+}
+
+function waitReason(found: Found): string {
+  const young = found.young.map((y) => `${y.version} is ${y.age} old`);
+  const tags = found.waiting.length > found.young.length ? ["the other mirrors' tags"] : [];
+  return [...tags, ...young.length ? [`${young.join(", ")} (min_release_age)`] : []].join(", ");
+}
+
+/** Where `from` -> `to` stands on the package's path, and what each mirror's tag of `to` names
+ * now: for a pull request's text written again (/rebuild). */
+export async function pathFacts(
+  forge: Forge,
+  config: RunOptions["config"],
+  from: string,
+  to: string,
+): Promise<{ ahead: string[]; skipped: string[]; tags: TagRecord[] }> {
+  const [own, ...others] = config.mirrors;
+  const commits = await ownTags(forge, config);
+  const newer = newerVersions([...commits.keys()], own.tag, from, config.prereleases);
+  const tags: TagRecord[] = [];
+  const ownTag = tagFor(own.tag, to);
+  if (commits.has(ownTag)) tags.push({ repo: own.repo, tag: ownTag, commit: commits.get(ownTag)! });
+  for (const m of others) {
+    const at = await forge.tag(m.repo, tagFor(m.tag, to));
+    if (at) tags.push({ repo: m.repo, tag: tagFor(m.tag, to), commit: at.sha });
+  }
+  return {
+    ahead: stepsAhead(newer, to),
+    skipped: upgradePath(config) === "stepwise" ? seriesSkipped(newer, from, to) : [],
+    tags,
   };
 }

@@ -2,6 +2,7 @@
 import type { ChainResult } from "../mikado/chain.ts";
 import { seconds, timings } from "../runtime/log.ts";
 import type { CommonOptions } from "./prepare.ts";
+import { movedLine, type MovedTag, type TagRecord } from "../mikado/tagrecord.ts";
 
 /** Everything a run did and found: built as the flow goes, printed as text and as the --json line,
  * and the source of the pull request's text and the /rebuild reply. */
@@ -24,8 +25,18 @@ export interface Report extends Omit<ChainResult, "commits"> {
   baseVersion: string;
   /** The bot's open pull request was closed: the base branch reached its version by other means. */
   closed: string | null;
-  /** Releases seen whose other mirrors lack their tag yet. */
+  /** Releases seen whose other mirrors lack their tag yet, or too young (min_release_age). */
   waiting: string[];
+  /** Those younger than min_release_age, with their age. */
+  young: { version: string; age: string }[];
+  /** The newest release of each later series: the steps still ahead on the upgrade path. */
+  ahead: string[];
+  /** Series a forced --version skips on a stepwise path, each as its newest release. */
+  skipped: string[];
+  /** Each mirror's tag of the target and the commit it named when harvested. */
+  tags: TagRecord[];
+  /** Tags of the open pull request's version that name another commit than harvested. */
+  moved: MovedTag[];
   message: string;
   seconds: number;
 }
@@ -52,6 +63,11 @@ export function newReport(o: CommonOptions, from: string, to: string): Report {
     logFile: null,
     pull: null,
     waiting: [],
+    young: [],
+    ahead: [],
+    skipped: [],
+    tags: [],
+    moved: [],
     message: "",
     seconds: 0,
     buildSeconds: 0,
@@ -79,6 +95,11 @@ export function reportJson(r: Report): string {
     logFile: r.logFile,
     pull: r.pull,
     waiting: r.waiting,
+    young: r.young,
+    ahead: r.ahead,
+    skipped: r.skipped,
+    tags: r.tags,
+    moved: r.moved,
     closed: r.closed,
     message: r.message,
     seconds: r.seconds,
@@ -89,7 +110,12 @@ export function reportJson(r: Report): string {
 
 /** The report as people read it on stdout (--json adds the machine-readable line). */
 export function reportText(r: Report): string {
-  if (r.upToDate) return [...(r.closed ? [r.closed] : []), r.message].join("\n");
+  const path = [
+    ...r.moved.map(movedLine),
+    ...r.skipped.length ? [`skips release series: ${r.skipped.join(", ")} (forced)`] : [],
+    ...r.ahead.length ? [`ahead: next ${r.ahead.join(", then ")}`] : [],
+  ];
+  if (r.upToDate) return [...(r.closed ? [r.closed] : []), r.message, ...path].join("\n");
   const title = `${r.package} ${r.version.from} -> ${r.version.to}${r.dryRun ? " (dry run)" : ""}`;
   const lines = [...(r.diff ? [r.diff] : []), title, "hashes:"];
   const width = Math.max(...r.hashes.map((h) => h.name.length));
@@ -122,6 +148,7 @@ export function reportText(r: Report): string {
     if (r.prerequisite) lines.push(`planned prerequisite card: ${r.prerequisite}`);
   }
   if (r.closed) lines.push(r.closed);
+  lines.push(...path);
   if (r.pull) {
     lines.push(`pull request: ${r.pull.action} ${r.pull.url || ""}`.trimEnd());
     if (r.dryRun) lines.push(`title: ${r.pull.title}`, "body:", r.pull.body);

@@ -11,7 +11,8 @@ import { loadLayout, versionOnForge } from "./package.ts";
 import { newReport, type Report } from "./report.ts";
 import { type CommonOptions, prepare } from "./prepare.ts";
 import { chainInto } from "./upgrade.ts";
-import { discover, ownTags } from "./releases.ts";
+import { discover, nothingFound, ownTags } from "./releases.ts";
+import { movedTagsOf } from "./tagguard.ts";
 import { mayRewrite, publish } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
@@ -32,15 +33,14 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
   // the same time (the tags only when no mirror sync comes first).
   const early = <T>(p: Promise<T>) => (p.catch(() => {}), p);
   const currentAsked = early(versionOnForge(forge, config));
-  const tagsAsked = !config.forge.sync_mirrors && !o.version ? early(ownTags(forge, config)) : null;
+  const tagsAsked = !config.forge.sync_mirrors ? early(ownTags(forge, config)) : null;
   const listed = await forge.pulls(repo, "open");
   // Only pull requests the bot opened from its own branch count (GET /user when there is any
   // pull request from a branch so named: a fork's or another user's is not the bot's).
   const me = listed.some((p) => p.head === branch) ? await forge.whoami() : "";
   const open = listed.filter((p) => isBotPull(p, repo, branch, me));
-  if (!o.dryRun) {
-    for (const line of await scanComments(commandContext(o, forge), open)) progress(line);
-  }
+  const answered = o.dryRun ? [] : await scanComments(commandContext(o, forge), open);
+  for (const line of answered) progress(line);
   if (config.forge.sync_mirrors) {
     for (const m of config.mirrors) {
       if (!(await forge.syncMirror(m.repo))) {
@@ -51,14 +51,33 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
       }
     }
   }
+  const tags = await (tagsAsked ?? ownTags(forge, config));
   const current = await currentAsked;
   const mine = open[0] ?? null;
   // Someone upgraded by hand: the bot's pull request is done (not with --version: that forces).
   const closed = mine && !o.version ? await closeIfDone(o, forge, mine, current) : null;
-  const found = await discover(forge, o, current, closed ? null : mine, tagsAsked ?? undefined);
+  // A tag the open pull request was harvested from moved: nothing is pushed until a /rebuild
+  // (answered above, which recorded the new commit) accepts it.
+  const rebuilt = mine && answered.some((l) => l.startsWith(`rebuilt #${mine.number}:`));
+  const moved = mine && !closed && !o.version && !rebuilt
+    ? await movedTagsOf(forge, config, mine, tags, o.dryRun)
+    : [];
+  const found = moved.length
+    ? nothingFound(
+      `${config.package.name}: a tag of pull request #${mine!.number} moved: pushed nothing ` +
+        `(a /rebuild by a writer accepts the new commit)`,
+    )
+    : await discover(forge, o, current, closed ? null : mine, tags);
   const report = newReport(o, current, found.target?.version ?? current);
   report.closed = closed;
-  report.waiting = found.waiting;
+  report.moved = moved;
+  Object.assign(report, {
+    waiting: found.waiting,
+    young: found.young,
+    ahead: found.ahead,
+    skipped: found.skipped,
+    tags: found.target?.tags ?? [],
+  });
   if (!found.target) {
     report.upToDate = true;
     report.message = found.message;

@@ -5,10 +5,15 @@ import { mdCode, mdFence, oneLine } from "./markdown.ts";
 import type { Mention } from "./review.ts";
 import { draftTitle, splitDraft } from "../platform/forge.ts";
 import { afterMergeSteps } from "../site/defaults.ts";
+import { recordLines } from "./tagrecord.ts";
 
 export interface PullFacts extends UpgradeFacts {
-  /** The release tags on both mirrors. */
-  mirrors: { repo: string; tag: string; url: string }[];
+  /** The release tags on both mirrors, and the commit each named when harvested. */
+  mirrors: { repo: string; tag: string; url: string; commit?: string }[];
+  /** The newest release of each later series: the steps still ahead on the upgrade path. */
+  ahead?: string[];
+  /** Series a forced --version skips on a stepwise path, each as its newest release. */
+  skipped?: string[];
   /** The bot follows the merge to the deployment (config `deploy`): the image tag is not manual. */
   followThrough?: boolean;
   /** nix-build runs, their total time and where they ran. */
@@ -51,8 +56,16 @@ export function pullBody(f: PullFacts): string {
       mdCode(f.to)
     }, built from source in ${mdCode(`${f.pkgDir}/`)}.`,
     "",
+    ...pathSection(f),
     "Mirror tags:",
-    ...f.mirrors.map((m) => `- [${mdCode(m.repo)} at ${mdCode(m.tag)}](${linkTarget(m.url)})`),
+    ...f.mirrors.map((m) =>
+      `- [${mdCode(m.repo)} at ${mdCode(m.tag)}](${linkTarget(m.url)})${
+        m.commit ? `, commit ${mdCode(m.commit)}` : ""
+      }`
+    ),
+    ...recordLines(
+      f.mirrors.flatMap((m) => m.commit ? [{ repo: m.repo, tag: m.tag, commit: m.commit }] : []),
+    ),
     "",
     ...hashSection(f),
     "",
@@ -84,6 +97,40 @@ export function pullBody(f: PullFacts): string {
     "*Opened by upgrade-bot.*",
     "",
   ].join("\n");
+}
+
+/** Hidden in the body of a pull request forced past a release series. */
+const SKIP_MARKER = "<!-- upgrade-bot: skips release series -->";
+
+/** Whether a pull request body says its upgrade skips a release series (forced). */
+export function skipNoted(body: string): boolean {
+  return body.split("\n").includes(SKIP_MARKER);
+}
+
+/** Where the upgrade stands on the package's path: a forced skip, and the releases still ahead. */
+function pathSection(f: PullFacts): string[] {
+  const skipped = f.skipped ?? [];
+  const ahead = f.ahead ?? [];
+  return [
+    ...skipped.length
+      ? [
+        `**Skips ${skipped.length === 1 ? "a release series" : "release series"}: ${
+          skipped.map((v) => `${oneLine(v)}`).join(", ")
+        }.** Forced with ${mdCode("--version")}: upstream says upgrades must happen in order, ` +
+        "one release series at a time; check its release notes before merging.",
+        SKIP_MARKER,
+        "",
+      ]
+      : [],
+    ...ahead.length
+      ? [
+        `Still ahead: next: ${oneLine(ahead[0])}${
+          ahead.length > 1 ? `, then ${ahead.slice(1).map(oneLine).join(", ")}` : ""
+        }.`,
+        "",
+      ]
+      : [],
+  ];
 }
 
 function hashSection(f: PullFacts): string[] {

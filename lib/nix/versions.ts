@@ -58,3 +58,54 @@ export function alreadyAt(version: string, current: string, whose: string): bool
   }
   return version === current;
 }
+
+/** How a package moves between releases: `stepwise` one release series at a time (upstream's
+ * database migrations assume every series in turn), `latest` straight to the newest. */
+export type UpgradePath = "stepwise" | "latest";
+
+/** A version's release series: its `major.minor` (`2026.5` for 2026.5.1 and 2026.5.0-rc1; `1.4`
+ * for semver's 1.4.2). */
+export function releaseSeries(version: string): string {
+  const v = semver.parse(version)!;
+  return `${v.major}.${v.minor}`;
+}
+
+/** Orders series by their major, then minor. */
+function compareSeries(a: string, b: string): number {
+  const [am, an] = a.split(".").map(Number);
+  const [bm, bn] = b.split(".").map(Number);
+  return am - bm || an - bn;
+}
+
+/** The versions a run may propose from `newer` (newest first, all above `current`), in the order
+ * to try them (newest first): under `stepwise` only those of the next release series above
+ * `current`'s (or, when there is none, `current`'s own newer patches); under `latest` all. */
+export function pathCandidates(newer: string[], current: string, path: UpgradePath): string[] {
+  if (path === "latest" || newer.length === 0) return newer;
+  const series = newer.map(releaseSeries);
+  const mine = releaseSeries(current);
+  const later = series.filter((s) => compareSeries(s, mine) > 0).sort(compareSeries);
+  const next = later[0] ?? mine;
+  return newer.filter((_, i) => series[i] === next);
+}
+
+/** The newest version of each release series above `after`'s, oldest series first: the steps
+ * still ahead once `after` is reached (`versions` in any order). */
+export function stepsAhead(versions: string[], after: string): string[] {
+  const newest = new Map<string, string>();
+  for (const v of versions) {
+    const s = releaseSeries(v);
+    if (compareSeries(s, releaseSeries(after)) <= 0) continue;
+    const seen = newest.get(s);
+    if (!seen || semver.gt(v, seen)) newest.set(s, v);
+  }
+  return [...newest.entries()].sort(([a], [b]) => compareSeries(a, b)).map(([, v]) => v);
+}
+
+/** The release series an upgrade from `from` to `to` leaves out, each as its newest version in
+ * `versions`: what a forced `--version` skips on a stepwise path. */
+export function seriesSkipped(versions: string[], from: string, to: string): string[] {
+  return stepsAhead(versions, from).filter((v) =>
+    compareSeries(releaseSeries(v), releaseSeries(to)) < 0
+  );
+}

@@ -26,6 +26,13 @@ export interface ActionRun {
   url: string;
 }
 
+/** A tag's commit, as the forge reports it (`GET /repos/{owner}/{repo}/tags/{tag}`). */
+export interface TagCommit {
+  sha: string;
+  /** The commit's date (ISO 8601). */
+  created: string;
+}
+
 export interface Comment {
   id: number;
   body: string;
@@ -69,7 +76,11 @@ export interface Forge {
    * lightweight tags by name and its admin may cap the page size, so no page of it could be taken
    * to hold the newest): nothing depends on the order. */
   tags(repo: string, prefix?: string): Promise<string[]>;
+  /** The same tags, each with the commit it points to (an annotated tag's peeled). */
+  tagCommits(repo: string, prefix?: string): Promise<Map<string, string>>;
   tagExists(repo: string, tag: string): Promise<boolean>;
+  /** The commit `tag` points to and that commit's date as the forge reports it; null: no tag. */
+  tag(repo: string, tag: string): Promise<TagCommit | null>;
   /** Asks for a mirror sync and waits (bounded) until it has happened; false if it has not yet. */
   syncMirror(repo: string): Promise<boolean>;
   readFile(repo: string, path: string, ref: string): Promise<string>;

@@ -1,5 +1,6 @@
 // Configuration: what the bot is told, read from the YAML file over the site's defaults.
 import YAML from "yaml";
+import type { UpgradePath } from "../nix/versions.ts";
 import { defaultConfig, packageDefaults, SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
 import { InputError } from "./errors.ts";
 import { CONFIG_SCHEMA, firstProblem, type RawConfig, type RawLocation } from "./config_schema.ts";
@@ -31,6 +32,8 @@ export interface PackageSpec {
   chain?: string;
   cards_dir?: string;
   service_versions?: { file?: string; name?: string } | null;
+  upgrade_path?: UpgradePath;
+  min_release_age?: string | null;
 }
 
 /** The follow-through after merge: where the built image is looked for, and what moves its tag. */
@@ -95,6 +98,11 @@ export interface Config {
    * has its tag. `tag` holds `{version}`. */
   mirrors: { repo: string; tag: string }[];
   prereleases: boolean;
+  /** How the package moves between release series; null: the site's default for its name
+   * (upgradePath in lib/site/defaults.ts). */
+  upgrade_path: UpgradePath | null;
+  /** A release younger than this (`3d`) waits; null: taken as soon as its tags exist. */
+  min_release_age: string | null;
   cards_dir: string;
   service_versions: { file: string; name: string } | null;
   /** Who may comment /rebuild: people with write, admin or owner permission, and these logins. */
@@ -166,6 +174,8 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   Object.assign(config.forge, forge, forge?.url === undefined ? {} : { url: path(forge.url) });
   if (raw.mirrors) config.mirrors = raw.mirrors;
   if (raw.prereleases !== undefined) config.prereleases = raw.prereleases;
+  if (raw.upgrade_path !== undefined) config.upgrade_path = raw.upgrade_path;
+  if (raw.min_release_age !== undefined) config.min_release_age = raw.min_release_age;
   if (raw.cards_dir !== undefined) config.cards_dir = path(raw.cards_dir);
   if (raw.service_versions !== undefined) {
     const s = raw.service_versions;
@@ -232,6 +242,8 @@ export function packageConfigs(config: Config): Config[] {
       chain: p.chain ?? own.chain,
       cards_dir: p.cards_dir ?? own.cards_dir,
       service_versions,
+      upgrade_path: p.upgrade_path ?? config.upgrade_path,
+      min_release_age: p.min_release_age === undefined ? config.min_release_age : p.min_release_age,
     };
   });
 }

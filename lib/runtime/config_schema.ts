@@ -1,6 +1,7 @@
 // The config file's schema (zod): what each key may hold, in the words the errors use; its JSON Schema.
 import { z } from "zod";
 import { InputError } from "./errors.ts";
+import { parseDuration } from "./duration.ts";
 
 // A run parses one config: compiling the schema's fast path on first use (zod's JIT) costs more
 // than it saves, about 2ms of every run's start.
@@ -153,6 +154,14 @@ const mirrorList = () =>
     tag: text().refine((t) => t.includes("{version}"), { error: quoted("must contain {version}") }),
   })).min(1, { error: "needs at least the package's own mirror" });
 
+const upgradePath = () =>
+  z.enum(["stepwise", "latest"], { error: got('expected "stepwise" or "latest"') });
+/** A duration (`3d`, `12h`, `1d12h`), or null for none. */
+const age = () =>
+  text().refine((s) => parseDuration(s) !== null, {
+    error: quoted("is not a duration such as 3d, 12h or 1d12h (units w d h m s)"),
+  }).nullable();
+
 /** One package of several: only what cannot be discovered; the rest follows its name. */
 const packageEntry = mapping({
   name: simpleName(),
@@ -162,6 +171,8 @@ const packageEntry = mapping({
   cards_dir: relativePath().optional(),
   service_versions: mapping({ file: relativePath(), name: text() }).partial().nullable()
     .optional(),
+  upgrade_path: upgradePath().optional(),
+  min_release_age: age().optional(),
 });
 
 const httpUrl = () =>
@@ -232,6 +243,8 @@ export const CONFIG_SCHEMA = mapping({
   }).partial().optional(),
   mirrors: mirrorList().optional(),
   prereleases: boolean().optional(),
+  upgrade_path: upgradePath().optional(),
+  min_release_age: age().optional(),
   cards_dir: relativePath().optional(),
   service_versions: mapping({ file: relativePath(), name: text() }).partial().nullable()
     .optional(),

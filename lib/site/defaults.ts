@@ -1,5 +1,6 @@
 // What is specific to the user's site (blumeops): config defaults, card wording, after-merge steps.
 import type { Config } from "../runtime/config.ts";
+import type { UpgradePath } from "../nix/versions.ts";
 
 /** Where the repository records each service's deployed version. */
 export const SERVICE_VERSIONS_FILE = "service-versions.yaml";
@@ -51,6 +52,8 @@ export function defaultConfig(): Config {
       { repo: "mirrors/authentik-client-go", tag: "v3.{version}" },
     ],
     prereleases: false,
+    upgrade_path: null,
+    min_release_age: null,
     cards_dir: "docs/how-to/authentik",
     service_versions: { file: SERVICE_VERSIONS_FILE, name: "authentik" },
     rebuild: { allow: [] },
@@ -64,6 +67,17 @@ export function defaultConfig(): Config {
 export const OTHER_VERSION_FILES: { file: string; pattern: RegExp }[] = [
   { file: "Dockerfile", pattern: /^(ARG[ \t]+CONTAINER_APP_VERSION=)(v?)[^\s]+$/m },
 ];
+
+/** Packages whose upstream says upgrades MUST happen in order, one release series at a time
+ * (authentik's release notes: its database migrations assume every release in turn). */
+const STEPWISE_PACKAGES = ["authentik"];
+
+/** The package's upgrade path: its config's `upgrade_path`, else `stepwise` for the packages
+ * above and `latest` for every other. */
+export function upgradePath(config: Config): UpgradePath {
+  return config.upgrade_path ??
+    (STEPWISE_PACKAGES.includes(config.package.name) ? "stepwise" : "latest");
+}
 
 /** What a package of `packages:` gets unless it says otherwise. */
 export function packageDefaults(name: string): { chain: string; cards_dir: string } {

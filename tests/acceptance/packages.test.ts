@@ -213,7 +213,8 @@ Deno.test({
       );
       const open = await pulls("open");
       assert.deepEqual(open.map((p) => p.title).sort(), [
-        "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5.0",
+        // authentik's path is stepwise: the next release series (2026.3), not the newest (2026.5).
+        "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.3.0",
         "C2(upgrade-ntfy): ntfy 2.17.0 -> 2.18.0",
       ]);
       await checksOn("mikado/upgrade-ntfy", "ntfy's upgrade");

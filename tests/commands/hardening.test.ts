@@ -27,6 +27,9 @@ function withWorld(
       { login: "mallory", token: "mallory-token", permission: "read" },
     ],
     ...o,
+    // These tests move the pull request across release series (2026.5 -> 2026.6 -> ...) the way
+    // `latest` does; the stepwise path has its own tests (tests/acceptance/upgrade_path.test.ts).
+    config: { upgrade_path: "latest", ...o.config },
   }, async (w) => fn({ ...w, work: await w.clone() }));
 }
 

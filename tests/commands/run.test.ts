@@ -99,17 +99,17 @@ Deno.test("a cron run opens the Mikado pull request; a second run changes nothin
   });
 });
 
-Deno.test("a newer release moves the same branch and pull request to it", async () => {
+Deno.test("a newer patch of the same series moves the same branch and pull request to it", async () => {
   await withWorld(async (w) => {
     assert.equal((await w.cron()).code, 0);
     const [first] = await pulls(w);
-    await w.f.addRelease({ version: "2026.6.0" });
+    await w.f.addRelease({ version: "2026.5.1" });
     const run = await w.cron();
     assert.equal(run.code, 0, run.stderr);
     const all = await pulls(w);
     assert.equal(all.length, 1, "no second pull request");
     assert.equal(all[0].number, first.number);
-    assert.equal(all[0].title, "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.6.0");
+    assert.equal(all[0].title, "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5.1");
     assert.equal((run.json!.pull as { action: string }).action, "updated");
     const repo = await w.clone();
     await $({ cwd: repo, quiet: true })`git fetch -q origin ${BRANCH}`;
@@ -122,7 +122,7 @@ Deno.test("a newer release moves the same branch and pull request to it", async 
     assert.deepEqual(mikadoViolations(commits, "upgrade-authentik", CARDS), []);
     await $({ cwd: repo, quiet: true })`git checkout -q FETCH_HEAD`;
     const sources = await Deno.readTextFile(`${repo}/containers/authentik/sources.nix`);
-    assert.ok(sources.includes((await w.f.expectedHashes("2026.6.0")).src));
+    assert.ok(sources.includes((await w.f.expectedHashes("2026.5.1")).src));
   });
 });
 
@@ -138,7 +138,7 @@ Deno.test("a human commit on the branch survives: the bot adds its commits on to
     );
     const human = await git(repo, "rev-parse", "HEAD");
     await $({ cwd: repo, quiet: true })`git push -q origin ${BRANCH}`;
-    await w.f.addRelease({ version: "2026.6.0" });
+    await w.f.addRelease({ version: "2026.5.1" });
     const run = await w.cron();
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /\(1 commits by others\): adding on top/);
@@ -150,10 +150,10 @@ Deno.test("a human commit on the branch survives: the bot adds its commits on to
     })`git merge-base --is-ancestor ${human} FETCH_HEAD`;
     const onTop = await branchCommits(repo, `${human}..FETCH_HEAD`);
     assert.deepEqual(onTop.map((c) => c.subject), [
-      "C2(upgrade-authentik): plan upgrade authentik 2026.5.0 -> 2026.6.0",
-      "C2(upgrade-authentik): impl bump authentik 2026.5.0 -> 2026.6.0",
-      "C2(upgrade-authentik): impl update fixed-output hashes for authentik 2026.6.0",
-      "C2(upgrade-authentik): finalize upgrade authentik 2026.5.0 -> 2026.6.0",
+      "C2(upgrade-authentik): plan upgrade authentik 2026.5.0 -> 2026.5.1",
+      "C2(upgrade-authentik): impl bump authentik 2026.5.0 -> 2026.5.1",
+      "C2(upgrade-authentik): impl update fixed-output hashes for authentik 2026.5.1",
+      "C2(upgrade-authentik): finalize upgrade authentik 2026.5.0 -> 2026.5.1",
     ]);
     assert.equal((await pulls(w)).length, 1);
   });
@@ -214,34 +214,42 @@ Deno.test("a build failure yields the Mikado reset and a draft pull request", as
 });
 
 Deno.test("release candidates only when configured; a missing client-go tag waits", async () => {
-  await withWorld(async (w) => {
-    await w.f.addRelease({ version: "2026.8.0-rc1" });
-    await w.f.addRelease({ version: "2026.9.0", clientGo: false });
-    const run = await w.cron("--dry-run");
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /authentik 2026\.9\.0: waiting for v3\.2026\.9\.0/);
-    assert.deepEqual((run.json!.version as { to: string }).to, "2026.5.0");
-    assert.deepEqual(run.json!.waiting, ["2026.9.0"]);
-    assert.equal((await pulls(w)).length, 0, "a dry run posts nothing");
-    assert.match(run.stdout, /title: C2\(upgrade-authentik\): authentik 2026\.2\.0 -> 2026\.5\.0/);
-    assert.match(run.stdout, /\(would commit\) C2\(upgrade-authentik\): finalize/);
-    assert.match(run.stdout, /\+\+\+ b\/containers\/authentik\/sources\.nix/);
+  // On the latest path: every newer series is looked at (stepwise would stop at 2026.5).
+  await withWorld(
+    async (w) => {
+      await w.f.addRelease({ version: "2026.8.0-rc1" });
+      await w.f.addRelease({ version: "2026.9.0", clientGo: false });
+      const run = await w.cron("--dry-run");
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /authentik 2026\.9\.0: waiting for v3\.2026\.9\.0/);
+      assert.deepEqual((run.json!.version as { to: string }).to, "2026.5.0");
+      assert.deepEqual(run.json!.waiting, ["2026.9.0"]);
+      assert.equal((await pulls(w)).length, 0, "a dry run posts nothing");
+      assert.match(
+        run.stdout,
+        /title: C2\(upgrade-authentik\): authentik 2026\.2\.0 -> 2026\.5\.0/,
+      );
+      assert.match(run.stdout, /\(would commit\) C2\(upgrade-authentik\): finalize/);
+      assert.match(run.stdout, /\+\+\+ b\/containers\/authentik\/sources\.nix/);
 
-    const rcConfig = await w.configWith({ prereleases: true });
-    const rc = await runBot(["run", "--config", rcConfig, "--json", "--dry-run"], {
-      FORGE_TOKEN: TOKEN,
-    });
-    assert.equal(rc.code, 0, rc.stderr);
-    assert.equal((rc.json!.version as { to: string }).to, "2026.8.0-rc1");
+      const rcConfig = await w.configWith({ prereleases: true });
+      const rc = await runBot(["run", "--config", rcConfig, "--json", "--dry-run"], {
+        FORGE_TOKEN: TOKEN,
+      });
+      assert.equal(rc.code, 0, rc.stderr);
+      assert.equal((rc.json!.version as { to: string }).to, "2026.8.0-rc1");
 
-    const missing = await w.cron("--version", "2026.9.0");
-    assert.equal(missing.code, 2);
-    assert.match(
-      missing.stderr,
-      /--version 2026\.9\.0: mirror mirrors\/authentik-client-go has no tag v3\.2026\.9\.0/,
-    );
-    assertNoToken(missing);
-  });
+      const missing = await w.cron("--version", "2026.9.0");
+      assert.equal(missing.code, 2);
+      assert.match(
+        missing.stderr,
+        /--version 2026\.9\.0: mirror mirrors\/authentik-client-go has no tag v3\.2026\.9\.0/,
+      );
+      assertNoToken(missing);
+    },
+    undefined,
+    { upgrade_path: "latest" },
+  );
 });
 
 Deno.test("nothing new is one line and exit 0; a bad token is a clear error", async () => {
@@ -296,11 +304,11 @@ Deno.test("sync_mirrors asks the forge to sync both mirrors before reading their
   await withWorld(async (w) => {
     // The mirrors now mirror their work repositories, where a release is tagged but not yet
     // fetched by the forge.
-    await $({ cwd: `${w.f.root}/work/mirrors/authentik`, quiet: true })`git tag version/2026.6.0`;
+    await $({ cwd: `${w.f.root}/work/mirrors/authentik`, quiet: true })`git tag version/2026.5.1`;
     await $({
       cwd: `${w.f.root}/work/mirrors/authentik-client-go`,
       quiet: true,
-    })`git tag v3.2026.6.0`;
+    })`git tag v3.2026.5.1`;
     for (const repo of ["authentik", "authentik-client-go"]) {
       const bare = `${w.f.mirrorsDir}/mirrors/${repo}.git`;
       await $({
@@ -319,7 +327,7 @@ Deno.test("sync_mirrors asks the forge to sync both mirrors before reading their
       FORGE_TOKEN: TOKEN,
     });
     assert.equal(synced.code, 0, synced.stderr);
-    assert.equal((synced.json!.version as { to: string }).to, "2026.6.0");
+    assert.equal((synced.json!.version as { to: string }).to, "2026.5.1");
     assert.deepEqual(w.forge.mirrorSyncs.map((s) => `${s.repo} ${s.ok}`).sort(), [
       "mirrors/authentik true",
       "mirrors/authentik-client-go true",

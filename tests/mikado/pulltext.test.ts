@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { mikadoGraph } from "../../lib/mikado/graph.ts";
-import { parsePullTitle, pullBody, type PullFacts, pullTitle } from "../../lib/mikado/pulltext.ts";
+import {
+  parsePullTitle,
+  pullBody,
+  type PullFacts,
+  pullTitle,
+  skipNoted,
+} from "../../lib/mikado/pulltext.ts";
+import { parseRecord } from "../../lib/mikado/tagrecord.ts";
 import { UPGRADE_FACTS } from "../support/mikado.ts";
 
 const FORGE = "https://forge.ops.eblu.me";
@@ -304,4 +311,26 @@ Deno.test("pullBody: hostile log lines and versions cannot add markdown structur
     "### Build failure",
     "### After merge (manual)",
   ]);
+});
+
+Deno.test("pullBody: the steps ahead, a forced skip, and each tag's harvested commit", () => {
+  const a = "a".repeat(40), b = "b".repeat(40);
+  const facts: PullFacts = {
+    ...FACTS,
+    mirrors: [{ ...FACTS.mirrors[0], commit: a }, { ...FACTS.mirrors[1], commit: b }],
+    ahead: ["2026.8.0", "2026.11.1"],
+  };
+  const body = pullBody(facts);
+  assert.ok(body.includes("Still ahead: next: 2026.8.0, then 2026.11.1."), body);
+  assert.ok(body.includes(`at \`version/2026.5.0\`](`), body);
+  assert.ok(body.includes(`, commit \`${a}\``));
+  assert.deepEqual(parseRecord(body), [
+    { repo: "mirrors/authentik", tag: "version/2026.5.0", commit: a },
+    { repo: "mirrors/authentik-client-go", tag: "v3.2026.5.0", commit: b },
+  ]);
+  assert.ok(!skipNoted(body));
+  const forced = pullBody({ ...facts, skipped: ["2026.3.1"], ahead: [] });
+  assert.match(forced, /\*\*Skips a release series: 2026\.3\.1\.\*\* Forced with `--version`/);
+  assert.doesNotMatch(forced, /Still ahead/);
+  assert.ok(skipNoted(forced));
 });

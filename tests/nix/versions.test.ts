@@ -4,6 +4,10 @@ import {
   isPrerelease,
   newerVersions,
   parseVersion,
+  pathCandidates,
+  releaseSeries,
+  seriesSkipped,
+  stepsAhead,
   tagFor,
   versionOfTag,
 } from "../../lib/nix/versions.ts";
@@ -72,4 +76,46 @@ Deno.test("newer versions are sorted newest first, without pre-releases unless a
     "2026.5.0",
   ]);
   assert.deepEqual(newerVersions(tags, "version/{version}", "2026.10.1", false), []);
+});
+
+Deno.test("a release series is major.minor, for calendar versions and semver alike", () => {
+  assert.equal(releaseSeries("2026.5.1"), "2026.5");
+  assert.equal(releaseSeries("2026.5.0-rc1"), "2026.5");
+  assert.equal(releaseSeries("2026.10.0"), "2026.10");
+  assert.equal(releaseSeries("1.4.2"), "1.4");
+});
+
+Deno.test("stepwise proposes the next release series only; latest all of them", () => {
+  const newer = ["2026.8.0", "2026.5.1", "2026.5.0"];
+  assert.deepEqual(pathCandidates(newer, "2026.2.0", "stepwise"), ["2026.5.1", "2026.5.0"]);
+  assert.deepEqual(pathCandidates(newer, "2026.2.0", "latest"), newer);
+  // Once 2026.5.1 is on the base, the next series is 2026.8.
+  assert.deepEqual(pathCandidates(["2026.8.0"], "2026.5.1", "stepwise"), ["2026.8.0"]);
+  // A patch of the current series when no later series exists; not before a later series.
+  assert.deepEqual(pathCandidates(["2026.2.1"], "2026.2.0", "stepwise"), ["2026.2.1"]);
+  assert.deepEqual(
+    pathCandidates(["2026.5.0", "2026.2.1"], "2026.2.0", "stepwise"),
+    ["2026.5.0"],
+  );
+  // Numeric, not textual: 2026.10 comes after 2026.9; a new year after its December.
+  assert.deepEqual(
+    pathCandidates(["2027.1.0", "2026.10.0", "2026.9.2"], "2026.8.0", "stepwise"),
+    ["2026.9.2"],
+  );
+  // A pre-release (when asked for) belongs to its series.
+  assert.deepEqual(
+    pathCandidates(["2026.8.0-rc1", "2026.5.0", "2026.5.0-rc1"], "2026.2.0", "stepwise"),
+    ["2026.5.0", "2026.5.0-rc1"],
+  );
+  assert.deepEqual(pathCandidates([], "2026.2.0", "stepwise"), []);
+});
+
+Deno.test("the steps ahead and the series a forced version skips", () => {
+  const all = ["2026.5.0", "2026.8.0", "2026.5.1", "2026.11.0", "2026.8.1"];
+  assert.deepEqual(stepsAhead(all, "2026.5.1"), ["2026.8.1", "2026.11.0"]);
+  assert.deepEqual(stepsAhead(all, "2026.5.0"), ["2026.8.1", "2026.11.0"]);
+  assert.deepEqual(stepsAhead(all, "2026.11.0"), []);
+  assert.deepEqual(seriesSkipped(all, "2026.2.0", "2026.11.0"), ["2026.5.1", "2026.8.1"]);
+  assert.deepEqual(seriesSkipped(all, "2026.2.0", "2026.5.0"), []);
+  assert.deepEqual(seriesSkipped(all, "2026.5.1", "2026.8.0"), []);
 });

@@ -54,6 +54,25 @@ Deno.test("tags: one git ref advertisement lists every tag with the prefix, not 
   });
 });
 
+Deno.test("tagCommits and tag: each tag's commit, an annotated tag's peeled; tag's commit date", async () => {
+  await withForge(async (_standIn, forge, root) => {
+    const gitDir = `${root}/mirrors/authentik.git`;
+    const sh = $({ cwd: gitDir, quiet: true });
+    const sha = (await sh`git rev-parse ${"version/2026.7.0^{commit}"}`).stdout.trim();
+    // An annotated tag on the same commit: the listing names the commit, not the tag object.
+    await sh`git -c user.name=M -c user.email=m@x tag -a -m ${"signed"} version/2026.99.0 ${sha}`;
+    const commits = await forge.tagCommits("mirrors/authentik", "version/");
+    assert.equal(commits.size, 62);
+    assert.equal(commits.get("version/2026.7.0"), sha);
+    assert.equal(commits.get("version/2026.99.0"), sha);
+    const tag = await forge.tag("mirrors/authentik", "version/2026.7.0");
+    assert.equal(tag?.sha, sha);
+    assert.equal(Date.parse(tag!.created), Date.UTC(2026, 0, 8));
+    assert.equal((await forge.tag("mirrors/authentik", "version/2026.99.0"))?.sha, sha);
+    assert.equal(await forge.tag("mirrors/authentik", "version/2099.1.0"), null);
+  });
+});
+
 Deno.test("readFile keeps the path's slashes and reads the given ref", async () => {
   await withForge(async (standIn, forge) => {
     assert.equal(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { defaultConfig } from "../../lib/site/defaults.ts";
+import { defaultConfig, upgradePath } from "../../lib/site/defaults.ts";
 import { loadConfig, packageConfigs, parseConfig } from "../../lib/runtime/config.ts";
 import { parseBuilder } from "../../lib/runtime/config_schema.ts";
 
@@ -221,4 +221,44 @@ Deno.test("deploy: the defaults, overrides, null, and errors naming the key", ()
   for (const [yaml, expected] of cases) {
     assert.throws(() => parseConfig(yaml, "d.yaml"), expected, yaml);
   }
+});
+
+Deno.test("upgrade_path: stepwise for authentik, latest for others, per package or shared", () => {
+  assert.equal(upgradePath(parseConfig("", "e.yaml")), "stepwise");
+  assert.equal(upgradePath(parseConfig("package: { name: ntfy }", "e.yaml")), "latest");
+  assert.equal(upgradePath(parseConfig("upgrade_path: latest", "e.yaml")), "latest");
+  const mirrors = "mirrors: [{ repo: mirrors/x, tag: 'v{version}' }]";
+  const several = (shared: string) =>
+    packageConfigs(parseConfig(
+      `${shared}
+packages:
+` +
+        `  - { name: authentik, dir: a, ${mirrors} }
+` +
+        `  - { name: ntfy, dir: n, ${mirrors} }
+` +
+        `  - { name: forgejo, dir: f, ${mirrors}, upgrade_path: stepwise, min_release_age: null }
+`,
+      "p.yaml",
+    ));
+  assert.deepEqual(several("").map(upgradePath), ["stepwise", "latest", "stepwise"]);
+  assert.deepEqual(several("upgrade_path: latest").map(upgradePath), [
+    "latest",
+    "latest",
+    "stepwise",
+  ]);
+  assert.deepEqual(several("min_release_age: 3d").map((c) => c.min_release_age), [
+    "3d",
+    "3d",
+    null,
+  ]);
+  assert.equal(parseConfig("", "e.yaml").min_release_age, null);
+  assert.throws(
+    () => parseConfig("upgrade_path: newest", "c.yaml"),
+    /c\.yaml: upgrade_path: expected "stepwise" or "latest", got string "newest"/,
+  );
+  assert.throws(
+    () => parseConfig("min_release_age: 3 days", "c.yaml"),
+    /c\.yaml: min_release_age: "3 days" is not a duration such as 3d, 12h or 1d12h/,
+  );
 });

@@ -336,10 +336,13 @@ async function cronBench(name: string, make: (openPull: boolean) => Promise<Worl
             c.all.map((s) => s.toFixed(2)).join(", ")
           })`,
       );
+      // With its pull request open, one more: the client-go mirror's tag of its version, which
+      // must still name the commit harvested (a moved tag; the own mirror's comes with its list).
+      const target = openPull ? 7 : 6;
       check(
-        `${what}: ${c.requests} forge requests (target <= 6), ${own.toFixed(2)}s apart from ` +
-          `Deno's start (target < 0.5s)`,
-        c.requests <= 6 && own < 0.5,
+        `${what}: ${c.requests} forge requests (target <= ${target}), ${own.toFixed(2)}s apart ` +
+          `from Deno's start (target < 0.5s)`,
+        c.requests <= target && own < 0.5,
       );
     } finally {
       await w.cleanup();

@@ -55,6 +55,9 @@ export interface RealRelease {
   npmLock?: string;
   /** go.sum contents; default derived from the version. */
   goSum?: string;
+  /** The release commits' date (GIT_COMMITTER_DATE), which the forge reports as the tag's
+   * commit date: a release's age (min_release_age). Default: now. */
+  date?: Date;
   /** Where the web UI lives in this release (default `web`): a release that moves it breaks the
    * derivations' `sourceRoot` after the bump, a failure a person fixes on the branch. */
   webDir?: string;
@@ -96,6 +99,9 @@ export interface RealWorld {
   /** Versions tagged in the authentik mirror, in tag order. */
   releases: string[];
   addRelease(r: RealRelease): Promise<void>;
+  /** Moves `version`'s tag in the authentik mirror to a new commit on top of it (a README line
+   * more), as an upstream that re-tags a release would; the commits before and after. */
+  moveTag(version: string): Promise<{ was: string; now: string }>;
   /** SRI hashes the FODs must get at `version`, computed without the builders under test. */
   expectedHashes(version: string): Promise<Record<RealHashName, string>>;
   cleanup(): Promise<void>;
@@ -385,16 +391,43 @@ async function populate(
       .exitCode === 0;
 
   // Each release replaces the whole tree, so files of older releases do not linger.
-  async function commitAndTag(name: string, files: Record<string, string>, tag: string) {
+  async function commitAndTag(
+    name: string,
+    files: Record<string, string>,
+    tag: string,
+    date?: Date,
+  ) {
     const dir = work(name);
     for await (const e of Deno.readDir(dir)) {
       if (e.name !== ".git") await Deno.remove(`${dir}/${e.name}`, { recursive: true });
     }
     await writeTree(dir, files);
+    const dated: Record<string, string> = date
+      ? { GIT_AUTHOR_DATE: date.toISOString(), GIT_COMMITTER_DATE: date.toISOString() }
+      : {};
     await git(dir, mirrorIdentity)`git add -A`;
-    await git(dir, mirrorIdentity)`git commit -q --allow-empty -m ${"Release " + tag}`;
+    await git(dir, { ...mirrorIdentity, ...dated })`git commit -q --allow-empty -m ${
+      "Release " + tag
+    }`;
     await git(dir, mirrorIdentity)`git tag ${tag}`;
     await git(dir)`git push -q origin main ${"refs/tags/" + tag}`;
+  }
+
+  async function moveTag(version: string): Promise<{ was: string; now: string }> {
+    const dir = work("authentik");
+    const tag = `version/${version}`;
+    const sha = async () => (await git(dir)`git rev-parse ${tag + "^{commit}"}`).stdout.trim();
+    const was = await sha();
+    await git(dir)`git checkout -q --detach ${tag}`;
+    await Deno.writeTextFile(
+      `${dir}/README.md`,
+      (await Deno.readTextFile(`${dir}/README.md`)) + "Re-tagged.\n",
+    );
+    await git(dir, mirrorIdentity)`git commit -qam ${"Re-tag " + tag}`;
+    await git(dir, mirrorIdentity)`git tag -f ${tag}`;
+    await git(dir)`git push -q -f origin ${"refs/tags/" + tag}`;
+    await git(dir)`git checkout -q main`;
+    return { was, now: await sha() };
   }
 
   const releases: string[] = [];
@@ -413,13 +446,13 @@ async function populate(
       const tree = Object.entries(authentikTree(r.version, locks)).map((
         [path, text],
       ) => [r.webDir && path.startsWith("web/") ? `${r.webDir}/${path.slice(4)}` : path, text]);
-      await commitAndTag("authentik", Object.fromEntries(tree), tag);
+      await commitAndTag("authentik", Object.fromEntries(tree), tag, r.date);
       if (r.webDir) webDirs.set(r.version, r.webDir);
       releases.push(r.version);
     }
     const goTag = `v3.${r.version}`;
     if (r.clientGo !== false && !await hasTag("authentik-client-go", goTag)) {
-      await commitAndTag("authentik-client-go", clientGoTree(r.version), goTag);
+      await commitAndTag("authentik-client-go", clientGoTree(r.version), goTag, r.date);
     }
   }
   for (const r of initial) await addRelease(r);
@@ -516,6 +549,7 @@ async function populate(
     sshdEnv: { NIX_USER_CONF_FILES: nixConf, NIX_PATH: nixPath },
     releases,
     addRelease,
+    moveTag,
     expectedHashes,
     cleanup: () => Deno.remove(root, { recursive: true }),
   };

@@ -1,7 +1,14 @@
 // Forge: the Forgejo API calls the bot makes, through octokit, with Forgejo's quirks handled.
 import { Octokit } from "octokit";
 import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
-import { type ActionRun, type Comment, type Forge, isBotPull, type Pull } from "../forge.ts";
+import {
+  type ActionRun,
+  type Comment,
+  type Forge,
+  isBotPull,
+  type Pull,
+  type TagCommit,
+} from "../forge.ts";
 import type { Remote } from "../../runtime/git.ts";
 import { redact } from "../../runtime/log.ts";
 import { type Json, lastPage, toComment, toPull } from "./convert.ts";
@@ -112,6 +119,12 @@ export class ForgejoForge implements Forge {
    * prefix), not the API: one or two requests whatever the number of tags, where the API needs
    * one per 50. */
   async tags(repo: string, prefix = ""): Promise<string[]> {
+    return [...(await this.tagCommits(repo, prefix)).keys()];
+  }
+
+  /** The advertisement names each tag's commit too: an annotated tag's peeled line
+   * (`refs/tags/x^{}`) wins over its tag object. */
+  async tagCommits(repo: string, prefix = ""): Promise<Map<string, string>> {
     const remote = this.gitRemote(repo);
     const url = remote.url;
     const pattern = `refs/tags/${prefix}*`;
@@ -119,13 +132,19 @@ export class ForgejoForge implements Forge {
     // another host.
     const env = { ...remote.env, GIT_PROTOCOL: "version=2" };
     for (let attempt = 0;; attempt++) {
-      const out = await lsRemote(["--tags", "--refs", "--", url, pattern], env);
+      const out = await lsRemote(["--tags", "--", url, pattern], env);
       this.requests++;
       const text = out.stdout;
       if (out.code === 0) {
-        return text.split("\n").map((l) => l.split("\t")[1] ?? "").filter((r) =>
-          r.startsWith("refs/tags/")
-        ).map((r) => r.slice("refs/tags/".length));
+        const commits = new Map<string, string>();
+        for (const line of text.split("\n")) {
+          const [sha, ref] = line.split("\t");
+          if (!ref?.startsWith("refs/tags/")) continue;
+          const peeled = ref.endsWith("^{}");
+          const name = ref.slice("refs/tags/".length, peeled ? -3 : undefined);
+          if (peeled || !commits.has(name)) commits.set(name, sha);
+        }
+        return commits;
       }
       const err = out.stderr.trim();
       const what = `listing the tags of ${repo} (git ls-remote)`;
@@ -140,12 +159,17 @@ export class ForgejoForge implements Forge {
   }
 
   async tagExists(repo: string, tag: string): Promise<boolean> {
+    return (await this.tag(repo, tag)) !== null;
+  }
+
+  async tag(repo: string, tag: string): Promise<TagCommit | null> {
     try {
-      await this.octokit.request("GET /repos/{owner}/{repo}/tags/{tag}", {
+      const r = await this.octokit.request("GET /repos/{owner}/{repo}/tags/{tag}", {
         ...ForgejoForge.split(repo),
         tag,
       });
-      return true;
+      const commit = (r.data as Json).commit as Json | undefined;
+      return { sha: String(commit?.sha ?? ""), created: String(commit?.created ?? "") };
     } catch (e) {
       if ((e as { status?: number }).status === 404) {
         if (await this.gitHasTag(repo, tag)) {
@@ -154,7 +178,7 @@ export class ForgejoForge implements Forge {
               `a proxy in front of Forgejo refusing %2F in paths? (let encoded slashes through)`,
           );
         }
-        return false;
+        return null;
       }
       throw this.explain(
         e as { status?: number; message: string },
