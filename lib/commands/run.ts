@@ -1,5 +1,6 @@
-// `run` (cron): every package's pull request brought up to its newest ready release, under the lock.
+// `run` (cron): every package's pull request brought up to its newest ready release, then the dashboard, under the lock.
 import { runPackages, type RunSummary, summaryExitCode } from "../flow/packages.ts";
+import { type DashboardSummary, withDashboard } from "../dashboard/board.ts";
 import { connect } from "../platform/connect.ts";
 import { withLock } from "../runtime/workspace.ts";
 import { redact, seconds } from "../runtime/log.ts";
@@ -8,10 +9,11 @@ import type { Invocation } from "./usage.ts";
 
 export async function runCommand({ values, config, common }: Invocation): Promise<number> {
   const forge = await connect(config);
+  const o = { ...common, version: values.version, package: values.package };
   const result = await withLock(
     config,
     "run",
-    () => runPackages({ ...common, version: values.version, package: values.package }, forge),
+    () => withDashboard(o, forge, (versions, shared) => runPackages({ ...o, versions }, shared)),
   );
   if (result === null) {
     console.log("skipped: another run holds the lock");
@@ -22,7 +24,7 @@ export async function runCommand({ values, config, common }: Invocation): Promis
 
 /** One package (no `packages:` in the config): its report as before, the follow-through after it.
  * Several: each package's report under its name, then one line per package. */
-function printSummary(s: RunSummary, json: boolean | undefined, several: boolean): number {
+function printSummary(s: DashboardSummary, json: boolean | undefined, several: boolean): number {
   const lines: string[] = [];
   for (const p of s.packages) {
     if (several) lines.push(`== ${p.package}`);
@@ -49,6 +51,7 @@ function printSummary(s: RunSummary, json: boolean | undefined, several: boolean
       );
     }
   }
+  if (s.dashboard?.changed) lines.push(`dashboard: ${s.dashboard.message}`);
   console.log(redact(lines.join("\n")));
   if (json) {
     const one = (p: RunSummary["packages"][number]) => ({
@@ -58,8 +61,13 @@ function printSummary(s: RunSummary, json: boolean | undefined, several: boolean
       followThrough: p.followThrough,
     });
     const line = several
-      ? { packages: s.packages.map(one), requests: s.requests, seconds: s.seconds }
-      : one(s.packages[0]);
+      ? {
+        packages: s.packages.map(one),
+        requests: s.requests,
+        seconds: s.seconds,
+        dashboard: s.dashboard?.message ?? null,
+      }
+      : { ...one(s.packages[0]), dashboard: s.dashboard?.message ?? null };
     console.log(redact(JSON.stringify(line)));
   }
   return summaryExitCode(s);

@@ -44,7 +44,7 @@ export async function handleComment(
   // The bot opened the pull request: its author is the bot's login.
   if (ev.user === pull.user) return "ignored: the bot's own comment";
   const comments = known?.comments ?? await forge.comments(repo, pull.number);
-  if (answered(comments, pull, ev.commentId)) {
+  if (answered(comments, pull.user, ev.commentId)) {
     return `ignored: comment ${ev.commentId} was answered already`;
   }
   // Every caller holds the target's lock (withLock), so no other run on this host is working on
@@ -57,13 +57,15 @@ export async function handleComment(
         `answer): picking it up`,
     );
   }
-  const may = await mayRebuild(ctx, ev.user);
+  const may = await mayCommand(config, forge, ev.user);
+  const reply = (text: string) =>
+    replyOnce(forge, repo, pull.number, pull.user, ev.commentId, text);
   if (may === "unknown") {
-    await reply(ctx, pull, ev.commentId, uncheckedReply(ev.user, ev.commentId));
+    await reply(uncheckedReply(ev.user, ev.commentId));
     return `refused: the bot may not read ${ev.user}'s permission (it is not a repository admin)`;
   }
   if (may === "no") {
-    await reply(ctx, pull, ev.commentId, deniedReply(ev.user, ev.commentId));
+    await reply(deniedReply(ev.user, ev.commentId));
     return `denied: ${ev.user} may not /rebuild`;
   }
   progress(`/rebuild from ${ev.user} on #${pull.number}`);
@@ -80,15 +82,20 @@ export async function handleComment(
       commits: [],
     };
   }
-  await reply(ctx, pull, ev.commentId, rebuildReply(summary, ev.commentId));
+  await reply(rebuildReply(summary, ev.commentId));
   return `rebuilt #${pull.number}: ${summary.passed ? "passed" : "failed"}`;
 }
 
-/** Write, admin or owner on the repository, or named in config; "unknown" when the forge will
- * not tell the bot (it is not a repository admin). */
-async function mayRebuild(ctx: CommandContext, user: string): Promise<"yes" | "no" | "unknown"> {
-  if (ctx.config.rebuild.allow.includes(user)) return "yes";
-  const permission = await ctx.forge.permission(ctx.config.forge.repo, user);
+/** Who may give the bot a command (`/rebuild`, `/upgrade`): write, admin or owner on the
+ * repository, or named in config; "unknown" when the forge will not tell the bot (it is not a
+ * repository admin). */
+export async function mayCommand(
+  config: Config,
+  forge: Forge,
+  user: string,
+): Promise<"yes" | "no" | "unknown"> {
+  if (config.rebuild.allow.includes(user)) return "yes";
+  const permission = await forge.permission(config.forge.repo, user);
   if (permission === null) {
     progress(`cannot read ${user}'s permission (403: the bot is not a repository admin)`);
     return "unknown";
@@ -96,22 +103,25 @@ async function mayRebuild(ctx: CommandContext, user: string): Promise<"yes" | "n
   return ["write", "admin", "owner"].includes(permission) ? "yes" : "no";
 }
 
-function answered(comments: Comment[], pull: Pull, commentId: number): boolean {
-  return comments.some((c) => c.user === pull.user && c.body.includes(replyMarker(commentId)));
+/** Whether the bot (`bot`, its login) has answered comment `commentId` among `comments`. */
+export function answered(comments: Comment[], bot: string, commentId: number): boolean {
+  return comments.some((c) => c.user === bot && c.body.includes(replyMarker(commentId)));
 }
 
-/** Posts a reply once: a reply whose response was lost is found by its marker, not posted twice. */
-async function reply(
-  ctx: CommandContext,
-  pull: Pull,
+/** Posts the bot's reply to comment `commentId` on issue or pull request `index` once: a reply
+ * whose response was lost is found by its marker, not posted twice. */
+export async function replyOnce(
+  forge: Forge,
+  repo: string,
+  index: number,
+  bot: string,
   commentId: number,
   text: string,
 ): Promise<void> {
-  const repo = ctx.config.forge.repo;
   try {
-    await ctx.forge.comment(repo, pull.number, text);
+    await forge.comment(repo, index, text);
   } catch (e) {
-    if (!answered(await ctx.forge.comments(repo, pull.number), pull, commentId)) throw e;
+    if (!answered(await forge.comments(repo, index), bot, commentId)) throw e;
   }
 }
 
@@ -120,6 +130,8 @@ export async function scanComments(ctx: CommandContext, pulls: Pull[]): Promise<
   const done: string[] = [];
   // `pulls` are the bot's own (run.ts filtered them with isBotPull).
   for (const pull of pulls) {
+    // The pull request says how many comments it has: none, no request to read them.
+    if (pull.comments === 0) continue;
     const comments = await ctx.forge.comments(ctx.config.forge.repo, pull.number);
     for (const c of comments) {
       if (parseCommand(c.body) === null) continue;

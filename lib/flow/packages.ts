@@ -50,7 +50,11 @@ export function selectPackages(config: Config, only?: string): Config[] {
 
 /** The cron run over every package: a failure in one never stops the others. */
 export async function runPackages(
-  o: RunOptions & { package?: string },
+  o: RunOptions & {
+    package?: string;
+    /** A version per package, as `--version` forces one (the dashboard's `/upgrade`). */
+    versions?: Map<string, string>;
+  },
   forge: Forge,
 ): Promise<RunSummary> {
   const began = performance.now();
@@ -77,7 +81,7 @@ export async function runPackages(
     };
     outcomes.push(out);
     if (configs.length > 1) progress(`== ${name}`);
-    const po = { ...o, config };
+    const po = { ...o, config, version: o.versions?.get(name) ?? o.version };
     try {
       out.report = await run(po, forge);
     } catch (e) {

@@ -90,6 +90,7 @@ function pullFacts(report: Report, o: CommonOptions, forge: Forge): PullFacts {
     graph: report.graph,
     mentions: report.mentions,
     prerequisite: report.prerequisite,
+    upstream: report.upstream,
   };
 }
 

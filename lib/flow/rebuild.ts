@@ -10,6 +10,7 @@ import { newReport } from "./report.ts";
 import { chainOptions, type CommonOptions, prepare } from "./prepare.ts";
 import { mayRewrite, publish } from "./publish.ts";
 import { pathFacts } from "./releases.ts";
+import { packageUpstream } from "../upstream/collect.ts";
 
 /** Everything `/rebuild` needs, for the cron scan, `event` and `serve` alike. */
 export function commandContext(o: CommonOptions, forge: Forge): CommandContext {
@@ -34,9 +35,10 @@ export async function rebuildPull(
     report.branch = pull.head;
     // The tags' commits as they are now: a /rebuild accepts a moved tag's new commit.
     Object.assign(report, await pathFacts(forge, layout.config, from, report.version.to));
+    const upstream = packageUpstream(forge, layout.config, pkgDir, from, layout.version);
     const env = await prepare(resolved, layout, git, pkgDir, report.version.to);
     const chain = await rebuildChain(chainOptions(report, layout.config, git, work, env));
-    Object.assign(report, chain, { logFile: env.log });
+    Object.assign(report, chain, { logFile: env.log, upstream: await upstream });
     const rewritable = await mayRewrite(git, tip, pull.head);
     await publish(report, { ...resolved, dryRun: false }, forge, git, pull, tip, rewritable);
     return report;

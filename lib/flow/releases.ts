@@ -39,12 +39,15 @@ export interface Found {
   ahead: string[];
   /** Series a forced --version leaves out on a stepwise path (each as its newest release). */
   skipped: string[];
+  /** The newest release above the current version on the own mirror, ready or not (null: none,
+   * or not looked for). */
+  newest: string | null;
   message: string;
 }
 
 /** No target, for `message`'s reason. */
 export function nothingFound(message: string): Found {
-  return { target: null, waiting: [], young: [], ahead: [], skipped: [], message };
+  return { target: null, waiting: [], young: [], ahead: [], skipped: [], newest: null, message };
 }
 
 /** The tags of the package's own mirror that can name a version (the template's text before
@@ -71,6 +74,7 @@ export async function discover(
   const newer = newerVersions([...tags.keys()], own.tag, current, config.prereleases);
   if (o.version) return await forced(forge, o, current, open, newer);
   const found = nothingFound("");
+  found.newest = newer[0] ?? null;
   const candidates = pathCandidates(newer, current, path);
   const openTo = open ? parsePullTitle(open.title)?.to ?? null : null;
   // A pull request a person forced past the next series (its body says so) is theirs to merge
@@ -175,6 +179,7 @@ async function forced(
   const { config } = o;
   const pkg = config.package.name;
   const found = nothingFound("");
+  found.newest = newer[0] ?? null;
   const version = parseVersion(o.version!, "--version");
   const record: TagRecord[] = [];
   for (const m of config.mirrors) {

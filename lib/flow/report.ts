@@ -3,6 +3,8 @@ import type { ChainResult } from "../mikado/chain.ts";
 import { seconds, timings } from "../runtime/log.ts";
 import type { CommonOptions } from "./prepare.ts";
 import { movedLine, type MovedTag, type TagRecord } from "../mikado/tagrecord.ts";
+import type { MirrorChanges } from "../upstream/changes.ts";
+import { upstreamText } from "../upstream/render.ts";
 
 /** Everything a run did and found: built as the flow goes, printed as text and as the --json line,
  * and the source of the pull request's text and the /rebuild reply. */
@@ -23,10 +25,15 @@ export interface Report extends Omit<ChainResult, "commits"> {
   pull: { number: number; url: string; title: string; body: string; action: string } | null;
   /** The version on the base branch when the run began. */
   baseVersion: string;
+  /** The bot's open pull request as the run found it, before anything changed. */
+  open: { number: number; url: string; title: string } | null;
   /** The bot's open pull request was closed: the base branch reached its version by other means. */
   closed: string | null;
   /** Releases seen whose other mirrors lack their tag yet, or too young (min_release_age). */
   waiting: string[];
+  /** The newest release above the base's version on the package's own mirror, ready or not
+   * (null: none, or not looked for). */
+  newest: string | null;
   /** Those younger than min_release_age, with their age. */
   young: { version: string; age: string }[];
   /** The newest release of each later series: the steps still ahead on the upgrade path. */
@@ -37,6 +44,8 @@ export interface Report extends Omit<ChainResult, "commits"> {
   tags: TagRecord[];
   /** Tags of the open pull request's version that name another commit than harvested. */
   moved: MovedTag[];
+  /** What changed upstream, per mirror (only when an upgrade is made on the forge). */
+  upstream: MirrorChanges[];
   message: string;
   seconds: number;
 }
@@ -63,15 +72,18 @@ export function newReport(o: CommonOptions, from: string, to: string): Report {
     logFile: null,
     pull: null,
     waiting: [],
+    newest: null,
     young: [],
     ahead: [],
     skipped: [],
     tags: [],
     moved: [],
+    upstream: [],
     message: "",
     seconds: 0,
     buildSeconds: 0,
     baseVersion: from,
+    open: null,
     closed: null,
   };
 }
@@ -100,6 +112,7 @@ export function reportJson(r: Report): string {
     skipped: r.skipped,
     tags: r.tags,
     moved: r.moved,
+    upstream: r.upstream,
     closed: r.closed,
     message: r.message,
     seconds: r.seconds,
@@ -135,6 +148,7 @@ export function reportText(r: Report): string {
       `${seconds(r.seconds)} in all`,
   );
   lines.push(`verified: ${r.verified ? "yes, the whole build passes" : "no"}`);
+  lines.push(...upstreamText(r.upstream));
   if (r.logFile) lines.push(`log: ${r.logFile}`);
   if (r.branch) lines.push(`branch: ${r.branch}`);
   for (const c of r.commits) {

@@ -16,6 +16,7 @@ import { movedTagsOf } from "./tagguard.ts";
 import { mayRewrite, publish } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
+import { packageUpstream } from "../upstream/collect.ts";
 
 export interface RunOptions extends CommonOptions {
   /** --version: force this version (its tags must exist on every mirror). */
@@ -70,12 +71,14 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
     : await discover(forge, o, current, closed ? null : mine, tags);
   const report = newReport(o, current, found.target?.version ?? current);
   report.closed = closed;
+  if (mine && !closed) report.open = { number: mine.number, url: mine.url, title: mine.title };
   report.moved = moved;
   Object.assign(report, {
     waiting: found.waiting,
     young: found.young,
     ahead: found.ahead,
     skipped: found.skipped,
+    newest: found.newest,
     tags: found.target?.tags ?? [],
   });
   if (!found.target) {
@@ -115,8 +118,18 @@ export async function run(o: RunOptions, forge: Forge): Promise<Report> {
       return;
     }
     const resolved = { ...o, config: layout.config };
+    // Read while the build runs: it needs the forge and the mirrors, not the build.
+    const upstream = packageUpstream(
+      forge,
+      layout.config,
+      pkgDir,
+      layout.version,
+      target.version,
+      [...tags.keys()],
+    );
     const env = await prepare(resolved, layout, git, pkgDir, target.version);
     await chainInto(report, resolved, git, work, env);
+    report.upstream = await upstream;
     report.diff = await git.diff(`origin/${base}`);
     await publish(report, resolved, forge, git, target.open, remoteTip, ours);
   });

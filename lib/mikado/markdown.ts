@@ -21,6 +21,12 @@ export function mdCode(s: string): string {
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
+/** A link destination in `<...>`, which may hold spaces and parentheses; only `<`, `>` and line
+ * breaks could end it, so those are percent-encoded. */
+export function linkTarget(url: string): string {
+  return `<${oneLine(url).replace(/[<>\s]/g, (c) => encodeURIComponent(c))}>`;
+}
+
 /** A fenced code block of untrusted lines: runs of three or more backticks get zero-width spaces
  * between them, so no line can close the fence in any renderer. */
 export function mdFence(lines: string[]): string {

@@ -1,11 +1,13 @@
 // Pull request text: the upgrade pull request's title and body, and the replies to /rebuild (pure).
 import { seconds as formatSeconds } from "../runtime/log.ts";
 import type { BuildFailureFacts, UpgradeFacts } from "./cards.ts";
-import { mdCode, mdFence, oneLine } from "./markdown.ts";
+import { linkTarget, mdCode, mdFence, oneLine } from "./markdown.ts";
 import type { Mention } from "./review.ts";
 import { draftTitle, splitDraft } from "../platform/forge.ts";
-import { afterMergeSteps } from "../site/defaults.ts";
 import { recordLines } from "./tagrecord.ts";
+import { afterMerge } from "../site/defaults.ts";
+import type { MirrorChanges } from "../upstream/changes.ts";
+import { BODY_LIMIT, upstreamSection } from "../upstream/render.ts";
 
 export interface PullFacts extends UpgradeFacts {
   /** The release tags on both mirrors, and the commit each named when harvested. */
@@ -27,6 +29,8 @@ export interface PullFacts extends UpgradeFacts {
   mentions: Mention[];
   /** Stem of the card a human must work on. */
   prerequisite: string | null;
+  /** What changed upstream between the two tags of each mirror (lib/upstream). */
+  upstream?: MirrorChanges[];
 }
 
 const TITLE = /^C2\(([^()\s]+)\): (\S+) (\S+) -> (\S+)$/i;
@@ -48,7 +52,14 @@ export function parsePullTitle(
   return { chain: m[1], package: m[2], from: m[3], to: m[4], draft };
 }
 
+/** The body, within BODY_LIMIT: the upstream section gets what the rest leaves. */
 export function pullBody(f: PullFacts): string {
+  const without = bodyLines(f, []).join("\n");
+  const upstream = upstreamSection(f.upstream ?? [], BODY_LIMIT - without.length - 2);
+  return bodyLines(f, upstream).join("\n");
+}
+
+function bodyLines(f: PullFacts, upstream: string[]): string[] {
   return [
     `## Mikado Chain: ${oneLine(f.chain)}`,
     "",
@@ -77,6 +88,7 @@ export function pullBody(f: PullFacts): string {
       f.verified ? "The whole build was verified." : "The whole build is not verified yet."
     }`,
     "",
+    ...upstream,
     "### Dependency Graph",
     "",
     mdFence(f.graph.split("\n")),
@@ -88,15 +100,27 @@ export function pullBody(f: PullFacts): string {
       : f.mentions.map((m) => `- ${mdCode(`${m.path}:${m.line}`)}: ${mdCode(m.text.trim())}`)),
     "",
     ...(f.failure === null ? [] : [...failureSection(f, f.failure), ""]),
-    f.followThrough ? "### After merge" : "### After merge (manual)",
-    "",
-    ...afterMergeSteps(f.package, mdCode, f.followThrough ?? false).map((step, i) =>
-      `${i + 1}. ${step}`
-    ),
-    "",
+    ...afterMergeSection(f),
     "*Opened by upgrade-bot.*",
     "",
-  ].join("\n");
+  ];
+}
+
+/** What runs by itself after merge, and what is left to a person (numbered: to do in order). */
+function afterMergeSection(f: PullFacts): string[] {
+  const { automatic, manual } = afterMerge(f.package, f.to, mdCode, f.followThrough ?? false);
+  return [
+    "### After merge",
+    "",
+    "By itself:",
+    "",
+    ...automatic.map((step) => `- ${step}`),
+    "",
+    "Left to a person:",
+    "",
+    ...manual.map((step, i) => `${i + 1}. ${step}`),
+    "",
+  ];
 }
 
 /** Hidden in the body of a pull request forced past a release series. */
@@ -195,12 +219,6 @@ function cell(s: string): string {
   return s.replace(/(\\*)\|/g, (_, slashes: string) => slashes + slashes + "\\|");
 }
 
-/** `<...>` link destinations may hold spaces and parentheses; only `<`, `>` and line breaks could
- * end them, so those are percent-encoded. */
-function linkTarget(url: string): string {
-  return `<${oneLine(url).replace(/[<>\s]/g, (c) => encodeURIComponent(c))}>`;
-}
-
 /** What a /rebuild came to, for the reply. */
 export interface RebuildSummary {
   passed: boolean;
@@ -232,17 +250,17 @@ export function rebuildReply(s: RebuildSummary, commentId: number): string {
 }
 
 /** The reply when the bot may not read the commenter's permission (it is not a repository admin). */
-export function uncheckedReply(user: string, commentId: number): string {
+export function uncheckedReply(user: string, commentId: number, command = "/rebuild"): string {
   const login = oneLine(user).replace(/[^A-Za-z0-9._-]/g, "");
   return `@${login}: I may not check who has write access here (Forgejo lets only repository ` +
-    `admins read permissions), so nothing ran. To let /rebuild through, make the bot's account ` +
+    `admins read permissions), so nothing ran. To let ${command} through, make the bot's account ` +
     `an admin of this repository, or add \`${login}\` to \`rebuild.allow\` in the bot's ` +
     `config.\n\n${replyMarker(commentId)}`;
 }
 
-export function deniedReply(user: string, commentId: number): string {
+export function deniedReply(user: string, commentId: number, command = "/rebuild"): string {
   return `@${
     oneLine(user).replace(/[^A-Za-z0-9._-]/g, "")
   }: only people with write access to this ` +
-    `repository may use /rebuild.\n\n${replyMarker(commentId)}`;
+    `repository may use ${command}.\n\n${replyMarker(commentId)}`;
 }

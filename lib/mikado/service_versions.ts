@@ -1,5 +1,5 @@
 // service-versions.yaml: the service's recorded version, read and updated keeping every other byte (pure).
-import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from "yaml";
+import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { InputError } from "../runtime/errors.ts";
 import { YAML_OUT } from "./frontmatter.ts";
 
@@ -21,15 +21,44 @@ function parse(text: string, file: string): Document {
   return doc;
 }
 
-/** The entry named `service` in the services list (top-level, or under a `services:` key), or
- * null when the list has none; no list at all is an error. */
-function serviceEntry(doc: Document, file: string, service: string): YAMLMap | null {
+/** The services list: top-level, or under a `services:` key; no list at all is an error. */
+function serviceList(doc: Document, file: string): YAMLSeq {
   const list = isMap(doc.contents) ? doc.contents.get("services", true) : doc.contents;
   if (!isSeq(list)) {
     throw new InputError(
       `${file}: no list of services (expected a top-level list or a "services:" key holding one)`,
     );
   }
+  return list;
+}
+
+/** One service as the file records it; null where the file says null or nothing. */
+export interface ServiceRecord {
+  name: string;
+  currentVersion: string | null;
+  /** YYYY-MM-DD as written (not checked: the dashboard shows what it cannot count). */
+  lastReviewed: string | null;
+}
+
+/** Every named service of the file, in its order (entries without a name are skipped). */
+export function listServices(text: string, file: string): ServiceRecord[] {
+  const scalar = (entry: YAMLMap, key: string) => {
+    const value = entry.get(key);
+    return value === null || value === undefined || value === "" ? null : String(value);
+  };
+  return serviceList(parse(text, file), file).items.filter(isMap).flatMap((entry) => {
+    const name = scalar(entry, "name");
+    return name === null ? [] : [{
+      name,
+      currentVersion: scalar(entry, "current-version"),
+      lastReviewed: scalar(entry, "last-reviewed"),
+    }];
+  });
+}
+
+/** The entry named `service` in the services list, or null when the list has none. */
+function serviceEntry(doc: Document, file: string, service: string): YAMLMap | null {
+  const list = serviceList(doc, file);
   const entry = list.items.find((i) => {
     const name = isMap(i) ? i.get("name", true) : null;
     return isScalar(name) && name.value === service;

@@ -1,4 +1,4 @@
-// The forge, as the bot sees it: pull requests, comments, tags, files, git access and the draft marker.
+// The forge, as the bot sees it: pull requests, issues, comments, tags, files, git access and the draft marker.
 import type { Remote } from "../runtime/git.ts";
 
 export interface Pull {
@@ -16,6 +16,8 @@ export interface Pull {
   base: string;
   url: string;
   user: string;
+  /** How many comments it has; null when the forge did not say. */
+  comments: number | null;
 }
 
 /** One Forgejo Actions workflow run (`status`: success, failure, cancelled, running, waiting...). */
@@ -26,11 +28,31 @@ export interface ActionRun {
   url: string;
 }
 
+/** An issue (not a pull request). */
+export interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  state: "open" | "closed";
+  user: string;
+  url: string;
+  /** How many comments it has; null when the forge did not say. */
+  comments: number | null;
+}
+
 /** A tag's commit, as the forge reports it (`GET /repos/{owner}/{repo}/tags/{tag}`). */
 export interface TagCommit {
   sha: string;
   /** The commit's date (ISO 8601). */
   created: string;
+}
+
+/** A forge release: what its author wrote for a tag. */
+export interface Release {
+  tag: string;
+  name: string;
+  body: string;
+  url: string;
 }
 
 export interface Comment {
@@ -84,6 +106,11 @@ export interface Forge {
   /** Asks for a mirror sync and waits (bounded) until it has happened; false if it has not yet. */
   syncMirror(repo: string): Promise<boolean>;
   readFile(repo: string, path: string, ref: string): Promise<string>;
+  /** The release attached to `tag` (its name, notes and page), or null when the tag has none (a
+   * mirror's tags alone are not releases). */
+  release(repo: string, tag: string): Promise<Release | null>;
+  /** The page comparing two refs of `repo`, for people. */
+  compareUrl(repo: string, from: string, to: string): string;
   pulls(repo: string, state: "open" | "closed" | "all"): Promise<Pull[]>;
   createPull(
     repo: string,
@@ -94,6 +121,15 @@ export interface Forge {
     index: number,
     p: { title?: string; body?: string; state?: "open" | "closed" },
   ): Promise<Pull>;
+  /** The open issues (not pull requests) that `createdBy` opened. */
+  issues(repo: string, createdBy: string): Promise<Issue[]>;
+  createIssue(repo: string, p: { title: string; body: string }): Promise<Issue>;
+  updateIssue(
+    repo: string,
+    index: number,
+    p: { title?: string; body?: string; state?: "open" | "closed" },
+  ): Promise<Issue>;
+  /** The comments of an issue or a pull request. */
   comments(repo: string, index: number, since?: string): Promise<Comment[]>;
   comment(repo: string, index: number, body: string): Promise<Comment>;
   /** Adds a reaction; false when this user had already reacted so (the comment was claimed). */

@@ -31,6 +31,7 @@ export interface PackageSpec {
   mirrors: { repo: string; tag: string }[];
   chain?: string;
   cards_dir?: string;
+  release_notes?: string | null;
   service_versions?: { file?: string; name?: string } | null;
   upgrade_path?: UpgradePath;
   min_release_age?: string | null;
@@ -103,10 +104,16 @@ export interface Config {
   upgrade_path: UpgradePath | null;
   /** A release younger than this (`3d`) waits; null: taken as soon as its tags exist. */
   min_release_age: string | null;
+  /** Where the package's own mirror keeps a release's notes in its tree, a path with `{year}`,
+   * `{major}`, `{minor}`, `{patch}`, `{version}` (lib/upstream/notes.ts); null: none. */
+  release_notes: string | null;
   cards_dir: string;
   service_versions: { file: string; name: string } | null;
-  /** Who may comment /rebuild: people with write, admin or owner permission, and these logins. */
+  /** Who may comment /rebuild (and /upgrade): people with write, admin or owner permission, and
+   * these logins. */
   rebuild: { allow: string[] };
+  /** The one issue the bot keeps with every service's state (lib/dashboard); null: none. */
+  dashboard: { title: string } | null;
   webhook: { secret_env: string; max_body_bytes: number };
   lock: { dir: string | null; wait_seconds: number; stale_seconds: number };
 }
@@ -177,6 +184,7 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   if (raw.upgrade_path !== undefined) config.upgrade_path = raw.upgrade_path;
   if (raw.min_release_age !== undefined) config.min_release_age = raw.min_release_age;
   if (raw.cards_dir !== undefined) config.cards_dir = path(raw.cards_dir);
+  if (raw.release_notes !== undefined) config.release_notes = raw.release_notes;
   if (raw.service_versions !== undefined) {
     const s = raw.service_versions;
     config.service_versions = s === null ? null : {
@@ -185,7 +193,15 @@ function applyConfig(config: Config, raw: RawConfig): Config {
     };
   }
   if (raw.packages) {
-    const single = (["package", "version", "hashes", "chain", "mirrors", "cards_dir"] as const)
+    const single = ([
+      "package",
+      "version",
+      "hashes",
+      "chain",
+      "mirrors",
+      "cards_dir",
+      "release_notes",
+    ] as const)
       .filter((k) => raw[k] !== undefined);
     if (single.length) {
       throw new InputError(
@@ -205,6 +221,8 @@ function applyConfig(config: Config, raw: RawConfig): Config {
     config.deploy!.registry_url = path(config.deploy!.registry_url);
   }
   Object.assign(config.rebuild, raw.rebuild);
+  if (raw.dashboard === null) config.dashboard = null;
+  else if (raw.dashboard) Object.assign(config.dashboard!, raw.dashboard);
   Object.assign(config.webhook, webhook);
   Object.assign(config.lock, lock);
   const secrets = [config.forge.token_env, config.webhook.secret_env];
@@ -241,6 +259,7 @@ export function packageConfigs(config: Config): Config[] {
       mirrors: p.mirrors,
       chain: p.chain ?? own.chain,
       cards_dir: p.cards_dir ?? own.cards_dir,
+      release_notes: p.release_notes === undefined ? own.release_notes : p.release_notes,
       service_versions,
       upgrade_path: p.upgrade_path ?? config.upgrade_path,
       min_release_age: p.min_release_age === undefined ? config.min_release_age : p.min_release_age,

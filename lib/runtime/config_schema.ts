@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { InputError } from "./errors.ts";
 import { parseDuration } from "./duration.ts";
+import { NOTES_PLACEHOLDERS } from "../upstream/notes.ts";
 
 // A run parses one config: compiling the schema's fast path on first use (zod's JIT) costs more
 // than it saves, about 2ms of every run's start.
@@ -148,6 +149,20 @@ const hash = mapping({
   error: `takes "attr" (an attribute of build.file) or "expr", not both`,
 });
 
+const placeholders = (allowed: string[]) =>
+  text().refine((s) => [...s.matchAll(/\{([^}]*)\}/g)].every((m) => allowed.includes(m[1])), {
+    error: quoted(`may only hold the placeholders ${allowed.map((a) => `{${a}}`).join(" ")}`),
+  });
+
+/** A release notes file in the mirror's tree, per version. */
+const notesPath = () =>
+  placeholders(NOTES_PLACEHOLDERS).refine(
+    (s) => !s.startsWith("/") && !s.split("/").includes(".."),
+    {
+      error: quoted("is not a path inside the mirror's tree"),
+    },
+  );
+
 const mirrorList = () =>
   list(mapping({
     repo: repoName(),
@@ -169,6 +184,7 @@ const packageEntry = mapping({
   mirrors: mirrorList(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
+  release_notes: notesPath().nullable().optional(),
   service_versions: mapping({ file: relativePath(), name: text() }).partial().nullable()
     .optional(),
   upgrade_path: upgradePath().optional(),
@@ -178,11 +194,6 @@ const packageEntry = mapping({
 const httpUrl = () =>
   text().refine((s) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(s.replace(/\/+$/, "")), {
     error: (iss) => `"${String(iss.input).replace(/\/+$/, "")}" is not an http(s) URL`,
-  });
-
-const placeholders = (allowed: string[]) =>
-  text().refine((s) => [...s.matchAll(/\{([^}]*)\}/g)].every((m) => allowed.includes(m[1])), {
-    error: quoted(`may only hold the placeholders ${allowed.map((a) => `{${a}}`).join(" ")}`),
   });
 
 export const CONFIG_SCHEMA = mapping({
@@ -246,9 +257,11 @@ export const CONFIG_SCHEMA = mapping({
   upgrade_path: upgradePath().optional(),
   min_release_age: age().optional(),
   cards_dir: relativePath().optional(),
+  release_notes: notesPath().nullable().optional(),
   service_versions: mapping({ file: relativePath(), name: text() }).partial().nullable()
     .optional(),
   rebuild: mapping({ allow: stringList() }).partial().optional(),
+  dashboard: mapping({ title: text() }).partial().nullable().optional(),
   webhook: mapping({ secret_env: envName(), max_body_bytes: positiveInt() }).partial().optional(),
   lock: mapping({ dir: text(), wait_seconds: count(), stale_seconds: positiveInt() }).partial()
     .optional(),

@@ -54,9 +54,11 @@ export function defaultConfig(): Config {
     prereleases: false,
     upgrade_path: null,
     min_release_age: null,
+    release_notes: AUTHENTIK_RELEASE_NOTES,
     cards_dir: "docs/how-to/authentik",
     service_versions: { file: SERVICE_VERSIONS_FILE, name: "authentik" },
     rebuild: { allow: [] },
+    dashboard: { title: "Upgrade dashboard" },
     webhook: { secret_env: "WEBHOOK_SECRET", max_body_bytes: 1024 * 1024 },
     lock: { dir: null, wait_seconds: 60, stale_seconds: 6 * 3600 },
   };
@@ -78,10 +80,18 @@ export function upgradePath(config: Config): UpgradePath {
   return config.upgrade_path ??
     (STEPWISE_PACKAGES.includes(config.package.name) ? "stepwise" : "latest");
 }
+/** Where authentik keeps each release series' notes in its tree (website/docs/releases). */
+export const AUTHENTIK_RELEASE_NOTES = "website/docs/releases/{year}/v{major}.{minor}.md";
 
 /** What a package of `packages:` gets unless it says otherwise. */
-export function packageDefaults(name: string): { chain: string; cards_dir: string } {
-  return { chain: `upgrade-${name}`, cards_dir: `docs/how-to/${name}` };
+export function packageDefaults(
+  name: string,
+): { chain: string; cards_dir: string; release_notes: string | null } {
+  return {
+    chain: `upgrade-${name}`,
+    cards_dir: `docs/how-to/${name}`,
+    release_notes: name === "authentik" ? AUTHENTIK_RELEASE_NOTES : null,
+  };
 }
 
 /** The follow-up pull request's branch: a plain branch, not mikado/*, since its one commit is a
@@ -117,25 +127,36 @@ export function changelogPath(chain: string): string {
   return `docs/changelog.d/mikado-${chain.replaceAll("/", "-")}.infra.md`;
 }
 
-/** The steps after merge, one a line; `code` renders a command or a path. With the follow-through
- * on, the workflow builds the container and the bot moves the image tag. */
-export function afterMergeSteps(
+/** What happens after merge, one line each: what runs by itself, and what is left to a person;
+ * `code` renders a command or a path. The repository's workflow
+ * (.forgejo/workflows/build-container-nix.yaml: on every push to main that changes containers/)
+ * builds the container from the merge commit and pushes it tagged `v<version>-<sha7>-nix`, with or
+ * without the bot; with the follow-through on, the bot also moves the image tag. */
+export function afterMerge(
   pkg: string,
+  version: string,
   code: (s: string) => string,
   followThrough = false,
-): string[] {
+): { automatic: string[]; manual: string[] } {
   const manifest = code(`argocd/manifests/${pkg}/kustomization.yaml`);
+  const built =
+    `The repository's workflow (${code(".forgejo/workflows/build-container-nix.yaml")}) ` +
+    `builds the container from the merge commit and pushes it to the registry as ` +
+    `${code(`${pkg}:v${version}-<sha7>-nix`)} (the merge commit's first 7 characters).`;
   if (followThrough) {
-    return [
-      `The repository's workflow (${code(".forgejo/workflows/build-container-nix.yaml")}) builds ` +
-      `and pushes the container from the merge commit; if it fails, the bot says so here.`,
-      `Once the image is in the registry, the bot opens a pull request setting its tag in ${manifest}.`,
-      "Verify the deployment after that one is merged: ArgoCD sync, UI login.",
-    ];
+    return {
+      automatic: [
+        `${built} If it fails, the bot says so here.`,
+        `Once the image is in the registry, the bot opens a pull request setting its tag in ${manifest}.`,
+      ],
+      manual: ["Merge that pull request, then verify the deployment: ArgoCD sync, UI login."],
+    };
   }
-  return [
-    `Build and push the container: ${code(`mise run container-build-and-release ${pkg}`)}`,
-    `Update the image tag in ${manifest}.`,
-    "Verify the deployment: ArgoCD sync, UI login.",
-  ];
+  return {
+    automatic: [built],
+    manual: [
+      `Once the workflow has pushed the image, set its tag in ${manifest}.`,
+      "Verify the deployment: ArgoCD sync, UI login.",
+    ],
+  };
 }

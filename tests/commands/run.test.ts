@@ -265,6 +265,13 @@ Deno.test("nothing new is one line and exit 0; a bad token is a clear error", as
       (t) => t.replace('current-version: "2026.2.0"', 'current-version: "2026.5.0"'),
     );
     await $({ cwd: repo, quiet: true })`git push -q origin main`;
+    const first = await runBot(["run", "--config", w.config], { FORGE_TOKEN: TOKEN });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stdout,
+      /\ndashboard: #1 opened: http\S+\n$/,
+      "the first run opens the dashboard",
+    );
     const run = await runBot(["run", "--config", w.config], { FORGE_TOKEN: TOKEN });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(
@@ -474,6 +481,9 @@ Deno.test("a cron run with nothing new makes a handful of requests however many 
         );
         await $({ cwd: repo, quiet: true, input: lines.join("") })`git update-ref --stdin`;
       }
+      // The first run opens the dashboard issue; the second is the one with nothing new.
+      assert.equal((await cron()).code, 0);
+      forge.requests.length = 0;
       const run = await cron();
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /nothing to do/);

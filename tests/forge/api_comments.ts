@@ -1,5 +1,5 @@
-// Forgejo stand-in issue comment routes (on pulls, which share issue numbers) and comment
-// reactions. Comment lists are not paginated; `since`/`before` filter on the update time.
+// Forgejo stand-in issue comment routes (on issues and on pulls, which share issue numbers) and
+// comment reactions. Comment lists are not paginated; `since`/`before` filter on the update time.
 
 import {
   body,
@@ -14,6 +14,7 @@ import {
 import { atLeast, type Core, type RepoRef } from "./core.ts";
 import { commentJson, reactionJson } from "./json.ts";
 import { findPull } from "./api_pulls.ts";
+import { findIssue } from "./api_issues.ts";
 import { type CommentRecord, now } from "./state.ts";
 
 const R = "/repos/{owner}/{repo}";
@@ -25,7 +26,7 @@ export const commentRoutes: Route[] = [
   repoRoute("GET", `${R}/issues/{index}/comments`, "read", list),
   repoRoute("POST", `${R}/issues/{index}/comments`, "read", async (c) => {
     const issue = Number(c.params.index);
-    if (!findPull(c.core, c.repo, issue)) return notFound(c.core);
+    if (!issueOrPull(c.core, c.repo, issue)) return notFound(c.core);
     const content = text((await body(c)).body);
     if (!content) return error(c.core, 422, "[Body]: Required");
     const comment = await createComment(c.core, c.repo, issue, c.user!.login, content);
@@ -59,9 +60,14 @@ export const commentRoutes: Route[] = [
   repoRoute("POST", `${R}/issues/comments/{id}/reactions`, "read", react),
 ];
 
+/** The issue or the pull request numbered `index`. */
+function issueOrPull(core: Core, repo: RepoRef, index: number) {
+  return findPull(core, repo, index) ?? findIssue(core, repo, index);
+}
+
 function list(c: RepoCtx): Reply {
   const issue = Number(c.params.index);
-  if (!findPull(c.core, c.repo, issue)) return notFound(c.core);
+  if (!issueOrPull(c.core, c.repo, issue)) return notFound(c.core);
   const bounds: Record<string, number> = {};
   for (const name of ["since", "before"]) {
     const value = c.url.searchParams.get(name);
@@ -84,7 +90,7 @@ function list(c: RepoCtx): Reply {
   return { status: 200, json, headers: { "X-Total-Count": String(json.length) } };
 }
 
-/** Adds a comment as `login`; creating a comment also bumps the pull's update time. */
+/** Adds a comment as `login`; creating a comment also bumps the issue's or pull's update time. */
 export async function createComment(
   core: Core,
   repo: RepoRef,
@@ -103,8 +109,8 @@ export async function createComment(
     updatedAt: at,
   };
   core.state.comments.push(comment);
-  const pr = findPull(core, repo, issue);
-  if (pr) pr.updatedAt = at;
+  const target = issueOrPull(core, repo, issue);
+  if (target) target.updatedAt = at;
   await core.save();
   return comment;
 }

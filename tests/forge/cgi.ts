@@ -38,7 +38,19 @@ export async function httpBackend(
   }
   const child = new Deno.Command("git", {
     // Pushes are authorised by the stand-in before git runs, so receive-pack is always on.
-    args: ["-c", "http.receivepack=true", "-c", "safe.directory=*", "http-backend"],
+    // Partial clones as Forgejo allows them by default (modules/git: uploadpack.allowfilter and
+    // uploadpack.allowAnySHA1InWant, unless [git] DISABLE_PARTIAL_CLONE).
+    args: [
+      "-c",
+      "http.receivepack=true",
+      "-c",
+      "uploadpack.allowFilter=true",
+      "-c",
+      "uploadpack.allowAnySHA1InWant=true",
+      "-c",
+      "safe.directory=*",
+      "http-backend",
+    ],
     env,
     stdin: "piped",
     stdout: "piped",

@@ -1,6 +1,6 @@
 // API JSON of the Forgejo stand-in, shaped after Forgejo's services/convert (and so the
 // swagger definitions): User, Repository, Tag, Branch, ContentsResponse, Commit, PullRequest,
-// Comment, Reaction.
+// Issue, Comment, Reaction.
 
 import {
   access,
@@ -16,8 +16,10 @@ import {
   type ActionRunRecord,
   type CommentRecord,
   isoSeconds,
+  type IssueRecord,
   type PullRecord,
   type ReactionRecord,
+  type ReleaseRecord,
 } from "./state.ts";
 
 /** Go's zero time.Time, which Forgejo prints for never-set times such as last_login. */
@@ -359,14 +361,64 @@ export function actionRunJson(core: Core, repo: RepoRef, r: ActionRunRecord) {
   };
 }
 
+/** An issue as Forgejo's ToAPIIssue gives it; a pull request listed among issues carries its
+ * `pull_request` meta. */
+export function issueJson(core: Core, repo: RepoRef, issue: IssueRecord | PullRecord) {
+  const isPull = "head" in issue;
+  const html = `${core.url}/${repo.full}/${isPull ? "pulls" : "issues"}/${issue.number}`;
+  return {
+    id: issue.id,
+    url: `${core.url}/api/v1/repos/${repo.full}/issues/${issue.number}`,
+    html_url: html,
+    number: issue.number,
+    user: userJson(core, issue.poster),
+    original_author: "",
+    original_author_id: 0,
+    title: issue.title,
+    body: issue.body,
+    ref: "",
+    assets: [],
+    labels: [],
+    milestone: null,
+    assignee: null,
+    assignees: null,
+    state: issue.closed ? "closed" : "open",
+    is_locked: false,
+    comments: core.state.comments.filter((c) => c.repo === repo.full && c.issue === issue.number)
+      .length,
+    created_at: issue.createdAt,
+    updated_at: issue.updatedAt,
+    closed_at: issue.closedAt ?? null,
+    due_date: null,
+    pull_request: isPull
+      ? {
+        merged: !!issue.merged,
+        merged_at: issue.merged?.at ?? null,
+        draft: isDraft(issue.title),
+        html_url: html,
+      }
+      : null,
+    repository: {
+      id: stableId(`repo:${repo.full}`),
+      name: repo.name,
+      owner: repo.owner,
+      full_name: repo.full,
+    },
+    pin_order: 0,
+  };
+}
+
 export function commentJson(core: Core, repo: RepoRef, c: CommentRecord) {
-  // Comments are only ever on pulls here; Forgejo fills issue_url for issues only.
-  const html = `${core.url}/${repo.full}/pulls/${c.issue}`;
+  // Forgejo fills issue_url for an issue's comments and pull_request_url for a pull's.
+  const isIssue = (core.state.issues ?? []).some((i) =>
+    i.repo === repo.full && i.number === c.issue
+  );
+  const html = `${core.url}/${repo.full}/${isIssue ? "issues" : "pulls"}/${c.issue}`;
   return {
     id: c.id,
     html_url: `${html}#issuecomment-${c.id}`,
-    pull_request_url: html,
-    issue_url: "",
+    pull_request_url: isIssue ? "" : html,
+    issue_url: isIssue ? html : "",
     user: userJson(core, c.poster),
     original_author: "",
     original_author_id: 0,
@@ -379,4 +431,29 @@ export function commentJson(core: Core, repo: RepoRef, c: CommentRecord) {
 
 export function reactionJson(core: Core, r: ReactionRecord) {
   return { user: userJson(core, r.user), content: r.content, created_at: r.createdAt };
+}
+
+export function releaseJson(core: Core, repo: RepoRef, r: ReleaseRecord, tag: git.TagInfo) {
+  const html = `${core.url}/${repo.full}`;
+  const tagPath = r.tag.split("/").map(encodeURIComponent).join("/");
+  return {
+    id: r.id,
+    tag_name: r.tag,
+    target_commitish: tag.sha,
+    name: r.name,
+    body: r.body,
+    url: `${core.url}/api/v1/repos/${repo.full}/releases/${r.id}`,
+    html_url: `${html}/releases/tag/${tagPath}`,
+    tarball_url: `${html}/archive/${tagPath}.tar.gz`,
+    zipball_url: `${html}/archive/${tagPath}.zip`,
+    upload_url: `${core.url}/api/v1/repos/${repo.full}/releases/${r.id}/assets`,
+    hide_archive_links: false,
+    draft: false,
+    prerelease: r.prerelease,
+    created_at: r.createdAt,
+    published_at: r.createdAt,
+    author: userJson(core, r.author),
+    assets: [],
+    archive_download_count: { zip: 0, tar_gz: 0 },
+  };
 }

@@ -5,7 +5,9 @@ import { dispatch, error, type Reply, type Route, swaggerUrl } from "./api.ts";
 import { commentRoutes, createComment } from "./api_comments.ts";
 import { findPull, merge, pullRoutes, setClosed } from "./api_pulls.ts";
 import { actionRoutes } from "./api_actions.ts";
+import { createIssue, findIssue, issueRoutes } from "./api_issues.ts";
 import { repoRoutes } from "./api_repo.ts";
+import { releaseRoutes } from "./api_releases.ts";
 import { type Core, findRepo, type ForgeSettings, type ForgeUser, type RepoRef } from "./core.ts";
 import * as git from "./git.ts";
 import { serveGit } from "./githttp.ts";
@@ -57,7 +59,7 @@ export interface Forge {
     match: { method?: string; path: RegExp },
     response: { status: number; times?: number; delayMs?: number; afterProcessing?: boolean },
   ): void;
-  /** Comments on pull `index` as `login` (who needs no token); returns the Comment JSON. */
+  /** Comments on pull or issue `index` as `login` (who needs no token); returns the Comment JSON. */
   addComment(
     owner: string,
     repo: string,
@@ -65,6 +67,12 @@ export interface Forge {
     login: string,
     body: string,
   ): Promise<Record<string, unknown>>;
+  /** Opens an issue as `poster` (who needs no token); returns its number. */
+  openIssue(
+    owner: string,
+    repo: string,
+    issue: { title: string; body: string; poster: string },
+  ): Promise<number>;
   closePull(owner: string, repo: string, index: number): Promise<void>;
   /** Merges as the API does (merge commit), by `login` (default "bot"). */
   mergePull(owner: string, repo: string, index: number, login?: string): Promise<void>;
@@ -91,10 +99,23 @@ export interface Forge {
     },
   ): Promise<number>;
   setActionRunStatus(id: number, status: string): Promise<void>;
+  /** Publishes a release for an existing tag, as its author would on the forge; returns its id. */
+  addRelease(
+    owner: string,
+    repo: string,
+    release: { tag: string; name: string; body: string; prerelease?: boolean; author?: string },
+  ): Promise<number>;
   stop(): Promise<void>;
 }
 
-const ROUTES: Route[] = [...repoRoutes, ...pullRoutes, ...commentRoutes, ...actionRoutes];
+const ROUTES: Route[] = [
+  ...repoRoutes,
+  ...pullRoutes,
+  ...issueRoutes,
+  ...commentRoutes,
+  ...actionRoutes,
+  ...releaseRoutes,
+];
 const SWAGGER = new URL("./forgejo-api-v1.swagger.json", import.meta.url);
 
 export async function startForge(opts: ForgeOptions): Promise<Forge> {
@@ -217,8 +238,15 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
       });
     },
     async addComment(owner, name, index, login, body) {
-      const { repo } = await pullOf(owner, name, index);
+      const repo = await repoOf(owner, name);
+      if (!findPull(core, repo, index) && !findIssue(core, repo, index)) {
+        throw new Error(`no pull or issue ${owner}/${name}#${index}`);
+      }
       return commentJson(core, repo, await createComment(core, repo, index, login, body));
+    },
+    async openIssue(owner, name, issue) {
+      const repo = await repoOf(owner, name);
+      return (await createIssue(core, repo, issue.poster, issue.title, issue.body)).number;
     },
     async closePull(owner, name, index) {
       const { pr } = await pullOf(owner, name, index);
@@ -282,6 +310,26 @@ export async function startForge(opts: ForgeOptions): Promise<Forge> {
       if (!run) throw new Error(`no action run ${id}`);
       run.status = status;
       await core.save();
+    },
+    async addRelease(owner, name, release) {
+      const repo = await repoOf(owner, name);
+      if (!(await git.resolve(repo.gitDir, `refs/tags/${release.tag}`))) {
+        throw new Error(`addRelease: no tag ${release.tag} in ${repo.full}`);
+      }
+      const releases = state.releases ??= [];
+      const record = {
+        id: releases.length + 1,
+        repo: repo.full,
+        tag: release.tag,
+        name: release.name,
+        body: release.body,
+        prerelease: release.prerelease ?? false,
+        author: release.author ?? "upstream",
+        createdAt: now(),
+      };
+      releases.push(record);
+      await core.save();
+      return record.id;
     },
     async stop() {
       for (const finish of delays) finish();

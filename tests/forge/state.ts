@@ -1,4 +1,4 @@
-// Forgejo stand-in state that is not in git (pulls, comments, reactions, mirror syncs), kept in
+// Forgejo stand-in state that is not in git (pulls, issues, comments, reactions, mirror syncs), kept in
 // root/.forge-state.json so a restarted stand-in over the same root still knows its pulls.
 
 export interface PullRecord {
@@ -14,6 +14,20 @@ export interface PullRecord {
   /** The head branch's repository ("owner/name") when it is a fork, not the base repository. */
   headRepo?: string;
   merged?: { at: string; by: string; commit: string; base: string };
+  createdAt: string;
+  updatedAt: string;
+  closedAt?: string;
+}
+
+/** An issue that is not a pull request; it shares its repository's number sequence with pulls. */
+export interface IssueRecord {
+  id: number;
+  repo: string;
+  number: number;
+  title: string;
+  body: string;
+  poster: string;
+  closed: boolean;
   createdAt: string;
   updatedAt: string;
   closedAt?: string;
@@ -53,6 +67,18 @@ export interface ActionRunRecord {
   createdAt: string;
 }
 
+/** A release its author published for a tag (a mirror's sync records none with notes). */
+export interface ReleaseRecord {
+  id: number;
+  repo: string;
+  tag: string;
+  name: string;
+  body: string;
+  prerelease: boolean;
+  author: string;
+  createdAt: string;
+}
+
 export interface State {
   lastPullId: number;
   lastCommentId: number;
@@ -63,6 +89,10 @@ export interface State {
   reactions: ReactionRecord[];
   mirrorSyncs: { repo: string; at: string; ok: boolean }[];
   actionRuns?: ActionRunRecord[];
+  releases?: ReleaseRecord[];
+  /** Absent in states saved before the stand-in had issues. */
+  issues?: IssueRecord[];
+  lastIssueId?: number;
 }
 
 function stateFile(root: string): string {

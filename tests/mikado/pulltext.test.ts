@@ -251,29 +251,36 @@ Deno.test("pullBody: the graph in a fenced block, mentions as path:line", () => 
   );
 });
 
-Deno.test("pullBody: manual steps after merge, and the closing line", () => {
+Deno.test("pullBody: after merge, the workflow's build is not a manual step", () => {
   const body = pullBody(FACTS);
+  // The repository's workflow builds and pushes on every merge, follow-through or not.
   assert.equal(
-    section(body, "### After merge (manual)"),
-    `1. Build and push the container: \`mise run container-build-and-release authentik\`
-2. Update the image tag in \`argocd/manifests/authentik/kustomization.yaml\`.
-3. Verify the deployment: ArgoCD sync, UI login.
+    section(body, "### After merge"),
+    `By itself:
+
+- The repository's workflow (\`.forgejo/workflows/build-container-nix.yaml\`) builds the container from the merge commit and pushes it to the registry as \`authentik:v2026.5.0-<sha7>-nix\` (the merge commit's first 7 characters).
+
+Left to a person:
+
+1. Once the workflow has pushed the image, set its tag in \`argocd/manifests/authentik/kustomization.yaml\`.
+2. Verify the deployment: ArgoCD sync, UI login.
 
 *Opened by upgrade-bot.*`,
   );
+  assert.ok(!body.includes("mise run"), "no manual container build");
   assert.ok(body.endsWith("\n*Opened by upgrade-bot.*\n"));
   assert.ok(!body.includes("### Build failure"), "no failure section without a failure");
   // With the follow-through on, the image tag is the bot's next pull request, not a manual step.
   const followed = section(pullBody({ ...FACTS, followThrough: true }), "### After merge");
   assert.match(
     followed,
-    /^1\. The repository's workflow \(`\.forgejo\/workflows\/build-container-nix\.yaml`\)/,
+    /^By itself:\n\n- The repository's workflow .* If it fails, the bot says so here\.$/m,
   );
   assert.match(
     followed,
-    /2\. Once the image is in the registry, the bot opens a pull request setting its tag in `argocd\/manifests\/authentik\/kustomization\.yaml`\./,
+    /^- Once the image is in the registry, the bot opens a pull request setting its tag in `argocd\/manifests\/authentik\/kustomization\.yaml`\.$/m,
   );
-  assert.ok(!pullBody({ ...FACTS, followThrough: true }).includes("(manual)"));
+  assert.match(followed, /Left to a person:\n\n1\. Merge that pull request, then verify/);
 });
 
 Deno.test("pullBody: a failure names the derivation, the log and the card for a human", () => {
@@ -290,7 +297,7 @@ Deno.test("pullBody: a failure names the derivation, the log and the card for a 
   assert.match(failure, /Log excerpt:\n\n```text\nuv sync\n/);
   assert.match(failure, /Ready for a human: \[\[upgrade-authentik-authentik-python-deps\]\]\./);
   assert.match(failure, /comment `\/rebuild` here to re-run the harvest/);
-  assert.ok(body.indexOf("### Build failure") < body.indexOf("### After merge (manual)"));
+  assert.ok(body.indexOf("### Build failure") < body.indexOf("### After merge"));
 
   const evaluation = pullBody({ ...FAILED, failure: { ...FAILED.failure!, drv: null } });
   assert.match(evaluation, /hash mismatch \(`build`\), in evaluation:/);
@@ -309,7 +316,7 @@ Deno.test("pullBody: hostile log lines and versions cannot add markdown structur
     "### Dependency Graph",
     "### Cards that still mention ``2026.2.0` ---``",
     "### Build failure",
-    "### After merge (manual)",
+    "### After merge",
   ]);
 });
 

@@ -149,3 +149,24 @@ Deno.test("opening a pull request that is open already updates it (Forgejo's 409
     assert.equal((await forge.pulls("mirrors/authentik", "open")).length, 1);
   });
 });
+
+Deno.test("release: the notes of a tag's release; a tag without one is null", async () => {
+  await withForge(async (standIn, forge) => {
+    await standIn.addRelease("mirrors", "authentik", {
+      tag: "version/2026.5.0",
+      name: "authentik 2026.5.0",
+      body: "## Breaking changes\n\n- none\n",
+    });
+    assert.deepEqual(await forge.release("mirrors/authentik", "version/2026.5.0"), {
+      tag: "version/2026.5.0",
+      name: "authentik 2026.5.0",
+      body: "## Breaking changes\n\n- none\n",
+      url: `${standIn.url}/mirrors/authentik/releases/tag/version/2026.5.0`,
+    });
+    assert.equal(await forge.release("mirrors/authentik", "version/2026.6.0"), null);
+    assert.equal(
+      forge.compareUrl("mirrors/authentik", "version/2026.2.0", "version/2026.5.0"),
+      `${standIn.url}/mirrors/authentik/compare/version/2026.2.0...version/2026.5.0`,
+    );
+  });
+});

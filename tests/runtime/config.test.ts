@@ -262,3 +262,48 @@ packages:
     /c\.yaml: min_release_age: "3 days" is not a duration such as 3d, 12h or 1d12h/,
   );
 });
+
+Deno.test("release_notes: authentik's file by default, a pattern, null, and errors naming it", () => {
+  assert.equal(
+    parseConfig("", "c.yaml").release_notes,
+    "website/docs/releases/{year}/v{major}.{minor}.md",
+  );
+  assert.equal(
+    parseConfig("release_notes: CHANGES/{version}.md", "c.yaml").release_notes,
+    "CHANGES/{version}.md",
+  );
+  assert.equal(parseConfig("release_notes: null", "c.yaml").release_notes, null);
+  assert.throws(
+    () => parseConfig("release_notes: notes/{series}.md", "c.yaml"),
+    /c\.yaml: release_notes: "notes\/\{series\}\.md" may only hold the placeholders \{version\} \{major\} \{minor\} \{patch\} \{year\}/,
+  );
+  assert.throws(
+    () => parseConfig("release_notes: ../outside.md", "c.yaml"),
+    /release_notes: "\.\.\/outside\.md" is not a path inside the mirror's tree/,
+  );
+  // Per package: authentik keeps its default, another package has none unless it says.
+  const several = packageConfigs(parseConfig(
+    `packages:
+  - { name: authentik, dir: containers/authentik, mirrors: [{ repo: m/a, tag: "v{version}" }] }
+  - { name: ntfy, dir: containers/ntfy, mirrors: [{ repo: m/n, tag: "v{version}" }] }
+  - name: other
+    dir: containers/other
+    mirrors: [{ repo: m/o, tag: "v{version}" }]
+    release_notes: docs/{version}.md
+`,
+    "p.yaml",
+  ));
+  assert.deepEqual(several.map((c) => c.release_notes), [
+    "website/docs/releases/{year}/v{major}.{minor}.md",
+    null,
+    "docs/{version}.md",
+  ]);
+  assert.throws(
+    () =>
+      parseConfig(
+        `release_notes: x.md\npackages: [{ name: a, dir: a, mirrors: [{ repo: m/a, tag: "v{version}" }] }]`,
+        "p.yaml",
+      ),
+    /p\.yaml: release_notes: not with "packages"/,
+  );
+});

@@ -21,6 +21,7 @@ import {
   sha256Base64,
   writeTree,
 } from "./trees.ts";
+import { notesFile, releaseNotes } from "./realworld.ts";
 
 export interface FixtureRelease {
   version: string;
@@ -198,8 +199,18 @@ async function resolveLocks(r: FixtureRelease): Promise<Locks> {
   };
 }
 
+/** The release's series notes where authentik keeps them, with a "Fixed in" section per patch
+ * up to it (earlier series' files stay in the tree, as authentik's do). */
+function notesOf(version: string): Record<string, string> {
+  if (version.includes("-")) return {};
+  const [major, minor, patch] = version.split(".");
+  const patches = Array.from({ length: Number(patch) }, (_, i) => `${major}.${minor}.${i + 1}`);
+  return { [notesFile(version)]: releaseNotes(`${major}.${minor}`, patches) };
+}
+
 function authentikTree(version: string, locks: Locks): Record<string, string> {
   return {
+    ...notesOf(version),
     // Mentions the version so the src hash changes with every release.
     "README.md": `# authentik\n\nThe authentication glue you need. Release ${version}.\n`,
     "authentik/__init__.py": `"""authentik core package"""\n\n__version__ = "${version}"\n`,

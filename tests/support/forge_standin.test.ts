@@ -382,6 +382,85 @@ Deno.test("comments: since filters on update time, reactions 201/200, permission
   });
 });
 
+Deno.test("issues: numbers shared with pulls, list by type, state and created_by, PATCH 201, comments", async () => {
+  await withForge(async (w) => {
+    const octokit = client(w.forge);
+    const reader = client(w.forge, "reader-token");
+    const repo = { owner: "eblume", repo: "blumeops" };
+    await pushBranch(w, "feature");
+    await octokit.rest.pulls.create({ ...repo, head: "feature", base: "main", title: "a pull" });
+    const created = await octokit.rest.issues.create({ ...repo, title: "Dashboard", body: "b" });
+    assert.equal(created.status, 201);
+    assert.equal(created.data.number, 2, "after pull #1");
+    assert.equal(created.data.pull_request, null);
+    assert.equal(created.data.user?.login, "bot");
+    assert.equal(await status(octokit.rest.issues.create({ ...repo, title: " " })), 422);
+    const theirs = await w.forge.openIssue("eblume", "blumeops", {
+      title: "Dashboard",
+      body: "b",
+      poster: "reader",
+    });
+    assert.equal(theirs, 3);
+
+    const list = async (query: Record<string, string>) =>
+      (await octokit.request("GET /repos/{owner}/{repo}/issues", { ...repo, ...query })).data as {
+        number: number;
+        pull_request: unknown;
+      }[];
+    assert.deepEqual((await list({})).map((i) => i.number), [3, 2, 1], "both kinds, newest first");
+    assert.deepEqual((await list({ type: "issues" })).map((i) => i.number), [3, 2]);
+    assert.deepEqual((await list({ type: "pulls" })).map((i) => i.number), [1]);
+    assert.ok((await list({ type: "pulls" }))[0].pull_request, "a pull carries its meta");
+    const mine = { type: "issues", state: "open", created_by: "bot" };
+    assert.deepEqual((await list(mine)).map((i) => i.number), [2]);
+    assert.equal(
+      await status(octokit.request("GET /repos/{owner}/{repo}/issues", {
+        ...repo,
+        created_by: "nobody",
+      })),
+      404,
+    );
+    const paged = await octokit.request("GET /repos/{owner}/{repo}/issues", {
+      ...repo,
+      limit: 1,
+      page: 2,
+    });
+    assert.equal(paged.headers["x-total-count"], "3");
+    assert.deepEqual((paged.data as { number: number }[]).map((i) => i.number), [2]);
+
+    const patched = await octokit.rest.issues.update({ ...repo, issue_number: 2, body: "c" });
+    assert.equal(patched.status, 201, "Forgejo answers 201");
+    assert.equal(patched.data.body, "c");
+    assert.equal(
+      await status(reader.rest.issues.update({ ...repo, issue_number: 2, body: "x" })),
+      403,
+      "a reader may not edit the bot's issue",
+    );
+    assert.equal(
+      (await reader.rest.issues.update({ ...repo, issue_number: 3, body: "mine" })).status,
+      201,
+      "the poster may edit their own",
+    );
+    const closed = await octokit.rest.issues.update({ ...repo, issue_number: 3, state: "closed" });
+    assert.equal(closed.data.state, "closed");
+    assert.ok(closed.data.closed_at);
+    assert.deepEqual((await list({ type: "issues" })).map((i) => i.number), [2]);
+    assert.deepEqual((await list({ type: "issues", state: "closed" })).map((i) => i.number), [3]);
+
+    const comment = await reader.rest.issues.createComment({
+      ...repo,
+      issue_number: 2,
+      body: "hi",
+    });
+    assert.equal(comment.status, 201);
+    assert.match(comment.data.issue_url ?? "", /\/eblume\/blumeops\/issues\/2$/);
+    assert.equal((comment.data as { pull_request_url?: string }).pull_request_url, "");
+    const got = await octokit.rest.issues.get({ ...repo, issue_number: 2 });
+    assert.equal(got.data.comments, 1);
+    assert.equal(await status(octokit.rest.issues.get({ ...repo, issue_number: 9 })), 404);
+  });
+});
+
 Deno.test("auth: bad token 401, anonymous and unknown repos 404, readers cannot push or write", async () => {
   await withForge(async (w) => {
     assert.equal(await status(client(w.forge, "wrong").rest.users.getAuthenticated()), 401);

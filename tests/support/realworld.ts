@@ -26,6 +26,7 @@ import {
 } from "./trees.ts";
 
 import { resolve } from "node:path";
+import { compareVersions } from "../../lib/nix/versions.ts";
 
 /** Where the real sources.nix fetches from; rewritten to the local mirrors. */
 export const FORGE_MIRRORS = "https://forge.ops.eblu.me/mirrors/";
@@ -269,10 +270,56 @@ export async function defaultLocks(version: string): Promise<Locks> {
   };
 }
 
+/** Where authentik keeps a release series' notes (lib/site's release_notes default). */
+export function notesFile(version: string): string {
+  const [major, minor] = version.split(".");
+  return `website/docs/releases/${major}/v${major}.${minor}.md`;
+}
+
+/** A series' notes as authentik writes them (front matter, MDX import, ## sections, a "Fixed in"
+ * section per patch release so far), each line naming the series so tests can tell them apart. */
+export function releaseNotes(series: string, patches: string[]): string {
+  return [
+    `---\ntitle: Release ${series}\nslug: "/releases/${series}"\n---\n`,
+    `import Tabs from "@theme/Tabs";\n`,
+    `:::info\nThe ${series} release of authentik.\n:::\n`,
+    `## Highlights\n\n- ${series} highlight: passkeys everywhere (#12345), thanks @someone.\n`,
+    `## Breaking changes\n\n- ${series} breaking: the \`/api/v2\` endpoints are gone.\n`,
+    `## New features\n\n- ${series} feature: <Tabs>a tab</Tabs>\n`,
+    `## Upgrading\n\n${series} upgrading: back up the database first. Upgrades MUST happen in ` +
+    `order.\n`,
+    ...patches.map((p) => `## Fixed in ${p}\n\n- ${p} fix: core: fix a crash (#13001)\n`),
+  ].join("\n");
+}
+
+/** The notes files of the tree at `version`: every stable series released up to it (as
+ * authentik's tree keeps them all), with the patches released so far. */
+function notesTree(released: string[], version: string): Record<string, string> {
+  const stable = [...released, version].filter((v) =>
+    !v.includes("-") && compareVersions(v, version) <= 0
+  );
+  const bySeries = new Map<string, string[]>();
+  for (const v of [...new Set(stable)].sort(compareVersions)) {
+    const series = v.split(".").slice(0, 2).join(".");
+    bySeries.set(series, [...bySeries.get(series) ?? [], v]);
+  }
+  return Object.fromEntries(
+    [...bySeries].map(([series, versions]) => [
+      notesFile(versions[0]),
+      releaseNotes(series, versions.filter((v) => !v.endsWith(".0"))),
+    ]),
+  );
+}
+
 /** An authentik tree with what the real derivations read or patch (lock files, schema.yml,
- * the files their postPatch/installPhase name), a few lines each. */
-function authentikTree(version: string, locks: Locks): Record<string, string> {
+ * the files their postPatch/installPhase name), a few lines each, and its release notes. */
+function authentikTree(
+  version: string,
+  locks: Locks,
+  notes: Record<string, string>,
+): Record<string, string> {
   return {
+    ...notes,
     "README.md": `# authentik\n\nThe authentication glue you need. Release ${version}.\n`,
     "pyproject.toml": `[project]\nname = "authentik"\nversion = "${version}"\n` +
       `requires-python = "==3.14.*"\n`,
@@ -443,7 +490,8 @@ async function populate(
     };
     const tag = `version/${r.version}`;
     if (!await hasTag("authentik", tag)) {
-      const tree = Object.entries(authentikTree(r.version, locks)).map((
+      const notes = notesTree(releases, r.version);
+      const tree = Object.entries(authentikTree(r.version, locks, notes)).map((
         [path, text],
       ) => [r.webDir && path.startsWith("web/") ? `${r.webDir}/${path.slice(4)}` : path, text]);
       await commitAndTag("authentik", Object.fromEntries(tree), tag, r.date);

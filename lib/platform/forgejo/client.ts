@@ -6,12 +6,14 @@ import {
   type Comment,
   type Forge,
   isBotPull,
+  type Issue,
   type Pull,
+  type Release,
   type TagCommit,
 } from "../forge.ts";
 import type { Remote } from "../../runtime/git.ts";
 import { redact } from "../../runtime/log.ts";
-import { type Json, lastPage, toComment, toPull } from "./convert.ts";
+import { type Json, lastPage, toComment, toIssue, toPull } from "./convert.ts";
 import { lsRemote } from "./refs.ts";
 
 const PAGE = 50; // Forgejo's default `limit`; its admin may cap pages lower (MAX_RESPONSE_ITEMS)
@@ -234,6 +236,35 @@ export class ForgejoForge implements Forge {
     return typeof data === "string" ? data : new TextDecoder().decode(data as ArrayBuffer);
   }
 
+  async release(repo: string, tag: string): Promise<Release | null> {
+    try {
+      const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", {
+        ...ForgejoForge.split(repo),
+        tag,
+      });
+      const r = data as Json;
+      return {
+        tag,
+        name: String(r.name ?? ""),
+        body: String(r.body ?? ""),
+        url: String(r.html_url ?? ""),
+      };
+    } catch (e) {
+      // Forgejo answers 404 for a tag without a release, and for the tag-only "releases" a
+      // mirror's sync records.
+      if ((e as { status?: number }).status === 404) return null;
+      throw this.explain(
+        e as { status?: number; message: string },
+        `reading the release of tag ${tag} of ${repo}`,
+      );
+    }
+  }
+
+  compareUrl(repo: string, from: string, to: string): string {
+    const ref = (r: string) => r.split("/").map(encodeURIComponent).join("/");
+    return `${this.url}/${repo}/compare/${ref(from)}...${ref(to)}`;
+  }
+
   async pulls(repo: string, state: "open" | "closed" | "all"): Promise<Pull[]> {
     const all: Pull[] = [];
     for (let page = 1;; page++) {
@@ -311,6 +342,63 @@ export class ForgejoForge implements Forge {
       `updating pull request #${index} of ${repo}`,
     );
     return toPull(data as Json);
+  }
+
+  async issues(repo: string, createdBy: string): Promise<Issue[]> {
+    const all: Issue[] = [];
+    for (let page = 1;; page++) {
+      const { data, headers } = await this.call(
+        "GET /repos/{owner}/{repo}/issues",
+        {
+          ...ForgejoForge.split(repo),
+          type: "issues",
+          state: "open",
+          created_by: createdBy,
+          page,
+          limit: PAGE,
+        },
+        `listing the open issues ${createdBy} opened in ${repo}`,
+      );
+      const batch = (data as Json[]).map(toIssue);
+      all.push(...batch);
+      if (lastPage(batch.length, all.length, headers)) return all;
+    }
+  }
+
+  async createIssue(repo: string, p: { title: string; body: string }): Promise<Issue> {
+    // Not retried: a retry after a lost response would open a second issue (the caller looks
+    // for it instead).
+    const { data } = await this.call(
+      "POST /repos/{owner}/{repo}/issues",
+      {
+        ...ForgejoForge.split(repo),
+        title: redact(p.title),
+        body: redact(p.body),
+        request: { retries: 0 },
+      },
+      `opening an issue in ${repo}`,
+    );
+    return toIssue(data as Json);
+  }
+
+  async updateIssue(
+    repo: string,
+    index: number,
+    p: { title?: string; body?: string; state?: "open" | "closed" },
+  ): Promise<Issue> {
+    // Forgejo answers 201 here, not 200.
+    const { data } = await this.call(
+      "PATCH /repos/{owner}/{repo}/issues/{index}",
+      {
+        ...ForgejoForge.split(repo),
+        index,
+        ...p,
+        ...(p.title === undefined ? {} : { title: redact(p.title) }),
+        ...(p.body === undefined ? {} : { body: redact(p.body) }),
+      },
+      `updating issue #${index} of ${repo}`,
+    );
+    return toIssue(data as Json);
   }
 
   async comments(repo: string, index: number, since?: string): Promise<Comment[]> {

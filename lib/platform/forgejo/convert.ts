@@ -1,5 +1,5 @@
-// Forgejo's JSON as the Forge interface's records (pull requests, comments), and when paging stops.
-import type { Comment, Pull } from "../forge.ts";
+// Forgejo's JSON as the Forge interface's records (pull requests, issues, comments), and when paging stops.
+import type { Comment, Issue, Pull } from "../forge.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -30,6 +30,19 @@ export function toPull(d: Json): Pull {
     base: String(base?.ref ?? ""),
     url: String(d.html_url ?? ""),
     user: String((d.user as Json)?.login ?? ""),
+    comments: typeof d.comments === "number" ? d.comments : null,
+  };
+}
+
+export function toIssue(d: Json): Issue {
+  return {
+    number: Number(d.number),
+    title: String(d.title ?? ""),
+    body: String(d.body ?? ""),
+    state: d.state === "closed" ? "closed" : "open",
+    user: String((d.user as Json)?.login ?? ""),
+    url: String(d.html_url ?? ""),
+    comments: typeof d.comments === "number" ? d.comments : null,
   };
 }
 

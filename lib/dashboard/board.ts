@@ -1,0 +1,237 @@
+// The dashboard issue on the forge around a cron run: found once, its /upgrade comments taken in, its body edited only when it changed.
+import { type Config, packageConfigs } from "../runtime/config.ts";
+import type { Comment, Forge, Issue } from "../platform/forge.ts";
+import type { RunSummary } from "../flow/packages.ts";
+import { answered, mayCommand, replyOnce } from "../flow/comments.ts";
+import { ownTags } from "../flow/releases.ts";
+import { newerVersions } from "../nix/versions.ts";
+import { deniedReply, uncheckedReply } from "../mikado/pulltext.ts";
+import { listServices } from "../mikado/service_versions.ts";
+import { SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
+import { progress, redact } from "../runtime/log.ts";
+import { findDashboard } from "./marker.ts";
+import { renderDashboard, renderedOn } from "./render.ts";
+import { dashboardRows } from "./rows.ts";
+import { packageStatus } from "./states.ts";
+import {
+  outcomeText,
+  parseUpgrade,
+  refusedReply,
+  upgradeReply,
+  type UpgradeRequest,
+} from "./commands.ts";
+
+/** A cron run's options as far as the dashboard cares. */
+export interface DashboardOptions {
+  config: Config;
+  dryRun: boolean;
+  /** `--package`, `--version`: a narrowed or forced run knows too little to redraw the table. */
+  package?: string;
+  version?: string;
+}
+
+/** The run's summary and what became of the dashboard, in one line (`changed`: something to
+ * tell; a dashboard left as it was is no news). */
+export type DashboardSummary = RunSummary & {
+  dashboard: { message: string; changed: boolean } | null;
+};
+
+/** An `/upgrade` taken in: the comment, and the version it runs (resolved for `/upgrade NAME`). */
+interface Taken {
+  comment: number;
+  request: UpgradeRequest;
+}
+
+/** Runs `run` (the packages, with the versions `/upgrade` comments ask for) between reading the
+ * dashboard and redrawing it. Only a full run (no `--package`, no `--version`) keeps the
+ * dashboard; a dry run reads it and says what it would do. The dashboard failing never stops an
+ * upgrade: it is said in the summary's `dashboard` line. */
+export async function withDashboard(
+  o: DashboardOptions,
+  forge: Forge,
+  run: (versions: Map<string, string>, forge: Forge) => Promise<RunSummary>,
+): Promise<DashboardSummary> {
+  const dashboard = o.config.dashboard;
+  if (!dashboard || o.package !== undefined || o.version !== undefined) {
+    return { ...await run(new Map(), forge), dashboard: null };
+  }
+  const repo = o.config.forge.repo;
+  const services = servicesOnce(o.config, forge);
+  let found: { me: string; issue: Issue | null; duplicates: Issue[] } | null = null;
+  let taken: Taken[] = [];
+  const problems: string[] = [];
+  try {
+    const me = await forge.whoami();
+    found = { me, ...findDashboard(await forge.issues(repo, me), me) };
+    if (found.issue && !o.dryRun) taken = await takeCommands(o.config, forge, found.issue, me);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  const versions = new Map(
+    taken.flatMap((t) => t.request.version ? [[t.request.name, t.request.version]] : []),
+  );
+  const answer = async (outcome: (name: string) => string) => {
+    for (const t of found?.issue ? taken : []) {
+      const text = upgradeReply(t.request, outcome(t.request.name), t.comment);
+      await replyOnce(forge, repo, found!.issue!.number, found!.me, t.comment, text).catch((e) =>
+        problems.push(`replying to comment ${t.comment}: ${(e as Error).message}`)
+      );
+    }
+  };
+  let summary: RunSummary;
+  try {
+    summary = await run(versions, services.forge);
+  } catch (e) {
+    // A run of one package stops on its error: the comments that asked for it hear so.
+    const error = { message: (e as Error).message, exitCode: 1 };
+    await answer(() => outcomeText({ error, report: null, outcome: "failed" }));
+    throw e;
+  }
+  await answer((name) => outcomeText(summary.packages.find((p) => p.package === name)));
+  let drawn = { message: "", changed: false };
+  if (found) {
+    drawn = await redraw(o, forge, services.read, summary, found, dashboard.title).catch((e) => {
+      problems.push((e as Error).message);
+      return drawn;
+    });
+  }
+  const message = problems.length ? `FAILED: ${problems.join("; ")}` : drawn.message;
+  progress(`dashboard: ${message}`);
+  const changed = problems.length > 0 || taken.length > 0 || drawn.changed;
+  return { ...summary, requests: forge.requests, dashboard: { message, changed } };
+}
+
+/** The `/upgrade` comments on the dashboard not answered yet, each claimed (the `eyes`
+ * reaction) and checked as `/rebuild` is: who may, a known package, a release version. Refused
+ * ones are answered at once; the others are answered after the run. */
+async function takeCommands(
+  config: Config,
+  forge: Forge,
+  issue: Issue,
+  me: string,
+): Promise<Taken[]> {
+  // The issue says how many comments it has: none, no request to read them.
+  if (issue.comments === 0) return [];
+  const repo = config.forge.repo;
+  const configs = packageConfigs(config);
+  const names = configs.map((c) => c.package.name);
+  const comments: Comment[] = await forge.comments(repo, issue.number);
+  const taken: Taken[] = [];
+  for (const c of comments) {
+    const parsed = parseUpgrade(c.body, names);
+    // The bot's own words, conversation, an edited comment (as for /rebuild), one answered.
+    if (parsed === null || c.user.toLowerCase() === me.toLowerCase()) continue;
+    if (c.updatedAt !== c.createdAt || answered(comments, me, c.id)) continue;
+    if (!(await forge.react(repo, c.id, "eyes"))) {
+      progress(`comment ${c.id} was claimed but never answered: picking it up`);
+    }
+    const reply = (text: string) => replyOnce(forge, repo, issue.number, me, c.id, text);
+    const may = await mayCommand(config, forge, c.user);
+    if (may !== "yes") {
+      await reply((may === "no" ? deniedReply : uncheckedReply)(c.user, c.id, "/upgrade"));
+      progress(
+        `/upgrade from ${c.user}: refused (${may === "no" ? "no write access" : "unchecked"})`,
+      );
+      continue;
+    }
+    if ("error" in parsed) {
+      await reply(refusedReply(parsed.error, c.id));
+      progress(`/upgrade from ${c.user}: ${parsed.error}`);
+      continue;
+    }
+    let { name, version } = parsed.request;
+    if (version === null) {
+      const pkg = configs.find((p) => p.package.name === name)!;
+      const own = pkg.mirrors[0];
+      const tags = [...(await ownTags(forge, pkg)).keys()];
+      version = newerVersions(tags, own.tag, "0.0.0", pkg.prereleases)[0] ?? null;
+      if (version === null) {
+        await reply(refusedReply(`${own.repo} has no release tag of ${name}`, c.id));
+        continue;
+      }
+    }
+    progress(`/upgrade from ${c.user}: ${name} ${version} in this run`);
+    taken.push({ comment: c.id, request: { name, version } });
+  }
+  return taken;
+}
+
+/** The forge for the run, reading service-versions.yaml at the base once: the packages' current
+ * versions (lib/flow/package.ts) and the table come from the same text, for one request. */
+function servicesOnce(config: Config, forge: Forge): { forge: Forge; read: () => Promise<string> } {
+  const { repo, base } = config.forge;
+  const file = config.service_versions?.file ?? SERVICE_VERSIONS_FILE;
+  let text: Promise<string> | null = null;
+  const read = () => text ??= forge.readFile(repo, file, base);
+  const readFile = (r: string, path: string, ref: string) =>
+    r === repo && path === file && ref === base ? read() : forge.readFile(r, path, ref);
+  const shared = new Proxy(forge, {
+    get: (target, key) => {
+      if (key === "readFile") return readFile;
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { forge: shared, read };
+}
+
+/** Draws the table from the run's outcomes and compares it with the issue's body, as it would
+ * read on the day that body counted its ages on: the same text, no request. */
+async function redraw(
+  o: DashboardOptions,
+  forge: Forge,
+  readServices: () => Promise<string>,
+  summary: RunSummary,
+  found: { me: string; issue: Issue | null; duplicates: Issue[] },
+  title: string,
+): Promise<{ message: string; changed: boolean }> {
+  const { config } = o;
+  const { repo } = config.forge;
+  const configs = packageConfigs(config);
+  const statuses = summary.packages.map((p) =>
+    packageStatus(p, configs.find((c) => c.package.name === p.package)!)
+  );
+  const file = config.service_versions?.file ?? SERVICE_VERSIONS_FILE;
+  const services = config.service_versions
+    ? listServices(await readServices(), `${repo}:${file}`)
+    : [];
+  const rows = dashboardRows(services, statuses);
+  const today = new Date().toISOString().slice(0, 10);
+  const body = (asOf: string) => redact(renderDashboard(rows, asOf, file));
+  const { issue, duplicates } = found;
+  const would = o.dryRun ? "would be " : "";
+  let said: string;
+  const same = issue?.title === title && body(renderedOn(issue.body) ?? today) === issue.body;
+  if (issue && same) {
+    said = `#${issue.number} unchanged`;
+  } else if (issue) {
+    if (!o.dryRun) await forge.updateIssue(repo, issue.number, { title, body: body(today) });
+    said = `#${issue.number} ${would}edited: ${issue.url}`;
+  } else {
+    said = o.dryRun ? "would be opened" : await open(forge, repo, found.me, title, body(today));
+  }
+  for (const d of duplicates) {
+    if (!o.dryRun) await forge.updateIssue(repo, d.number, { state: "closed" });
+    said += `; a second dashboard #${d.number} ${would}closed`;
+  }
+  return { message: said, changed: !same || duplicates.length > 0 };
+}
+
+/** Opens the dashboard; when the answer is lost, the list says whether it was opened after all
+ * (never a second one in the same run). */
+async function open(
+  forge: Forge,
+  repo: string,
+  me: string,
+  title: string,
+  body: string,
+): Promise<string> {
+  try {
+    const made = await forge.createIssue(repo, { title, body });
+    return `#${made.number} opened: ${made.url}`;
+  } catch (e) {
+    const made = findDashboard(await forge.issues(repo, me), me).issue;
+    if (!made) throw e;
+    return `#${made.number} opened (its answer was lost): ${made.url}`;
+  }
+}

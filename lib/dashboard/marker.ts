@@ -1,0 +1,19 @@
+// The dashboard issue's marker: how the bot finds its one issue again among the open issues (pure).
+import type { Issue } from "../platform/forge.ts";
+
+/** The hidden first line of the dashboard's body. Untrusted text in the body is HTML-escaped
+ * (render.ts), so no release name or failure reason can carry a second one. */
+export const DASHBOARD_MARKER = "<!-- upgrade-bot:dashboard -->";
+
+/** The bot's dashboard among `issues`: the oldest open issue that `me` opened with the marker in
+ * its body (an issue someone else opened with it is not the bot's), and any later ones (a
+ * create whose answer was lost, a race), which the bot closes. */
+export function findDashboard(
+  issues: Issue[],
+  me: string,
+): { issue: Issue | null; duplicates: Issue[] } {
+  const mine = issues
+    .filter((i) => i.user.toLowerCase() === me.toLowerCase() && i.body.includes(DASHBOARD_MARKER))
+    .sort((a, b) => a.number - b.number);
+  return { issue: mine[0] ?? null, duplicates: mine.slice(1) };
+}

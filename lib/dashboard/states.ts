@@ -1,0 +1,79 @@
+// Each package's dashboard state, read from its outcome in the cron run (pure).
+import type { Config } from "../runtime/config.ts";
+import type { PackageOutcome } from "../flow/packages.ts";
+import { compareVersions } from "../nix/versions.ts";
+import { parsePullTitle } from "../mikado/pulltext.ts";
+import type { PackageState, PackageStatus } from "./rows.ts";
+
+/** The service-versions.yaml entry a package's row belongs to. */
+export function serviceOf(config: Config): string {
+  return config.service_versions?.name ?? config.package.name;
+}
+
+/** What the dashboard shows of the package `config` after the run's `out`: the first that holds
+ * of failed, a moved tag, pull request open, waiting (a missing tag, the release's age), merged
+ * (deploying or deployed), up to date. */
+export function packageStatus(out: PackageOutcome, config: Config): PackageStatus {
+  const r = out.report;
+  const openVersion = r?.open ? parsePullTitle(r.open.title)?.to ?? null : null;
+  const seen = r ? [r.baseVersion, r.version.to, r.newest, ...r.waiting, openVersion] : [];
+  const versions = seen.filter((v): v is string => v !== null).sort(compareVersions);
+  return {
+    service: serviceOf(config),
+    package: config.package.name,
+    newest: versions.at(-1) ?? null,
+    state: stateOf(out, config, openVersion),
+  };
+}
+
+function stateOf(out: PackageOutcome, config: Config, openVersion: string | null): PackageState {
+  const r = out.report;
+  if (!r || r.failure || out.error) {
+    return {
+      kind: "failed",
+      reason: r?.failure?.message ?? out.error?.message ?? out.outcome,
+      url: r?.pull?.url || r?.open?.url || null,
+    };
+  }
+  if (r.moved.length) {
+    const m = r.moved[0];
+    return {
+      kind: "waiting",
+      version: openVersion ?? r.version.to,
+      reason: `tag ${m.tag} of ${m.repo} moved from ${m.commit.slice(0, 7)} to ` +
+        `${m.now.slice(0, 7)}: a /rebuild by a writer accepts it`,
+    };
+  }
+  if (r.pull?.number) {
+    return { kind: "pull", number: r.pull.number, url: r.pull.url, version: r.version.to };
+  }
+  if (r.open) return { kind: "pull", number: r.open.number, url: r.open.url, version: openVersion };
+  if (r.waiting.length) {
+    const version = r.waiting[0];
+    const young = r.young.find((y) => y.version === version);
+    const others = config.mirrors.slice(1).map((m) => m.repo);
+    return {
+      kind: "waiting",
+      version,
+      reason: young
+        ? `released ${young.age} ago: younger than min_release_age`
+        : others.length === 1
+        ? `no tag on ${others[0]} yet`
+        : `not tagged on every one of ${others.join(", ")} yet`,
+    };
+  }
+  const f = out.followThrough;
+  switch (f?.state) {
+    case "deployed":
+      return { kind: "deployed", tag: f.tag ?? "" };
+    case "waiting":
+      return { kind: "merged", step: "waiting for its image in the registry", followUp: null };
+    case "open":
+    case "opened":
+      return { kind: "merged", step: "deploying", followUp: f.pull };
+    case "failed":
+      return { kind: "failed", reason: f.message, url: null };
+    default:
+      return { kind: "up to date" };
+  }
+}

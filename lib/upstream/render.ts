@@ -1,0 +1,172 @@
+// What changed upstream, as the pull request's section (within a size budget) and as stdout lines (pure).
+import type { DependencyChanges, MirrorChanges, ReleaseNotes } from "./changes.ts";
+import type { PackageChange } from "./locks.ts";
+import { cutMarkdown, isImportant, safeMarkdown, sections } from "./notes.ts";
+import { linkTarget, mdCode, oneLine } from "../mikado/markdown.ts";
+
+/** Forgejo sets no limit on a pull request body that we could find; GitHub's is 65536
+ * characters. The bot keeps the whole body under this, so either accepts it. */
+export const BODY_LIMIT = 60_000;
+
+/** More packages than this in one lock file are folded. */
+const FOLD_AFTER = 15;
+
+/** Below this many characters, the folded rest of a notes file is only linked. */
+const MIN_REST = 400;
+
+/** The pull request's "What changed upstream" section in at most about `budget` characters:
+ * compare links, commit counts and dependency changes first, then each notes entry's breaking,
+ * upgrading and security sections in full, then the rest of each, folded and cut. */
+export function upstreamSection(all: MirrorChanges[], budget: number): string[] {
+  if (all.length === 0) return [];
+  const head = ["### What changed upstream", ""];
+  const parts = all.map((m) => ({
+    m,
+    top: [...mirrorHead(m), ...(m.notes.length ? ["Release notes:", ""] : [])],
+    deps: dependencyLines(m.dependencies),
+  }));
+  const size = (lines: string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
+  let used = size(head) + parts.reduce((n, p) => n + size(p.top) + size(p.deps), 0);
+  // Dependency lists that would take over half of the budget are shortened first.
+  if (used > budget / 2) {
+    for (const p of parts) p.deps = dependencyLines(p.m.dependencies, 5);
+    used = size(head) + parts.reduce((n, p) => n + size(p.top) + size(p.deps), 0);
+  }
+  const entries = parts.reduce((n, p) => n + p.m.notes.length, 0);
+  const share = Math.max(0, Math.floor((budget - used) / Math.max(1, entries)));
+  return [
+    ...head,
+    ...parts.flatMap((p) => [
+      ...p.top,
+      ...p.m.notes.flatMap((n) => notesLines(n, share)),
+      ...p.deps,
+    ]),
+  ];
+}
+
+function mirrorHead(m: MirrorChanges): string[] {
+  const count = m.commits === null
+    ? "commits not counted"
+    : `${m.commits} commit${m.commits === 1 ? "" : "s"}`;
+  return [
+    `#### ${mdCode(m.repo)}: ${mdCode(m.from)} -> ${mdCode(m.to)}`,
+    "",
+    `[Compare ${mdCode(`${m.from}...${m.to}`)}](${linkTarget(m.compare)}): ${count}.`,
+    "",
+    ...(m.problems.length ? [...m.problems.map((p) => `- Not shown: ${oneLine(p)}`), ""] : []),
+  ];
+}
+
+/** One notes entry in about `share` characters: its important sections first and in full (cut
+ * only when they alone are larger), the rest folded and cut, with a link to the whole. */
+function notesLines(n: ReleaseNotes, share: number): string[] {
+  const what = n.source === "release"
+    ? `forge release ${mdCode(n.title)}`
+    : `${mdCode(n.title)} at the new tag`;
+  const head = [
+    `##### ${n.releases.map((r) => oneLine(r)).join(", ")}: ${what}`,
+    "",
+    `[The whole notes](${linkTarget(n.url)})`,
+    "",
+  ];
+  const parts = sections(n.text);
+  const important = parts.filter((s) => isImportant(s.title)).map((s) => s.text).join("\n\n");
+  const rest = parts.filter((s) => !isImportant(s.title));
+  const size = (lines: string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
+  let room = share - size(head);
+  const out = [...head];
+  if (important) {
+    const first = cutMarkdown(safeMarkdown(important, 6), room - size([CUT, ""]) - 2);
+    out.push(first.text, "", ...(first.cut ? [CUT, ""] : []));
+    room = share - size(out);
+  }
+  if (rest.length === 0) return out;
+  const titles = htmlText(rest.map((s) => s.title ?? "introduction").join(", "));
+  const fold = [`<details><summary>Other sections: ${titles}</summary>`, "", "</details>", ""];
+  const left = room - size(fold) - size([CUT, ""]) - 2;
+  if (left < MIN_REST) return [...out, `Other sections (${titles}): in the whole notes.`, ""];
+  const body = cutMarkdown(safeMarkdown(rest.map((s) => s.text).join("\n\n"), 6), left);
+  return [
+    ...out,
+    fold[0],
+    "",
+    body.text,
+    "",
+    ...(body.cut ? [CUT, ""] : []),
+    ...fold.slice(2),
+  ];
+}
+
+const CUT = "*(cut here: the rest is in the whole notes)*";
+
+/** Each changed lock file's packages, under the hash it feeds; a list longer than FOLD_AFTER is
+ * folded, and with `most` only that many are listed (the rest named by count). */
+function dependencyLines(groups: DependencyChanges[], most?: number): string[] {
+  if (groups.length === 0) return [];
+  return [
+    "Dependency changes:",
+    "",
+    ...groups.flatMap((g) => {
+      const feeds = g.hash === null ? "" : `${mdCode(g.hash)} reads `;
+      const items = g.changes.map(changeLine);
+      const shown = most === undefined ? items : items.slice(0, most);
+      const more = items.length - shown.length;
+      const list = [...shown, ...(more > 0 ? [`- and ${more} more (see the compare view)`] : [])];
+      const head = `${feeds}${mdCode(g.file)}: ${summary(g.changes)}`;
+      return items.length > FOLD_AFTER && most === undefined
+        ? [
+          head,
+          "",
+          `<details><summary>${items.length} packages</summary>`,
+          "",
+          ...list,
+          "",
+          "</details>",
+          "",
+        ]
+        : [head, "", ...list, ""];
+    }),
+  ];
+}
+
+function changeLine(c: PackageChange): string {
+  if (c.from === null) return `- added ${mdCode(c.name)} ${mdCode(c.to!)}`;
+  if (c.to === null) return `- removed ${mdCode(c.name)} ${mdCode(c.from)}`;
+  return `- ${mdCode(c.name)} ${mdCode(c.from)} -> ${mdCode(c.to)}`;
+}
+
+function summary(changes: PackageChange[]): string {
+  const count = (n: number, word: string) => n ? [`${n} ${word}`] : [];
+  const added = changes.filter((c) => c.from === null).length;
+  const removed = changes.filter((c) => c.to === null).length;
+  return [
+    ...count(changes.length - added - removed, "changed"),
+    ...count(added, "added"),
+    ...count(removed, "removed"),
+  ].join(", ") || "no package changed";
+}
+
+/** Text inside an HTML element (a `<summary>`): no tag can open or close there. */
+function htmlText(s: string): string {
+  return oneLine(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** The same facts as stdout lines, for people reading a run (a dry run prints the body too). */
+export function upstreamText(all: MirrorChanges[]): string[] {
+  return all.flatMap((m) => [
+    `upstream ${m.repo} ${m.from}...${m.to}: ${
+      m.commits === null ? "commits not counted" : `${m.commits} commits`
+    } ${m.compare}`,
+    ...m.notes.map((n) =>
+      `  notes for ${n.releases.join(", ")}: ${
+        n.source === "release" ? "forge release" : n.title
+      } (${n.text.length} characters)`
+    ),
+    ...m.dependencies.map((g) =>
+      `  ${g.hash ? `${g.hash} <- ` : ""}${g.file}: ${
+        g.changes.map((c) => `${c.name} ${c.from ?? "(new)"} -> ${c.to ?? "(gone)"}`).join(", ")
+      }`
+    ),
+    ...m.problems.map((p) => `  not read: ${p}`),
+  ]);
+}

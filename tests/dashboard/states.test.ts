@@ -1,0 +1,198 @@
+// Each package's dashboard state from its outcome in a cron run (pure).
+import assert from "node:assert/strict";
+import { packageStatus } from "../../lib/dashboard/states.ts";
+import { newReport, type Report } from "../../lib/flow/report.ts";
+import type { PackageOutcome } from "../../lib/flow/packages.ts";
+import type { FollowThrough } from "../../lib/flow/followthrough.ts";
+import { defaultConfig } from "../../lib/site/defaults.ts";
+
+const config = defaultConfig();
+const o = { config, builder: "local", dryRun: false, noBuild: false };
+
+function outcome(
+  edit: (r: Report) => void,
+  more: Partial<PackageOutcome> = {},
+): PackageOutcome {
+  const report = newReport(o, "2026.2.0", "2026.2.0");
+  report.upToDate = true;
+  edit(report);
+  return {
+    package: "authentik",
+    outcome: "up to date",
+    report,
+    error: null,
+    closed: null,
+    followThrough: null,
+    ...more,
+  };
+}
+
+const follow = (f: Partial<FollowThrough>): FollowThrough => ({
+  state: "none",
+  message: "",
+  tag: null,
+  pull: null,
+  ...f,
+});
+
+Deno.test("states: up to date, a pull request, waiting, failed, merged, deployed", () => {
+  const up = packageStatus(outcome(() => {}), config);
+  assert.deepEqual(up, {
+    service: "authentik",
+    package: "authentik",
+    newest: "2026.2.0",
+    state: { kind: "up to date" },
+  });
+
+  const opened = packageStatus(
+    outcome((r) => {
+      r.upToDate = false;
+      r.version.to = "2026.5.0";
+      r.newest = "2026.5.0";
+      r.pull = { number: 4, url: "http://f/p/4", title: "t", body: "", action: "opened" };
+    }),
+    config,
+  );
+  assert.deepEqual(opened.state, {
+    kind: "pull",
+    number: 4,
+    url: "http://f/p/4",
+    version: "2026.5.0",
+  });
+  assert.equal(opened.newest, "2026.5.0");
+
+  // The run found its pull request open already: the number and version come from it.
+  const open = packageStatus(
+    outcome((r) => {
+      r.open = {
+        number: 6,
+        url: "http://f/p/6",
+        title: "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.3.0",
+      };
+      r.waiting = ["2026.5.0"];
+    }),
+    config,
+  );
+  assert.deepEqual(open.state, {
+    kind: "pull",
+    number: 6,
+    url: "http://f/p/6",
+    version: "2026.3.0",
+  });
+  assert.equal(open.newest, "2026.5.0", "a waiting release is the newest seen");
+
+  const waiting = packageStatus(outcome((r) => r.waiting = ["2026.6.0", "2026.5.0"]), config);
+  assert.deepEqual(waiting.state, {
+    kind: "waiting",
+    version: "2026.6.0",
+    reason: "no tag on mirrors/authentik-client-go yet",
+  });
+  assert.equal(waiting.newest, "2026.6.0");
+
+  const young = packageStatus(
+    outcome((r) => {
+      r.waiting = ["2026.6.0"];
+      r.young = [{ version: "2026.6.0", age: "1d2h" }];
+    }),
+    config,
+  );
+  assert.deepEqual(young.state, {
+    kind: "waiting",
+    version: "2026.6.0",
+    reason: "released 1d2h ago: younger than min_release_age",
+  });
+
+  const moved = packageStatus(
+    outcome((r) => {
+      r.open = {
+        number: 6,
+        url: "http://f/p/6",
+        title: "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.3.0",
+      };
+      r.moved = [{
+        repo: "mirrors/authentik",
+        tag: "version/2026.3.0",
+        commit: "a".repeat(40),
+        now: "b".repeat(40),
+      }];
+    }),
+    config,
+  );
+  assert.deepEqual(moved.state, {
+    kind: "waiting",
+    version: "2026.3.0",
+    reason: "tag version/2026.3.0 of mirrors/authentik moved from aaaaaaa to bbbbbbb: a /rebuild " +
+      "by a writer accepts it",
+  });
+
+  const failedHarvest = packageStatus(
+    outcome((r) => {
+      r.failure = { kind: "build", message: "python-deps: uv failed", logTail: [] } as never;
+      r.pull = { number: 4, url: "http://f/p/4", title: "WIP: t", body: "", action: "opened" };
+    }),
+    config,
+  );
+  assert.deepEqual(failedHarvest.state, {
+    kind: "failed",
+    reason: "python-deps: uv failed",
+    url: "http://f/p/4",
+  });
+
+  const failedEarly = packageStatus({
+    package: "authentik",
+    outcome: "failed",
+    report: null,
+    error: { message: "forge: HTTP 503", exitCode: 1 },
+    closed: null,
+    followThrough: null,
+  }, config);
+  assert.deepEqual(failedEarly, {
+    service: "authentik",
+    package: "authentik",
+    newest: null,
+    state: { kind: "failed", reason: "forge: HTTP 503", url: null },
+  });
+
+  const deploying = packageStatus(
+    outcome(() => {}, {
+      followThrough: follow({ state: "open", pull: { number: 8, url: "http://f/p/8" } }),
+    }),
+    config,
+  );
+  assert.deepEqual(deploying.state, {
+    kind: "merged",
+    step: "deploying",
+    followUp: { number: 8, url: "http://f/p/8" },
+  });
+  const image = packageStatus(
+    outcome(() => {}, { followThrough: follow({ state: "waiting" }) }),
+    config,
+  );
+  assert.equal(image.state.kind, "merged");
+  const deployed = packageStatus(
+    outcome(() => {}, {
+      followThrough: follow({ state: "deployed", tag: "v2026.2.0-abc1234-nix" }),
+    }),
+    config,
+  );
+  assert.deepEqual(deployed.state, { kind: "deployed", tag: "v2026.2.0-abc1234-nix" });
+  const workflow = packageStatus(
+    outcome(() => {}, {
+      followThrough: follow({ state: "failed", message: "the workflow run 3 failed" }),
+    }),
+    config,
+  );
+  assert.deepEqual(workflow.state, {
+    kind: "failed",
+    reason: "the workflow run 3 failed",
+    url: null,
+  });
+
+  // A package of `packages:` with its own service entry gets that entry's row.
+  const named = {
+    ...config,
+    package: { name: "authentik-copy", dir: "x" },
+    service_versions: { file: "service-versions.yaml", name: "authentik" },
+  };
+  assert.equal(packageStatus(outcome(() => {}), named).service, "authentik");
+});
