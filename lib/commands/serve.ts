@@ -7,14 +7,11 @@ import { withLock } from "../runtime/workspace.ts";
 import { takeSecret } from "../runtime/log.ts";
 import type { CommonOptions } from "../flow/prepare.ts";
 import { connect } from "../platform/connect.ts";
-import { type Invocation, usageError } from "./usage.ts";
+import type { Invocation } from "./usage.ts";
 
-/** `serve`: webhooks until stopped, each handled under the lock. */
+/** `serve`: webhooks until stopped, each handled under the lock (the table checked --port). */
 export async function serveCommand({ values, config, common }: Invocation): Promise<number> {
   const forge = await connect(config);
-  if (!values.port || !/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
-    return usageError("serve needs --port N");
-  }
   return await serve(common, forge, Number(values.port), values.host ?? "127.0.0.1");
 }
 

@@ -1,12 +1,11 @@
 // `upgrade`: the upgrade on a local git checkout, no forge involved.
 import { upgrade } from "../flow/upgrade.ts";
 import { printReport } from "./print.ts";
-import { type Invocation, usageError } from "./usage.ts";
+import type { Invocation } from "./usage.ts";
 
 export async function upgradeCommand({ values, common }: Invocation): Promise<number> {
-  if (!values.version) return usageError("upgrade needs --version X");
   return printReport(
-    await upgrade({ ...common, repo: values.repo ?? ".", version: values.version }),
+    await upgrade({ ...common, repo: values.repo ?? ".", version: values.version! }),
     values.json,
   );
 }

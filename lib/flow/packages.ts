@@ -3,6 +3,7 @@ import { type Config, packageConfigs } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
 import { progress } from "../runtime/log.ts";
+import { permissionProblem } from "../runtime/permissions.ts";
 import { run, type RunOptions } from "./run.ts";
 import { runDockerfile } from "./dockerfile.ts";
 import { type FollowThrough, followThrough } from "./followthrough.ts";
@@ -88,7 +89,8 @@ export async function runPackages(
     try {
       out.report = dockerfile ? await runDockerfile(po, forge, { open }) : await run(po, forge);
     } catch (e) {
-      if (configs.length === 1) throw e;
+      // A permission the bot lacks is every package's: it stops the run, named (bot.ts).
+      if (configs.length === 1 || permissionProblem(e)) throw e;
       fail(out, e);
       continue;
     }
@@ -107,6 +109,7 @@ export async function runPackages(
       out.followThrough = await followThrough(po, forge, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);
     } catch (e) {
+      if (permissionProblem(e)) throw e;
       fail(out, e, "follow-through: ");
     }
   }

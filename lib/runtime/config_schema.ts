@@ -120,7 +120,8 @@ const builderSpec = () =>
     error: (iss) => builderProblem(String(iss.input)) ?? "",
   });
 
-function builderProblem(spec: string): string | null {
+/** What is wrong with a builder spec (config `builder`, `--builder`), or null. */
+export function builderProblem(spec: string): string | null {
   try {
     parseBuilder(spec);
     return null;

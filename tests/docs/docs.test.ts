@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { dirname, join, relative } from "node:path";
 import { configJsonSchema } from "../../lib/runtime/config_schema.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
-import { HELP } from "../../lib/commands/usage.ts";
+import { helpText } from "../../lib/commands/usage.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const read = (path: string) => Deno.readTextFileSync(join(ROOT, path));
@@ -75,7 +75,7 @@ Deno.test("the README's synopsis is the synopsis --help prints", () => {
     text.split("\n").map((l) => l.trim()).filter((l) => /^deno .*bot\.ts/.test(l));
   const block = fences(read("README.md")).find((f) => f.heading === "Commands");
   assert.ok(block, "README.md has a fenced block under ## Commands");
-  const help = synopsis(HELP);
+  const help = synopsis(helpText());
   assert.ok(help.length >= 5, "--help has a synopsis line per command");
   assert.deepEqual(block.body.split("\n"), help);
 });
