@@ -172,17 +172,19 @@ export interface Forge {
  * pattern on the list its upgrade then reads), forgotten when the mirror is synced. A long-lived
  * process (serve) makes one per run, so it never keeps an old list. */
 export function forRun(forge: Forge): Forge {
-  const lists = new Map<string, Promise<string[]>>();
-  const tags = (repo: string, prefix = "") => {
+  const lists = new Map<string, Promise<Map<string, string>>>();
+  const tagCommits = (repo: string, prefix = "") => {
     const key = `${repo}\0${prefix}`;
     let listed = lists.get(key);
     if (!listed) {
-      listed = forge.tags(repo, prefix);
+      listed = forge.tagCommits(repo, prefix);
       lists.set(key, listed);
       listed.catch(() => lists.delete(key)); // a failure is not kept
     }
     return listed;
   };
+  // The names from the same listing: the scan asks for names, the run for names and commits.
+  const tags = async (repo: string, prefix = "") => [...(await tagCommits(repo, prefix)).keys()];
   const syncMirror = (repo: string) => {
     for (const key of [...lists.keys()]) if (key.startsWith(`${repo}\0`)) lists.delete(key);
     return forge.syncMirror(repo);
@@ -190,6 +192,7 @@ export function forRun(forge: Forge): Forge {
   return new Proxy(forge, {
     get(target, prop) {
       if (prop === "tags") return tags;
+      if (prop === "tagCommits") return tagCommits;
       if (prop === "syncMirror") return syncMirror;
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
