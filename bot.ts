@@ -1,80 +1,70 @@
 // upgrade-bot entry point: arguments -> one command; exit codes.
 import process from "node:process";
-import { parseArgs } from "node:util";
 import { loadConfig, packageSpecs, runSettings } from "./lib/runtime/config.ts";
 import { selectPackages } from "./lib/flow/cron.ts";
-import { parseBuilder } from "./lib/runtime/config_schema.ts";
 import { redact, timings } from "./lib/runtime/log.ts";
-import { COMMANDS, HELP, type Invocation, OPTIONS, usageError } from "./lib/commands/usage.ts";
+import { COMMANDS, parseCommandLine, usageError } from "./lib/commands/usage.ts";
+import { permissionProblem } from "./lib/runtime/permissions.ts";
 
 // zx passes commands to a shell by design (each argument quoted by zx); Node's warning about it is noise.
 (process as { noDeprecation?: boolean }).noDeprecation = true;
 
-/** Each command's module, loaded only when it runs: a cron run never loads what `upgrade` or
- * `serve` need, and the other way round. */
-const COMMAND: Record<(typeof COMMANDS)[number], (i: Invocation) => Promise<number>> = {
-  upgrade: async (i) => (await import("./lib/commands/upgrade.ts")).upgradeCommand(i),
-  inspect: async (i) => (await import("./lib/commands/inspect.ts")).inspectCommand(i),
-  run: async (i) => (await import("./lib/commands/run.ts")).runCommand(i),
-  event: async (i) => (await import("./lib/commands/event.ts")).eventCommand(i),
-  serve: async (i) => (await import("./lib/commands/serve.ts")).serveCommand(i),
-};
-
 async function main(argv: string[]): Promise<number> {
   // Since the process started: Deno's start and loading the modules.
   timings.start = performance.now() / 1000;
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    return usageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
+  const line = parseCommandLine(argv);
+  if ("help" in line) {
+    console.log(line.help);
     return 0;
   }
-  const [command = "run", ...rest] = positionals;
-  if (!(COMMANDS as readonly string[]).includes(command)) {
-    return usageError(`unknown command "${command}"`);
+  if ("error" in line) return usageError(line.error);
+  const { command, values, positionals: [file] } = line;
+  let config = await loadConfig(values.config);
+  if (config.scan && (command === "inspect" || (command === "upgrade" && values.package))) {
+    // No package configured: the checkout's packages (upgrade without --package: the default).
+    const { scanLocal } = await import("./lib/repository/packages.ts");
+    config = (await scanLocal(config, values.repo ?? ".")).config;
   }
-  const [file, ...extra] = command === "event" ? rest : [undefined, ...rest];
-  if (extra.length) return usageError(`unexpected argument "${extra[0]}"`);
-  if (command === "event" && !file) return usageError("event needs the payload FILE");
-  if (values.repo !== undefined && command !== "upgrade" && command !== "inspect") {
-    return usageError("--repo is for upgrade and inspect; the others clone the forge's repository");
-  }
-  if (values.builder !== undefined) parseBuilder(values.builder);
-  const config = await loadConfig(values.config);
-  if (values.package !== undefined && !["run", "upgrade", "inspect"].includes(command)) {
-    return usageError("--package is for run, upgrade and inspect");
-  }
-  const packages = selectPackages(packageSpecs(config), config.source, values.package);
-  if ((command === "upgrade" || command === "inspect") && packages.length > 1) {
+  let packages = packageSpecs(config);
+  // inspect with no --package lists every package; the other one-package commands pick one.
+  const listing = command === "inspect" && values.package === undefined && config.packages !== null;
+  if (COMMANDS[command].onePackage && !listing) {
     // One package: the one --package names, or the only one.
-    return usageError(
-      `the config has several packages (${packages.map((p) => p.name).join(", ")}): ` +
-        `name one with --package NAME`,
-    );
+    packages = selectPackages(packages, config.source, values.package);
+    if (packages.length > 1) {
+      return usageError(
+        `the config has several packages (${packages.map((p) => p.name).join(", ")}): ` +
+          `name one with --package NAME`,
+      );
+    }
+    if (command === "upgrade" && packages[0].kind === "dockerfile") {
+      return usageError(
+        `${packages[0].name} is built from its Dockerfile: upgrade builds Nix packages; the ` +
+          `cron run (run) opens its pull request`,
+      );
+    }
+  } else if (values.package !== undefined && !config.scan) {
+    // (With no package configured, the names are known once the run has scanned the base.)
+    packages = selectPackages(packages, config.source, values.package);
   }
   const settings = runSettings(config, {
     builder: values.builder,
     dryRun: values["dry-run"],
     noBuild: values["no-build"],
   });
-  return await COMMAND[command as keyof typeof COMMAND]({
-    values,
-    file,
-    settings,
-    packages,
-    listsPackages: config.packages !== null,
-  });
+  const run = await COMMANDS[command].load();
+  return await run({ values, file, config, settings, packages });
 }
 
 if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (e) {
+    const permission = permissionProblem(e);
+    if (permission) {
+      console.error(redact(`upgrade-bot: ${permission}`));
+      Deno.exit(2);
+    }
     const code = (e as { exitCode?: number }).exitCode;
     console.error(redact(`upgrade-bot: ${(e as Error).message}`));
     if (code === undefined) console.error(redact((e as Error).stack ?? ""));

@@ -12,8 +12,9 @@ let
   cfg = config.services.upgrade-bot;
   yaml = pkgs.formats.yaml { };
   configFile = yaml.generate "upgrade-bot.yaml" cfg.settings;
-  # Deno fetches the npm packages pinned by deno.lock once, into the state directory.
-  bot = args: "${lib.getExe cfg.deno} run -A --frozen ${cfg.src}/bot.ts ${lib.escapeShellArgs args}";
+  # Deno fetches the npm packages pinned by deno.lock once, into the state directory. -P: only the
+  # permissions deno.json declares (the programs below, the network, files and variables).
+  bot = args: "${lib.getExe cfg.deno} run -P --frozen ${cfg.src}/bot.ts ${lib.escapeShellArgs args}";
   common = {
     path = [ config.nix.package pkgs.git pkgs.openssh pkgs.gnutar pkgs.coreutils pkgs.bash ];
     environment = {
@@ -42,7 +43,7 @@ in
     settings = lib.mkOption {
       type = yaml.type;
       default = { };
-      description = "upgrade-bot.yaml as Nix (see the README's configuration reference).";
+      description = "upgrade-bot.yaml as Nix (see docs/configuration.md).";
     };
     environmentFile = lib.mkOption {
       type = lib.types.str;

@@ -7,9 +7,22 @@ import { targetsOf } from "../harvest/expression.ts";
 import { loadPackage } from "../flow/read_package.ts";
 import { Git } from "../runtime/git.ts";
 import type { Invocation } from "./usage.ts";
+import { packageEntry, scanCheckout, type ScanKeys } from "../repository/packages.ts";
+import { scanLines } from "../repository/scan.ts";
 
-export async function inspectCommand({ values, packages }: Invocation): Promise<number> {
-  const found = await inspect(packages[0], values.repo ?? ".");
+export async function inspectCommand(
+  { values, config, settings, packages }: Invocation,
+): Promise<number> {
+  const repo = values.repo ?? ".";
+  // No --package over `packages:`: every package, under the config's shared keys.
+  const listing = values.package === undefined && config.packages !== null;
+  const shared = {
+    forge: settings.forge,
+    service_versions: listing ? config.service_versions : packages[0].service_versions,
+  };
+  const found = listing || packages[0].kind === "dockerfile"
+    ? await inspectPackages(shared, packages, repo)
+    : await inspect(packages[0], repo);
   console.log(values.json ? JSON.stringify(found.json) : found.text);
   return 0;
 }
@@ -62,6 +75,47 @@ async function inspect(
       pinned: pinned.map((h) => h.name),
       build: { file: resolved.build.file, targets: targetsOf(resolved) },
     },
+  };
+}
+
+/** Every package of the repository (or of the config's `packages:`, which names, narrows and
+ * overrides): one line each, what was left out and why, and the config that says the same. */
+async function inspectPackages(
+  config: ScanKeys,
+  specs: PackageSpec[],
+  repo: string,
+): Promise<{ text: string; json: unknown }> {
+  const top = await new Git(repo, { name: "", email: "" }).topLevel();
+  const scan = await scanCheckout(config, top);
+  // What the config says wins: its packages, their kinds and mirrors.
+  const packages = specs.map((spec) => {
+    const found = scan.packages.find((p) => p.dir === spec.dir);
+    return {
+      name: spec.name,
+      dir: spec.dir,
+      kind: spec.kind ?? found?.kind ?? "nix",
+      version: found?.version ?? "?",
+      mirrors: spec.mirrors,
+      service: found?.service ?? { name: spec.name, by: "name" as const },
+      hashes: found?.hashes ?? [],
+    };
+  });
+  const shown = { packages, unresolved: scan.unresolved };
+  const yaml = {
+    packages: packages.map((p) => {
+      const { version: _version, ...spec } = packageEntry(p, config);
+      return spec;
+    }),
+  };
+  return {
+    text: [
+      `${packages.length} package${packages.length === 1 ? "" : "s"} in ${top}:`,
+      ...scanLines(shown).map((l) => `  ${l}`),
+      "",
+      "# upgrade-bot.yaml that says the same (with no packages configured, discovery finds these)",
+      YAML.stringify(yaml).trimEnd(),
+    ].join("\n"),
+    json: shown,
   };
 }
 

@@ -1,32 +1,40 @@
 // `run` (cron): every package's pull request brought up to its newest ready release, then the dashboard, under the lock.
-import { runPackages, type RunSummary, summaryExitCode } from "../flow/cron.ts";
+import { runPackages, type RunSummary, selectPackages, summaryExitCode } from "../flow/cron.ts";
+import { packageSpecs } from "../runtime/config.ts";
 import { type DashboardSummary, withDashboard } from "../dashboard/board.ts";
 import { connect } from "../platform/connect.ts";
+import { forRun } from "../platform/forge.ts";
+import { scanBase } from "../repository/packages.ts";
 import { withLock } from "../runtime/workspace.ts";
 import { redact, seconds } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
 import type { Invocation } from "./usage.ts";
 
 export async function runCommand(
-  { values, settings, packages, listsPackages }: Invocation,
+  { values, config, settings, packages }: Invocation,
 ): Promise<number> {
-  const forge = await connect(settings);
-  const o = { settings, packages, version: values.version, package: values.package };
-  const result = await withLock(
-    settings,
-    "run",
-    () =>
-      withDashboard(
-        o,
-        forge,
-        (versions, shared) => runPackages(settings, packages, shared, values.version, versions),
-      ),
-  );
+  const forge = forRun(await connect(settings));
+  let several = config.packages !== null;
+  const result = await withLock(settings, "run", async () => {
+    // No package configured: every package the base branch builds from a forge mirror.
+    let specs = packages;
+    if (settings.scan) {
+      const scanned = (await scanBase(config, forge)).config;
+      several = scanned.packages !== null;
+      specs = selectPackages(packageSpecs(scanned), scanned.source, values.package);
+    }
+    const o = { settings, packages: specs, version: values.version, package: values.package };
+    return await withDashboard(
+      o,
+      forge,
+      (versions, shared) => runPackages(settings, specs, shared, values.version, versions),
+    );
+  });
   if (result === null) {
     console.log("skipped: another run holds the lock");
     return 0;
   }
-  return printSummary(result, values.json, listsPackages);
+  return printSummary(result, values.json, several);
 }
 
 /** One package (no `packages:` in the config): its report as before, the follow-through after it.

@@ -7,16 +7,13 @@ import { withLock } from "../runtime/workspace.ts";
 import { takeSecret } from "../runtime/log.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { connect } from "../platform/connect.ts";
-import { type Invocation, usageError } from "./usage.ts";
+import type { Invocation } from "./usage.ts";
 
-/** `serve`: webhooks until stopped, each handled under the lock. */
+/** `serve`: webhooks until stopped, each handled under the lock (the table checked --port). */
 export async function serveCommand(
   { values, settings, packages }: Invocation,
 ): Promise<number> {
   const forge = await connect(settings);
-  if (!values.port || !/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
-    return usageError("serve needs --port N");
-  }
   return await serve(settings, packages, forge, Number(values.port), values.host ?? "127.0.0.1");
 }
 

@@ -1,14 +1,13 @@
 // `upgrade`: the upgrade on a local git checkout, no forge involved.
 import { upgrade } from "../flow/local_upgrade.ts";
 import { printReport } from "./print.ts";
-import { type Invocation, usageError } from "./usage.ts";
+import type { Invocation } from "./usage.ts";
 
 export async function upgradeCommand(
   { values, settings, packages }: Invocation,
 ): Promise<number> {
-  if (!values.version) return usageError("upgrade needs --version X");
   return printReport(
-    await upgrade(settings, packages[0], values.repo ?? ".", values.version),
+    await upgrade(settings, packages[0], values.repo ?? ".", values.version!),
     values.json,
   );
 }

@@ -1,82 +1,306 @@
-// Usage: the help text, the option table and what a command is handed after parsing.
-import type { PackageSpec, Settings } from "../runtime/config.ts";
+// The command table: each command's summary, arguments, flags and module; the help text, the
+// synopsis and the argument checks are all made from it.
+import { parseArgs } from "node:util";
+import type { Config, PackageSpec, Settings } from "../runtime/config.ts";
+import { builderProblem } from "../runtime/config_schema.ts";
 
-export const HELP = `upgrade-bot: keeps a from-source Nix build of authentik current.
+/** A flag: its metavariable (none for a switch), one line of help, and a check of its value. */
+interface Flag {
+  meta?: string;
+  help: string;
+  /** What is wrong with the value, or null. */
+  problem?: (value: string) => string | null;
+}
 
-Usage:
-  deno run -A bot.ts [run] [--version X] [options]
-      Cron mode. Answer /rebuild comments on the bot's pull request, then read the current
-      version on the forge's base branch, find the newest release whose tags exist on every
-      mirror, upgrade a clone on branch mikado/<chain> (Mikado C2 commits: plan, impl,
-      finalize) and open or move the pull request. Token: $FORGE_TOKEN (config forge.token_env).
-  deno run -A bot.ts upgrade --repo PATH --version X [options]
-      The same upgrade on a local git checkout: bump, harvest every fixed-output hash with
-      nix-build, verify the whole build, and commit on branch mikado/<chain>.
-  deno run -A bot.ts inspect [--repo PATH] [--json]
-      Print what the bot finds in the package with no configuration: the version literals,
-      each hash literal (file, line, kind, harvested or pinned), what it builds, and the
-      YAML config that says the same.
-  deno run -A bot.ts event FILE
-      Handle one Forgejo Actions issue_comment payload (FILE: usually $GITHUB_EVENT_PATH).
-  deno run -A bot.ts serve --port N [--host ADDR]
-      Receive Forgejo webhooks (issue_comment), signed with $WEBHOOK_SECRET
-      (config webhook.secret_env); answer at once and run the work one at a time.
-  deno run -A bot.ts --help
+export const FLAGS = {
+  repo: { meta: "PATH", help: "the target repository's git checkout (default: current directory)" },
+  version: {
+    meta: "X",
+    help: "the version to upgrade to, like 2026.5.0 (run: forces it, even a skipped one)",
+  },
+  package: {
+    meta: "NAME",
+    help:
+      'one package of the config\'s "packages" (run: needed with --version when there are several)',
+  },
+  config: {
+    meta: "FILE",
+    help: "YAML config (default: upgrade-bot.yaml if present, else the built-in blumeops layout)",
+  },
+  builder: {
+    meta: "B",
+    help: 'local | ssh://[user@]host[:port] (default: config "builder", ssh://ringtail)',
+    problem: builderProblem,
+  },
+  "dry-run": {
+    help: "change nothing: build on a scratch copy and print the commits, the diff and the pull " +
+      "request it would post",
+  },
+  "no-build": { help: "bump the version and reset the hashes to placeholders without building" },
+  json: { help: "make the last line of stdout one JSON object with the whole report" },
+  port: {
+    meta: "N",
+    help: "the port to listen on",
+    problem: (value) =>
+      /^\d{1,5}$/.test(value) && Number(value) <= 65535
+        ? null
+        : `--port ${value}: not a port number`,
+  },
+  host: { meta: "ADDR", help: "the address to listen on (default 127.0.0.1)" },
+} satisfies Record<string, Flag>;
 
-Options:
-  --repo PATH        (upgrade, inspect) the target repository's git checkout (default: current directory)
-  --version X        the version to upgrade to, like 2026.5.0 (run: forces it, even a skipped one)
-  --package NAME     one package of the config's "packages" (run: needed with --version when
-                     there are several; upgrade, inspect, event: which one)
-  --config FILE      YAML config (default: upgrade-bot.yaml if present, else the built-in
-                     blumeops layout; see README.md)
-  --builder B        local | ssh://[user@]host[:port]  (default: config "builder", ssh://ringtail)
-  --dry-run          change nothing: build on a scratch copy and print the commits, the diff and
-                     (run) the pull request it would post
-  --no-build         bump the version and reset the hashes to placeholders without building
-  --json             make the last line of stdout one JSON object with the whole report
-  --port N, --host A (serve) where to listen (default host 127.0.0.1)
-  -h, --help         this text
+export type FlagName = keyof typeof FLAGS;
 
-Exit codes: 0 done or nothing to do (also: another run holds the lock); 1 the upgrade failed
+/** What a command module exports: the command, given the parsed command line and the config. */
+export type CommandMain = (i: Invocation) => Promise<number>;
+
+export interface Command {
+  /** What it does, in a few lines of help. */
+  summary: string;
+  /** Its positional arguments (metavariables), each required. */
+  positionals: string[];
+  /** The flags it needs, then the flags it takes besides them. */
+  required: FlagName[];
+  flags: FlagName[];
+  /** upgrade and inspect work on one package: the one --package names, or the only one. */
+  onePackage: boolean;
+  /** Its module, loaded only when it runs: a cron run never loads what `serve` needs. */
+  load: () => Promise<CommandMain>;
+}
+
+const BUILD_FLAGS: FlagName[] = ["config", "builder", "dry-run", "no-build"];
+
+export const COMMANDS = {
+  run: {
+    summary:
+      "Cron mode (the default). With no package configured, every package of the base branch " +
+      "built from a forge mirror (a Dockerfile package: a C1 pull request moving its version " +
+      "ARG; its failing checks said once). Answer /rebuild comments on the bot's pull request, " +
+      "then read " +
+      "the current version on the forge's base branch, find the newest release whose tags exist " +
+      "on every mirror, upgrade a clone on branch mikado/<chain> (Mikado C2 commits: plan, " +
+      "impl, finalize) and open or move the pull request. Token: $FORGE_TOKEN (config " +
+      "forge.token_env).",
+    positionals: [],
+    required: [],
+    flags: ["package", "version", ...BUILD_FLAGS, "json"],
+    onePackage: false,
+    load: async () => (await import("./run.ts")).runCommand,
+  },
+  upgrade: {
+    summary:
+      "The same upgrade on a local git checkout: bump, harvest every fixed-output hash with " +
+      "nix-build, verify the whole build, and commit on branch mikado/<chain>.",
+    positionals: [],
+    required: ["version"],
+    flags: ["repo", "package", ...BUILD_FLAGS, "json"],
+    onePackage: true,
+    load: async () => (await import("./upgrade.ts")).upgradeCommand,
+  },
+  inspect: {
+    summary:
+      "With no --package: one line per package built from a forge mirror (name, kind nix or " +
+      "dockerfile, version, mirrors and tag patterns, hashes), what was left out and why, and " +
+      "the packages: config that says the same. With --package (a Nix package): its version " +
+      "literals, each hash literal (file, line, kind, harvested or pinned), what it builds, and " +
+      "the YAML config that says the same.",
+    positionals: [],
+    required: [],
+    flags: ["repo", "package", "config", "json"],
+    onePackage: true,
+    load: async () => (await import("./inspect.ts")).inspectCommand,
+  },
+  event: {
+    summary: "Handle one Forgejo Actions issue_comment payload (FILE: usually $GITHUB_EVENT_PATH).",
+    positionals: ["FILE"],
+    required: [],
+    flags: BUILD_FLAGS,
+    onePackage: false,
+    load: async () => (await import("./event.ts")).eventCommand,
+  },
+  serve: {
+    summary: "Receive Forgejo webhooks (issue_comment), signed with $WEBHOOK_SECRET (config " +
+      "webhook.secret_env); answer at once and run the work one at a time.",
+    positionals: [],
+    required: ["port"],
+    flags: ["host", ...BUILD_FLAGS],
+    onePackage: false,
+    load: async () => (await import("./serve.ts")).serveCommand,
+  },
+} satisfies Record<string, Command>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+/** How every command line starts: the permission set of deno.json, never -A. */
+export const PROGRAM = "deno run -P bot.ts";
+
+const flagWords = (name: FlagName) => {
+  const meta = (FLAGS[name] as Flag).meta;
+  return meta ? `--${name} ${meta}` : `--${name}`;
+};
+
+/** One command's synopsis line: positionals, the flags it needs, then `[--flag META]` for the others. */
+export function synopsisLine(name: CommandName): string {
+  const c: Command = COMMANDS[name];
+  return [
+    PROGRAM,
+    name === "run" ? "[run]" : name,
+    ...c.positionals,
+    ...c.required.map(flagWords),
+    ...c.flags.map((f) => `[${flagWords(f)}]`),
+  ].join(" ");
+}
+
+/** The synopsis: one line per command, then --help (README.md shows these lines as they are). */
+export function synopsis(): string[] {
+  return [...(Object.keys(COMMANDS) as CommandName[]).map(synopsisLine), `${PROGRAM} --help`];
+}
+
+/** `text` in lines of at most 100 characters, the first starting with `first`, the others with `next`. */
+function wrap(text: string, first: string, next = first): string {
+  const lines: string[] = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= 100) lines[last] += " " + word;
+    else lines.push((last >= 0 ? next : first) + word);
+  }
+  return lines.join("\n");
+}
+
+/** The option list: each flag with its help and, when not every command takes it, which do. */
+function optionLines(names: FlagName[], sayWhich: boolean): string[] {
+  const all = Object.keys(COMMANDS) as CommandName[];
+  const width = Math.max(...names.map((f) => flagWords(f).length));
+  return names.map((f) => {
+    const takers = all.filter((c) => takes(c, f));
+    const which = !sayWhich || takers.length === all.length ? "" : `(${takers.join(", ")}) `;
+    return wrap(which + FLAGS[f].help, `  ${flagWords(f).padEnd(width)}  `, " ".repeat(width + 4));
+  });
+}
+
+const EXIT_CODES =
+  `Exit codes: 0 done or nothing to do (also: another run holds the lock); 1 the upgrade failed
 (build error, non-reproducible FOD, unreachable builder or forge); 2 usage, config or input
-error; 130 interrupted.
-`;
+error, or a permission the bot was not given; 130 interrupted.`;
 
-export const OPTIONS = {
-  repo: { type: "string" },
-  version: { type: "string" },
-  package: { type: "string" },
-  config: { type: "string" },
-  builder: { type: "string" },
-  "dry-run": { type: "boolean" },
-  "no-build": { type: "boolean" },
-  json: { type: "boolean" },
-  port: { type: "string" },
-  host: { type: "string" },
+const PERMISSIONS =
+  `Permissions: -P grants what deno.json's "permissions" declare: the programs the bot runs, and
+the network, files and variables, which its config names at run time. Never -A.`;
+
+/** `--help`: every command's synopsis line and summary, every flag, permissions and exit codes. */
+export function helpText(): string {
+  const flags = Object.keys(FLAGS) as FlagName[];
+  const commands = (Object.keys(COMMANDS) as CommandName[]).map((name) =>
+    `  ${synopsisLine(name)}\n${wrap(COMMANDS[name].summary, "      ")}`
+  );
+  return [
+    "upgrade-bot: keeps from-source Nix builds current on a Forgejo forge.",
+    "",
+    "Usage:",
+    ...commands,
+    `  ${PROGRAM} --help`,
+    "",
+    "Options:",
+    ...optionLines(flags, true),
+    `  ${"-h, --help".padEnd(Math.max(...flags.map((f) => flagWords(f).length)))}  ` +
+    "this text; after a command, that command's",
+    "",
+    PERMISSIONS,
+    "",
+    EXIT_CODES,
+  ].join("\n");
+}
+
+/** `COMMAND --help`: its synopsis line, its summary and its flags. */
+export function commandHelp(name: CommandName): string {
+  const c: Command = COMMANDS[name];
+  return [
+    `Usage: ${synopsisLine(name)}`,
+    "",
+    wrap(c.summary, ""),
+    ...(c.required.length + c.flags.length
+      ? ["", "Options:", ...optionLines([...c.required, ...c.flags], false)]
+      : []),
+  ].join("\n");
+}
+
+/** Whether `command` takes `flag` (--help aside, which every command takes). */
+export function takes(command: CommandName, flag: FlagName): boolean {
+  const c: Command = COMMANDS[command];
+  return c.required.includes(flag) || c.flags.includes(flag);
+}
+
+/** The values parseArgs gives for the flag table. */
+export type FlagValues = {
+  [F in FlagName]?: (typeof FLAGS)[F] extends { meta: string } ? string : boolean;
+};
+
+const PARSE_OPTIONS = {
+  ...Object.fromEntries(
+    Object.entries(FLAGS).map(([name, f]) => [name, { type: "meta" in f ? "string" : "boolean" }]),
+  ),
   help: { type: "boolean", short: "h" },
-} as const;
+} as Record<string, { type: "string" | "boolean"; short?: string }>;
 
-export const COMMANDS = ["upgrade", "inspect", "run", "event", "serve"] as const;
+/** A command line as the table reads it: help asked for, a usage error, or a command to run. */
+export type CommandLine =
+  | { help: string }
+  | { error: string }
+  | { command: CommandName; values: FlagValues; positionals: string[] };
+
+/** Reads `argv` against the table: every flag known and taken by the command, every positional
+ * there, every required flag given, every value well formed. */
+export function parseCommandLine(argv: string[]): CommandLine {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: PARSE_OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  const { help, ...values } = parsed.values as FlagValues & { help?: boolean };
+  const [name = "run", ...rest] = parsed.positionals;
+  if (!Object.hasOwn(COMMANDS, name)) return { error: `unknown command "${name}"` };
+  const command = name as CommandName;
+  if (help) return { help: parsed.positionals.length ? commandHelp(command) : helpText() };
+  const c: Command = COMMANDS[command];
+  for (const flag of Object.keys(values) as FlagName[]) {
+    if (!takes(command, flag)) {
+      const taken = [...c.required, ...c.flags].map((f) => `--${f}`).join(", ");
+      return {
+        error: `${command} does not take --${flag}` + (taken ? ` (it takes ${taken})` : ""),
+      };
+    }
+    const problem = (FLAGS[flag] as Flag).problem?.(String(values[flag]));
+    if (problem) return { error: problem };
+  }
+  if (rest.length < c.positionals.length) {
+    return { error: `${command} needs the ${c.positionals[rest.length]} argument` };
+  }
+  if (rest.length > c.positionals.length) {
+    return { error: `unexpected argument "${rest[c.positionals.length]}"` };
+  }
+  const missing = c.required.find((f) => values[f] === undefined);
+  if (missing) return { error: `${command} needs ${flagWords(missing)}` };
+  return { command, values, positionals: rest };
+}
 
 /** The parsed command line, the run's settings and the packages, as each command receives them. */
 export interface Invocation {
-  values: {
-    repo?: string;
-    version?: string;
-    package?: string;
-    json?: boolean;
-    port?: string;
-    host?: string;
-  };
+  values: FlagValues;
   /** event: the payload file. */
   file?: string;
+  /** The config as read (with no package configured, inspect's and upgrade's: over the
+   * checkout's scanned packages); the run's scan of the base branch starts from it. */
+  config: Config;
   settings: Settings;
-  /** The packages the command covers: all, or the one --package names (upgrade and inspect:
-   * exactly one). */
+  /** The packages the command covers: all, or the one --package names (upgrade, and inspect
+   * with --package: exactly one). */
   packages: PackageSpec[];
-  /** The config lists its packages (`packages:`): a run reports each under its name. */
-  listsPackages: boolean;
 }
 
 /** A usage error: says so on stderr and gives exit code 2. */

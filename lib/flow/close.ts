@@ -18,9 +18,11 @@ export async function closeIfDone(
   forge: Forge,
   open: Pull,
   current: string,
+  /** The version a pull request's title targets (the bot's C2 titles by default). */
+  targetOf: (title: string) => { to: string } | null = parsePullTitle,
 ): Promise<string | null> {
   const { repo, base } = settings.forge;
-  const to = parsePullTitle(open.title)?.to;
+  const to = targetOf(open.title)?.to;
   if (!to || compareVersions(current, to) < 0) return null;
   const name = spec.name;
   const what = `${name}: ${base} is at ${current}, pull request #${open.number} (${to}) is done`;

@@ -3,7 +3,9 @@ import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
 import { progress } from "../runtime/log.ts";
+import { permissionProblem } from "../runtime/permissions.ts";
 import { runPackage } from "./cron_package.ts";
+import { runDockerfile } from "./dockerfile.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
 
@@ -60,6 +62,8 @@ export async function runPackages(
   }
   let closedPulls: Promise<Pull[]> | null = null;
   const closed = () => closedPulls ??= forge.pulls(settings.forge.repo, "closed");
+  let openPulls: Promise<Pull[]> | null = null;
+  const open = () => openPulls ??= forge.pulls(settings.forge.repo, "open");
   const outcomes: PackageOutcome[] = [];
   for (const spec of specs) {
     const name = spec.name;
@@ -73,10 +77,15 @@ export async function runPackages(
     };
     outcomes.push(out);
     if (specs.length > 1) progress(`== ${name}`);
+    const wanted = versions?.get(name) ?? version;
+    const dockerfile = spec.kind === "dockerfile";
     try {
-      out.report = await runPackage(settings, spec, forge, versions?.get(name) ?? version);
+      out.report = dockerfile
+        ? await runDockerfile(settings, spec, forge, wanted, { open })
+        : await runPackage(settings, spec, forge, wanted);
     } catch (e) {
-      if (specs.length === 1) throw e;
+      // A permission the bot lacks is every package's: it stops the run, named (bot.ts).
+      if (specs.length === 1 || permissionProblem(e)) throw e;
       fail(out, e);
       continue;
     }
@@ -89,10 +98,13 @@ export async function runPackages(
       : r.upToDate
       ? "up to date"
       : r.pull?.action ?? "upgraded";
+    // A Dockerfile's image is the repository's workflow's: no follow-through by the bot.
+    if (dockerfile) continue;
     try {
       out.followThrough = await followThrough(settings, spec, forge, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);
     } catch (e) {
+      if (permissionProblem(e)) throw e;
       fail(out, e, "follow-through: ");
     }
   }

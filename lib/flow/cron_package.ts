@@ -11,7 +11,7 @@ import { loadPackage, versionOnForge } from "./read_package.ts";
 import { makeReport, type Report, today } from "./report.ts";
 import { discover, nothingFound, ownTags } from "./releases.ts";
 import { movedTagsOf } from "./tag_guard.ts";
-import { mayRewrite } from "./publish.ts";
+import { checkoutBotBranch } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
 import { branchOf } from "./context.ts";
@@ -90,24 +90,13 @@ export async function runPackage(
   if (!found.target) return makeReport(settings, { ...facts, upToDate: found.message }, null);
   const target = found.target;
   return await withClone(settings, forge.gitRemote(repo), async (git, top) => {
-    const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
-    // The branch is rewritten from the base only when its tip is exactly one the bot pushed (its
-    // note says so) or is merged already: an amended or fixup-squashed bot commit keeps the
-    // bot as author, so authors alone cannot tell whose work is on it.
-    const ours = !remoteTip || await mayRewrite(git, remoteTip, branch) ||
-      await git.run(["merge-base", "--is-ancestor", remoteTip, `origin/${base}`]).then(
-        () => true,
-        () => false,
-      );
+    const { remoteTip, ours } = await checkoutBotBranch(git, base, branch);
     if (!ours) {
-      // Someone else changed the branch: build on top, never rewrite their work.
+      // Someone else changed the branch: built on top, their work never rewritten.
       const foreign = await foreignCommits(git, settings, branch);
       progress(
         `${branch} was changed since the bot last pushed it (${foreign.length} commits by others): adding on top`,
       );
-      await git.run(["checkout", "--quiet", "-b", branch, `origin/${branch}`]);
-    } else {
-      await git.run(["checkout", "--quiet", "-b", branch, `origin/${base}`]);
     }
     const dir = join(top, spec.dir);
     const pkg = await loadPackage(spec, dir);

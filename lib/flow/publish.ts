@@ -24,8 +24,44 @@ export async function publish(
   if (settings.dryRun) {
     return { number: open?.number ?? 0, url: "", title, body, action: "would open or update" };
   }
-  // --force-with-lease: the push fails rather than drop a commit pushed since the clone. The
-  // note that records the new tip as the bot's goes in the same atomic push.
+  await pushBranch(git, branch, remoteTip, rewritable);
+  const pull = open
+    ? await forge.updatePull(repo, open.number, { title, body })
+    : await forge.createPull(repo, { head: branch, base, title, body });
+  const action = open ? "updated" : "opened";
+  progress(`pull request #${pull.number} ${action}: ${pull.url}`);
+  return { number: pull.number, url: pull.url, title, body, action };
+}
+
+/** The bot's branch checked out in the clone: from the base when its tip on the forge is the
+ * bot's to rewrite, else from that tip, to build on top. `ours`: it was the bot's. */
+export async function checkoutBotBranch(
+  git: Git,
+  base: string,
+  branch: string,
+): Promise<{ remoteTip: string | null; ours: boolean }> {
+  const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
+  // The branch is rewritten from the base only when its tip is exactly one the bot pushed (its
+  // note says so) or is merged already: an amended or fixup-squashed bot commit keeps the bot as
+  // author, so authors alone cannot tell whose work is on it.
+  const ours = !remoteTip || await mayRewrite(git, remoteTip, branch) ||
+    await git.run(["merge-base", "--is-ancestor", remoteTip, `origin/${base}`]).then(
+      () => true,
+      () => false,
+    );
+  await git.run(["checkout", "--quiet", "-b", branch, `origin/${ours ? base : branch}`]);
+  return { remoteTip, ours };
+}
+
+/** Pushes HEAD to `branch` with the note that marks its tip as the bot's. --force-with-lease:
+ * the push fails rather than drop a commit pushed since the clone. The note goes in the same
+ * atomic push. */
+export async function pushBranch(
+  git: Git,
+  branch: string,
+  remoteTip: string | null,
+  rewritable: boolean,
+): Promise<void> {
   await fetchPushedNotes(git);
   const tip = (await git.run(["rev-parse", "HEAD"])).trim();
   const note = rewritable ? `rewritable ${branch}` : `pushed ${branch}`;
@@ -39,12 +75,6 @@ export async function publish(
     `HEAD:refs/heads/${branch}`,
     `refs/notes/${NOTES}:refs/notes/${NOTES}`,
   ]);
-  const pull = open
-    ? await forge.updatePull(repo, open.number, { title, body })
-    : await forge.createPull(repo, { head: branch, base, title, body });
-  const action = open ? "updated" : "opened";
-  progress(`pull request #${pull.number} ${action}: ${pull.url}`);
-  return { number: pull.number, url: pull.url, title, body, action };
 }
 
 /** The pull request's facts: the upgrade's result, and where the mirrors' tags are shown. */

@@ -61,12 +61,15 @@ async function readNixFilesAt(
 
 /** The current version on the base branch, read with one request: the configured version file,
  * else the service's entry in service-versions.yaml (the repository's checks keep it equal to the
- * Nix files; the clone's files are read again before anything changes). */
+ * Nix files; the clone's files are read again before anything changes), unless the run's scan of
+ * the base branch read it already. */
 export async function versionOnForge(
   forge: Forge,
   settings: Settings,
   spec: PackageSpec,
 ): Promise<string> {
+  // Read already in this run, by the scan of the base branch.
+  if (spec.base_version !== undefined) return spec.base_version;
   const { repo, base } = settings.forge;
   if (spec.version.length > 0) {
     const location = spec.version[0];

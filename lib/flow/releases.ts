@@ -69,6 +69,8 @@ export async function discover(
   current: string,
   open: Pull | null,
   tags: Map<string, string>,
+  /** What a pull request's title says: its chain and target (the bot's C2 titles by default). */
+  titleOf: (title: string) => { chain: string; to: string } | null = parsePullTitle,
 ): Promise<Found> {
   const [own, ...others] = spec.mirrors;
   const { repo } = settings.forge;
@@ -79,7 +81,7 @@ export async function discover(
   const found = nothingFound("");
   found.newest = newer[0] ?? null;
   const candidates = pathCandidates(newer, current, path);
-  const openTo = open ? parsePullTitle(open.title)?.to ?? null : null;
+  const openTo = open ? titleOf(open.title)?.to ?? null : null;
   // A pull request a person forced past the next series (its body says so) is theirs to merge
   // or close: the path does not pull it back.
   if (
@@ -137,10 +139,10 @@ export async function discover(
     // Only the bot's own: a closed pull request someone else titled so rejects nothing.
     const me = await forge.whoami();
     closed ??= (await forge.pulls(repo, "closed")).filter((p) =>
-      !p.merged && parsePullTitle(p.title)?.chain === spec.chain &&
+      !p.merged && titleOf(p.title)?.chain === spec.chain &&
       p.user.toLowerCase() === me.toLowerCase()
     );
-    const closedPull = closed.find((p) => parsePullTitle(p.title)?.to === version);
+    const closedPull = closed.find((p) => titleOf(p.title)?.to === version);
     if (closedPull) {
       progress(
         `${pkg} ${version}: skipped, pull request #${closedPull.number} was closed without merge (--version ${version} retries it)`,

@@ -123,7 +123,7 @@ export function makeReport(
   };
 }
 
-/** The --json line: the fields README documents (the diff is printed above it). */
+/** The --json line: the fields docs/commands.md documents (the diff is printed above it). */
 export function reportJson(r: Report): string {
   return JSON.stringify({
     package: r.package,

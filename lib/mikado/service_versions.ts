@@ -38,6 +38,8 @@ export interface ServiceRecord {
   currentVersion: string | null;
   /** YYYY-MM-DD as written (not checked: the dashboard shows what it cannot count). */
   lastReviewed: string | null;
+  /** `upstream-source` as written: discovery matches a mirror's name in it. */
+  upstream: string | null;
 }
 
 /** Every named service of the file, in its order (entries without a name are skipped). */
@@ -52,6 +54,7 @@ export function listServices(text: string, file: string): ServiceRecord[] {
       name,
       currentVersion: scalar(entry, "current-version"),
       lastReviewed: scalar(entry, "last-reviewed"),
+      upstream: scalar(entry, "upstream-source"),
     }];
   });
 }

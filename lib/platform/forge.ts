@@ -55,6 +55,13 @@ export interface Release {
   url: string;
 }
 
+/** The checks reported on a commit (Forgejo's combined status): `state` is "" when nothing was
+ * reported, else the worst of each check's newest (error, failure, warning, pending, success). */
+export interface CommitStatus {
+  state: string;
+  checks: { context: string; state: string; description: string; url: string }[];
+}
+
 export interface Comment {
   id: number;
   body: string;
@@ -84,6 +91,19 @@ export function splitDraft(title: string): { title: string; draft: boolean } {
 export function isBotPull(p: Pull, repo: string, branch: string, me: string): boolean {
   return p.head === branch && p.headRepo.toLowerCase() === repo.toLowerCase() &&
     p.user.toLowerCase() === me.toLowerCase();
+}
+
+/** The forge repository (owner/name) of a clone URL under one of `forgeUrls`, else null. */
+export function forgeRepoOf(url: string, forgeUrls: string[]): string | null {
+  for (const base of forgeUrls) {
+    const prefix = `${base.replace(/\/+$/, "")}/`;
+    if (!url.startsWith(prefix)) continue;
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\/([A-Za-z0-9][A-Za-z0-9._-]*?)(?:\.git)?\/?$/.exec(
+      url.slice(prefix.length),
+    );
+    if (m) return `${m[1]}/${m[2]}`;
+  }
+  return null;
 }
 
 /** What the bot asks of a forge; the tests run it against the stand-in in tests/forge/. */
@@ -140,8 +160,42 @@ export interface Forge {
   permission(repo: string, user: string): Promise<string | null>;
   /** The Actions workflow runs for one commit, newest first. */
   actionRuns(repo: string, headSha: string): Promise<ActionRun[]>;
+  /** The combined status of the checks reported on `ref` (a commit, branch or tag). */
+  commitStatus(repo: string, ref: string): Promise<CommitStatus>;
   /** The token's own login (asked once, then remembered). */
   whoami(): Promise<string>;
   /** Counts API requests, for the benchmark. */
   readonly requests: number;
+}
+
+/** The forge for one run: each mirror's tag list is asked once (the scan confirms a package's tag
+ * pattern on the list its upgrade then reads), forgotten when the mirror is synced. A long-lived
+ * process (serve) makes one per run, so it never keeps an old list. */
+export function forRun(forge: Forge): Forge {
+  const lists = new Map<string, Promise<Map<string, string>>>();
+  const tagCommits = (repo: string, prefix = "") => {
+    const key = `${repo}\0${prefix}`;
+    let listed = lists.get(key);
+    if (!listed) {
+      listed = forge.tagCommits(repo, prefix);
+      lists.set(key, listed);
+      listed.catch(() => lists.delete(key)); // a failure is not kept
+    }
+    return listed;
+  };
+  // The names from the same listing: the scan asks for names, the run for names and commits.
+  const tags = async (repo: string, prefix = "") => [...(await tagCommits(repo, prefix)).keys()];
+  const syncMirror = (repo: string) => {
+    for (const key of [...lists.keys()]) if (key.startsWith(`${repo}\0`)) lists.delete(key);
+    return forge.syncMirror(repo);
+  };
+  return new Proxy(forge, {
+    get(target, prop) {
+      if (prop === "tags") return tags;
+      if (prop === "tagCommits") return tagCommits;
+      if (prop === "syncMirror") return syncMirror;
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

@@ -28,6 +28,11 @@ export interface HashSpec extends LiteralLocation {
 export interface PackageEntry {
   name: string;
   dir: string;
+  /** How it is built: nix (hashes harvested, the C2 chain) or dockerfile (the ARG moved, a C1
+   * pull request); nix unless discovery found a Dockerfile package. */
+  kind?: PackageKind;
+  /** The version on the base branch, as this run's scan read it (never from a config file). */
+  version?: string;
   mirrors: { repo: string; tag: string }[];
   chain?: string;
   cards_dir?: string;
@@ -51,6 +56,8 @@ export interface DeployConfig {
   credentials_env: string | null;
 }
 
+export type PackageKind = "nix" | "dockerfile";
+
 /** The build settings every package of the run shares. */
 export interface BuildSettings {
   args: string[];
@@ -70,6 +77,9 @@ export interface BuildSettings {
 export interface Settings {
   /** The config file read, or "built-in defaults". */
   source: string;
+  /** No package named (no `package`, `packages`, `mirrors`, `version`, `hashes` or `chain`): the
+   * repository's containers are scanned for every package built from a forge mirror. */
+  scan: boolean;
   builder: string;
   dryRun: boolean;
   noBuild: boolean;
@@ -105,6 +115,11 @@ export interface Settings {
 export interface PackageSpec {
   name: string;
   dir: string;
+  /** How it is built: nix (hashes harvested, the C2 chain) or dockerfile (the ARG moved, a C1
+   * pull request); nix unless discovery found a Dockerfile package. */
+  kind?: PackageKind;
+  /** The version on the base branch, when this run's scan read it there. */
+  base_version?: string;
   /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
   version: LiteralLocation[];
   /** The hashes to harvest; empty: every hash literal of the package's files not pinned. */
@@ -136,7 +151,8 @@ export interface PackageSpec {
 export interface Config extends Omit<Settings, "build" | "dryRun" | "noBuild"> {
   /** Several packages (`packages:`); null: the single package of the top-level keys. */
   packages: PackageEntry[] | null;
-  package: { name: string; dir: string };
+  /** `version`: the version on the base branch, when this run's scan read it there. */
+  package: { name: string; dir: string; kind?: PackageKind; version?: string };
   version: LiteralLocation[];
   hashes: HashSpec[];
   build: BuildSettings & PackageSpec["build"];
@@ -223,6 +239,10 @@ function applyConfig(config: Config, raw: RawConfig): Config {
       name: s.name ?? config.package.name,
     };
   }
+  config.scan = !raw.packages &&
+    (["package", "version", "hashes", "chain", "mirrors"] as const).every((k) =>
+      raw[k] === undefined
+    );
   if (raw.packages) {
     const single = ([
       "package",
@@ -276,6 +296,7 @@ export function runSettings(
   const {
     build,
     source,
+    scan,
     ssh,
     git,
     log_dir,
@@ -290,6 +311,7 @@ export function runSettings(
   const { file: _file, verify: _verify, ...shared } = build;
   return {
     source,
+    scan,
     builder: choices.builder ?? config.builder,
     dryRun: choices.dryRun ?? false,
     noBuild: choices.noBuild ?? false,
@@ -312,8 +334,12 @@ export function runSettings(
 export function packageSpecs(config: Config): PackageSpec[] {
   const build = { file: config.build.file, verify: [...config.build.verify] };
   if (!config.packages) {
+    const { name, dir, kind, version } = config.package;
     return [structuredClone({
-      ...config.package,
+      name,
+      dir,
+      ...(kind ? { kind } : {}),
+      ...(version ? { base_version: version } : {}),
       version: config.version,
       hashes: config.hashes,
       build,
@@ -338,6 +364,8 @@ export function packageSpecs(config: Config): PackageSpec[] {
     return {
       name: p.name,
       dir: p.dir,
+      ...(p.kind ? { kind: p.kind } : {}),
+      ...(p.version ? { base_version: p.version } : {}),
       version: [],
       hashes: [],
       build: structuredClone(build),

@@ -120,7 +120,8 @@ const builderSpec = () =>
     error: (iss) => builderProblem(String(iss.input)) ?? "",
   });
 
-function builderProblem(spec: string): string | null {
+/** What is wrong with a builder spec (config `builder`, `--builder`), or null. */
+export function builderProblem(spec: string): string | null {
   try {
     parseBuilder(spec);
     return null;
@@ -180,6 +181,7 @@ const age = () =>
 const packageEntry = mapping({
   name: simpleName(),
   dir: relativePath(),
+  kind: z.enum(["nix", "dockerfile"], { error: got('expected "nix" or "dockerfile"') }).optional(),
   mirrors: mirrorList(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
@@ -304,7 +306,7 @@ export function configJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(CONFIG_SCHEMA, { target: "draft-7", io: "input", unrepresentable: "any" }),
     title: "upgrade-bot.yaml",
-    description: "upgrade-bot's configuration: every key is optional (see README.md).",
+    description: "upgrade-bot's configuration: every key is optional (see docs/configuration.md).",
   };
 }
 

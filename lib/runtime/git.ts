@@ -69,7 +69,9 @@ export class Git {
   async topLevel(): Promise<string> {
     try {
       return (await this.run(["rev-parse", "--show-toplevel"])).trim();
-    } catch {
+    } catch (e) {
+      // git said no; anything else (git missing, not permitted to run it) says so itself.
+      if (!(e instanceof InputError)) throw e;
       throw new InputError(`${this.dir} is not a git checkout`);
     }
   }

@@ -38,11 +38,22 @@ async function cloneTarget(
   settings: Pick<Settings, "git" | "forge">,
   remote: Remote,
   work: string,
+  shallow: boolean,
 ): Promise<Git> {
   const identity = { name: settings.git.author_name, email: settings.git.author_email };
   const git = new Git(work, identity, remote.env);
-  progress(`cloning ${remote.url}`);
-  await git.run(["clone", "--quiet", "--branch", settings.forge.base, "--", remote.url, work]);
+  progress(`cloning ${remote.url}${shallow ? " (its base's files only)" : ""}`);
+  const depth = shallow ? ["--depth", "1", "--no-tags"] : [];
+  await git.run([
+    "clone",
+    "--quiet",
+    ...depth,
+    "--branch",
+    settings.forge.base,
+    "--",
+    remote.url,
+    work,
+  ]);
   return git;
 }
 
@@ -63,10 +74,13 @@ async function sweepClones(): Promise<void> {
   }
 }
 
+/** Runs `fn` in a throwaway clone of the target's base branch; `shallow`: its newest commit only
+ * (enough to read the files). */
 export async function withClone<T>(
   settings: Pick<Settings, "git" | "forge">,
   remote: Remote,
   fn: (git: Git, work: string) => Promise<T>,
+  { shallow = false } = {},
 ): Promise<T> {
   const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
   const work = join(tmp, `${CLONE_PREFIX}${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`);
@@ -75,7 +89,7 @@ export async function withClone<T>(
   await held.lock(true);
   try {
     await Deno.mkdir(work, { mode: 0o700 });
-    return await fn(await cloneTarget(settings, remote, work), work);
+    return await fn(await cloneTarget(settings, remote, work, shallow), work);
   } finally {
     await Deno.remove(work, { recursive: true }).catch(() => {});
     await Deno.remove(`${work}.lock`).catch(() => {});

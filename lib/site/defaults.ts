@@ -18,6 +18,7 @@ export function defaultConfig(): Config {
       credentials_env: null,
     },
     package: { name: "authentik", dir: "containers/authentik" },
+    scan: true,
     // Empty: found in the package's files (lib/nix/discover.ts); config lists override discovery.
     version: [],
     hashes: [],
@@ -38,7 +39,7 @@ export function defaultConfig(): Config {
     git: { author_name: "upgrade-bot", author_email: "upgrade-bot@localhost" },
     log_dir: null,
     forge: {
-      url: "https://forge.ops.eblu.me",
+      url: SITE_FORGE_URL,
       repo: "eblume/blumeops",
       base: "main",
       token_env: "FORGE_TOKEN",
@@ -64,10 +65,17 @@ export function defaultConfig(): Config {
   };
 }
 
+/** The Dockerfile ARG that holds a container's version (the repository's container-version-check
+ * and its build workflow read it). */
+export const DOCKERFILE_VERSION_ARG = "CONTAINER_APP_VERSION";
+
 /** Copies of the version outside the Nix files, in the package directory, that the repository's
  * container-version-check compares with service-versions.yaml: groups (text before, `v` or not). */
 export const OTHER_VERSION_FILES: { file: string; pattern: RegExp }[] = [
-  { file: "Dockerfile", pattern: /^(ARG[ \t]+CONTAINER_APP_VERSION=)(v?)[^\s]+$/m },
+  {
+    file: "Dockerfile",
+    pattern: new RegExp(`^(ARG[ \\t]+${DOCKERFILE_VERSION_ARG}=)(v?)[^\\s]+$`, "m"),
+  },
 ];
 
 /** Packages whose upstream says upgrades MUST happen in order, one release series at a time
@@ -81,6 +89,13 @@ export function upgradePath(pkg: Pick<PackageSpec, "upgrade_path" | "name">): Up
 }
 /** Where authentik keeps each release series' notes in its tree (website/docs/releases). */
 export const AUTHENTIK_RELEASE_NOTES = "website/docs/releases/{year}/v{major}.{minor}.md";
+
+/** Where the repository's files name the forge (its mirrors' clone URLs), whatever URL the bot
+ * reaches it by. */
+export const SITE_FORGE_URL = "https://forge.ops.eblu.me";
+
+/** The directory whose subdirectories are the repository's container packages. */
+export const CONTAINERS_DIR = "containers";
 
 /** What a package of `packages:` gets unless it says otherwise. */
 export function packageDefaults(
@@ -159,3 +174,17 @@ export function afterMerge(
     ],
   };
 }
+
+/** The branch of a Dockerfile package's version bump: the repository's C1 (a feature branch and a
+ * pull request, no Mikado cards), named without a slash so its changelog fragment stays flat. */
+export function dockerBranch(name: string): string {
+  return `upgrade-${name}`;
+}
+
+/** C1's changelog fragment is named after the branch (agent-change-process.md). */
+export function dockerChangelogPath(branch: string): string {
+  return `docs/changelog.d/${branch}.infra.md`;
+}
+
+/** The workflow that builds a Dockerfile container once its change is on the base branch. */
+export const DOCKER_WORKFLOW = ".forgejo/workflows/build-container.yaml";

@@ -158,15 +158,15 @@ Deno.test({
         assert.equal(failedChecks(await repoChecks(check)), "", `${what}: the repository's checks`);
       };
 
-      // ---- inspect names one package of several; ntfy's layout is found with no config of it.
+      // ---- inspect lists the config's packages (it narrows discovery to them); --package names
+      // one, and ntfy's layout is found with no config of it.
       await writeConfig();
       const env = { ...w.env, TMPDIR: `${w.root}/tmp` };
       const which = await runBot(["inspect", "--repo", w.repo, "--config", config], env);
-      assert.equal(which.code, 2);
-      assert.match(
-        which.stderr,
-        /several packages \(authentik, ntfy\): name one with --package NAME/,
-      );
+      assert.equal(which.code, 0, which.stderr);
+      assert.match(which.stdout, /^2 packages in /);
+      assert.match(which.stdout, /^ {2}ntfy +nix +2\.17\.0 +mirrors\/ntfy v\{version\}/m);
+      assert.doesNotMatch(which.stdout, /^ {2}loki /m, "narrowed to the config's packages");
       const inspect = await runBot(
         ["inspect", "--repo", w.repo, "--config", config, "--package", "ntfy", "--json"],
         env,

@@ -67,11 +67,12 @@ function literal(text: string, re: RegExp): string {
 }
 
 Deno.test({
-  name: "inspect finds the real package's version copies, hashes and build with no config",
+  name: "inspect --package authentik finds the real package's version copies, hashes and build " +
+    "with no config",
   ignore,
   fn: () =>
     withWorld(async (w) => {
-      const run = await bot(w, ["inspect", "--repo", w.repo, "--json"]);
+      const run = await bot(w, ["inspect", "--repo", w.repo, "--package", "authentik", "--json"]);
       assert.equal(run.code, 0, run.stderr);
       const json = run.json as {
         version: string;
@@ -90,7 +91,7 @@ Deno.test({
         ["opencontainers-src authentik-django.nix"],
       );
       assert.equal(json.build.file, "test-build.nix");
-      const text = await bot(w, ["inspect", "--repo", w.repo]);
+      const text = await bot(w, ["inspect", "--repo", w.repo, "--package", "authentik"]);
       assert.match(text.stdout, /pinned to a literal rev or URL: left alone/);
       assert.match(
         text.stdout,

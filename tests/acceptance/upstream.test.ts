@@ -191,8 +191,13 @@ Deno.test({
       assert.match(idle.stdout, /nothing to do/);
       const quiet = since(0);
       assert.ok(!quiet.some((r) => /releases|compare/.test(r)), quiet.join("\n"));
-      // The mirror's tags through git's ref advertisement only: one GET and one ls-refs POST.
-      assert.equal(quiet.filter((r) => r.includes("/mirrors/")).length, 2, quiet.join("\n"));
+      // The mirror's tags through git's ref advertisement only, once for the zero-config scan and
+      // the run: one GET and one ls-refs POST. (The scan also asks each other container's mirror.)
+      assert.equal(
+        quiet.filter((r) => r.includes("/mirrors/authentik.git")).length,
+        2,
+        quiet.join("\n"),
+      );
 
       await w.addRelease({ version: "2026.5.0" });
       // Untrusted notes holding the bot's own token: redacted in what is posted.

@@ -1,7 +1,7 @@
 // Faults and hostile input: each case asserts the clear message and that nothing was lost or left.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { commitEdit, git, runBot } from "../support/botrun.ts";
+import { botArgs, commitEdit, git, runBot } from "../support/botrun.ts";
 import { PYTHON_DEPS_COPY, replacePythonDepsCopy } from "../support/fixture.ts";
 import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
@@ -9,7 +9,6 @@ import { startSshd } from "../support/sshd.ts";
 
 const TOKEN = "bot-token-faults-0123456789";
 const BRANCH = "mikado/upgrade-authentik";
-const BOT = new URL("../../bot.ts", import.meta.url).pathname;
 
 interface World extends ForgeWorld {
   pulls: (state?: string) => Promise<{ number: number; title: string }[]>;
@@ -60,7 +59,7 @@ function settle(): Promise<void> {
 /** Starts bot.ts and resolves once its stderr shows `line`; returns the child and its output. */
 async function startUntil(args: string[], env: Record<string, string>, line: RegExp) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", BOT, ...args],
+    args: botArgs(args),
     env,
     stdout: "piped",
     stderr: "piped",

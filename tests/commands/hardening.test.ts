@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { $ } from "zx";
 import { makeFixture } from "../support/fixture.ts";
 import { type ForgeWorld, type ForgeWorldOptions, withForgeWorld } from "../support/forgeworld.ts";
-import { git, runBot, writeConfig } from "../support/botrun.ts";
+import { botArgs, git, runBot, writeConfig } from "../support/botrun.ts";
 import { lockHolder } from "../support/lockholder.ts";
 
 const TOKEN = "bot-token-hardening-0123456789";
@@ -298,15 +298,12 @@ Deno.test("exactly once: a run killed after claiming a comment; the next run ans
       delayMs: 60_000,
     });
     const bot = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("../../bot.ts", import.meta.url).pathname,
+      args: botArgs([
         "run",
         "--config",
         w.config,
         "--no-build",
-      ],
+      ]),
       env: { FORGE_TOKEN: TOKEN },
       stdin: "null",
       stdout: "null",

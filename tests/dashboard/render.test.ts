@@ -214,6 +214,7 @@ Deno.test({
         name: "ntfy",
         currentVersion: "v2.17.0",
         lastReviewed: "2026-02-17",
+        upstream: "https://github.com/binwiederhier/ntfy/releases",
       });
       // Quoted dates and nulls read as the file says.
       assert.equal(services.find((s) => s.name === "authentik")!.lastReviewed, "2026-03-01");

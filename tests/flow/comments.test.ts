@@ -5,7 +5,7 @@ import { eventFromPayload } from "../../lib/platform/forgejo/comment_event.ts";
 import { parseCommand } from "../../lib/flow/comments.ts";
 import { PYTHON_DEPS_COPY, replacePythonDepsCopy } from "../support/fixture.ts";
 import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
-import { commitEdit, git, runBot } from "../support/botrun.ts";
+import { botArgs, commitEdit, git, runBot } from "../support/botrun.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 import { forgejoSignature } from "../support/webhooks.ts";
 
@@ -265,10 +265,7 @@ Deno.test("serve: signed webhooks are queued and answered; bad ones are refused 
     const port = (listener.addr as Deno.NetAddr).port;
     listener.close();
     const server = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        new URL("../../bot.ts", import.meta.url).pathname,
+      args: botArgs([
         "serve",
         "--port",
         String(port),
@@ -276,7 +273,7 @@ Deno.test("serve: signed webhooks are queued and answered; bad ones are refused 
         "127.0.0.1",
         "--config",
         w.config,
-      ],
+      ]),
       env: { FORGE_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET },
       stdout: "piped",
       stderr: "piped",

@@ -6,6 +6,7 @@ import { commentRoutes, createComment } from "./api_comments.ts";
 import { findPull, merge, pullRoutes, setClosed } from "./api_pulls.ts";
 import { actionRoutes } from "./api_actions.ts";
 import { createIssue, findIssue, issueRoutes } from "./api_issues.ts";
+import { statusRoutes } from "./api_statuses.ts";
 import { repoRoutes } from "./api_repo.ts";
 import { releaseRoutes } from "./api_releases.ts";
 import { type Core, findRepo, type ForgeSettings, type ForgeUser, type RepoRef } from "./core.ts";
@@ -115,6 +116,7 @@ const ROUTES: Route[] = [
   ...commentRoutes,
   ...actionRoutes,
   ...releaseRoutes,
+  ...statusRoutes,
 ];
 const SWAGGER = new URL("./forgejo-api-v1.swagger.json", import.meta.url);
 

@@ -79,6 +79,20 @@ export interface ReleaseRecord {
   createdAt: string;
 }
 
+/** A commit status a CI reported (CreateStatus). */
+export interface StatusRecord {
+  id: number;
+  repo: string;
+  sha: string;
+  /** pending, success, error, failure, warning. */
+  state: string;
+  context: string;
+  description: string;
+  targetUrl: string;
+  creator: string;
+  createdAt: string;
+}
+
 export interface State {
   lastPullId: number;
   lastCommentId: number;
@@ -93,6 +107,7 @@ export interface State {
   /** Absent in states saved before the stand-in had issues. */
   issues?: IssueRecord[];
   lastIssueId?: number;
+  statuses?: StatusRecord[];
 }
 
 function stateFile(root: string): string {

@@ -170,3 +170,46 @@ Deno.test("release: the notes of a tag's release; a tag without one is null", as
     );
   });
 });
+
+Deno.test("commitStatus: nothing reported, then the worst of each check's newest status", async () => {
+  await withForge(async (standIn, forge, root) => {
+    const report = (state: string, context: string, token = TOKEN) =>
+      fetch(`${standIn.url}/api/v1/repos/mirrors/authentik/statuses/version%2F2026.3.0`, {
+        method: "POST",
+        headers: { Authorization: `token ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ state, context, description: `${context} ${state}` }),
+      }).then(async (r) => (await r.body?.cancel(), r.status));
+    assert.deepEqual(await forge.commitStatus("mirrors/authentik", "version/2026.3.0"), {
+      state: "",
+      checks: [],
+    });
+    assert.equal(await report("success", "lint", "reader-token"), 403, "reporting needs write");
+    assert.equal(await report("pending", "build"), 201, "a ref names its commit");
+    const sha = (await $({
+      cwd: `${root}/mirrors/authentik.git`,
+      quiet: true,
+    })`git rev-parse ${"version/2026.3.0^{commit}"}`).stdout.trim();
+    const post = (state: string, context: string) =>
+      fetch(`${standIn.url}/api/v1/repos/mirrors/authentik/statuses/${sha}`, {
+        method: "POST",
+        headers: { Authorization: `token ${TOKEN}`, "Content-Type": "application/json" },
+        body: JSON.stringify({
+          state,
+          context,
+          description: `${context} ${state}`,
+          target_url: "http://ci/1",
+        }),
+      }).then(async (r) => (await r.body?.cancel(), r.status));
+    assert.equal(await post("success", "lint"), 201);
+    assert.equal((await forge.commitStatus("mirrors/authentik", sha)).state, "pending");
+    assert.equal(await post("failure", "build"), 201);
+    const failed = await forge.commitStatus("mirrors/authentik", "version/2026.3.0");
+    assert.equal(failed.state, "failure");
+    assert.deepEqual(failed.checks.map((c) => [c.context, c.state, c.description, c.url]), [
+      ["lint", "success", "lint success", "http://ci/1"],
+      ["build", "failure", "build failure", "http://ci/1"],
+    ]);
+    assert.equal(await post("success", "build"), 201);
+    assert.equal((await forge.commitStatus("mirrors/authentik", sha)).state, "success");
+  });
+});

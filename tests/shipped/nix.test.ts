@@ -29,4 +29,7 @@ Deno.test("the NixOS module is a module function with the options it documents",
     assert.match(text, new RegExp(`^ {4}${option} = `, "m"), option);
   }
   for (const command of ['"run"', '"serve"']) assert.ok(text.includes(command), command);
+  // The bot runs with deno.json's permission set, never with every permission.
+  assert.match(text, / run -P --frozen \$\{cfg\.src\}\/bot\.ts /);
+  assert.doesNotMatch(text, / -A | --allow-all /);
 });

@@ -2,7 +2,7 @@
 // the shell ones, and the Nix ones parse.
 import assert from "node:assert/strict";
 import { run } from "../../lib/runtime/process.ts";
-import { which } from "../support/preflight.ts";
+import { which } from "../tools/preflight.ts";
 
 const LIB = new URL("../../lib/", import.meta.url).pathname;
 

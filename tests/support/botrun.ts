@@ -5,6 +5,12 @@ import { $ } from "zx";
 
 const BOT = new URL("../../bot.ts", import.meta.url).pathname;
 
+/** `deno` arguments that start bot.ts as the README does: with deno.json's permission set (-P),
+ * never -A, so a permission the bot lacks fails the test that needs it. */
+export function botArgs(args: string[]): string[] {
+  return ["run", "-P", BOT, ...args];
+}
+
 export interface BotRun {
   code: number;
   stdout: string;
@@ -15,7 +21,7 @@ export interface BotRun {
 
 export async function runBot(args: string[], env: Record<string, string> = {}): Promise<BotRun> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", BOT, ...args],
+    args: botArgs(args),
     env,
     stdin: "null",
   }).output();

@@ -103,6 +103,9 @@ export interface RealWorld {
   /** Moves `version`'s tag in the authentik mirror to a new commit on top of it (a README line
    * more), as an upstream that re-tags a release would; the commits before and after. */
   moveTag(version: string): Promise<{ was: string; now: string }>;
+  /** A mirror `mirrors/<name>` (created on first use) with a small release commit per tag, in this
+   * order; a tag it has already is skipped. */
+  addMirrorTags(name: string, tags: string[]): Promise<void>;
   /** SRI hashes the FODs must get at `version`, computed without the builders under test. */
   expectedHashes(version: string): Promise<Record<RealHashName, string>>;
   cleanup(): Promise<void>;
@@ -115,6 +118,40 @@ export const DEFAULT_RELEASES: RealRelease[] = [
   { version: "2026.3.0" },
   { version: "2026.5.0-rc1" },
   { version: "2026.5.0" },
+];
+
+/** The mirrors of the real repository's Dockerfile containers, as its Dockerfiles clone them (the
+ * mirror's name and the tag of the version in the Dockerfile), each with a newer release, some
+ * with a release candidate (newer than the release, or between): what the bot should propose. */
+export const DOCKER_MIRRORS: {
+  container: string;
+  mirror: string;
+  tags: string[];
+  /** The release a run without pre-releases proposes, as the Dockerfile's ARG will say it. */
+  next: string;
+}[] = [
+  { container: "loki", mirror: "loki", tags: ["v3.6.5", "v3.7.0-rc.1", "v3.7.0"], next: "3.7.0" },
+  {
+    container: "miniflux",
+    mirror: "miniflux",
+    tags: ["2.2.17", "2.2.18", "2.3.0-rc1"],
+    next: "2.2.18",
+  },
+  { container: "homepage", mirror: "homepage", tags: ["v1.10.1", "v1.11.0"], next: "v1.11.0" },
+  {
+    container: "navidrome",
+    mirror: "navidrome",
+    tags: ["v0.60.3", "v0.61.0", "v0.62.0-beta.1"],
+    next: "v0.61.0",
+  },
+  { container: "prometheus", mirror: "prometheus", tags: ["v3.9.1", "v3.10.0"], next: "v3.10.0" },
+  { container: "teslamate", mirror: "teslamate", tags: ["v3.0.0", "v3.1.0"], next: "v3.1.0" },
+  {
+    container: "grafana-sidecar",
+    mirror: "kiwigrid-grafana-sidecar",
+    tags: ["1.28.0", "1.28.1-rc.1", "1.29.0"],
+    next: "1.29.0",
+  },
 ];
 
 // ------------------------------------------------------------ the source --
@@ -505,6 +542,20 @@ async function populate(
   }
   for (const r of initial) await addRelease(r);
 
+  async function addMirrorTags(name: string, tags: string[]): Promise<void> {
+    if (!exists(bare(name))) {
+      await Deno.mkdir(bare(name), { recursive: true });
+      await git(bare(name))`git init -q --bare --initial-branch=main`;
+      await Deno.mkdir(work(name), { recursive: true });
+      await git(work(name))`git init -q --initial-branch=main`;
+      await git(work(name))`git remote add origin ${bare(name)}`;
+    }
+    for (const tag of tags) {
+      if (await hasTag(name, tag)) continue;
+      await commitAndTag(name, { "README.md": `# ${name}\n\nRelease ${tag}.\n` }, tag);
+    }
+  }
+
   // ---- the stand-in copy, with this world's URL rewrites.
   const nixpkgs = `${root}/nixpkgs`;
   await Deno.mkdir(nixpkgs);
@@ -598,6 +649,7 @@ async function populate(
     releases,
     addRelease,
     moveTag,
+    addMirrorTags,
     expectedHashes,
     cleanup: () => Deno.remove(root, { recursive: true }),
   };

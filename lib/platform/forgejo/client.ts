@@ -4,6 +4,7 @@ import { InputError, UpgradeFailed } from "../../runtime/errors.ts";
 import {
   type ActionRun,
   type Comment,
+  type CommitStatus,
   type Forge,
   isBotPull,
   type Issue,
@@ -483,6 +484,25 @@ export class ForgejoForge implements Forge {
       workflow: String(r.workflow_id ?? ""),
       url: String(r.html_url ?? r.url ?? ""),
     }));
+  }
+
+  async commitStatus(repo: string, ref: string): Promise<CommitStatus> {
+    const { data } = await this.call(
+      "GET /repos/{owner}/{repo}/commits/{ref}/status",
+      { ...ForgejoForge.split(repo), ref, limit: PAGE },
+      `reading the commit status of ${ref.slice(0, 12)} in ${repo}`,
+    );
+    const json = data as Json;
+    return {
+      state: String(json.state ?? ""),
+      checks: ((json.statuses ?? []) as Json[]).map((s) => ({
+        context: String(s.context ?? ""),
+        // Forgejo names a single status's state `status` (GitHub: `state`).
+        state: String(s.status ?? s.state ?? ""),
+        description: String(s.description ?? ""),
+        url: String(s.target_url ?? ""),
+      })),
+    };
   }
 
   private me: Promise<string> | null = null;

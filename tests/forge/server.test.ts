@@ -3,9 +3,9 @@
 
 import assert from "node:assert/strict";
 import { Octokit, RequestError } from "octokit";
-import { createRepo, git } from "../forge/fixture.ts";
-import { checkReply, loadSwagger } from "../forge/schema.ts";
-import { type Forge, type ForgeUser, startForge } from "../forge/server.ts";
+import { createRepo, git } from "./fixture.ts";
+import { checkReply, loadSwagger } from "./schema.ts";
+import { type Forge, type ForgeUser, startForge } from "./server.ts";
 
 const USERS: ForgeUser[] = [
   { login: "bot", token: "bot-token", permission: "admin" },
@@ -678,7 +678,7 @@ Deno.test("mirror-sync: fetches the upstream before answering 200; plain repos g
 
 Deno.test("schema: replies are checked against the swagger operation and status", () => {
   const swagger = loadSwagger(
-    new URL("../forge/forgejo-api-v1.swagger.json", import.meta.url).pathname,
+    new URL("./forgejo-api-v1.swagger.json", import.meta.url).pathname,
   );
   const pull = "/repos/{owner}/{repo}/pulls/{index}";
   const bad = { number: "1", head: { sha: 1 }, merged_at: null, draft: true, surprise: 1 };

@@ -1,9 +1,9 @@
 // Demo: a newcomer's first run, with no network. Makes the fixture (authentik mirrors and a
 // blumeops-shaped repository, at 2026.2.0, with 2026.5.0 released), serves it with the Forgejo
 // stand-in, and runs the bot's cron mode with the local builder: it opens the upgrade pull request.
-import { makeFixture } from "./fixture.ts";
+import { makeFixture } from "../support/fixture.ts";
 import { startForge } from "../forge/server.ts";
-import { writeConfig } from "./botrun.ts";
+import { botArgs, writeConfig } from "../support/botrun.ts";
 
 const keep = Deno.args.includes("--keep");
 const token = crypto.randomUUID();
@@ -22,16 +22,13 @@ try {
   console.log(
     `demo: and the mirrors mirrors/authentik and mirrors/authentik-client-go (2026.5.0 is out)`,
   );
-  console.log(`demo: running: deno run -A bot.ts run --config ${config}\n`);
+  console.log(`demo: running: deno run -P bot.ts run --config ${config}\n`);
   const bot = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../../bot.ts", import.meta.url).pathname,
+    args: botArgs([
       "run",
       "--config",
       config,
-    ],
+    ]),
     env: { FORGE_TOKEN: token },
   }).spawn().status;
   const response = await fetch(`${forge.url}/api/v1/repos/eblume/blumeops/pulls?state=open`, {

@@ -10,12 +10,12 @@ import {
   realRepoSource,
   type RealWorld,
   realWorld,
-} from "./realworld.ts";
-import { startSshd } from "./sshd.ts";
+} from "../support/realworld.ts";
+import { startSshd } from "../support/sshd.ts";
 
 const found = realRepoSource();
 const ignore = "skip" in found;
-if ("skip" in found) console.log(`realworld.test.ts: skipped: ${found.skip}`);
+if ("skip" in found) console.log(`nixpkgs stand-in tests: skipped: ${found.skip}`);
 
 const FAKE = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; // lib.fakeHash
 

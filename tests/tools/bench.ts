@@ -5,10 +5,10 @@
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { $ } from "zx";
-import { makeFixture } from "./fixture.ts";
-import { realRepoSource, realWorld } from "./realworld.ts";
+import { makeFixture } from "../support/fixture.ts";
+import { realRepoSource, realWorld } from "../support/realworld.ts";
 import { startForge } from "../forge/server.ts";
-import { runBot } from "./botrun.ts";
+import { runBot } from "../support/botrun.ts";
 import { packageSpecs, parseConfig } from "../../lib/runtime/config.ts";
 import { loadPackage } from "../../lib/flow/read_package.ts";
 import { makeBuilder } from "../../lib/harvest/builders/builder.ts";
@@ -17,7 +17,7 @@ import { bumpVersion, resetHashes, writeHash } from "../../lib/harvest/literals.
 import { placeholderHash } from "../../lib/nix/hash.ts";
 import { parseNixLog } from "../../lib/nix/build_log.ts";
 import { setQuiet } from "../../lib/runtime/log.ts";
-import { startSystemBuilder, systemBuilderSkip } from "./systembuilder.ts";
+import { startSystemBuilder, systemBuilderSkip } from "../support/systembuilder.ts";
 
 const SLEEP_SECONDS = Number(Deno.env.get("BENCH_FOD_SLEEP") ?? "2");
 /** Tags per mirror in the cron benchmark: authentik has hundreds of version/* tags. */

@@ -1,0 +1,164 @@
+// The scanned packages of a checkout: its files read, each package confirmed on its mirrors' tags, and the config that runs them.
+import { join } from "node:path";
+import type { Config, PackageEntry } from "../runtime/config.ts";
+import type { Forge } from "../platform/forge.ts";
+import { tagFor } from "../nix/versions.ts";
+import { InputError } from "../runtime/errors.ts";
+import { readOptional } from "../runtime/files.ts";
+import {
+  CONTAINERS_DIR,
+  packageDefaults,
+  SERVICE_VERSIONS_FILE,
+  SITE_FORGE_URL,
+} from "../site/defaults.ts";
+import { type FoundPackage, isScanned, type Scan, scanRepository } from "./scan.ts";
+import { withClone } from "../runtime/workspace.ts";
+import { Git } from "../runtime/git.ts";
+import { progress } from "../runtime/log.ts";
+
+/** The config's keys a scan reads: the forge's address, the service-versions file. */
+export type ScanKeys = Pick<Config, "forge" | "service_versions">;
+
+/** The scan of the checkout in `top`: the containers' `.nix` files and Dockerfiles, and the
+ * service-versions file the config names. */
+export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan> {
+  const files = new Map<string, string>();
+  const walk = async (dir: string) => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(join(top, dir)));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound && dir === CONTAINERS_DIR) return;
+      throw new InputError(`${join(top, dir)}: cannot read it: ${(e as Error).message}`);
+    }
+    for (const e of entries) {
+      if (e.name.startsWith(".")) continue;
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(path);
+      else if (e.isFile && isScanned(path)) {
+        files.set(path, await Deno.readTextFile(join(top, path)));
+      }
+    }
+  };
+  await walk(CONTAINERS_DIR);
+  const servicesFile = config.service_versions?.file ?? SERVICE_VERSIONS_FILE;
+  const text = await readOptional(join(top, servicesFile));
+  return scanRepository(
+    files,
+    forgeUrls(config),
+    text === null ? null : { file: servicesFile, text },
+  );
+}
+
+/** The addresses the repository's files may name the forge by: the one the bot reaches, and the
+ * site's public one. */
+export function forgeUrls(config: Pick<Config, "forge">): string[] {
+  return [...new Set([config.forge.url, SITE_FORGE_URL])];
+}
+
+/** Each package whose own mirror has the tag its files' pattern makes of its current version (the
+ * pattern is confirmed, not assumed); the others move to the unresolved list with why. Those tags
+ * are the ones the run lists anyway (forRun keeps them); the other mirrors' tags are asked for
+ * each new release, which every mirror must have. */
+export async function confirmOnMirrors(scan: Scan, forge: Forge): Promise<Scan> {
+  const checked = await Promise.all(scan.packages.map(async (p) => {
+    try {
+      const own = p.mirrors[0];
+      const tag = tagFor(own.tag, p.version);
+      const tags = await forge.tags(own.repo, own.tag.split("{version}")[0]);
+      if (!tags.includes(tag)) {
+        return `mirror ${own.repo} has no tag ${tag} for the current ${p.version}: the tag ` +
+          `pattern ${own.tag} read from the files is not confirmed`;
+      }
+      return null;
+    } catch (e) {
+      return `its mirrors cannot be read: ${(e as Error).message.split("\n")[0]}`;
+    }
+  }));
+  return {
+    packages: scan.packages.filter((_, i) => checked[i] === null),
+    unresolved: [
+      ...scan.unresolved,
+      ...scan.packages.flatMap((p, i) =>
+        checked[i] === null ? [] : [{ dir: p.dir, reason: checked[i]! }]
+      ),
+    ].sort((a, b) => a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0),
+  };
+}
+
+/** The package as the config's `packages:` says it. */
+export function packageEntry(
+  p: FoundPackage,
+  config: Pick<Config, "service_versions">,
+): PackageEntry {
+  return {
+    name: p.name,
+    dir: p.dir,
+    kind: p.kind,
+    version: p.version,
+    mirrors: p.mirrors,
+    ...(p.service.name === p.name || config.service_versions === null
+      ? {}
+      : { service_versions: { name: p.service.name } }),
+  };
+}
+
+/** The config over the packages found: none keeps the config as it is (its own package); one is
+ * that package alone; several are its `packages:`. */
+export function scannedConfig(config: Config, packages: FoundPackage[]): Config {
+  if (packages.length === 0) return config;
+  const entries = packages.map((p) => packageEntry(p, config));
+  if (entries.length > 1) return { ...structuredClone(config), scan: false, packages: entries };
+  const [one] = entries;
+  const own = packageDefaults(one.name);
+  return {
+    ...structuredClone(config),
+    scan: false,
+    package: { name: one.name, dir: one.dir, kind: one.kind, version: one.version },
+    mirrors: one.mirrors,
+    chain: own.chain,
+    cards_dir: own.cards_dir,
+    service_versions: config.service_versions === null ? null : {
+      file: config.service_versions.file,
+      name: packages[0].service.name,
+    },
+  };
+}
+
+/** The cron run's packages with no package configured: the base branch's files scanned in a
+ * shallow clone, each package confirmed on its mirrors; what is left out is said. */
+export async function scanBase(
+  config: Config,
+  forge: Forge,
+): Promise<{ config: Config; scan: Scan }> {
+  const { repo } = config.forge;
+  const found = await withClone(
+    config,
+    forge.gitRemote(repo),
+    (_git, work) => scanCheckout(config, work),
+    { shallow: true },
+  ).catch(async (e) => {
+    // A refused clone says only git's words; the API says why (a rejected token, no access).
+    await forge.whoami();
+    throw e;
+  });
+  const scan = await confirmOnMirrors(found, forge);
+  for (const u of scan.unresolved) progress(`${u.dir}: left out: ${u.reason}`);
+  progress(
+    `found ${scan.packages.length} packages built from forge mirrors: ${
+      scan.packages.map((p) => `${p.name} (${p.kind})`).join(", ") || "none"
+    }`,
+  );
+  return { config: scannedConfig(config, scan.packages), scan };
+}
+
+/** `inspect` and `upgrade --package` with no package configured: the local checkout scanned (no
+ * forge asked: its mirrors are not confirmed here). */
+export async function scanLocal(
+  config: Config,
+  repo: string,
+): Promise<{ config: Config; scan: Scan }> {
+  const top = await new Git(repo, { name: "", email: "" }).topLevel();
+  const scan = await scanCheckout(config, top);
+  return { config: scannedConfig(config, scan.packages), scan };
+}

@@ -1,0 +1,190 @@
+// The repository's packages: every container directory whose files build from a forge mirror at their version (pure).
+import { agreedVersion, discover } from "../nix/discover.ts";
+import { nixMirrors } from "../nix/mirrors.ts";
+import { discoverDockerfile } from "../docker/dockerfile.ts";
+import { listServices, type ServiceRecord } from "../mikado/service_versions.ts";
+import { CONTAINERS_DIR, DOCKERFILE_VERSION_ARG } from "../site/defaults.ts";
+
+/** A package found: built by Nix (its hashes harvested) or by a Dockerfile (its ARG moved). */
+export interface FoundPackage {
+  name: string;
+  dir: string;
+  kind: "nix" | "dockerfile";
+  /** The version its files declare, without a `v` prefix. */
+  version: string;
+  /** The package's own mirror first; a version is ready when every mirror has its tag. */
+  mirrors: { repo: string; tag: string }[];
+  /** Its service-versions.yaml entry, and how it was found. */
+  service: { name: string; by: "name" | "upstream-source" };
+  /** Nix: the hashes harvested on each upgrade; a Dockerfile has none. */
+  hashes: string[];
+}
+
+/** A directory that names a forge mirror but cannot be followed, and why. */
+export interface Unresolved {
+  dir: string;
+  reason: string;
+}
+
+export interface Scan {
+  packages: FoundPackage[];
+  unresolved: Unresolved[];
+}
+
+/** The files the scan reads: every `.nix` file and Dockerfile under the containers directory. */
+export function isScanned(path: string): boolean {
+  return path.startsWith(`${CONTAINERS_DIR}/`) &&
+    (path.endsWith(".nix") || path.slice(path.lastIndexOf("/") + 1) === "Dockerfile");
+}
+
+/** The packages of the repository. `files` maps repository paths (those isScanned keeps) to their
+ * text; `forgeUrls` are the addresses the files may name the forge by; `services` is
+ * service-versions.yaml (`servicesFile` names it in errors). Nothing is guessed: a directory that
+ * names a mirror but whose tag, version or service entry cannot be told is listed with why. */
+export function scanRepository(
+  files: Map<string, string>,
+  forgeUrls: string[],
+  services: { file: string; text: string } | null,
+): Scan {
+  const entries = services ? listServices(services.text, services.file) : [];
+  const dirs = new Map<string, Map<string, string>>();
+  for (const [path, text] of files) {
+    const parts = path.split("/");
+    if (parts[0] !== CONTAINERS_DIR || parts.length < 3) continue;
+    const dir = `${parts[0]}/${parts[1]}`;
+    if (!dirs.has(dir)) dirs.set(dir, new Map());
+    dirs.get(dir)!.set(parts.slice(2).join("/"), text);
+  }
+  const packages: FoundPackage[] = [];
+  const unresolved: Unresolved[] = [];
+  for (const dir of [...dirs.keys()].sort()) {
+    const found = scanDirectory(dir, dirs.get(dir)!, forgeUrls);
+    if (found === null) continue;
+    if ("reason" in found) {
+      unresolved.push({ dir, reason: found.reason });
+      continue;
+    }
+    const service = serviceOf(found.name, found.mirrors[0].repo, entries);
+    if ("reason" in service) {
+      unresolved.push({
+        dir,
+        reason: `${services?.file ?? "service-versions.yaml"}: ${service.reason}`,
+      });
+      continue;
+    }
+    const recorded = entries.find((e) => e.name === service.name)!.currentVersion;
+    if (recorded?.replace(/^v/, "") !== found.version) {
+      unresolved.push({
+        dir,
+        reason: `its files say ${found.version} but ${services!.file} records ` +
+          `${recorded ?? "no current-version"} for ${service.name}: make them agree first`,
+      });
+      continue;
+    }
+    packages.push({ ...found, service: { name: service.name, by: service.by } });
+  }
+  return { packages, unresolved };
+}
+
+/** One directory: a Nix package when its `.nix` files fetch a mirror at the version, else a
+ * Dockerfile package when it clones one at a tag of its version ARG; null when it names none. */
+function scanDirectory(
+  dir: string,
+  files: Map<string, string>,
+  forgeUrls: string[],
+): Omit<FoundPackage, "service"> | { reason: string } | null {
+  const name = dir.slice(dir.indexOf("/") + 1);
+  const nix = nixMirrors(files, forgeUrls);
+  if (nix.mirrors.length > 0) {
+    if (nix.problems.length > 0) return { reason: nix.problems.join("; ") };
+    const discovery = discover(files, name);
+    let version: string;
+    try {
+      version = agreedVersion(discovery.versions, dir);
+    } catch (e) {
+      return { reason: (e as Error).message };
+    }
+    return {
+      name,
+      dir,
+      kind: "nix",
+      version,
+      mirrors: ownFirst(name, nix.mirrors),
+      hashes: discovery.hashes.filter((h) => !h.pinned).map((h) => h.name),
+    };
+  }
+  const dockerfile = files.get("Dockerfile");
+  const docker = dockerfile === undefined ? null : discoverDockerfile(dockerfile, forgeUrls);
+  if (docker === null || (docker.mirrors.length === 0 && docker.problems.length === 0)) {
+    if (nix.problems.length > 0) return { reason: nix.problems.join("; ") };
+    return null;
+  }
+  if (docker.problems.length > 0) {
+    return { reason: docker.problems.map((p) => `Dockerfile ${p}`).join("; ") };
+  }
+  return {
+    name,
+    dir,
+    kind: "dockerfile",
+    version: docker.version,
+    mirrors: ownFirst(name, docker.mirrors),
+    hashes: [],
+  };
+}
+
+/** The mirror named like the package first (authentik before authentik-client-go), else file
+ * order. */
+function ownFirst(name: string, mirrors: { repo: string; tag: string }[]) {
+  const base = (m: { repo: string }) => m.repo.slice(m.repo.indexOf("/") + 1);
+  const own = mirrors.find((m) => base(m) === name) ??
+    mirrors.find((m) => base(m).startsWith(name) || base(m).endsWith(name)) ?? mirrors[0];
+  return [own, ...mirrors.filter((m) => m !== own)].map(({ repo, tag }) => ({ repo, tag }));
+}
+
+/** The service entry: by the directory's name, else the one entry whose upstream-source names
+ * the mirror (github.com/<owner>/<mirror>, or <owner>-<repo> spelled as the mirror's name). */
+function serviceOf(
+  name: string,
+  mirror: string,
+  entries: ServiceRecord[],
+): ServiceRecord & { by: "name" | "upstream-source" } | { reason: string } {
+  const byName = entries.find((e) => e.name === name);
+  if (byName) return { ...byName, by: "name" };
+  const mirrorName = mirror.slice(mirror.indexOf("/") + 1).toLowerCase();
+  const matches = entries.filter((e) => {
+    if (!e.upstream) return false;
+    let path: string[];
+    try {
+      path = new URL(e.upstream).pathname.toLowerCase().split("/").filter(Boolean);
+    } catch {
+      return false;
+    }
+    return path.slice(0, 2).includes(mirrorName) || `${path[0]}-${path[1]}` === mirrorName;
+  });
+  if (matches.length === 1) return { ...matches[0], by: "upstream-source" };
+  if (matches.length > 1) {
+    return {
+      reason: `several entries name mirror ${mirror} in their upstream-source (${
+        matches.map((e) => e.name).join(", ")
+      })`,
+    };
+  }
+  return { reason: `no entry named ${name}, and none whose upstream-source names ${mirror}` };
+}
+
+/** One line per package (name, kind, version, mirrors with their tags, hashes), then one per
+ * directory left out with its reason. */
+export function scanLines(scan: Scan): string[] {
+  const width = Math.max(0, ...scan.packages.map((p) => p.name.length));
+  return [
+    ...scan.packages.map((p) =>
+      `${p.name.padEnd(width)}  ${p.kind.padEnd(10)}  ${p.version}  ` +
+      p.mirrors.map((m) => `${m.repo} ${m.tag}`).join(", ") +
+      (p.kind === "nix"
+        ? `  hashes: ${p.hashes.join(", ") || "none"}`
+        : `  hashes: none (${DOCKERFILE_VERSION_ARG} moves; the workflow builds the image)`) +
+      (p.service.name === p.name ? "" : `  service: ${p.service.name}`)
+    ),
+    ...scan.unresolved.map((u) => `${u.dir}: left out: ${u.reason}`),
+  ];
+}

@@ -1,0 +1,159 @@
+// The repository-wide scan on a small repository written in the shapes blumeops uses: Nix packages
+// with one or two mirrors, Dockerfile packages, service entries found by name or upstream-source.
+import assert from "node:assert/strict";
+import { isScanned, scanLines, scanRepository } from "../../lib/repository/scan.ts";
+
+const FORGE = ["https://forge.example.org"];
+
+const SERVICES = `# services
+services:
+  - name: idp
+    current-version: "2030.1.0"
+    upstream-source: https://github.com/idp/idp/releases
+  - name: pusher
+    current-version: "v1.2.0"
+  - name: store
+    current-version: "1.4.2"
+  - name: side
+    current-version: "2.0.0"
+    upstream-source: https://github.com/acme/side-car/releases
+  - name: stale
+    current-version: "0.1.0"
+`;
+
+const FILES: Record<string, string> = {
+  "containers/idp/sources.nix": `{ pkgs }:
+let version = "2030.1.0"; in {
+  inherit version;
+  src = pkgs.fetchgit {
+    url = "https://forge.example.org/mirrors/idp.git";
+    rev = "version/\${version}";
+    hash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  };
+  client-src = pkgs.fetchgit {
+    url = "https://forge.example.org/mirrors/idp-client.git";
+    rev = "v3.\${version}";
+    hash = "sha256-BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  };
+}
+`,
+  "containers/idp/default.nix": `{ pkgs }: pkgs.hello // { version = "2030.1.0"; }\n`,
+  "containers/pusher/default.nix": `{ pkgs }:
+let
+  version = "1.2.0";
+  src = pkgs.fetchgit {
+    url = "https://forge.example.org/mirrors/pusher.git";
+    rev = "v\${version}";
+    hash = "sha256-CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  };
+in src
+`,
+  "containers/pusher/Dockerfile": "ARG CONTAINER_APP_VERSION=v1.2.0\nFROM alpine\n",
+  "containers/store/Dockerfile": `ARG CONTAINER_APP_VERSION=1.4.2
+ARG STORE_VERSION=v\${CONTAINER_APP_VERSION}
+FROM golang
+ARG STORE_VERSION
+RUN git clone --depth 1 --branch \${STORE_VERSION} https://forge.example.org/mirrors/store.git /s
+`,
+  "containers/sidecar/Dockerfile": `ARG CONTAINER_APP_VERSION=2.0.0
+FROM python
+ARG CONTAINER_APP_VERSION
+RUN git clone --branch \${CONTAINER_APP_VERSION} https://forge.example.org/mirrors/side-car.git /k
+`,
+  "containers/stale/Dockerfile": `ARG CONTAINER_APP_VERSION=0.2.0
+RUN git clone --branch \${CONTAINER_APP_VERSION} https://forge.example.org/mirrors/stale.git /x
+`,
+  "containers/pinned/Dockerfile": `ARG CONTAINER_APP_VERSION=1.0.0
+RUN git clone https://forge.example.org/mirrors/pinned.git /x
+`,
+  "containers/plain/Dockerfile": "ARG CONTAINER_APP_VERSION=3.0.0\nFROM nginx\n",
+  "containers/plain/start.sh": "#!/bin/sh\n",
+};
+
+function scan(files = FILES, services = SERVICES) {
+  const kept = new Map(Object.entries(files).filter(([p]) => isScanned(p)));
+  return scanRepository(kept, FORGE, { file: "service-versions.yaml", text: services });
+}
+
+Deno.test("every directory building from a mirror at its version, with its kind, tags and entry", () => {
+  const s = scan();
+  assert.deepEqual(
+    s.packages.map((p) => [p.name, p.kind, p.version, p.mirrors, p.service]),
+    [
+      ["idp", "nix", "2030.1.0", [
+        { repo: "mirrors/idp", tag: "version/{version}" },
+        { repo: "mirrors/idp-client", tag: "v3.{version}" },
+      ], { name: "idp", by: "name" }],
+      // Its Dockerfile does not clone: the Nix fetch makes it a Nix package.
+      ["pusher", "nix", "1.2.0", [{ repo: "mirrors/pusher", tag: "v{version}" }], {
+        name: "pusher",
+        by: "name",
+      }],
+      ["sidecar", "dockerfile", "2.0.0", [{ repo: "mirrors/side-car", tag: "{version}" }], {
+        name: "side",
+        by: "upstream-source",
+      }],
+      ["store", "dockerfile", "1.4.2", [{ repo: "mirrors/store", tag: "v{version}" }], {
+        name: "store",
+        by: "name",
+      }],
+    ],
+  );
+  assert.deepEqual(s.packages[0].hashes, ["src", "client-src"]);
+  assert.deepEqual(s.packages[3].hashes, []);
+});
+
+Deno.test("what cannot be resolved is listed with its reason; a directory naming no mirror is not", () => {
+  const s = scan();
+  assert.deepEqual(s.unresolved.map((u) => u.dir), ["containers/pinned", "containers/stale"]);
+  assert.match(s.unresolved[0].reason, /mirrors\/pinned is cloned without --branch/);
+  assert.match(
+    s.unresolved[1].reason,
+    /its files say 0\.2\.0 but service-versions\.yaml records 0\.1\.0/,
+  );
+  const lines = scanLines(s);
+  assert.equal(lines.length, 6);
+  assert.match(
+    lines[2],
+    /^sidecar +dockerfile +2\.0\.0 +mirrors\/side-car \{version\}.*service: side$/,
+  );
+  assert.match(lines[5], /^containers\/stale: left out: /);
+});
+
+Deno.test("no service entry, or two that name the mirror: left out, never guessed", () => {
+  const none = scan(FILES, SERVICES.replace('  - name: store\n    current-version: "1.4.2"\n', ""));
+  assert.ok(!none.packages.some((p) => p.name === "store"));
+  assert.match(
+    none.unresolved.find((u) => u.dir === "containers/store")!.reason,
+    /no entry named store, and none whose upstream-source names mirrors\/store/,
+  );
+  const twice = scan(
+    FILES,
+    SERVICES + "  - name: other\n    current-version: 2.0.0\n" +
+      "    upstream-source: https://github.com/acme/side-car\n",
+  );
+  assert.match(
+    twice.unresolved.find((u) => u.dir === "containers/sidecar")!.reason,
+    /several entries name mirror mirrors\/side-car .*side, other/,
+  );
+});
+
+Deno.test("a Nix mirror fetched at a literal rev, or versions that disagree: left out with why", () => {
+  const s = scan({
+    "containers/pusher/default.nix": FILES["containers/pusher/default.nix"].replace(
+      'rev = "v${version}";',
+      'rev = "0123456789abcdef0123456789abcdef01234567";',
+    ),
+    "containers/idp/sources.nix": FILES["containers/idp/sources.nix"],
+    "containers/idp/default.nix": FILES["containers/idp/default.nix"].replace(
+      "2030.1.0",
+      "2030.2.0",
+    ),
+  });
+  assert.deepEqual(s.packages, []);
+  assert.match(s.unresolved[0].reason, /the version literals disagree/);
+  assert.match(
+    s.unresolved[1].reason,
+    /default\.nix:\d+: mirrors\/pusher is fetched at a rev not made from the version/,
+  );
+});
