@@ -285,6 +285,10 @@ async function cronNothingNew(w: World) {
   try {
     const config = await w.config({
       forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
+      // One configured package, as the targets are set for: with no package named, the run first
+      // scans the base for every container built from a mirror (a shallow clone, and each
+      // mirror's tags), measured per package in tests/acceptance/dockerfiles.test.ts.
+      package: { name: "authentik" },
       // No follow-through: the worlds have no deployment manifest (and it is not the cron's cost).
       deploy: null,
     });
