@@ -1,13 +1,9 @@
 // upgrade-bot entry point: arguments -> one command; exit codes.
-import process from "node:process";
 import { loadConfig, packageSpecs, runSettings } from "./lib/runtime/config.ts";
 import { selectPackages } from "./lib/flow/cron.ts";
 import { redact, timings } from "./lib/runtime/log.ts";
 import { COMMANDS, parseCommandLine, usageError } from "./lib/commands/usage.ts";
 import { permissionProblem } from "./lib/runtime/permissions.ts";
-
-// zx passes commands to a shell by design (each argument quoted by zx); Node's warning about it is noise.
-(process as { noDeprecation?: boolean }).noDeprecation = true;
 
 async function main(argv: string[]): Promise<number> {
   // Since the process started: Deno's start and loading the modules.
