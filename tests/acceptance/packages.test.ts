@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { stringify } from "yaml";
-import { npmLock, realRepoSource, type RealWorld, realWorld } from "../support/realworld.ts";
+import { ntfyMirror, realRepoSource, realWorld } from "../support/realworld.ts";
 import { failedChecks, repoChecks } from "../support/repochecks.ts";
 import { type BotRun, git, runBot } from "../support/botrun.ts";
 import { startForge } from "../forge/server.ts";
@@ -19,50 +19,6 @@ if ("skip" in found) console.log(`packages.test.ts: skipped: ${found.skip}`);
 const TOKEN = "bot-token-packages-0123456789";
 const NTFY = "containers/ntfy";
 const MANIFEST = "argocd/manifests/ntfy/kustomization.yaml";
-
-/** ntfy's mirror: a tree per release with what its derivations read (web/package-lock.json,
- * go.sum), tagged v<version>, under the world's mirrors (served as mirrors/ntfy). */
-async function ntfyMirror(w: RealWorld, versions: string[]): Promise<void> {
-  const bare = `${w.mirrorsDir}/ntfy.git`;
-  const work = `${w.root}/work/ntfy`;
-  const sh = (cwd: string) =>
-    $({
-      cwd,
-      quiet: true,
-      env: {
-        ...Deno.env.toObject(),
-        GIT_CONFIG_GLOBAL: "/dev/null",
-        GIT_CONFIG_NOSYSTEM: "1",
-        GIT_AUTHOR_NAME: "ntfy mirror",
-        GIT_AUTHOR_EMAIL: "mirror@example.org",
-        GIT_COMMITTER_NAME: "ntfy mirror",
-        GIT_COMMITTER_EMAIL: "mirror@example.org",
-      },
-    });
-  await Deno.mkdir(bare, { recursive: true });
-  await sh(bare)`git init -q --bare --initial-branch=main`;
-  await Deno.mkdir(`${work}/web`, { recursive: true });
-  await sh(work)`git init -q --initial-branch=main`;
-  for (const version of versions) {
-    const minor = Number(version.split(".")[1]);
-    await Deno.writeTextFile(
-      `${work}/web/package-lock.json`,
-      npmLock({ react: `19.${minor}.0`, vite: `7.${minor}.1` }),
-    );
-    await Deno.writeTextFile(
-      `${work}/go.sum`,
-      `github.com/urfave/cli/v2 v2.${minor}.0 h1:${btoa(`cli${minor}`)}=\n` +
-        `github.com/urfave/cli/v2 v2.${minor}.0/go.mod h1:${btoa(`mod${minor}`)}=\n`,
-    );
-    await Deno.writeTextFile(`${work}/go.mod`, "module heckel.io/ntfy/v2\n\ngo 1.24\n");
-    await Deno.writeTextFile(`${work}/Makefile`, "build:\n\t/bin/echo ntfy\n");
-    await Deno.writeTextFile(`${work}/main.go`, `package main // ntfy ${version}\n`);
-    await sh(work)`git add -A`;
-    await sh(work)`git commit -q -m ${"Release v" + version}`;
-    await sh(work)`git tag ${"v" + version}`;
-  }
-  await sh(work)`git push -q ${bare} main --tags`;
-}
 
 interface Pull {
   number: number;
