@@ -3,6 +3,7 @@ import type { PackageSpec } from "../runtime/config.ts";
 import type { PackageOutcome } from "../flow/cron.ts";
 import { compareVersions } from "../nix/versions.ts";
 import { parsePullTitle } from "../mikado/pull_text.ts";
+import { parseDockerTitle } from "../docker/pull_text.ts";
 import type { PackageState, PackageStatus } from "./rows.ts";
 
 /** The service-versions.yaml entry a package's row belongs to. */
@@ -15,7 +16,9 @@ export function serviceOf(pkg: PackageSpec): string {
  * (deploying or deployed), up to date. */
 export function packageStatus(out: PackageOutcome, pkg: PackageSpec): PackageStatus {
   const r = out.report;
-  const openVersion = r?.open ? parsePullTitle(r.open.title)?.to ?? null : null;
+  // A Dockerfile package's pull request is titled as a C1 version bump, the others' as C2 cards.
+  const titleOf = pkg.kind === "dockerfile" ? parseDockerTitle : parsePullTitle;
+  const openVersion = r?.open ? titleOf(r.open.title)?.to ?? null : null;
   const seen = r ? [r.baseVersion, r.version.to, r.newest, ...r.waiting, openVersion] : [];
   const versions = seen.filter((v): v is string => v !== null).sort(compareVersions);
   return {

@@ -78,7 +78,12 @@ export async function runDockerfile(
     date,
     baseVersion: current,
     closed,
+    // The dashboard's row of a run that finds the pull request open already: its number and
+    // version, and the newest release seen.
+    open: mine ? { number: mine.number, url: mine.url, title: mine.title } : null,
     waiting: found.waiting,
+    newest: found.newest,
+    young: found.young,
     began,
   };
   // The repository's workflow builds the image, not the bot.

@@ -203,3 +203,37 @@ Deno.test("states: up to date, a pull request, waiting, failed, merged, deployed
   };
   assert.equal(packageStatus(outcome(() => {}), named).service, "authentik");
 });
+
+Deno.test("states: a Dockerfile package's open pull request gives its number and version", () => {
+  const loki = {
+    ...config,
+    name: "loki",
+    dir: "containers/loki",
+    kind: "dockerfile" as const,
+    mirrors: [{ repo: "mirrors/loki", tag: "v{version}" }],
+    service_versions: { file: "service-versions.yaml", name: "loki" },
+  };
+  const open = packageStatus(
+    outcome((r) => {
+      r.version = { from: "3.6.5", to: "3.6.5" };
+      r.baseVersion = "3.6.5";
+      r.newest = "3.7.0";
+      r.open = { number: 5, url: "http://f/p/5", title: "Upgrade loki from 3.6.5 to 3.7.0" };
+    }),
+    loki,
+  );
+  assert.deepEqual(open, {
+    service: "loki",
+    package: "loki",
+    newest: "3.7.0",
+    state: { kind: "pull", number: 5, url: "http://f/p/5", version: "3.7.0" },
+  });
+  // A C2 title is not a Dockerfile package's: the number, no version read from it.
+  const other = packageStatus(
+    outcome((r) => {
+      r.open = { number: 6, url: "http://f/p/6", title: "C2(upgrade-loki): loki 3.6.5 -> 3.7.0" };
+    }),
+    loki,
+  );
+  assert.deepEqual(other.state, { kind: "pull", number: 6, url: "http://f/p/6", version: null });
+});
