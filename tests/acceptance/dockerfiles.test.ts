@@ -1,14 +1,22 @@
-// Zero config on the REAL eblume/blumeops: a cron run with only the forge's URL finds every container
-// built from a forge mirror (two Nix packages, seven Dockerfiles), opens a pull request for each
-// Dockerfile package with a newer release, each branch passing the repository's own checks; a
-// second run changes nothing; a failure of the checks reported on a pull request is said once.
+// Issue 17's proof on the REAL eblume/blumeops: a cron run with only the forge's URL finds every
+// container built from a forge mirror (two Nix packages, seven Dockerfiles) and, each with a newer
+// release, opens nine pull requests (the Nix ones built and verified), each branch passing the
+// repository's own checks, one dashboard listing them; a second run changes nothing; a failure of
+// the checks reported on a pull request is said once.
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { stringify } from "yaml";
-import { DOCKER_MIRRORS, realRepoSource, realWorld } from "../support/realworld.ts";
+import {
+  DEFAULT_RELEASES,
+  DOCKER_MIRRORS,
+  ntfyMirror,
+  realRepoSource,
+  realWorld,
+} from "../support/realworld.ts";
 import { failedChecks, repoChecks } from "../support/repochecks.ts";
 import { type BotRun, runBot } from "../support/botrun.ts";
 import { startForge } from "../forge/server.ts";
+import { DASHBOARD_MARKER } from "../../lib/dashboard/marker.ts";
 
 const found = realRepoSource();
 const ignore = "skip" in found;
@@ -25,12 +33,23 @@ interface Pull {
   head: { ref: string; sha: string };
 }
 
+interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  pull_request: unknown;
+  user: { login: string };
+}
+
 interface Outcome {
   package: string;
   outcome: string;
   error: string | null;
   version: { from: string; to: string };
   pull: { number: number; action: string } | null;
+  verified: boolean;
+  builds: number;
+  hashes: { name: string; file: string; old: string; new: string | null }[];
 }
 
 function outcomes(run: BotRun): Record<string, Outcome> {
@@ -39,16 +58,38 @@ function outcomes(run: BotRun): Record<string, Outcome> {
   return Object.fromEntries(list.map((p) => [p.package, p]));
 }
 
+/** The table row of `service` in the dashboard's body, its cells. */
+function row(body: string, service: string): string[] {
+  const line = body.split("\n").find((l) => l.startsWith(`| ${service} |`));
+  assert.ok(line, `a row for ${service} in:\n${body}`);
+  return line.slice(2, -2).split(" | ");
+}
+
+/** `s` matched literally in a RegExp. */
+const literally = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The Nix packages' pull requests: what each one's branch is and says. */
+const NIX_PULLS = [
+  {
+    name: "authentik",
+    // Upstream's path is stepwise: the next release series (2026.3), not the newest (2026.5).
+    title: "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.3.0",
+    to: "2026.3.0",
+  },
+  { name: "ntfy", title: "C2(upgrade-ntfy): ntfy 2.17.0 -> 2.18.0", to: "2.18.0" },
+];
+
 Deno.test({
-  name: "zero config on the real repository: a pull request per Dockerfile package, each passing " +
-    "the repository's checks; a second run changes nothing; failing checks said once",
+  name: "zero config on the real repository: one cron run opens nine pull requests (authentik " +
+    "and ntfy built and verified, seven Dockerfiles), each passing the repository's checks, " +
+    "one dashboard lists them; a second run changes nothing; failing checks said once",
   ignore,
   fn: async () => {
-    // authentik and ntfy at their current releases only: nothing for the Nix packages to do.
-    const w = await realWorld({ releases: [{ version: "2026.2.0" }] });
+    // First every mirror at its container's current release only: nothing new anywhere.
+    const w = await realWorld({ releases: [DEFAULT_RELEASES[0]] });
+    assert.equal(DEFAULT_RELEASES[0].version, "2026.2.0", "authentik's version on main");
     await Deno.mkdir(`${w.root}/tmp`, { recursive: true });
-    await w.addMirrorTags("ntfy", ["v2.17.0"]);
-    // First each mirror at the container's current release only: nothing new anywhere.
+    await ntfyMirror(w, ["2.17.0"]);
     for (const m of DOCKER_MIRRORS) await w.addMirrorTags(m.mirror, [m.tags[0]]);
     const forge = await startForge({
       root: `${w.root}/git`,
@@ -66,35 +107,40 @@ Deno.test({
           headers: { Authorization: `token ${token}`, "Content-Type": "application/json" },
         })).json() as T;
       const pulls = () => api<Pull[]>(`/pulls?state=all&limit=50`);
-      // Only the forge's URL (and where this test keeps locks): no package, no mirror named.
+      const dashboards = async () =>
+        (await api<Issue[]>(`/issues?type=issues&state=all&limit=50`))
+          .filter((i) => !i.pull_request && i.body.startsWith(DASHBOARD_MARKER));
+      // No package, no mirror named: only the forge's URL, where this test keeps locks, and the
+      // builder. The site's default builder is the build host ssh://ringtail, which does not exist
+      // here: `local` runs the same nix-build on this machine (with w.env: the stand-in nixpkgs).
       const config = `${w.root}/upgrade-bot.yaml`;
       await Deno.writeTextFile(
         config,
-        stringify({ forge: { url: forge.url }, lock: { dir: `${w.root}/locks` } }),
+        stringify({
+          builder: "local",
+          forge: { url: forge.url },
+          lock: { dir: `${w.root}/locks` },
+        }),
       );
-      const cron = async () => {
-        const run = await runBot(["run", "--config", config, "--json"], {
-          ...w.env,
-          TMPDIR: `${w.root}/tmp`,
-          FORGE_TOKEN: TOKEN,
-        });
-        assert.ok(!run.stdout.includes(TOKEN) && !run.stderr.includes(TOKEN), "no secret");
+      const env = { ...w.env, TMPDIR: `${w.root}/tmp`, FORGE_TOKEN: TOKEN };
+      const botRun = async (file: string) => {
+        const run = await runBot(["run", "--config", file, "--json"], env);
+        for (const secret of [TOKEN, CI_TOKEN]) {
+          assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), "no secret");
+        }
         return run;
       };
+      const cron = () => botRun(config);
 
       // ---- nothing new: what a cron run asks of the forge, over all nine packages, and how that
       // grows per package (the config's packages: one Dockerfile package, then all seven).
       const asked = async (file: string) => {
         const before = forge.requests.length;
-        const run = await runBot(["run", "--config", file, "--json"], {
-          ...w.env,
-          TMPDIR: `${w.root}/tmp`,
-          FORGE_TOKEN: TOKEN,
-        });
+        const run = await botRun(file);
         assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
         const json = run.json as { requests: number; packages?: Outcome[] };
         for (const p of json.packages ?? []) assert.equal(p.outcome, "up to date", p.package);
-        return { bot: json.requests, http: forge.requests.length - before };
+        return { bot: json.requests, http: forge.requests.length - before, json };
       };
       const narrowed = async (count: number) => {
         const file = `${w.root}/upgrade-bot-${count}.yaml`;
@@ -116,7 +162,9 @@ Deno.test({
         );
         return await asked(file);
       };
+      const names = ["authentik", "ntfy", ...DOCKER_MIRRORS.map((m) => m.container)].sort();
       const all = await asked(config);
+      assert.deepEqual(all.json.packages!.map((p) => p.package).sort(), names, "all nine");
       const one = await narrowed(1);
       const seven = await narrowed(DOCKER_MIRRORS.length);
       const perPackage = (seven.bot - one.bot) / (DOCKER_MIRRORS.length - 1);
@@ -130,12 +178,16 @@ Deno.test({
       // The constant: the token's login, the dashboard's issue list, the shared pull request list,
       // and the Nix packages' own reads (their versions on the base, the follow-through's manifests).
       assert.ok(all.bot <= 2 * 9 + 10, `two per package plus a constant, got ${all.bot}`);
+
+      // ---- the newer releases: authentik 2026.3.0, 2026.5.0-rc1, 2026.5.0; ntfy 2.18.0; each
+      // Dockerfile mirror its release and candidates.
+      for (const r of DEFAULT_RELEASES.slice(1)) await w.addRelease(r);
+      await ntfyMirror(w, ["2.18.0"]);
       for (const m of DOCKER_MIRRORS) await w.addMirrorTags(m.mirror, m.tags);
 
       // ---- inspect on the checkout lists the nine packages with no config at all.
       const inspect = await runBot(["inspect", "--repo", w.repo], { ...w.env });
       assert.equal(inspect.code, 0, inspect.stderr);
-      const names = ["authentik", "ntfy", ...DOCKER_MIRRORS.map((m) => m.container)].sort();
       for (const name of names) {
         assert.match(inspect.stdout, new RegExp(`^  ${name} +(nix|dockerfile) `, "m"), name);
       }
@@ -148,33 +200,77 @@ Deno.test({
         inspect.stdout,
         /^ {2}authentik +nix .*mirrors\/authentik-client-go v3\.\{version\}/m,
       );
+      assert.match(inspect.stdout, /^ {2}ntfy +nix +2\.17\.0 +mirrors\/ntfy v\{version\}/m);
 
-      // ---- the first cron run: one pull request per Dockerfile package.
+      // ---- the first cron run: nine pull requests.
       const first = await cron();
       assert.equal(first.code, 0, `${first.stdout}\n${first.stderr}`);
       const o1 = outcomes(first);
       assert.deepEqual(Object.keys(o1).sort(), names, first.stderr);
-      assert.equal(o1.authentik.outcome, "up to date", JSON.stringify(o1.authentik));
-      assert.equal(o1.ntfy.outcome, "up to date", JSON.stringify(o1.ntfy));
+      for (const name of names) assert.equal(o1[name].outcome, "opened", JSON.stringify(o1[name]));
+      console.log(
+        `figures: the cron run that opened nine pull requests: ${first.json!.requests} forge ` +
+          `requests, builds authentik ${o1.authentik.builds} + ntfy ${o1.ntfy.builds}, ` +
+          `${(first.json!.seconds as number).toFixed(1)} s`,
+      );
       const opened = await pulls();
-      assert.equal(opened.length, DOCKER_MIRRORS.length);
+      assert.equal(opened.length, names.length, opened.map((p) => p.title).join("\n"));
       const check = `${w.root}/check`;
       await $({ quiet: true })`git clone -q ${`${w.root}/git/eblume/blumeops.git`} ${check}`;
       const sh = $({ cwd: check, quiet: true });
-      for (const m of DOCKER_MIRRORS) {
-        const o = o1[m.container];
-        const bare = m.next.replace(/^v/, "");
-        assert.equal(o.outcome, "opened", JSON.stringify(o));
-        assert.equal(o.version.to, bare, `${m.container}: the newest release, no candidate`);
-        const pull = opened.find((p) => p.head.ref === `upgrade-${m.container}`)!;
-        assert.ok(pull, `${m.container}: its pull request`);
-        assert.equal(pull.title, `Upgrade ${m.container} from ${o.version.from} to ${bare}`);
-        assert.match(pull.body, /built by the repository's workflow .*not by\s+upgrade-bot/s);
-        // The branch: the ARG in the file's own style, the service entry, a flat fragment.
+      const checkout = async (branch: string) => {
         await sh`git fetch -q --prune origin`;
         await sh`git checkout -q --detach`;
         await sh`git branch -f main origin/main`;
-        await sh`git checkout -q -B ${pull.head.ref} ${"origin/" + pull.head.ref}`;
+        await sh`git checkout -q -B ${branch} ${"origin/" + branch}`;
+      };
+      const byName = new Map<string, Pull>();
+
+      // authentik and ntfy: built, verified, the harvested hashes on the branch.
+      const expected = await w.expectedHashes("2026.3.0");
+      for (const n of NIX_PULLS) {
+        const o = o1[n.name];
+        assert.equal(o.verified, true, `${n.name}: verified (${JSON.stringify(o)})`);
+        assert.ok(o.builds > 0, `${n.name}: built`);
+        assert.equal(o.version.to, n.to);
+        const pull = opened.find((p) => p.head.ref === `mikado/upgrade-${n.name}`);
+        assert.ok(pull, `${n.name}: its pull request`);
+        assert.equal(pull.title, n.title);
+        assert.equal(o.pull?.number, pull.number);
+        byName.set(n.name, pull);
+        await checkout(pull.head.ref);
+        assert.ok(o.hashes.length > 0, `${n.name}: hashes`);
+        for (const h of o.hashes) {
+          assert.ok(h.new, `${n.name}: ${h.name} harvested`);
+          const file = `containers/${n.name}/${h.file}`;
+          assert.ok(
+            (await Deno.readTextFile(`${check}/${file}`)).includes(`"${h.new}"`),
+            `${n.name}: ${h.name}'s harvested ${h.new} in ${file} on the branch`,
+          );
+          // authentik's hashes as computed here without Nix; ntfy's every source moved.
+          if (n.name === "authentik") {
+            assert.equal(h.new, expected[h.name as keyof typeof expected], h.name);
+          } else assert.notEqual(h.new, h.old, `${n.name}: ${h.name} moved`);
+        }
+        const services = await Deno.readTextFile(`${check}/service-versions.yaml`);
+        const entry = services.slice(services.indexOf(`- name: ${n.name}\n`)).split("\n\n")[0];
+        assert.match(entry, new RegExp(`current-version: "v?${literally(n.to)}"`), entry);
+        assert.equal(failedChecks(await repoChecks(check)), "", `${n.name}: the checks`);
+      }
+
+      // The seven Dockerfile packages: the newest release, no candidate.
+      for (const m of DOCKER_MIRRORS) {
+        const o = o1[m.container];
+        const bare = m.next.replace(/^v/, "");
+        assert.equal(o.version.to, bare, `${m.container}: the newest release, no candidate`);
+        const pull = opened.find((p) => p.head.ref === `upgrade-${m.container}`);
+        assert.ok(pull, `${m.container}: its pull request`);
+        assert.equal(o.pull?.number, pull.number);
+        byName.set(m.container, pull);
+        assert.equal(pull.title, `Upgrade ${m.container} from ${o.version.from} to ${bare}`);
+        assert.match(pull.body, /built by the repository's workflow .*not by\s+upgrade-bot/s);
+        // The branch: the ARG in the file's own style, the service entry, a flat fragment.
+        await checkout(pull.head.ref);
         const dockerfile = await Deno.readTextFile(`${check}/containers/${m.container}/Dockerfile`);
         assert.match(dockerfile, new RegExp(`^ARG CONTAINER_APP_VERSION=${m.next}$`, "m"));
         const services = await Deno.readTextFile(`${check}/service-versions.yaml`);
@@ -196,26 +292,58 @@ Deno.test({
         assert.equal(failedChecks(await repoChecks(check)), "", `${m.container}: the checks`);
       }
 
+      // ---- one dashboard, listing the nine with their pull requests.
+      const [board, ...more] = await dashboards();
+      assert.ok(board, "a dashboard issue");
+      assert.deepEqual(more.map((i) => i.number), [], "one dashboard only");
+      assert.equal(board.user.login, "bot");
+      for (const name of names) {
+        const pull = byName.get(name)!;
+        const to = o1[name].version.to;
+        const cells = row(board.body, name);
+        assert.match(
+          cells[4],
+          new RegExp(
+            `^pull request \\[#${pull.number}\\]\\(http[^)]+/pulls/${pull.number}\\) open: ` +
+              `${literally(to)}$`,
+          ),
+          `${name}'s row names #${pull.number} and ${to}: ${cells.join(" | ")}`,
+        );
+      }
+
       // ---- the second run: nothing new, nothing changes.
-      const tips = async () => (await $({ cwd: check, quiet: true })`git ls-remote origin`).stdout;
+      const tips = async () => (await sh`git ls-remote origin`).stdout;
       const before = await tips();
+      const from = forge.requests.length;
       const second = await cron();
       assert.equal(second.code, 0, second.stderr);
+      // Writes at the forge: every request but a read (git's POSTs to upload-pack only read).
+      const during = forge.requests.slice(from);
+      const writes = during
+        .filter((r) => r.method !== "GET" && !r.path.endsWith("/git-upload-pack"))
+        .map((r) => `${r.method} ${r.path}`);
+      assert.deepEqual(writes, [], "no write at the forge");
       const o2 = outcomes(second);
       for (const name of names) assert.equal(o2[name].outcome, "up to date", name);
       assert.equal(await tips(), before, "no branch moved");
       assert.deepEqual(
         (await pulls()).map((p) => [p.number, p.title, p.body]),
         opened.map((p) => [p.number, p.title, p.body]),
+        "no new pull request, none edited",
+      );
+      assert.deepEqual(
+        (await dashboards()).map((i) => [i.number, i.body]),
+        [[board.number, board.body]],
+        "the dashboard unchanged",
       );
       console.log(
-        `requests of a run with nothing new (9 packages, 7 pull requests open): ${
+        `requests of a run with nothing new (9 packages, 9 pull requests open): ${
           second.json!.requests
-        }`,
+        } counted by the bot, ${during.length} HTTP requests at the forge`,
       );
 
       // ---- CI reports a failure on loki's head: said once, on its pull request.
-      const loki = opened.find((p) => p.head.ref === "upgrade-loki")!;
+      const loki = byName.get("loki")!;
       const status = await fetch(`${REPO_API}/statuses/${loki.head.sha}`, {
         method: "POST",
         headers: { Authorization: `token ${CI_TOKEN}`, "Content-Type": "application/json" },
