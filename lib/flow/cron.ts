@@ -2,7 +2,8 @@
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { InputError } from "../runtime/errors.ts";
-import { progress } from "../runtime/log.ts";
+import { asPackage, progress } from "../runtime/log.ts";
+import { atOnce } from "../runtime/at_once.ts";
 import { permissionProblem } from "../runtime/permissions.ts";
 import { runPackage } from "./cron_package.ts";
 import { runDockerfile } from "./dockerfile.ts";
@@ -42,7 +43,7 @@ export function selectPackages(all: PackageSpec[], source: string, only?: string
   return [one];
 }
 
-/** The cron run over every package: a failure in one never stops the others. */
+/** The cron run over every package, several at once: a failure in one never stops the others. */
 export async function runPackages(
   settings: Settings,
   specs: PackageSpec[],
@@ -64,19 +65,16 @@ export async function runPackages(
   const closed = () => closedPulls ??= forge.pulls(settings.forge.repo, "closed");
   let openPulls: Promise<Pull[]> | null = null;
   const open = () => openPulls ??= forge.pulls(settings.forge.repo, "open");
-  const outcomes: PackageOutcome[] = [];
-  for (const spec of specs) {
+  const outcomes = specs.map((spec): PackageOutcome => ({
+    package: spec.name,
+    outcome: "failed",
+    report: null,
+    error: null,
+    closed: null,
+    followThrough: null,
+  }));
+  const one = async (spec: PackageSpec, out: PackageOutcome) => {
     const name = spec.name;
-    const out: PackageOutcome = {
-      package: name,
-      outcome: "failed",
-      report: null,
-      error: null,
-      closed: null,
-      followThrough: null,
-    };
-    outcomes.push(out);
-    if (specs.length > 1) progress(`== ${name}`);
     const wanted = versions?.get(name) ?? version;
     const dockerfile = spec.kind === "dockerfile";
     try {
@@ -87,7 +85,7 @@ export async function runPackages(
       // A permission the bot lacks is every package's: it stops the run, named (bot.ts).
       if (specs.length === 1 || permissionProblem(e)) throw e;
       fail(out, e);
-      continue;
+      return;
     }
     const r = out.report;
     out.closed = r.closed;
@@ -99,7 +97,7 @@ export async function runPackages(
       ? "up to date"
       : r.pull?.action ?? "upgraded";
     // A Dockerfile's image is the repository's workflow's: no follow-through by the bot.
-    if (dockerfile) continue;
+    if (dockerfile) return;
     try {
       out.followThrough = await followThrough(settings, spec, forge, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);
@@ -107,7 +105,16 @@ export async function runPackages(
       if (permissionProblem(e)) throw e;
       fail(out, e, "follow-through: ");
     }
-  }
+  };
+  // Side by side: each package in its own clone, its builds sharing the build host (Nix schedules
+  // them), its progress lines named; nothing two packages write is shared.
+  const several = specs.length > 1;
+  await atOnce(
+    specs.map((spec, i) => () =>
+      several ? asPackage(spec.name, () => one(spec, outcomes[i])) : one(spec, outcomes[i])
+    ),
+    settings.packages_at_once,
+  );
   return {
     packages: outcomes,
     seconds: (performance.now() - began) / 1000,

@@ -62,10 +62,11 @@ export async function pushBranch(
   remoteTip: string | null,
   rewritable: boolean,
 ): Promise<void> {
-  await fetchPushedNotes(git);
+  const notes = notesRef(branch);
+  await fetchPushedNotes(git, notes);
   const tip = (await git.run(["rev-parse", "HEAD"])).trim();
   const note = rewritable ? `rewritable ${branch}` : `pushed ${branch}`;
-  await git.run(["notes", "--ref", NOTES, "add", "--force", "-m", note, tip]);
+  await git.run(["notes", "--ref", notes, "add", "--force", "-m", note, tip]);
   await git.run([
     "push",
     "--quiet",
@@ -73,7 +74,7 @@ export async function pushBranch(
     `--force-with-lease=refs/heads/${branch}:${remoteTip ?? ""}`,
     "origin",
     `HEAD:refs/heads/${branch}`,
-    `refs/notes/${NOTES}:refs/notes/${NOTES}`,
+    `${notes}:${notes}`,
   ]);
 }
 
@@ -108,14 +109,17 @@ function pullFacts(ctx: Context, forge: Forge, r: Omit<UpgradeResult, "pull">): 
   };
 }
 
-/** The notes ref (`refs/notes/upgrade-bot`) in which the bot marks every tip it pushes: the
- * branch may be rewritten only while its tip is one of them. */
-const NOTES = "upgrade-bot";
+/** The notes ref in which the bot marks every tip it pushes to `branch` (the branch may be
+ * rewritten only while its tip is one of them): one per branch, so packages pushing at the same
+ * time never write the same ref. */
+export function notesRef(branch: string): string {
+  return `refs/notes/upgrade-bot-tips/${branch}`;
+}
 
-/** The forge's notes, fetched over any local ones (none there yet is fine). */
-async function fetchPushedNotes(git: Git): Promise<void> {
+/** The forge's notes of one branch, fetched over any local ones (none there yet is fine). */
+async function fetchPushedNotes(git: Git, notes: string): Promise<void> {
   try {
-    await git.run(["fetch", "--quiet", "origin", `+refs/notes/${NOTES}:refs/notes/${NOTES}`]);
+    await git.run(["fetch", "--quiet", "origin", `+${notes}:${notes}`]);
   } catch (e) {
     if (!/couldn't find remote ref/i.test((e as Error).message)) throw e;
   }
@@ -126,9 +130,10 @@ async function fetchPushedNotes(git: Git): Promise<void> {
  * note, whoever its author; a tip the bot pushed on top of someone's work is noted as not
  * rewritable, so their work below it is never dropped either. */
 export async function mayRewrite(git: Git, sha: string, branch: string): Promise<boolean> {
-  await fetchPushedNotes(git);
+  const notes = notesRef(branch);
+  await fetchPushedNotes(git, notes);
   try {
-    const note = await git.run(["notes", "--ref", NOTES, "show", sha]);
+    const note = await git.run(["notes", "--ref", notes, "show", sha]);
     return note.split("\n").includes(`rewritable ${branch}`);
   } catch {
     return false; // no note on it

@@ -1,6 +1,6 @@
 // Report: what a run did, in one type built once from its phases' results, and how people read it.
 import type { Settings } from "../runtime/config.ts";
-import { seconds, timings } from "../runtime/log.ts";
+import { phaseTimings, seconds } from "../runtime/log.ts";
 import type { PathFacts, UpgradeResult } from "./context.ts";
 import { movedLine, type MovedTag, type TagRecord } from "../mikado/tag_record.ts";
 import { upstreamText } from "../upstream/render.ts";
@@ -25,6 +25,8 @@ export interface Report extends Omit<UpgradeResult, "commits"> {
   open: { number: number; url: string; title: string } | null;
   /** The bot's open pull request was closed: the base branch reached its version by other means. */
   closed: string | null;
+  /** Seconds by phase: the run's (Deno's start) and this package's own (lib/runtime/log.ts). */
+  timings: Record<string, number>;
   /** Releases seen whose other mirrors lack their tag yet, or too young (min_release_age). */
   waiting: string[];
   /** The newest release above the base's version on the package's own mirror, ready or not
@@ -117,6 +119,7 @@ export function makeReport(
     message: facts.upToDate ?? "",
     seconds: (performance.now() - facts.began) / 1000,
     buildSeconds: result?.buildSeconds ?? 0,
+    timings: phaseTimings(),
     baseVersion: facts.baseVersion ?? facts.from,
     open: facts.open ?? null,
     closed: facts.closed ?? null,
@@ -152,7 +155,7 @@ export function reportJson(r: Report): string {
     message: r.message,
     seconds: r.seconds,
     buildSeconds: r.buildSeconds,
-    timings,
+    timings: r.timings,
   });
 }
 

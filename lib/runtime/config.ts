@@ -99,6 +99,8 @@ export interface Settings {
     retry_seconds: number;
   };
   prereleases: boolean;
+  /** How many packages a run upgrades at the same time (each in its own clone). */
+  packages_at_once: number;
   /** Who may comment /rebuild (and /upgrade): people with write, admin or owner permission, and
    * these logins. */
   rebuild: { allow: string[] };
@@ -228,6 +230,7 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   Object.assign(config.forge, forge, forge?.url === undefined ? {} : { url: path(forge.url) });
   if (raw.mirrors) config.mirrors = raw.mirrors;
   if (raw.prereleases !== undefined) config.prereleases = raw.prereleases;
+  if (raw.packages_at_once !== undefined) config.packages_at_once = raw.packages_at_once;
   if (raw.upgrade_path !== undefined) config.upgrade_path = raw.upgrade_path;
   if (raw.min_release_age !== undefined) config.min_release_age = raw.min_release_age;
   if (raw.cards_dir !== undefined) config.cards_dir = path(raw.cards_dir);
@@ -302,6 +305,7 @@ export function runSettings(
     log_dir,
     forge,
     prereleases,
+    packages_at_once,
     rebuild,
     dashboard,
     webhook,
@@ -321,6 +325,7 @@ export function runSettings(
     log_dir,
     forge,
     prereleases,
+    packages_at_once,
     rebuild,
     dashboard,
     webhook,

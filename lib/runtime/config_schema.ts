@@ -255,6 +255,7 @@ export const CONFIG_SCHEMA = mapping({
   }).partial().optional(),
   mirrors: mirrorList().optional(),
   prereleases: boolean().optional(),
+  packages_at_once: positiveInt().optional(),
   upgrade_path: upgradePath().optional(),
   min_release_age: age().optional(),
   cards_dir: relativePath().optional(),

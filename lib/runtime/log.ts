@@ -1,4 +1,5 @@
-// Progress output: lines on stderr, with secrets redacted wherever they appear.
+// Progress output: lines on stderr, with secrets redacted wherever they appear, and each package's own.
+import { AsyncLocalStorage } from "node:async_hooks";
 
 const secrets = new Set<string>();
 
@@ -34,10 +35,27 @@ export function setQuiet(value: boolean): void {
   quiet = value;
 }
 
+/** What belongs to one package while several run at once: its name before each of its progress
+ * lines (theirs interleave), and its own phase timings. Follows the package's work through every
+ * await, timer and child process (AsyncLocalStorage), so no module passes it along. */
+interface PackageScope {
+  name: string;
+  timings: Record<string, number>;
+}
+
+const scope = new AsyncLocalStorage<PackageScope>();
+
+/** Runs `fn` as package `name`'s work: its progress lines named, its phases timed apart. */
+export function asPackage<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  return scope.run({ name, timings: {} }, fn);
+}
+
 /** One progress line on stderr (stdout is kept for results: the diff, the summary, --json). */
 export function progress(message: string): void {
   if (quiet) return;
-  console.error(redact(message));
+  const name = scope.getStore()?.name;
+  const named = name && !message.startsWith(`${name}:`) ? `[${name}] ${message}` : message;
+  console.error(redact(named));
 }
 
 /** Formats seconds for people: 4.2s, 3m05s, 1h02m05s. */
@@ -51,15 +69,23 @@ export function seconds(s: number): string {
 }
 
 /** Where a run's time went, in seconds by phase (the --json `timings`): Deno's start and module
- * loading (`start`), the builder's system, the evaluation before any change, git, nix-build. */
+ * loading (`start`), the builder's system, the evaluation before any change, git, nix-build.
+ * Phases of a package's own work are kept apart (`asPackage`). */
 export const timings: Record<string, number> = {};
 
-/** Adds the time `fn` takes to `timings[name]`. */
+/** The run-wide phases with the current package's own (`timings` outside any package). */
+export function phaseTimings(): Record<string, number> {
+  const own = scope.getStore()?.timings;
+  return own ? { ...timings, ...own } : timings;
+}
+
+/** Adds the time `fn` takes to its phase: the current package's, else the run's. */
 export async function timePhase<T>(name: string, fn: () => Promise<T>): Promise<T> {
   const began = performance.now();
+  const into = scope.getStore()?.timings ?? timings;
   try {
     return await fn();
   } finally {
-    timings[name] = (timings[name] ?? 0) + (performance.now() - began) / 1000;
+    into[name] = (into[name] ?? 0) + (performance.now() - began) / 1000;
   }
 }

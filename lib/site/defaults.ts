@@ -53,6 +53,7 @@ export function defaultConfig(): Config {
       { repo: "mirrors/authentik-client-go", tag: "v3.{version}" },
     ],
     prereleases: false,
+    packages_at_once: 4,
     upgrade_path: null,
     min_release_age: null,
     release_notes: AUTHENTIK_RELEASE_NOTES,
