@@ -8,6 +8,7 @@ import type { HarvestResult } from "../harvest/rounds.ts";
 import type { Mention } from "../mikado/review.ts";
 import type { TagRecord } from "../mikado/tag_record.ts";
 import type { MirrorChanges } from "../upstream/changes.ts";
+import type { PinOutcome } from "../docker/commit_pins.ts";
 
 /** Where the upgraded branch goes: the forge's pull request, opened or moved. */
 export interface PublishTarget {
@@ -45,6 +46,9 @@ export interface Context {
   forge: Forge | null;
   from: string;
   to: string;
+  /** Each mirror's tag of `from` and the commit it names, as far as the run listed them (the own
+   * mirror's): the Dockerfile's commit pins are moved from these (empty: `upgrade`, `/rebuild`). */
+  fromTags: TagRecord[];
   /** Today, YYYY-MM-DD: the date the cards and the history entry carry. */
   date: string;
   path: PathFacts;
@@ -69,6 +73,8 @@ export interface UpgradeResult extends HarvestResult {
   graph: string;
   /** Lines of the cards that still name the old version. */
   mentions: Mention[];
+  /** The Dockerfile's commit pins: moved with the version, or left for a person to check. */
+  pins: PinOutcome[];
   /** What changed upstream, per mirror (only when an upgrade is made on the forge). */
   upstream: MirrorChanges[];
   diff: string;

@@ -9,7 +9,7 @@ import { progress } from "../runtime/log.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { loadPackage, versionOnForge } from "./read_package.ts";
 import { makeReport, type Report, today } from "./report.ts";
-import { discover, nothingFound, ownTags } from "./releases.ts";
+import { discover, nothingFound, ownTagRecord, ownTags } from "./releases.ts";
 import { movedTagsOf } from "./tag_guard.ts";
 import { checkoutBotBranch } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
@@ -118,6 +118,8 @@ export async function runPackage(
       forge,
       from,
       to: target.version,
+      // The old release's commit as the run listed it: no request more.
+      fromTags: ownTagRecord(spec, tags, from),
       date,
       path,
       // Read while the build runs: it needs the forge and the mirrors, not the build.

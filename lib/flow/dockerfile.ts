@@ -120,6 +120,7 @@ export async function runDockerfile(
       prerequisite: null,
       graph: "",
       mentions: [],
+      pins: [],
       upstream: [],
       diff: await git.diff(`origin/${base}`),
       logFile: null,

@@ -52,6 +52,8 @@ export async function upgrade(
     forge: null,
     from,
     to,
+    // No forge asked: no tag's commit to move a Dockerfile's commit pin by (it is left, and said).
+    fromTags: [],
     date,
     // No forge asked: no upgrade path or tag record to show.
     path: { ahead: [], skipped: [], tags: [] },

@@ -5,6 +5,7 @@ import { prepare } from "./prepare.ts";
 import {
   bump,
   commitHashes,
+  commitPinsOf,
   Commits,
   factsOf,
   finish,
@@ -25,7 +26,8 @@ export async function upgradePackage(ctx: Context): Promise<UpgradeResult> {
   // plan: the goal card; a reset goes back to this commit. A /rebuild's branch has its plan.
   const planSha = ctx.bump ? await plan(work, commits) : null;
   await waitForEvaluation(work);
-  if (ctx.bump) await bump(work, commits);
+  // A /rebuild's branch has its pins moved: they are only read, for the body to say them again.
+  const pins = ctx.bump ? await bump(work, commits) : (await commitPinsOf(ctx, false)).pins;
   const harvested = await harvestHashes(work);
   const facts = factsOf(ctx, harvested.hashes);
   if (ctx.bump || await hashesChanged(ctx)) await commitHashes(ctx, facts, commits);
@@ -49,6 +51,7 @@ export async function upgradePackage(ctx: Context): Promise<UpgradeResult> {
     commits: commits.list,
     prerequisite,
     ...await review(ctx),
+    pins,
     upstream: await (ctx.upstream ?? []),
     diff: ctx.diffBase ? await ctx.git.diff(ctx.diffBase) : "",
     logFile: work.log,

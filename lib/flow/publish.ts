@@ -104,6 +104,7 @@ function pullFacts(ctx: Context, forge: Forge, r: Omit<UpgradeResult, "pull">): 
     failure: r.failure,
     graph: r.graph,
     mentions: r.mentions,
+    pins: r.pins,
     prerequisite: r.prerequisite,
     upstream: r.upstream,
   };

@@ -53,6 +53,8 @@ export async function rebuildPull(
       forge,
       from,
       to: pkg.current,
+      // The branch's pins were moved with its version: a /rebuild only says which are not tied.
+      fromTags: [],
       date: today(),
       // The tags' commits as they are now: a /rebuild accepts a moved tag's new commit.
       path: await pathFacts(forge, settings, spec, from, pkg.current),

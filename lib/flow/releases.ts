@@ -58,6 +58,19 @@ export function ownTags(forge: Forge, spec: PackageSpec): Promise<Map<string, st
   return forge.tagCommits(own.repo, own.tag.split("{version}")[0]);
 }
 
+/** The own mirror's tag of `version` and its commit, from the run's listing (`tags`); none when
+ * the listing lacks it. */
+export function ownTagRecord(
+  spec: PackageSpec,
+  tags: Map<string, string>,
+  version: string,
+): TagRecord[] {
+  const own = spec.mirrors[0];
+  const tag = tagFor(own.tag, version);
+  const commit = tags.get(tag);
+  return commit === undefined ? [] : [{ repo: own.repo, tag, commit }];
+}
+
 /** The next ready release above `current` on the package's upgrade path, or why there is none.
  * `tags`: the package's own mirror's tags and their commits. */
 export async function discover(
@@ -228,9 +241,7 @@ export async function pathFacts(
   const [own, ...others] = spec.mirrors;
   const commits = await ownTags(forge, spec);
   const newer = newerVersions([...commits.keys()], own.tag, from, settings.prereleases);
-  const tags: TagRecord[] = [];
-  const ownTag = tagFor(own.tag, to);
-  if (commits.has(ownTag)) tags.push({ repo: own.repo, tag: ownTag, commit: commits.get(ownTag)! });
+  const tags = ownTagRecord(spec, commits, to);
   for (const m of others) {
     const at = await forge.tag(m.repo, tagFor(m.tag, to));
     if (at) tags.push({ repo: m.repo, tag: tagFor(m.tag, to), commit: at.sha });

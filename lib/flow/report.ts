@@ -4,6 +4,7 @@ import { phaseTimings, seconds } from "../runtime/log.ts";
 import type { PathFacts, UpgradeResult } from "./context.ts";
 import { movedLine, type MovedTag, type TagRecord } from "../mikado/tag_record.ts";
 import { upstreamText } from "../upstream/render.ts";
+import { pinLeftLine, pinTiedLine } from "../docker/commit_pins.ts";
 
 /** Everything a run did and found: printed as text and as the --json line, and the source of the
  * /rebuild reply. */
@@ -105,6 +106,7 @@ export function makeReport(
     prerequisite: result?.prerequisite ?? null,
     graph: result?.graph ?? "",
     mentions: result?.mentions ?? [],
+    pins: result?.pins ?? [],
     diff: result?.diff ?? "",
     logFile: result?.logFile ?? null,
     pull: result?.pull ?? null,
@@ -142,6 +144,7 @@ export function reportJson(r: Report): string {
     branch: r.branch,
     commits: r.commits,
     prerequisite: r.prerequisite,
+    pins: r.pins,
     logFile: r.logFile,
     pull: r.pull,
     waiting: r.waiting,
@@ -186,6 +189,7 @@ export function reportText(r: Report): string {
       `${seconds(r.seconds)} in all`,
   );
   lines.push(`verified: ${r.verified ? "yes, the whole build passes" : "no"}`);
+  lines.push(...r.pins.map((p) => p.left === null ? pinTiedLine(p) : pinLeftLine(p)));
   lines.push(...upstreamText(r.upstream));
   if (r.logFile) lines.push(`log: ${r.logFile}`);
   if (r.branch) lines.push(`branch: ${r.branch}`);

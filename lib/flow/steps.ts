@@ -19,7 +19,16 @@ import { mikadoGraph } from "../mikado/graph.ts";
 import { type Mention, versionMentions } from "../mikado/review.ts";
 import { updateServiceVersions } from "../mikado/service_versions.ts";
 import { parseFrontMatter } from "../mikado/front_matter.ts";
-import { changelogPath, overviewCardStem } from "../site/defaults.ts";
+import { changelogPath, overviewCardStem, PINNED_FILE } from "../site/defaults.ts";
+import {
+  commitPins,
+  movePins,
+  pinLeftLine,
+  type PinOutcome,
+  pinTiedLine,
+} from "../docker/commit_pins.ts";
+import type { TagRecord } from "../mikado/tag_record.ts";
+import { tagFor } from "../nix/versions.ts";
 import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import { progress, timePhase } from "../runtime/log.ts";
 import type { Context, Prepared } from "./context.ts";
@@ -68,19 +77,67 @@ export function waitForEvaluation(ctx: PreparedContext): Promise<void> {
 /** impl: the version bumped in every copy, and the service's recorded version with it (the
  * repository's container-version-check, and its hook, make people do so: the branch passes it in
  * every state it is left in). */
-export async function bump(ctx: PreparedContext, commits: Commits): Promise<void> {
+export async function bump(ctx: PreparedContext, commits: Commits): Promise<PinOutcome[]> {
   const { dir, package: pkg } = ctx;
   const rel = (file: string) => join(pkg.dir, file);
   await bumpVersion(dir, pkg, ctx.to);
   const others = await bumpOtherVersionFiles(dir, ctx.to);
+  // The commit pins move in the same commit: the Dockerfile never names one release's version
+  // and another's source.
+  const pinned = await commitPinsOf(ctx, true);
   await commits.add(
     [
       ...pkg.version.map((v) => rel(v.file)),
-      ...others.map(rel),
+      ...[...new Set([...others, ...pinned.changed])].map(rel),
       ...await recordServiceVersion(ctx),
     ],
     subjectsOf(ctx).bump,
   );
+  return pinned.pins;
+}
+
+/** The Dockerfile's commit pins (lib/docker/commit_pins.ts), each said: with `move` (the bump),
+ * those at the old release's commit moved to the new one's and the file written (returned in
+ * `changed`); without (a /rebuild's branch, moved already), only read. */
+export async function commitPinsOf(
+  ctx: Context,
+  move: boolean,
+): Promise<{ changed: string[]; pins: PinOutcome[] }> {
+  const text = await readOptional(join(ctx.dir, PINNED_FILE));
+  if (text === null || commitPins(text).length === 0) return { changed: [], pins: [] };
+  const why = ctx.forge === null
+    ? "`upgrade` asks no forge for the tags' commits"
+    : `not the commit of ${move ? `${ctx.from}'s or ${ctx.to}'s` : `${ctx.to}'s`} tag on any ` +
+      "of the package's mirrors";
+  const moved = movePins(
+    text,
+    join(ctx.package.dir, PINNED_FILE),
+    move ? await oldTags(ctx, text) : [],
+    ctx.path.tags,
+    why,
+  );
+  for (const p of moved.pins) progress(p.left === null ? pinTiedLine(p) : pinLeftLine(p));
+  if (moved.text === text) return { changed: [], pins: moved.pins };
+  await writeFileAtomic(join(ctx.dir, PINNED_FILE), moved.text);
+  return { changed: [PINNED_FILE], pins: moved.pins };
+}
+
+/** Each mirror's tag of the old release and its commit: the run's listing of the own mirror's,
+ * and only when a pin is none of those or the new tags' commits, the other mirrors' asked. */
+async function oldTags(ctx: Context, text: string): Promise<TagRecord[]> {
+  const known = new Set([...ctx.fromTags, ...ctx.path.tags].map((t) => t.commit));
+  const forge = ctx.forge;
+  if (!forge || commitPins(text).every((p) => known.has(p.value.toLowerCase()))) {
+    return ctx.fromTags;
+  }
+  const tags = [...ctx.fromTags];
+  for (const m of ctx.package.mirrors) {
+    if (tags.some((t) => t.repo === m.repo)) continue;
+    const tag = tagFor(m.tag, ctx.from);
+    const at = await forge.tag(m.repo, tag);
+    if (at) tags.push({ repo: m.repo, tag, commit: at.sha });
+  }
+  return tags;
 }
 
 /** Every hash harvested and the whole build verified; with --no-build, the hashes reset to

@@ -3,6 +3,7 @@ import { seconds as formatSeconds } from "../runtime/log.ts";
 import type { BuildFailureFacts, UpgradeFacts } from "./cards.ts";
 import { linkTarget, mdCode, mdFence, oneLine } from "./markdown.ts";
 import type { Mention } from "./review.ts";
+import type { PinOutcome } from "../docker/commit_pins.ts";
 import { draftTitle, splitDraft } from "../platform/forge.ts";
 import { recordLines } from "./tag_record.ts";
 import { afterMerge } from "../site/defaults.ts";
@@ -27,6 +28,8 @@ export interface PullFacts extends UpgradeFacts {
   /** mikadoGraph(...) output. */
   graph: string;
   mentions: Mention[];
+  /** The Dockerfile's commit pins: moved with the version, or left for a person to check. */
+  pins?: PinOutcome[];
   /** Stem of the card a human must work on. */
   prerequisite: string | null;
   /** What changed upstream between the two tags of each mirror (lib/upstream). */
@@ -78,6 +81,7 @@ function bodyLines(f: PullFacts, upstream: string[]): string[] {
       f.mirrors.flatMap((m) => m.commit ? [{ repo: m.repo, tag: m.tag, commit: m.commit }] : []),
     ),
     "",
+    ...pinSection(f.pins ?? []),
     ...hashSection(f),
     "",
     "### Builds",
@@ -154,6 +158,29 @@ function pathSection(f: PullFacts): string[] {
         "",
       ]
       : [],
+  ];
+}
+
+/** The Dockerfile's commit pins: where each tied to the release stands, and each left said for a
+ * person to check. */
+function pinSection(pins: PinOutcome[]): string[] {
+  if (pins.length === 0) return [];
+  return [
+    "### Commit pins",
+    "",
+    ...pins.map((p) =>
+      p.left === null
+        ? `- ${mdCode(p.file)}: ${mdCode(`ARG ${p.arg}`)} ${
+          p.new === p.old ? "pins" : "moved to"
+        } ${mdCode(p.new!)}, the commit of ${mdCode(p.tag!)} on ${mdCode(p.repo!)}${
+          p.new === p.old ? "" : ` (was ${mdCode(p.old)})`
+        }.`
+        : `- **Check by hand:** ${mdCode(`${p.file}:${p.line}`)}: ${
+          mdCode(`ARG ${p.arg}=${p.old}`)
+        } was left as it was (${oneLine(p.left)}): the bot could not tie it to the old release; ` +
+          "a person should check it."
+    ),
+    "",
   ];
 }
 

@@ -70,11 +70,15 @@ export function defaultConfig(): Config {
  * and its build workflow read it). */
 export const DOCKERFILE_VERSION_ARG = "CONTAINER_APP_VERSION";
 
+/** The file in a package directory whose `ARG <NAME>=<commit>` lines pin a mirror's commit: moved
+ * with the version (lib/docker/commit_pins.ts). */
+export const PINNED_FILE = "Dockerfile";
+
 /** Copies of the version outside the Nix files, in the package directory, that the repository's
  * container-version-check compares with service-versions.yaml: groups (text before, `v` or not). */
 export const OTHER_VERSION_FILES: { file: string; pattern: RegExp }[] = [
   {
-    file: "Dockerfile",
+    file: PINNED_FILE,
     pattern: new RegExp(`^(ARG[ \\t]+${DOCKERFILE_VERSION_ARG}=)(v?)[^\\s]+$`, "m"),
   },
 ];

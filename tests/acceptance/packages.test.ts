@@ -3,6 +3,8 @@
 // service entry "v2.17.0"), then the follow-through of the merged ntfy upgrade against a REAL
 // registry (Debian's docker-registry) and the Forgejo stand-in's Actions runs, and a pull request
 // closed because its version was reached by hand. The repository's own checks after each branch.
+// ntfy's Dockerfile commit pin: left and said while it names no tag of the stand-in mirror (a dry
+// run, and `upgrade`), moved with the version once it names the stand-in's v2.17.0 commit.
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { stringify } from "yaml";
@@ -11,6 +13,7 @@ import { failedChecks, repoChecks } from "../support/repochecks.ts";
 import { type BotRun, git, runBot } from "../support/botrun.ts";
 import { startForge } from "../forge/server.ts";
 import { startRegistry } from "../support/registry.ts";
+import type { PinOutcome } from "../../lib/docker/commit_pins.ts";
 
 const found = realRepoSource();
 const ignore = "skip" in found;
@@ -142,6 +145,57 @@ Deno.test({
       );
       assert.equal(layout.build.file, "default.nix");
 
+      // ---- the Dockerfile's commit pin as the real repository has it (a03a37..., the real
+      // mirror's v2.17.0) names no tag's commit of the stand-in mirror: a dry run leaves it and
+      // says so, in the pull request body it would post.
+      const dockerfile = `${NTFY}/Dockerfile`;
+      const realPin = /^ARG NTFY_COMMIT=([0-9a-f]{40})$/m.exec(
+        await git(w.repo, "show", `main:${dockerfile}`),
+      )![1];
+      const dry = await cron("--package", "ntfy", "--dry-run", "--no-build");
+      assert.equal(dry.code, 0, dry.stderr);
+      const unpinned =
+        (dry.json!.packages as { package: string; pins: PinOutcome[]; pull: { body: string } }[])
+          .find((p) => p.package === "ntfy")!;
+      assert.deepEqual(unpinned.pins.map((p) => [p.file, p.arg, p.old, p.new]), [
+        [dockerfile, "NTFY_COMMIT", realPin, null],
+      ]);
+      assert.ok(
+        unpinned.pull.body.includes(
+          `- **Check by hand:** \`${dockerfile}:6\`: \`ARG NTFY_COMMIT=${realPin}\` was left`,
+        ),
+        unpinned.pull.body,
+      );
+      assert.match(dry.stderr, new RegExp(`ARG NTFY_COMMIT=${realPin} left as it was`));
+      assert.equal((await pulls()).length, 0, "a dry run posts nothing");
+
+      // The local upgrade asks no forge: the pin is left and said, whatever it names.
+      const local = await runBot([
+        "upgrade",
+        ...["--repo", w.repo, "--config", config, "--package", "ntfy", "--version", "2.18.0"],
+        ...["--dry-run", "--no-build", "--json"],
+      ], env);
+      assert.equal(local.code, 0, local.stderr);
+      assert.deepEqual((local.json!.pins as PinOutcome[]).map((p) => [p.arg, p.new, p.left]), [
+        ["NTFY_COMMIT", null, "`upgrade` asks no forge for the tags' commits"],
+      ]);
+      assert.match(local.stdout, new RegExp(`ARG NTFY_COMMIT=${realPin} left as it was`));
+
+      // ---- the world's Dockerfile pins the stand-in mirror's v2.17.0 commit, standing for the
+      // real mirror's: the upgrade moves it to the stand-in's v2.18.0 commit.
+      const mirrorCommit = (tag: string) =>
+        git(`${w.mirrorsDir}/ntfy.git`, "rev-parse", `${tag}^{commit}`);
+      const [pin17, pin18] = [await mirrorCommit("v2.17.0"), await mirrorCommit("v2.18.0")];
+      await Deno.writeTextFile(
+        `${w.repo}/${dockerfile}`,
+        (await Deno.readTextFile(`${w.repo}/${dockerfile}`)).replace(realPin, pin17),
+      );
+      await $({
+        cwd: w.repo,
+        quiet: true,
+      })`git -c user.name=Erich -c user.email=blume@example.org commit -qam ${"ntfy: pin the mirror's v2.17.0 commit"}`;
+      await $({ cwd: w.repo, quiet: true })`git push -q origin main`;
+
       // ---- one run, three packages: the first one broken (no service entry); the others go on.
       await writeConfig([
         { name: "ghost", dir: "containers/ghost", mirrors: [packages[1].mirrors[0]] },
@@ -179,6 +233,25 @@ Deno.test({
       assert.match(nix, /version = "2\.18\.0";/);
       const sv = await Deno.readTextFile(`${check}/service-versions.yaml`);
       assert.match(sv, /- name: ntfy\n(?: {4}.*\n)*? {4}current-version: "v2\.18\.0"/);
+      // The commit pin moved with the version, in the bump's commit; nothing else of the file.
+      const pinDiff = (await git(check, "diff", "-U0", "main", "--", dockerfile)).split("\n")
+        .filter((l) => /^[-+]ARG/.test(l));
+      assert.deepEqual(pinDiff, [
+        "-ARG CONTAINER_APP_VERSION=v2.17.0",
+        "+ARG CONTAINER_APP_VERSION=v2.18.0",
+        `-ARG NTFY_COMMIT=${pin17}`,
+        `+ARG NTFY_COMMIT=${pin18}`,
+      ]);
+      assert.equal(
+        await git(check, "log", "--format=%s", "main..HEAD", "--", dockerfile),
+        "C2(upgrade-ntfy): impl bump ntfy 2.17.0 -> 2.18.0",
+      );
+      const ntfyBody = open.find((p) => p.head.ref === "mikado/upgrade-ntfy")!.body;
+      assert.ok(
+        ntfyBody.includes(`\`ARG NTFY_COMMIT\` moved to \`${pin18}\`, the commit of \`v2.18.0\``),
+        ntfyBody,
+      );
+      assert.doesNotMatch(ntfyBody, /Check by hand/);
       const before = await git(w.repo, "show", `main:${NTFY}/default.nix`);
       for (const key of ["hash", "npmDepsHash", "vendorHash"]) {
         const re = new RegExp(`${key} = "(sha256-[^"]+)";`);
