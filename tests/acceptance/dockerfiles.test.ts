@@ -12,9 +12,9 @@ import {
   ntfyMirror,
   realRepoSource,
   realWorld,
-} from "../support/realworld.ts";
-import { failedChecks, repoChecks } from "../support/repochecks.ts";
-import { type BotRun, runBot } from "../support/botrun.ts";
+} from "../support/real_world.ts";
+import { failedChecks, repoChecks } from "../support/repo_checks.ts";
+import { type BotRun, runBot } from "../support/bot_run.ts";
 import { startForge } from "../forge/server.ts";
 import { DASHBOARD_MARKER } from "../../lib/dashboard/marker.ts";
 

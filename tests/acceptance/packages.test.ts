@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { stringify } from "yaml";
-import { ntfyMirror, realRepoSource, realWorld } from "../support/realworld.ts";
-import { failedChecks, repoChecks } from "../support/repochecks.ts";
-import { type BotRun, git, runBot } from "../support/botrun.ts";
+import { ntfyMirror, realRepoSource, realWorld } from "../support/real_world.ts";
+import { failedChecks, repoChecks } from "../support/repo_checks.ts";
+import { type BotRun, git, runBot } from "../support/bot_run.ts";
 import { startForge } from "../forge/server.ts";
 import { startRegistry } from "../support/registry.ts";
 import type { PinOutcome } from "../../lib/docker/commit_pins.ts";

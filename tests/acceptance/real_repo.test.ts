@@ -1,11 +1,11 @@
 // The bot on the REAL eblume/blumeops (cloned from $BLUMEOPS_REPO or ../shared/blumeops.bundle),
-// with no configuration, in the offline world of tests/support/realworld.ts: discovery, the upgrade, the
+// with no configuration, in the offline world of tests/support/real_world.ts: discovery, the upgrade, the
 // cron run with its failure, a person's fix and /rebuild; after each, the repository's own checks.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { realRepoSource, type RealWorld, realWorld } from "../support/realworld.ts";
-import { failedChecks, repoChecks } from "../support/repochecks.ts";
-import { git, runBot } from "../support/botrun.ts";
+import { realRepoSource, type RealWorld, realWorld } from "../support/real_world.ts";
+import { failedChecks, repoChecks } from "../support/repo_checks.ts";
+import { git, runBot } from "../support/bot_run.ts";
 import { startForge } from "../forge/server.ts";
 import { startSshd } from "../support/sshd.ts";
 

@@ -7,8 +7,8 @@ import {
   realRepoSource,
   type RealWorld,
   realWorld,
-} from "../support/realworld.ts";
-import { git, runBot } from "../support/botrun.ts";
+} from "../support/real_world.ts";
+import { git, runBot } from "../support/bot_run.ts";
 import { type Forge, startForge } from "../forge/server.ts";
 
 const found = realRepoSource();

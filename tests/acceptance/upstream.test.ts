@@ -5,8 +5,8 @@
 // --json, and no extra forge request in a run with nothing new.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { realRepoSource, type RealWorld, realWorld } from "../support/realworld.ts";
-import { runBot } from "../support/botrun.ts";
+import { realRepoSource, type RealWorld, realWorld } from "../support/real_world.ts";
+import { runBot } from "../support/bot_run.ts";
 import { type Forge, startForge } from "../forge/server.ts";
 
 const found = realRepoSource();

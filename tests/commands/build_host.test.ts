@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { makeFixture } from "../support/fixture.ts";
-import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { commitEdit, git, runBot, writeConfig } from "../support/bot_run.ts";
 import { shellThatRunsNothing, startSshd } from "../support/sshd.ts";
 
 Deno.test("a package importing a file from outside its directory gets an error naming the import (ssh builder)", async () => {

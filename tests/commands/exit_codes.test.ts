@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { makeFixture } from "../support/fixture.ts";
 import { startForge } from "../forge/server.ts";
-import { runBot, writeConfig } from "../support/botrun.ts";
+import { runBot, writeConfig } from "../support/bot_run.ts";
 
 const TOKEN = "bot-token-exit-codes-0123456789";
 

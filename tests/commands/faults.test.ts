@@ -1,9 +1,9 @@
 // Faults and hostile input: each case asserts the clear message and that nothing was lost or left.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { botArgs, commitEdit, git, runBot } from "../support/botrun.ts";
+import { botArgs, commitEdit, git, runBot } from "../support/bot_run.ts";
 import { PYTHON_DEPS_COPY, replacePythonDepsCopy } from "../support/fixture.ts";
-import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
+import { type ForgeWorld, withForgeWorld } from "../support/forge_world.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 import { startSshd } from "../support/sshd.ts";
 

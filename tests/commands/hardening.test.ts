@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { makeFixture } from "../support/fixture.ts";
-import { type ForgeWorld, type ForgeWorldOptions, withForgeWorld } from "../support/forgeworld.ts";
-import { botArgs, git, runBot, writeConfig } from "../support/botrun.ts";
-import { lockHolder } from "../support/lockholder.ts";
+import { type ForgeWorld, type ForgeWorldOptions, withForgeWorld } from "../support/forge_world.ts";
+import { botArgs, git, runBot, writeConfig } from "../support/bot_run.ts";
+import { lockHolder } from "../support/lock_holder.ts";
 
 const TOKEN = "bot-token-hardening-0123456789";
 const BRANCH = "mikado/upgrade-authentik";

@@ -1,6 +1,6 @@
 // Least privilege: the bot runs with deno.json's permission set, and a permission it lacks is named.
 import assert from "node:assert/strict";
-import { botArgs } from "../support/botrun.ts";
+import { botArgs } from "../support/bot_run.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const BOT = `${ROOT}bot.ts`;
@@ -68,7 +68,7 @@ Deno.test("with -P the bot starts (help needs no permission) and refuses to writ
 });
 
 Deno.test("the bot is started with -P everywhere it is documented or shipped, never -A", async () => {
-  const files = ["README.md", "nix/module.nix", "tests/support/botrun.ts"];
+  const files = ["README.md", "nix/module.nix", "tests/support/bot_run.ts"];
   // docs/ holds the reference once README.md has moved it there.
   const docs = await Deno.stat(`${ROOT}docs`).then(() => true, () => false);
   for await (const e of docs ? Deno.readDir(`${ROOT}docs`) : []) {

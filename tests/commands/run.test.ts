@@ -1,9 +1,9 @@
 // Cron mode end to end: bot.ts against the Forgejo stand-in, with real git and real nix-build.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { commitEdit, git, runBot } from "../support/botrun.ts";
+import { commitEdit, git, runBot } from "../support/bot_run.ts";
 import { replacePythonDepsCopy } from "../support/fixture.ts";
-import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
+import { type ForgeWorld, withForgeWorld } from "../support/forge_world.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 import { startSshd } from "../support/sshd.ts";
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { type Fixture, makeFixture, replacePythonDepsCopy } from "../support/fixture.ts";
-import { commitEdit, git, runBot, writeConfig } from "../support/botrun.ts";
+import { commitEdit, git, runBot, writeConfig } from "../support/bot_run.ts";
 import { startSshd } from "../support/sshd.ts";
 
 const PKG = "containers/authentik";

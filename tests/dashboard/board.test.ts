@@ -2,10 +2,10 @@
 // against the swagger), with real git; `--no-build` where the build is beside the point.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
+import { type ForgeWorld, withForgeWorld } from "../support/forge_world.ts";
 import { DASHBOARD_MARKER } from "../../lib/dashboard/marker.ts";
 import { replyMarker } from "../../lib/mikado/pull_text.ts";
-import { runBot } from "../support/botrun.ts";
+import { runBot } from "../support/bot_run.ts";
 
 const TOKEN = "bot-token-dashboard-0123456789";
 const REPO = "/repos/eblume/blumeops";

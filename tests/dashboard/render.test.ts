@@ -11,7 +11,7 @@ import {
 } from "../../lib/dashboard/rows.ts";
 import { DASHBOARD_MARKER, findDashboard } from "../../lib/dashboard/marker.ts";
 import type { Issue } from "../../lib/platform/forge.ts";
-import { realRepoSource } from "../support/realworld.ts";
+import { realRepoSource } from "../support/real_world.ts";
 
 const SERVICES = `# comment
 services:

@@ -4,8 +4,8 @@ import { $ } from "zx";
 import { eventFromPayload } from "../../lib/platform/forgejo/comment_event.ts";
 import { parseCommand } from "../../lib/flow/comments.ts";
 import { PYTHON_DEPS_COPY, replacePythonDepsCopy } from "../support/fixture.ts";
-import { type ForgeWorld, withForgeWorld } from "../support/forgeworld.ts";
-import { botArgs, commitEdit, git, runBot } from "../support/botrun.ts";
+import { type ForgeWorld, withForgeWorld } from "../support/forge_world.ts";
+import { botArgs, commitEdit, git, runBot } from "../support/bot_run.ts";
 import { branchCommits, mikadoViolations } from "../support/mikado.ts";
 import { forgejoSignature } from "../support/webhooks.ts";
 

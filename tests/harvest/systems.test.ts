@@ -2,9 +2,9 @@
 // Nix's distributed builds, in the same rounds, or left stale and said so.
 import assert from "node:assert/strict";
 import { AARCH64_WEBUI_HASH, type Fixture, makeFixture } from "../support/fixture.ts";
-import { runBot, writeConfig } from "../support/botrun.ts";
+import { runBot, writeConfig } from "../support/bot_run.ts";
 import { startSshd } from "../support/sshd.ts";
-import { startSystemBuilder, systemBuilderSkip } from "../support/systembuilder.ts";
+import { startSystemBuilder, systemBuilderSkip } from "../support/system_builder.ts";
 
 const TO = "2026.5.0";
 const skip = await systemBuilderSkip();

@@ -1,6 +1,6 @@
 // The REAL eblume/blumeops containers/authentik/*.nix, unchanged but for their hash literals,
 // evaluate (test-build.nix through builtins.getFlake "nixpkgs") and build offline in the world
-// of tests/support/realworld.ts, with real nix-build. Skipped, saying why, without a copy of blumeops.
+// of tests/support/real_world.ts, with real nix-build. Skipped, saying why, without a copy of blumeops.
 
 import assert from "node:assert/strict";
 import { $ } from "zx";
@@ -10,7 +10,7 @@ import {
   realRepoSource,
   type RealWorld,
   realWorld,
-} from "../support/realworld.ts";
+} from "../support/real_world.ts";
 import { startSshd } from "../support/sshd.ts";
 
 const found = realRepoSource();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { acquireLock, isHeld, lockPath } from "../../lib/runtime/lock.ts";
-import { lockHolder } from "../support/lockholder.ts";
+import { lockHolder } from "../support/lock_holder.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-lock-test-" });

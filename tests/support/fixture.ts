@@ -2,7 +2,7 @@
 // small blumeops-shaped target repository whose containers/authentik/*.nix build
 // against the offline <nixpkgs> stand-in in tests/nixpkgs.
 //
-// What it is for: what the real repository (tests/support/realworld.ts, cloned from
+// What it is for: what the real repository (tests/support/real_world.ts, cloned from
 // ../shared/blumeops.bundle) cannot show: hostile and broken variations (failing
 // builds, non-reproducible FODs, malformed files), other layouts, and fast forge
 // tests that need no flake registry. Where both cover the same thing, the real
@@ -21,7 +21,7 @@ import {
   sha256Base64,
   writeTree,
 } from "./trees.ts";
-import { notesFile, releaseNotes } from "./realworld.ts";
+import { notesFile, releaseNotes } from "./real_world.ts";
 
 export interface FixtureRelease {
   version: string;

@@ -1,6 +1,6 @@
 // Test helpers for Mikado chains: one upgrade's facts, and the branch ordering rules (domain.md).
 import type { UpgradeFacts } from "../../lib/mikado/cards.ts";
-import { git } from "./botrun.ts";
+import { git } from "./bot_run.ts";
 import { AARCH64_WEBUI_HASH } from "./fixture.ts";
 
 /** authentik 2026.2.0 -> 2026.5.0 mid-harvest, one hash of each kind the cards and the pull

@@ -59,7 +59,7 @@ async function canConnect(port: number): Promise<boolean> {
 
 export interface SshdOptions {
   /** Environment for every session (sshd_config SetEnv): ssh does not pass the client's
-   * environment, so settings a remote build needs (e.g. realworld.ts' sshdEnv) go here. Values
+   * environment, so settings a remote build needs (e.g. real_world.ts' sshdEnv) go here. Values
    * may not hold double quotes, backslashes or newlines. */
   setEnv?: Record<string, string>;
   /** Run every session's command through this shell instead of root's login shell (ForceCommand

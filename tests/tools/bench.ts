@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { $ } from "zx";
 import { makeFixture } from "../support/fixture.ts";
-import { ntfyMirror, realRepoSource, realWorld } from "../support/realworld.ts";
+import { ntfyMirror, realRepoSource, realWorld } from "../support/real_world.ts";
 import { startForge } from "../forge/server.ts";
-import { runBot } from "../support/botrun.ts";
+import { runBot } from "../support/bot_run.ts";
 import { packageSpecs, parseConfig } from "../../lib/runtime/config.ts";
 import { loadPackage } from "../../lib/flow/read_package.ts";
 import { makeBuilder } from "../../lib/harvest/builders/builder.ts";
@@ -18,7 +18,7 @@ import { bumpVersion, resetHashes, writeHash } from "../../lib/harvest/literals.
 import { placeholderHash } from "../../lib/nix/hash.ts";
 import { parseNixLog } from "../../lib/nix/build_log.ts";
 import { setQuiet } from "../../lib/runtime/log.ts";
-import { startSystemBuilder, systemBuilderSkip } from "../support/systembuilder.ts";
+import { startSystemBuilder, systemBuilderSkip } from "../support/system_builder.ts";
 
 const SLEEP_SECONDS = Number(Deno.env.get("BENCH_FOD_SLEEP") ?? "2");
 /** Tags per mirror in the cron benchmark: authentik has hundreds of version/* tags. */

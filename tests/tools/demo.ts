@@ -3,7 +3,7 @@
 // stand-in, and runs the bot's cron mode with the local builder: it opens the upgrade pull request.
 import { makeFixture } from "../support/fixture.ts";
 import { startForge } from "../forge/server.ts";
-import { botArgs, writeConfig } from "../support/botrun.ts";
+import { botArgs, writeConfig } from "../support/bot_run.ts";
 
 const keep = Deno.args.includes("--keep");
 const token = crypto.randomUUID();

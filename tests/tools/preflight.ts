@@ -28,7 +28,7 @@ const REQUIREMENTS: Requirement[] = [
   { program: "pgrep", packages: ["procps"], for: ["test"] },
   { program: "pkill", packages: ["procps"], for: ["test"] },
   { program: "flock", packages: ["util-linux"], for: ["test"] },
-  // The target repository's own checks, run on the bot's branches (tests/support/repochecks.ts).
+  // The target repository's own checks, run on the bot's branches (tests/support/repo_checks.ts).
   { program: "yamllint", packages: ["yamllint"], for: ["test"] },
   { program: "/usr/bin/python3", packages: ["python3"], for: ["test"] },
   // A real OCI registry for the follow-through after merge (tests/support/registry.ts).

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { $ } from "zx";
 import { type Fixture, type FixtureOptions, makeFixture } from "./fixture.ts";
 import { type Forge, type ForgeSettings, type ForgeUser, startForge } from "../forge/server.ts";
-import { runBot, writeConfig } from "./botrun.ts";
+import { runBot, writeConfig } from "./bot_run.ts";
 
 export interface ForgeWorld {
   f: Fixture;

@@ -566,7 +566,7 @@ async function populate(
   }
   await Deno.writeTextFile(
     `${nixpkgs}/site.nix`,
-    `# Written by tests/support/realworld.ts: this world's site settings (see default.nix).
+    `# Written by tests/support/real_world.ts: this world's site settings (see default.nix).
 {
   gitRewrites = {
     ${nixString(FORGE_MIRRORS)} = ${nixString(`file://${mirrorsDir}/`)};
