@@ -102,6 +102,11 @@ export interface Prepared {
   evaluated: Promise<void>;
 }
 
+/** What the packages of one run share: the open pull requests, listed once. */
+export interface SharedPulls {
+  open: () => Promise<Pull[]>;
+}
+
 /** The bot's branch for a package's chain. */
 export function branchOf(pkg: { chain: string }): string {
   return `mikado/${pkg.chain}`;

@@ -80,7 +80,7 @@ export async function runPackages(
     try {
       out.report = dockerfile
         ? await runDockerfile(settings, spec, forge, wanted, { open })
-        : await runPackage(settings, spec, forge, wanted);
+        : await runPackage(settings, spec, forge, wanted, { open });
     } catch (e) {
       // A permission the bot lacks is every package's: it stops the run, named (bot.ts).
       if (specs.length === 1 || permissionProblem(e)) throw e;

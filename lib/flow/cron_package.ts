@@ -14,7 +14,7 @@ import { movedTagsOf } from "./tag_guard.ts";
 import { checkoutBotBranch } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
-import { branchOf } from "./context.ts";
+import { branchOf, type SharedPulls } from "./context.ts";
 import { upgradePackage } from "./pipeline.ts";
 import { packageUpstream } from "../upstream/collect.ts";
 
@@ -24,7 +24,8 @@ export async function runPackage(
   settings: Settings,
   spec: PackageSpec,
   forge: Forge,
-  forced?: string,
+  forced: string | undefined,
+  shared: SharedPulls,
 ): Promise<Report> {
   const began = performance.now();
   const date = today();
@@ -35,7 +36,7 @@ export async function runPackage(
   const early = <T>(p: Promise<T>) => (p.catch(() => {}), p);
   const currentAsked = early(versionOnForge(forge, settings, spec));
   const tagsAsked = !settings.forge.sync_mirrors ? early(ownTags(forge, spec)) : null;
-  const listed = await forge.pulls(repo, "open");
+  const listed = await shared.open();
   // Only pull requests the bot opened from its own branch count (GET /user when there is any
   // pull request from a branch so named: a fork's or another user's is not the bot's).
   const me = listed.some((p) => p.head === branch) ? await forge.whoami() : "";

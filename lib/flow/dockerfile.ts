@@ -19,17 +19,12 @@ import { InputError } from "../runtime/errors.ts";
 import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import { progress } from "../runtime/log.ts";
 import { withClone } from "../runtime/workspace.ts";
-import type { UpgradeResult } from "./context.ts";
+import type { SharedPulls, UpgradeResult } from "./context.ts";
 import { makeReport, type Report, type RunFacts, today } from "./report.ts";
 import { discover, ownTags } from "./releases.ts";
 import { versionOnForge } from "./read_package.ts";
 import { checkoutBotBranch, pushBranch } from "./publish.ts";
 import { closeIfDone } from "./close.ts";
-
-/** What the packages of one run share: the open pull requests, listed once. */
-export interface SharedPulls {
-  open: () => Promise<Pull[]>;
-}
 
 /** `run` for a Dockerfile package: say once when the checks on its open pull request fail, then
  * find the newest release whose tags every mirror has (`forced`: --version, this one) and open or
