@@ -1,6 +1,5 @@
 // upgrade-bot entry point: arguments -> one command; exit codes.
-import { loadConfig, packageSpecs, runSettings } from "./lib/runtime/config.ts";
-import { selectPackages } from "./lib/flow/cron.ts";
+import { loadConfig, packageSpecs, runSettings, selectPackages } from "./lib/runtime/config.ts";
 import { redact, timings } from "./lib/runtime/log.ts";
 import { COMMANDS, parseCommandLine, usageError } from "./lib/commands/usage.ts";
 import { permissionProblem } from "./lib/runtime/permissions.ts";

@@ -1,6 +1,6 @@
 // `run` (cron): every package's pull request brought up to its newest ready release, then the dashboard, under the lock.
-import { runPackages, type RunSummary, selectPackages, summaryExitCode } from "../flow/cron.ts";
-import { packageSpecs } from "../runtime/config.ts";
+import { runPackages, type RunSummary, summaryExitCode } from "../flow/cron.ts";
+import { packageSpecs, selectPackages } from "../runtime/config.ts";
 import { type DashboardSummary, withDashboard } from "../dashboard/board.ts";
 import { connect } from "../platform/connect.ts";
 import { forRun } from "../platform/forge.ts";

@@ -31,18 +31,6 @@ export interface RunSummary {
   requests: number;
 }
 
-/** The packages a run covers: all, or the one `--package` names. */
-export function selectPackages(all: PackageSpec[], source: string, only?: string): PackageSpec[] {
-  if (only === undefined) return all;
-  const one = all.find((p) => p.name === only);
-  if (!one) {
-    throw new InputError(
-      `--package ${only}: no such package in ${source} (${all.map((p) => p.name).join(", ")})`,
-    );
-  }
-  return [one];
-}
-
 /** The cron run over every package, several at once: a failure in one never stops the others. */
 export async function runPackages(
   settings: Settings,

@@ -384,3 +384,15 @@ export function packageSpecs(config: Config): PackageSpec[] {
     };
   });
 }
+
+/** The packages a run covers: all, or the one `--package` names. */
+export function selectPackages(all: PackageSpec[], source: string, only?: string): PackageSpec[] {
+  if (only === undefined) return all;
+  const one = all.find((p) => p.name === only);
+  if (!one) {
+    throw new InputError(
+      `--package ${only}: no such package in ${source} (${all.map((p) => p.name).join(", ")})`,
+    );
+  }
+  return [one];
+}
