@@ -62,6 +62,8 @@ export interface Context {
   publish: PublishTarget | null;
   /** The builder made and its system asked before the package was read (`upgrade`). */
   started?: StartedBuilder;
+  /** The package directory's tracked files, asked with the checkout's state (`upgrade`). */
+  tracked?: Promise<string[]>;
 }
 
 /** What the pipeline did: the harvest, the commits, the cards, and the pull request. */

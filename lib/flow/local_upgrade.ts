@@ -24,14 +24,19 @@ export async function upgrade(
   const started = startBuilder(settings);
   const identity = { name: settings.git.author_name, email: settings.git.author_email };
   const checkout = new Git(repo, identity);
-  const top = await checkout.topLevel();
+  const topLevel = checkout.topLevel();
   const branch = branchOf(spec);
-  // Where the checkout is and whether the branch exists, asked while the package is read and the
-  // builder prepared; the answers count only once there is something to do.
+  // Where the checkout is, whether the branch exists and the package's tracked files (what the
+  // evaluation needs), asked beside the top level while the package is read and the builder
+  // prepared; the answers count only once there is something to do (and the top level is known:
+  // no checkout, no answer).
   const found = settings.dryRun
     ? null
     : Promise.all([checkout.state(), checkout.sha(`refs/heads/${branch}`)]);
   found?.catch(() => {});
+  const tracked = settings.dryRun || settings.noBuild ? undefined : checkout.trackedFiles(spec.dir);
+  tracked?.catch(() => {});
+  const top = await topLevel;
   const dir = join(top, spec.dir);
   const pkg = await loadPackage(spec, dir);
   const from = pkg.current;
@@ -61,6 +66,7 @@ export async function upgrade(
     diffBase: null,
     publish: null,
     started,
+    tracked,
   };
   if (settings.dryRun) {
     const scratch = await Deno.makeTempDir({ prefix: "upgrade-bot-dry-run-" });

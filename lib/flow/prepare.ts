@@ -49,7 +49,7 @@ export async function prepare(ctx: Context): Promise<Prepared> {
   // may still be on its way: an ssh session).
   const [log, files] = await Promise.all([
     builder ? logFile(settings, pkg.name, ctx.to) : null,
-    builder ? ctx.git.trackedFiles(pkg.dir) : [],
+    builder ? ctx.tracked ?? ctx.git.trackedFiles(pkg.dir) : [],
   ]);
   if (builder && parseBuilder(settings.builder).kind !== "local") {
     await checkSentFiles(pkg, dir, files);

@@ -41,8 +41,9 @@ export class Commits {
   readonly list: { sha: string; subject: string }[] = [];
   constructor(private readonly git: Git) {}
 
-  async add(paths: string[], subject: string, body = ""): Promise<string> {
-    const sha = await this.git.commit(paths, body ? `${subject}\n\n${body}` : subject);
+  /** `untracked`: the paths that may be new files (Git.commit); by default all. */
+  async add(paths: string[], subject: string, body = "", untracked = paths): Promise<string> {
+    const sha = await this.git.commit(paths, body ? `${subject}\n\n${body}` : subject, untracked);
     this.list.push({ sha, subject });
     return sha;
   }
@@ -92,6 +93,9 @@ export async function bump(ctx: PreparedContext, commits: Commits): Promise<PinO
       ...await recordServiceVersion(ctx),
     ],
     subjectsOf(ctx).bump,
+    "",
+    // Each of these files was read from the checkout and rewritten: tracked already.
+    [],
   );
   return pinned.pins;
 }
@@ -169,7 +173,8 @@ export async function commitHashes(
   commits: Commits,
 ): Promise<void> {
   const { subject, body } = hashesCommit(facts);
-  await commits.add(hashFiles(ctx), subject, body);
+  // The hash files were read from the checkout: tracked already.
+  await commits.add(hashFiles(ctx), subject, body, []);
 }
 
 /** After a passing build, when the chain is under way (its goal card active): the open

@@ -117,9 +117,12 @@ export class Git {
     );
   }
 
-  /** Commits exactly `paths` (relative to the top level) and returns the new commit's sha. */
-  async commit(paths: string[], message: string): Promise<string> {
-    await this.run(["add", "--", ...paths]);
+  /** Commits exactly `paths` (relative to the top level) and returns the new commit's sha.
+   * `untracked` (by default all of `paths`) are the ones that may be new files, added first; git
+   * commits a tracked path as the work tree has it, so a commit of tracked files only is one git
+   * process. */
+  async commit(paths: string[], message: string, untracked = paths): Promise<string> {
+    if (untracked.length > 0) await this.run(["add", "--", ...untracked]);
     // The summary line names the new commit ("[branch <sha>] subject"), in full with core.abbrev=40:
     // one git process fewer than asking rev-parse afterwards.
     const out = await this.run([
