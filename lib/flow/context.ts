@@ -2,7 +2,7 @@
 import type { Settings } from "../runtime/config.ts";
 import type { ResolvedPackage } from "../nix/layout.ts";
 import type { Git } from "../runtime/git.ts";
-import type { Forge, Pull } from "../platform/forge.ts";
+import { type Forge, isBotPull, type Pull } from "../platform/forge.ts";
 import type { Builder } from "../harvest/builders/builder.ts";
 import type { HarvestResult } from "../harvest/rounds.ts";
 import type { Mention } from "../mikado/review.ts";
@@ -107,6 +107,20 @@ export interface Prepared {
 /** What the packages of one run share: the open pull requests, listed once. */
 export interface SharedPulls {
   open: () => Promise<Pull[]>;
+}
+
+/** The bot's open pull requests from `branch`, out of the run's list. Only those the bot opened
+ * from its own branch count (GET /user when any pull request comes from a branch so named: a
+ * fork's or another user's is not the bot's). */
+export async function botPullsFrom(
+  forge: Forge,
+  repo: string,
+  shared: SharedPulls,
+  branch: string,
+): Promise<Pull[]> {
+  const listed = await shared.open();
+  const me = listed.some((p) => p.head === branch) ? await forge.whoami() : "";
+  return listed.filter((p) => isBotPull(p, repo, branch, me));
 }
 
 /** The bot's branch for a package's chain. */

@@ -1,7 +1,7 @@
 // The cron run of one package: answer /rebuild comments, find a ready release, upgrade a clone, publish.
 import { join } from "node:path";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
-import { type Forge, isBotPull } from "../platform/forge.ts";
+import type { Forge } from "../platform/forge.ts";
 import type { Git } from "../runtime/git.ts";
 import { compareVersions } from "../nix/versions.ts";
 import { scanComments } from "./comments.ts";
@@ -14,7 +14,7 @@ import { movedTagsOf } from "./tag_guard.ts";
 import { checkoutBotBranch } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
-import { branchOf, type SharedPulls } from "./context.ts";
+import { botPullsFrom, branchOf, type SharedPulls } from "./context.ts";
 import { upgradePackage } from "./pipeline.ts";
 import { packageUpstream } from "../upstream/collect.ts";
 
@@ -36,11 +36,7 @@ export async function runPackage(
   const early = <T>(p: Promise<T>) => (p.catch(() => {}), p);
   const currentAsked = early(versionOnForge(forge, settings, spec));
   const tagsAsked = !settings.forge.sync_mirrors ? early(ownTags(forge, spec)) : null;
-  const listed = await shared.open();
-  // Only pull requests the bot opened from its own branch count (GET /user when there is any
-  // pull request from a branch so named: a fork's or another user's is not the bot's).
-  const me = listed.some((p) => p.head === branch) ? await forge.whoami() : "";
-  const open = listed.filter((p) => isBotPull(p, repo, branch, me));
+  const open = await botPullsFrom(forge, repo, shared, branch);
   const answered = settings.dryRun
     ? []
     : await scanComments(commandContext(settings, spec, forge), open);

@@ -1,7 +1,7 @@
 // A Dockerfile package in the cron run: its newest ready release as a C1 pull request, the checks on it read back.
 import { join } from "node:path";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
-import { type Forge, isBotPull, type Pull } from "../platform/forge.ts";
+import type { Forge, Pull } from "../platform/forge.ts";
 import { compareVersions, tagFor } from "../nix/versions.ts";
 import { discoverDockerfile, setDockerfileVersion } from "../docker/dockerfile.ts";
 import {
@@ -19,7 +19,7 @@ import { InputError } from "../runtime/errors.ts";
 import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import { progress } from "../runtime/log.ts";
 import { withClone } from "../runtime/workspace.ts";
-import type { SharedPulls, UpgradeResult } from "./context.ts";
+import { botPullsFrom, type SharedPulls, type UpgradeResult } from "./context.ts";
 import { makeReport, type Report, type RunFacts, today } from "./report.ts";
 import { discover, ownTags } from "./releases.ts";
 import { versionOnForge } from "./read_package.ts";
@@ -42,9 +42,7 @@ export async function runDockerfile(
   const { repo, base } = settings.forge;
   const name = spec.name;
   const branch = dockerBranch(name);
-  const listed = await shared.open();
-  const me = listed.some((p) => p.head === branch) ? await forge.whoami() : "";
-  const listedMine = listed.find((p) => isBotPull(p, repo, branch, me)) ?? null;
+  const listedMine = (await botPullsFrom(forge, repo, shared, branch))[0] ?? null;
   const current = await versionOnForge(forge, settings, spec);
   const title = (t: string) => {
     const parsed = parseDockerTitle(t);
@@ -55,7 +53,7 @@ export async function runDockerfile(
     ? await closeIfDone(settings, spec, forge, listedMine, current, title)
     : null;
   const mine = closed ? null : listedMine;
-  if (mine && !settings.dryRun) await sayFailedChecks(forge, repo, mine, me);
+  if (mine && !settings.dryRun) await sayFailedChecks(forge, repo, mine);
   const found = await discover(
     forge,
     settings,
@@ -186,10 +184,12 @@ async function editRecords(
 
 /** A failure of the checks reported on the pull request's head is said once on it (the note
  * carries the head's sha; a fix pushed makes a new head, checked afresh). */
-async function sayFailedChecks(forge: Forge, repo: string, pull: Pull, me: string): Promise<void> {
+async function sayFailedChecks(forge: Forge, repo: string, pull: Pull): Promise<void> {
   const status = await forge.commitStatus(repo, pull.headSha);
   if (status.state !== "failure" && status.state !== "error") return;
   const marker = checksMarker(pull.headSha);
+  // Asked already to tell the bot's pull request (botPullsFrom); the client keeps the answer.
+  const me = await forge.whoami();
   const said = (await forge.comments(repo, pull.number)).some((c) =>
     c.user.toLowerCase() === me.toLowerCase() && c.body.includes(marker)
   );

@@ -661,18 +661,11 @@ export async function ntfyMirror(w: RealWorld, versions: string[]): Promise<void
   const bare = `${w.mirrorsDir}/ntfy.git`;
   const work = `${w.root}/work/ntfy`;
   const sh = (cwd: string) =>
-    $({
-      cwd,
-      quiet: true,
-      env: {
-        ...Deno.env.toObject(),
-        GIT_CONFIG_GLOBAL: "/dev/null",
-        GIT_CONFIG_NOSYSTEM: "1",
-        GIT_AUTHOR_NAME: "ntfy mirror",
-        GIT_AUTHOR_EMAIL: "mirror@example.org",
-        GIT_COMMITTER_NAME: "ntfy mirror",
-        GIT_COMMITTER_EMAIL: "mirror@example.org",
-      },
+    git(cwd, {
+      GIT_AUTHOR_NAME: "ntfy mirror",
+      GIT_AUTHOR_EMAIL: "mirror@example.org",
+      GIT_COMMITTER_NAME: "ntfy mirror",
+      GIT_COMMITTER_EMAIL: "mirror@example.org",
     });
   await Deno.mkdir(bare, { recursive: true });
   await sh(bare)`git init -q --bare --initial-branch=main`;

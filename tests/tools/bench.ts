@@ -278,10 +278,18 @@ async function growMirrors(forgeRoot: string, count: number) {
   }
 }
 
-/** A cron run with nothing new: the forge requests it makes (API and git) and its time, less
- * Deno's own start (measured as `bot.ts --help`, which loads the same modules). */
-async function cronNothingNew(w: World) {
-  await growMirrors(w.forgeRoot, MIRROR_TAGS);
+/** A forge stand-in serving the world's repositories to the bot's token, and a config naming it
+ * (with `extra`) for `fn`; stopped after. No follow-through: the worlds have no deployment
+ * manifest or registry (and it is not what the benchmark measures). */
+async function withForge<T>(
+  w: World,
+  extra: Record<string, unknown>,
+  fn: (
+    forge: Awaited<ReturnType<typeof startForge>>,
+    config: string,
+    env: Record<string, string>,
+  ) => Promise<T>,
+): Promise<T> {
   const token = crypto.randomUUID();
   const forge = await startForge({
     root: w.forgeRoot,
@@ -290,14 +298,23 @@ async function cronNothingNew(w: World) {
   try {
     const config = await w.config({
       forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
-      // One configured package, as the targets are set for: with no package named, the run first
-      // scans the base for every container built from a mirror (a shallow clone, and each
-      // mirror's tags), measured per package in tests/acceptance/dockerfiles.test.ts.
-      package: { name: "authentik" },
-      // No follow-through: the worlds have no deployment manifest (and it is not the cron's cost).
       deploy: null,
+      ...extra,
     });
-    const env = { ...w.env, FORGE_TOKEN: token };
+    return await fn(forge, config, { ...w.env, FORGE_TOKEN: token });
+  } finally {
+    await forge.stop();
+  }
+}
+
+/** A cron run with nothing new: the forge requests it makes (API and git) and its time, less
+ * Deno's own start (measured as `bot.ts --help`, which loads the same modules). */
+async function cronNothingNew(w: World) {
+  await growMirrors(w.forgeRoot, MIRROR_TAGS);
+  // One configured package, as the targets are set for: with no package named, the run first
+  // scans the base for every container built from a mirror (a shallow clone, and each mirror's
+  // tags), measured per package in tests/acceptance/dockerfiles.test.ts.
+  return await withForge(w, { package: { name: "authentik" } }, async (forge, config, env) => {
     // A first run opens the dashboard issue (and, asked for, the pull request): what follows is
     // the run with nothing new.
     const first = await runBot(["run", "--config", config], env);
@@ -318,9 +335,7 @@ async function cronNothingNew(w: World) {
     }
     const own = (r: { wall: number; startup: number }) => r.wall - r.startup;
     return { ...runs.sort((a, b) => own(a) - own(b))[1], all: runs.map(own) };
-  } finally {
-    await forge.stop();
-  }
+  });
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -448,50 +463,41 @@ interface RunOutcome {
 async function cronPackages(only?: string): Promise<{ wall: number; packages: RunOutcome[] }> {
   const ntfy = PACKAGES.find((p) => p.spec.name === "ntfy")!;
   const w = await realLayoutWorld({ ntfy: [ntfy.from, ntfy.to] });
-  const token = crypto.randomUUID();
-  const forge = await startForge({
-    root: w.forgeRoot,
-    users: [{ login: "bot", token, permission: "admin" }],
-  });
+  const listed = { packages: PACKAGES.map((p) => p.spec) };
   try {
-    const config = await w.config({
-      forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
-      packages: PACKAGES.map((p) => p.spec),
-      // No follow-through: the worlds have no registry (and it is not the harvest's cost).
-      deploy: null,
-    });
-    const args = ["run", "--config", config, "--json", ...only ? ["--package", only] : []];
-    const began = performance.now();
-    const run = await runBot(args, { ...w.env, FORGE_TOKEN: token });
-    const wall = (performance.now() - began) / 1000;
-    const packages = (run.json?.packages ?? []) as RunOutcome[];
-    const expected = PACKAGES.filter((p) => only === undefined || p.spec.name === only);
-    const done = (p: (typeof PACKAGES)[number]) =>
-      packages.some((o) =>
-        o.package === p.spec.name && o.outcome === "opened" && o.verified && o.version.to === p.to
-      );
-    if (run.code !== 0 || packages.length !== expected.length || !expected.every(done)) {
-      throw new Error(
-        `cron run ${only ? `--package ${only}` : "over every package"}: not every pull request ` +
-          `opened and verified (${
-            expected.map((p) => `${p.spec.name} ${p.from} -> ${p.to}`).join(", ")
-          }), exit ${run.code}:\n${run.stdout}\n${run.stderr}`,
-      );
-    }
-    // A round that harvests waits for the sleep of the FODs it builds: a shorter one means some
-    // FOD did not sleep (or came from the store), and the figures would not stand for downloads.
-    for (const o of packages) {
-      const quick = o.rounds.find((r) => r.mismatches.length && r.seconds < SLEEP_SECONDS);
-      if (quick) {
+    return await withForge(w, listed, async (_forge, config, env) => {
+      const args = ["run", "--config", config, "--json", ...only ? ["--package", only] : []];
+      const began = performance.now();
+      const run = await runBot(args, env);
+      const wall = (performance.now() - began) / 1000;
+      const packages = (run.json?.packages ?? []) as RunOutcome[];
+      const expected = PACKAGES.filter((p) => only === undefined || p.spec.name === only);
+      const done = (p: (typeof PACKAGES)[number]) =>
+        packages.some((o) =>
+          o.package === p.spec.name && o.outcome === "opened" && o.verified && o.version.to === p.to
+        );
+      if (run.code !== 0 || packages.length !== expected.length || !expected.every(done)) {
         throw new Error(
-          `cron run: ${o.package} harvested ${quick.mismatches.join(", ")} in ` +
-            `${quick.seconds.toFixed(2)}s, less than the FOD sleep (${SLEEP_SECONDS}s)`,
+          `cron run ${only ? `--package ${only}` : "over every package"}: not every pull request ` +
+            `opened and verified (${
+              expected.map((p) => `${p.spec.name} ${p.from} -> ${p.to}`).join(", ")
+            }), exit ${run.code}:\n${run.stdout}\n${run.stderr}`,
         );
       }
-    }
-    return { wall, packages };
+      // A round that harvests waits for the sleep of the FODs it builds: a shorter one means some
+      // FOD did not sleep (or came from the store), and the figures would not stand for downloads.
+      for (const o of packages) {
+        const quick = o.rounds.find((r) => r.mismatches.length && r.seconds < SLEEP_SECONDS);
+        if (quick) {
+          throw new Error(
+            `cron run: ${o.package} harvested ${quick.mismatches.join(", ")} in ` +
+              `${quick.seconds.toFixed(2)}s, less than the FOD sleep (${SLEEP_SECONDS}s)`,
+          );
+        }
+      }
+      return { wall, packages };
+    });
   } finally {
-    await forge.stop();
     await w.cleanup();
   }
 }
