@@ -8,7 +8,7 @@ import { scanBase } from "../repository/packages.ts";
 import { withLock } from "../runtime/workspace.ts";
 import { redact, seconds } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
-import type { Invocation } from "./usage.ts";
+import type { Invocation } from "./invocation.ts";
 
 export async function runCommand(
   { values, config, settings, packages }: Invocation,
