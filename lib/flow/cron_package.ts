@@ -14,7 +14,7 @@ import { movedTagsOf } from "./tag_guard.ts";
 import { checkoutBotBranch } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
-import { botPullsFrom, branchOf, type SharedPulls } from "./context.ts";
+import { botPullsFrom, branchOf, makeContext, type SharedPulls } from "./context.ts";
 import { upgradePackage } from "./pipeline.ts";
 import { packageUpstream } from "../upstream/collect.ts";
 
@@ -106,13 +106,7 @@ export async function runPackage(
         upToDate: `${branch} already holds ${from}`,
       }, null);
     }
-    const result = await upgradePackage({
-      settings,
-      package: pkg,
-      git,
-      top,
-      dir,
-      forge,
+    const result = await upgradePackage(makeContext({ settings, forge }, { git, top }, pkg, {
       from,
       to: target.version,
       // The old release's commit as the run listed it: no request more.
@@ -121,10 +115,9 @@ export async function runPackage(
       path,
       // Read while the build runs: it needs the forge and the mirrors, not the build.
       upstream: packageUpstream(forge, settings, pkg, dir, from, target.version, [...tags.keys()]),
-      bump: true,
       diffBase: `origin/${base}`,
       publish: { open: target.open, remoteTip, rewritable: ours },
-    });
+    }));
     return makeReport(settings, { ...facts, from, branch }, result);
   });
 }
