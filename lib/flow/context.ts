@@ -155,9 +155,31 @@ export function makeContext(
   };
 }
 
-/** What the packages of one run share: the open pull requests, listed once. */
-export interface SharedPulls {
+/** A file of the base branch by its path in the repository, read once a run. */
+export type BaseFiles = (path: string) => Promise<string>;
+
+/** The base branch's files a run reads (service-versions.yaml: each package's version and the
+ * dashboard's table; each package's manifest), each asked once and shared; a failure is not
+ * kept. */
+export function baseFiles(forge: Forge, settings: Pick<Settings, "forge">): BaseFiles {
+  const { repo, base } = settings.forge;
+  const texts = new Map<string, Promise<string>>();
+  return (path) => {
+    let text = texts.get(path);
+    if (!text) {
+      text = forge.readFile(repo, path, base);
+      texts.set(path, text);
+      text.catch(() => texts.delete(path));
+    }
+    return text;
+  };
+}
+
+/** What the packages of one run share, each asked once: the open pull requests, the base
+ * branch's files. */
+export interface RunShared {
   open: () => Promise<Pull[]>;
+  files: BaseFiles;
 }
 
 /** The bot's open pull requests from `branch`, out of the run's list. Only those the bot opened
@@ -166,7 +188,7 @@ export interface SharedPulls {
 export async function botPullsFrom(
   forge: Forge,
   repo: string,
-  shared: SharedPulls,
+  shared: RunShared,
   branch: string,
 ): Promise<Pull[]> {
   const listed = await shared.open();
