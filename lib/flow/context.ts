@@ -159,18 +159,14 @@ export function makeContext(
 export type BaseFiles = (path: string) => Promise<string>;
 
 /** The base branch's files a run reads (service-versions.yaml: each package's version and the
- * dashboard's table; each package's manifest), each asked once and shared; a failure is not
- * kept. */
+ * dashboard's table; each package's manifest), each asked once and shared: a failure too, which
+ * every reader hears (the client has retried it already). */
 export function baseFiles(forge: Forge, settings: Pick<Settings, "forge">): BaseFiles {
   const { repo, base } = settings.forge;
   const texts = new Map<string, Promise<string>>();
   return (path) => {
     let text = texts.get(path);
-    if (!text) {
-      text = forge.readFile(repo, path, base);
-      texts.set(path, text);
-      text.catch(() => texts.delete(path));
-    }
+    if (!text) texts.set(path, text = forge.readFile(repo, path, base));
     return text;
   };
 }
