@@ -6,7 +6,7 @@ import { handleCommentForPackages } from "../flow/rebuild.ts";
 import { withLock } from "../runtime/workspace.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { connect } from "../platform/connect.ts";
-import type { Invocation } from "./usage.ts";
+import type { Invocation } from "./invocation.ts";
 
 /** An event payload file, read with a size limit: its content is untrusted. */
 async function readPayload(file: string): Promise<unknown> {

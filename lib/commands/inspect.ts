@@ -6,7 +6,7 @@ import type { FoundHash } from "../nix/discover.ts";
 import { targetsOf } from "../harvest/expression.ts";
 import { loadPackage } from "../flow/read_package.ts";
 import { Git } from "../runtime/git.ts";
-import type { Invocation } from "./usage.ts";
+import type { Invocation } from "./invocation.ts";
 import { packageEntry, scanCheckout, type ScanKeys } from "../repository/packages.ts";
 import { scanLines } from "../repository/scan.ts";
 

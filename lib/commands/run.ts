@@ -8,7 +8,8 @@ import { scanBase } from "../repository/packages.ts";
 import { withLock } from "../runtime/workspace.ts";
 import { redact, seconds } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
-import type { Invocation } from "./usage.ts";
+import { baseFiles } from "../flow/context.ts";
+import type { Invocation } from "./invocation.ts";
 
 export async function runCommand(
   { values, config, settings, packages }: Invocation,
@@ -23,11 +24,19 @@ export async function runCommand(
       several = scanned.packages !== null;
       specs = selectPackages(packageSpecs(scanned), scanned.source, values.package);
     }
-    const o = { settings, packages: specs, version: values.version, package: values.package };
+    // service-versions.yaml and the manifests: read once, for every package and the dashboard.
+    const files = baseFiles(forge, settings);
+    const o = {
+      settings,
+      packages: specs,
+      files,
+      version: values.version,
+      package: values.package,
+    };
     return await withDashboard(
       o,
       forge,
-      (versions, shared) => runPackages(settings, specs, shared, values.version, versions),
+      (versions) => runPackages(settings, specs, forge, files, values.version, versions),
     );
   });
   if (result === null) {

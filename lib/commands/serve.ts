@@ -7,7 +7,7 @@ import { withLock } from "../runtime/workspace.ts";
 import { takeSecret } from "../runtime/log.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { connect } from "../platform/connect.ts";
-import type { Invocation } from "./usage.ts";
+import type { Invocation } from "./invocation.ts";
 
 /** `serve`: webhooks until stopped, each handled under the lock (the table checked --port). */
 export async function serveCommand(

@@ -1,7 +1,7 @@
 // `upgrade`: the upgrade on a local git checkout, no forge involved.
 import { upgrade } from "../flow/local_upgrade.ts";
 import { printReport } from "./print.ts";
-import type { Invocation } from "./usage.ts";
+import type { Invocation } from "./invocation.ts";
 
 export async function upgradeCommand(
   { values, settings, packages }: Invocation,

@@ -2,6 +2,7 @@
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Comment, Forge, Issue } from "../platform/forge.ts";
 import type { RunSummary } from "../flow/cron.ts";
+import type { BaseFiles } from "../flow/context.ts";
 import { answered, mayCommand, replyOnce } from "../flow/comments.ts";
 import { ownTags } from "../flow/releases.ts";
 import { newerVersions } from "../nix/versions.ts";
@@ -26,6 +27,9 @@ export interface DashboardOptions {
   settings: Settings;
   /** Every package of the config. */
   packages: PackageSpec[];
+  /** The base branch's files, read once a run: service-versions.yaml gives the packages' current
+   * versions and the table from the same text, for one request. */
+  files: BaseFiles;
   /** `--package`, `--version`: a narrowed or forced run knows too little to redraw the table. */
   package?: string;
   version?: string;
@@ -50,14 +54,13 @@ interface Taken {
 export async function withDashboard(
   o: DashboardOptions,
   forge: Forge,
-  run: (versions: Map<string, string>, forge: Forge) => Promise<RunSummary>,
+  run: (versions: Map<string, string>) => Promise<RunSummary>,
 ): Promise<DashboardSummary> {
   const dashboard = o.settings.dashboard;
   if (!dashboard || o.package !== undefined || o.version !== undefined) {
-    return { ...await run(new Map(), forge), dashboard: null };
+    return { ...await run(new Map()), dashboard: null };
   }
   const repo = o.settings.forge.repo;
-  const services = servicesOnce(o, forge);
   let found: { me: string; issue: Issue | null; duplicates: Issue[] } | null = null;
   let taken: Taken[] = [];
   const problems: string[] = [];
@@ -81,7 +84,7 @@ export async function withDashboard(
   };
   let summary: RunSummary;
   try {
-    summary = await run(versions, services.forge);
+    summary = await run(versions);
   } catch (e) {
     // A run of one package stops on its error: the comments that asked for it hear so.
     const error = { message: (e as Error).message, exitCode: 1 };
@@ -91,7 +94,7 @@ export async function withDashboard(
   await answer((name) => outcomeText(summary.packages.find((p) => p.package === name)));
   let drawn = { message: "", changed: false };
   if (found) {
-    drawn = await redraw(o, forge, services.read, summary, found, dashboard.title).catch((e) => {
+    drawn = await redraw(o, forge, summary, found, dashboard.title).catch((e) => {
       problems.push((e as Error).message);
       return drawn;
     });
@@ -156,34 +159,11 @@ async function takeCommands(
   return taken;
 }
 
-/** The forge for the run, reading service-versions.yaml at the base once: the packages' current
- * versions (lib/flow/read_package.ts) and the table come from the same text, for one request. */
-function servicesOnce(
-  o: DashboardOptions,
-  forge: Forge,
-): { forge: Forge; read: () => Promise<string> } {
-  const { repo, base } = o.settings.forge;
-  const file = servicesFile(o.packages)?.file ?? SERVICE_VERSIONS_FILE;
-  let text: Promise<string> | null = null;
-  const read = () => text ??= forge.readFile(repo, file, base);
-  const readFile = (r: string, path: string, ref: string) =>
-    r === repo && path === file && ref === base ? read() : forge.readFile(r, path, ref);
-  const shared = new Proxy(forge, {
-    get: (target, key) => {
-      if (key === "readFile") return readFile;
-      const value = Reflect.get(target, key);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { forge: shared, read };
-}
-
 /** Draws the table from the run's outcomes and compares it with the issue's body, as it would
  * read on the day that body counted its ages on: the same text, no request. */
 async function redraw(
   o: DashboardOptions,
   forge: Forge,
-  readServices: () => Promise<string>,
   summary: RunSummary,
   found: { me: string; issue: Issue | null; duplicates: Issue[] },
   title: string,
@@ -194,7 +174,7 @@ async function redraw(
   );
   const recorded = servicesFile(o.packages);
   const file = recorded?.file ?? SERVICE_VERSIONS_FILE;
-  const services = recorded ? listServices(await readServices(), `${repo}:${file}`) : [];
+  const services = recorded ? listServices(await o.files(file), `${repo}:${file}`) : [];
   const rows = dashboardRows(services, statuses);
   const today = new Date().toISOString().slice(0, 10);
   const body = (asOf: string) => redact(renderDashboard(rows, asOf, file));

@@ -1,4 +1,5 @@
 // The context an upgrade runs in: the run's settings, the package as resolved, the checkout, the forge.
+import { join } from "node:path";
 import type { Settings } from "../runtime/config.ts";
 import type { ResolvedPackage } from "../nix/layout.ts";
 import type { Git } from "../runtime/git.ts";
@@ -104,9 +105,77 @@ export interface Prepared {
   evaluated: Promise<void>;
 }
 
-/** What the packages of one run share: the open pull requests, listed once. */
-export interface SharedPulls {
+/** What a caller knows of one upgrade besides the run, the checkout and the package: the
+ * versions, and the facts it asked the forge (left out: none, as `upgrade` asks no forge). */
+export interface UpgradeFacts {
+  from: string;
+  to: string;
+  date: string;
+  /** Default: none (no tag's commit to move a Dockerfile's commit pin by: it is left, and said). */
+  fromTags?: TagRecord[];
+  /** Default: no upgrade path or tag record to show. */
+  path?: PathFacts;
+  upstream?: Promise<MirrorChanges[]>;
+  /** Default: true (false for `/rebuild`). */
+  bump?: boolean;
+  /** Default: null, no diff. */
+  diffBase?: string | null;
+  /** Default: null, nothing published. */
+  publish?: PublishTarget | null;
+  started?: StartedBuilder;
+  tracked?: Promise<string[]>;
+}
+
+/** The one way a Context is made (the cron run, `upgrade`, `/rebuild`): the run's settings and
+ * forge, the checkout the package was read from, and the caller's facts. */
+export function makeContext(
+  run: { settings: Settings; forge: Forge | null },
+  checkout: { git: Git; top: string },
+  pkg: ResolvedPackage,
+  facts: UpgradeFacts,
+): Context {
+  return {
+    settings: run.settings,
+    package: pkg,
+    git: checkout.git,
+    top: checkout.top,
+    dir: join(checkout.top, pkg.dir),
+    forge: run.forge,
+    from: facts.from,
+    to: facts.to,
+    fromTags: facts.fromTags ?? [],
+    date: facts.date,
+    path: facts.path ?? { ahead: [], skipped: [], tags: [] },
+    upstream: facts.upstream,
+    bump: facts.bump ?? true,
+    diffBase: facts.diffBase ?? null,
+    publish: facts.publish ?? null,
+    started: facts.started,
+    tracked: facts.tracked,
+  };
+}
+
+/** A file of the base branch by its path in the repository, read once a run. */
+export type BaseFiles = (path: string) => Promise<string>;
+
+/** The base branch's files a run reads (service-versions.yaml: each package's version and the
+ * dashboard's table; each package's manifest), each asked once and shared: a failure too, which
+ * every reader hears (the client has retried it already). */
+export function baseFiles(forge: Forge, settings: Pick<Settings, "forge">): BaseFiles {
+  const { repo, base } = settings.forge;
+  const texts = new Map<string, Promise<string>>();
+  return (path) => {
+    let text = texts.get(path);
+    if (!text) texts.set(path, text = forge.readFile(repo, path, base));
+    return text;
+  };
+}
+
+/** What the packages of one run share, each asked once: the open pull requests, the base
+ * branch's files. */
+export interface RunShared {
   open: () => Promise<Pull[]>;
+  files: BaseFiles;
 }
 
 /** The bot's open pull requests from `branch`, out of the run's list. Only those the bot opened
@@ -115,7 +184,7 @@ export interface SharedPulls {
 export async function botPullsFrom(
   forge: Forge,
   repo: string,
-  shared: SharedPulls,
+  shared: RunShared,
   branch: string,
 ): Promise<Pull[]> {
   const listed = await shared.open();

@@ -9,6 +9,7 @@ import { runPackage } from "./cron_package.ts";
 import { runDockerfile } from "./dockerfile.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
+import type { BaseFiles } from "./context.ts";
 
 /** What one package's part of the run came to. */
 export interface PackageOutcome {
@@ -36,6 +37,8 @@ export async function runPackages(
   settings: Settings,
   specs: PackageSpec[],
   forge: Forge,
+  /** The base branch's files, read once a run (lib/flow/context.ts: baseFiles). */
+  files: BaseFiles,
   /** --version: force this version (its tags must exist on every mirror). */
   version?: string,
   /** A version per package, as `--version` forces one (the dashboard's `/upgrade`). */
@@ -67,8 +70,8 @@ export async function runPackages(
     const dockerfile = spec.kind === "dockerfile";
     try {
       out.report = dockerfile
-        ? await runDockerfile(settings, spec, forge, wanted, { open })
-        : await runPackage(settings, spec, forge, wanted, { open });
+        ? await runDockerfile(settings, spec, forge, wanted, { open, files })
+        : await runPackage(settings, spec, forge, wanted, { open, files });
     } catch (e) {
       // A permission the bot lacks is every package's: it stops the run, named (bot.ts).
       if (specs.length === 1 || permissionProblem(e)) throw e;
@@ -87,7 +90,7 @@ export async function runPackages(
     // A Dockerfile's image is the repository's workflow's: no follow-through by the bot.
     if (dockerfile) return;
     try {
-      out.followThrough = await followThrough(settings, spec, forge, r.baseVersion, closed);
+      out.followThrough = await followThrough(settings, spec, forge, files, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);
     } catch (e) {
       if (permissionProblem(e)) throw e;

@@ -14,7 +14,7 @@ import { movedTagsOf } from "./tag_guard.ts";
 import { checkoutBotBranch } from "./publish.ts";
 import { commandContext } from "./rebuild.ts";
 import { closeIfDone } from "./close.ts";
-import { botPullsFrom, branchOf, type SharedPulls } from "./context.ts";
+import { botPullsFrom, branchOf, makeContext, type RunShared } from "./context.ts";
 import { upgradePackage } from "./pipeline.ts";
 import { packageUpstream } from "../upstream/collect.ts";
 
@@ -25,7 +25,7 @@ export async function runPackage(
   spec: PackageSpec,
   forge: Forge,
   forced: string | undefined,
-  shared: SharedPulls,
+  shared: RunShared,
 ): Promise<Report> {
   const began = performance.now();
   const date = today();
@@ -34,7 +34,7 @@ export async function runPackage(
   // The version on the base and the mirror's tags do not depend on the pull requests: asked at
   // the same time (the tags only when no mirror sync comes first).
   const early = <T>(p: Promise<T>) => (p.catch(() => {}), p);
-  const currentAsked = early(versionOnForge(forge, settings, spec));
+  const currentAsked = early(versionOnForge(shared.files, settings, spec));
   const tagsAsked = !settings.forge.sync_mirrors ? early(ownTags(forge, spec)) : null;
   const open = await botPullsFrom(forge, repo, shared, branch);
   const answered = settings.dryRun
@@ -106,13 +106,7 @@ export async function runPackage(
         upToDate: `${branch} already holds ${from}`,
       }, null);
     }
-    const result = await upgradePackage({
-      settings,
-      package: pkg,
-      git,
-      top,
-      dir,
-      forge,
+    const result = await upgradePackage(makeContext({ settings, forge }, { git, top }, pkg, {
       from,
       to: target.version,
       // The old release's commit as the run listed it: no request more.
@@ -121,10 +115,9 @@ export async function runPackage(
       path,
       // Read while the build runs: it needs the forge and the mirrors, not the build.
       upstream: packageUpstream(forge, settings, pkg, dir, from, target.version, [...tags.keys()]),
-      bump: true,
       diffBase: `origin/${base}`,
       publish: { open: target.open, remoteTip, rewritable: ours },
-    });
+    }));
     return makeReport(settings, { ...facts, from, branch }, result);
   });
 }

@@ -19,7 +19,7 @@ import { InputError } from "../runtime/errors.ts";
 import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import { progress } from "../runtime/log.ts";
 import { withClone } from "../runtime/workspace.ts";
-import { botPullsFrom, type SharedPulls, type UpgradeResult } from "./context.ts";
+import { botPullsFrom, type RunShared, type UpgradeResult } from "./context.ts";
 import { makeReport, type Report, type RunFacts, today } from "./report.ts";
 import { discover, ownTags } from "./releases.ts";
 import { versionOnForge } from "./read_package.ts";
@@ -35,7 +35,7 @@ export async function runDockerfile(
   spec: PackageSpec,
   forge: Forge,
   forced: string | undefined,
-  shared: SharedPulls,
+  shared: RunShared,
 ): Promise<Report> {
   const began = performance.now();
   const date = today();
@@ -43,7 +43,7 @@ export async function runDockerfile(
   const name = spec.name;
   const branch = dockerBranch(name);
   const listedMine = (await botPullsFrom(forge, repo, shared, branch))[0] ?? null;
-  const current = await versionOnForge(forge, settings, spec);
+  const current = await versionOnForge(shared.files, settings, spec);
   const title = (t: string) => {
     const parsed = parseDockerTitle(t);
     return parsed?.package === name ? { chain: spec.chain, to: parsed.to } : null;

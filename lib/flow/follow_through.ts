@@ -12,6 +12,7 @@ import { writeFileAtomic } from "../runtime/files.ts";
 import { progress } from "../runtime/log.ts";
 import { InputError } from "../runtime/errors.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
+import type { BaseFiles } from "./context.ts";
 
 /** Where the follow-through stands for one package:
  * - `none`: no merged pull request of the bot's chain, or `deploy: null`;
@@ -48,12 +49,14 @@ function tagPattern(template: string, version: string, name: string): RegExp {
 }
 
 /** One step of the follow-through of the package's upgrade to `current` (the base branch's
- * version). One request when the deployment is at `current` already (the manifest); only then
- * are the closed pull requests read (`closed`, shared by the packages of one run). */
+ * version). One request when the deployment is at `current` already (the manifest, read once a
+ * run: `files`); only then are the closed pull requests read (`closed`, shared by the packages of
+ * one run). */
 export async function followThrough(
   settings: Settings,
   spec: PackageSpec,
   forge: Forge,
+  files: BaseFiles,
   current: string,
   closed: () => Promise<Pull[]>,
 ): Promise<FollowThrough> {
@@ -69,7 +72,7 @@ export async function followThrough(
   const name = spec.name;
   const image = fill(deploy.image, { name });
   const manifest = fill(deploy.manifest, { name });
-  const text = await forge.readFile(repo, manifest, base).catch((e: Error) => {
+  const text = await files(manifest).catch((e: Error) => {
     throw new InputError(
       `deploy.manifest: ${e.message} (deploy: null turns the follow-through off)`,
     );

@@ -8,7 +8,7 @@ import { InputError } from "../runtime/errors.ts";
 import { progress } from "../runtime/log.ts";
 import { makeReport, type Report, today } from "./report.ts";
 import { startBuilder } from "./prepare.ts";
-import { branchOf, type Context } from "./context.ts";
+import { branchOf, makeContext } from "./context.ts";
 import { upgradePackage } from "./pipeline.ts";
 
 /** `upgrade`: the package in the checkout at `repo` upgraded to `version`, committed on the
@@ -41,33 +41,17 @@ export async function upgrade(
   const pkg = await loadPackage(spec, dir);
   const from = pkg.current;
   const to = parseVersion(version, "--version");
-  const facts = { package: spec.name, from, to, date, began };
+  const report = { package: spec.name, from, to, date, began };
   if (alreadyAt(to, from, "the current")) {
     return makeReport(settings, {
-      ...facts,
+      ...report,
       upToDate: `${spec.name} is already at ${to}: nothing to do`,
     }, null);
   }
-  const ctx: Context = {
-    settings,
-    package: pkg,
-    git: checkout,
-    top,
-    dir,
-    forge: null,
-    from,
-    to,
-    // No forge asked: no tag's commit to move a Dockerfile's commit pin by (it is left, and said).
-    fromTags: [],
-    date,
-    // No forge asked: no upgrade path or tag record to show.
-    path: { ahead: [], skipped: [], tags: [] },
-    bump: true,
-    diffBase: null,
-    publish: null,
-    started,
-    tracked,
-  };
+  // No forge asked: no tag's commit to move a Dockerfile's commit pin by, no upgrade path or tag
+  // record to show, nothing published.
+  const facts = { from, to, date, started, tracked };
+  const run = { settings, forge: null };
   if (settings.dryRun) {
     const scratch = await Deno.makeTempDir({ prefix: "upgrade-bot-dry-run-" });
     try {
@@ -75,14 +59,10 @@ export async function upgrade(
       const git = new Git(scratch, identity);
       const base = (await git.run(["rev-parse", "HEAD"])).trim();
       await git.run(["checkout", "--quiet", "-b", branch]);
-      const result = await upgradePackage({
-        ...ctx,
-        git,
-        top: scratch,
-        dir: join(scratch, spec.dir),
-        diffBase: base,
-      });
-      return makeReport(settings, facts, result);
+      const result = await upgradePackage(
+        makeContext(run, { git, top: scratch }, pkg, { ...facts, diffBase: base }),
+      );
+      return makeReport(settings, report, result);
     } finally {
       await Deno.remove(scratch, { recursive: true });
     }
@@ -102,7 +82,7 @@ export async function upgrade(
   await checkout.run(["checkout", "--quiet", "-b", branch]);
   let result;
   try {
-    result = await upgradePackage(ctx);
+    result = await upgradePackage(makeContext(run, { git: checkout, top }, pkg, facts));
   } catch (e) {
     // An unreachable builder or Ctrl-C: leave the checkout as it was found. A failure while
     // putting it back is said, but never hides the error that stopped the run.
@@ -118,5 +98,5 @@ export async function upgrade(
     await checkout.run(["checkout", "--quiet", "--detach", originalSha]);
     progress(`committed on ${branch}; ${top} is left detached at ${originalSha.slice(0, 10)}`);
   }
-  return makeReport(settings, { ...facts, branch }, result);
+  return makeReport(settings, { ...report, branch }, result);
 }

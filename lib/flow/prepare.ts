@@ -1,7 +1,7 @@
 // Before any change: the builder and its system, the log file, and the build evaluated as it is.
 import { join } from "node:path";
 import type { Settings } from "../runtime/config.ts";
-import { makeBuilder } from "../harvest/builders/builder.ts";
+import { makeBuilder } from "../harvest/builders/make.ts";
 import { buildExpression } from "../harvest/expression.ts";
 import { readHashes } from "../harvest/literals.ts";
 import type { ResolvedPackage } from "../nix/layout.ts";

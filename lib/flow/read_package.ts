@@ -5,7 +5,7 @@ import { findVersion } from "../nix/edit.ts";
 import { serviceVersion } from "../mikado/service_versions.ts";
 import { InputError } from "../runtime/errors.ts";
 import type { Git } from "../runtime/git.ts";
-import type { Forge } from "../platform/forge.ts";
+import type { BaseFiles } from "./context.ts";
 import { type ResolvedPackage, resolvePackage } from "../nix/layout.ts";
 
 /** Every `.nix` file under `dir`, by path relative to it. */
@@ -61,20 +61,21 @@ async function readNixFilesAt(
 
 /** The current version on the base branch, read with one request: the configured version file,
  * else the service's entry in service-versions.yaml (the repository's checks keep it equal to the
- * Nix files; the clone's files are read again before anything changes), unless the run's scan of
- * the base branch read it already. */
+ * Nix files; the clone's files are read again before anything changes; the run reads the file
+ * once for every package and the dashboard), unless the run's scan of the base branch read it
+ * already. */
 export async function versionOnForge(
-  forge: Forge,
+  files: BaseFiles,
   settings: Settings,
   spec: PackageSpec,
 ): Promise<string> {
   // Read already in this run, by the scan of the base branch.
   if (spec.base_version !== undefined) return spec.base_version;
-  const { repo, base } = settings.forge;
+  const { repo } = settings.forge;
   if (spec.version.length > 0) {
     const location = spec.version[0];
     const path = join(spec.dir, location.file);
-    return findVersion(await forge.readFile(repo, path, base), {
+    return findVersion(await files(path), {
       ...location,
       file: `${repo}:${path}`,
     }).value;
@@ -86,5 +87,5 @@ export async function versionOnForge(
     );
   }
   const { file, name } = spec.service_versions;
-  return serviceVersion(await forge.readFile(repo, file, base), `${repo}:${file}`, name);
+  return serviceVersion(await files(file), `${repo}:${file}`, name);
 }

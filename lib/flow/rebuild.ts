@@ -6,7 +6,7 @@ import { loadPackage, packageAt } from "./read_package.ts";
 import type { RebuildSummary } from "../mikado/pull_text.ts";
 import { type CommandContext, handleComment } from "./comments.ts";
 import type { CommentEvent } from "../platform/forgejo/comment_event.ts";
-import { branchOf } from "./context.ts";
+import { branchOf, makeContext } from "./context.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { mayRewrite } from "./publish.ts";
 import { upgradePackage } from "./pipeline.ts";
@@ -44,13 +44,7 @@ export async function rebuildPull(
     const from = (await packageAt(spec, git, `origin/${base}`)).current;
     const dir = join(top, spec.dir);
     const pkg = await loadPackage(spec, dir);
-    return await upgradePackage({
-      settings,
-      package: pkg,
-      git,
-      top,
-      dir,
-      forge,
+    return await upgradePackage(makeContext({ settings, forge }, { git, top }, pkg, {
       from,
       to: pkg.current,
       // The branch's pins were moved with its version: a /rebuild only says which are not tied.
@@ -61,9 +55,8 @@ export async function rebuildPull(
       // Read while the build runs: it needs the forge and the mirrors, not the build.
       upstream: packageUpstream(forge, settings, pkg, dir, from, pkg.current),
       bump: false,
-      diffBase: null,
       publish: { open: pull, remoteTip: tip, rewritable: await mayRewrite(git, tip, pull.head) },
-    });
+    }));
   });
   return {
     passed: result.verified,

@@ -1,10 +1,8 @@
 // Harvest: every fixed-output hash collected, round after round, from nix-build; the verifying build.
 import { join } from "node:path";
-import type { BuildSettings, PackageSpec } from "../runtime/config.ts";
-import type { Builder } from "./builders/builder.ts";
 import { drvName, renderedTail } from "../nix/build_log_lines.ts";
 import { parseNixLog } from "../nix/build_log.ts";
-import { type HashOutcome, sameHash } from "../nix/hash.ts";
+import { sameHash } from "../nix/hash.ts";
 import { progress, seconds } from "../runtime/log.ts";
 import { renderBuilders } from "../nix/machines.ts";
 import { nixpkgsFlake, systemTargetAttr } from "../nix/per_system.ts";
@@ -19,50 +17,10 @@ import {
   unbuildableSystems,
 } from "./systems.ts";
 import { checkOutputHashes, listFixedOutputs } from "./verify.ts";
+import type { HarvestContext, HarvestResult, RoundReport } from "./types.ts";
 
-export interface RoundReport {
-  built: string[];
-  mismatches: string[];
-  seconds: number;
-}
-
-export interface HarvestFailure {
-  kind:
-    | "build"
-    | "non-reproducible"
-    | "timeout"
-    | "no-convergence"
-    | "unexpected-mismatch"
-    | "unused-hash"
-    | "unverified-hash";
-  message: string;
-  drv: string | null;
-  logTail: string[];
-}
-
-export interface HarvestResult {
-  hashes: HashOutcome[];
-  rounds: RoundReport[];
-  builds: number;
-  verified: boolean;
-  failure: HarvestFailure | null;
-  /** Seconds spent inside nix-build, to tell the bot's own overhead apart. */
-  buildSeconds: number;
-}
-
-/** What the harvest reads of the flow's context (lib/flow/context.ts), which it is handed as is. */
-export interface HarvestContext {
-  settings: { build: BuildSettings };
-  package: PackageSpec;
-  /** The package directory, where files are edited (and built, for the local builder). */
-  dir: string;
-  /** The files a remote builder needs. */
-  files: string[];
-  builder: Builder;
-  system: string;
-  /** The build log file. */
-  log: string;
-}
+// The harvest's types, from where its callers import them.
+export type { HarvestFailure, HarvestResult } from "./types.ts";
 
 /** The job settings of one round. A harvesting round (hashes still pending) lets every FOD it
  * can reach build at once: FODs wait on the network, not the CPU, so one job each, at least as

@@ -1,6 +1,6 @@
 // Per-system hashes' other systems: which are harvested, on which machine; which left stale, why.
 import { join } from "node:path";
-import type { HarvestContext } from "./rounds.ts";
+import type { HarvestContext } from "./types.ts";
 import type { BuildFailure } from "../nix/build_log.ts";
 import { progress } from "../runtime/log.ts";
 import { buildableSystems, parseMachines, renderBuilders } from "../nix/machines.ts";

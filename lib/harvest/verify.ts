@@ -1,5 +1,5 @@
 // The verified check: each literal is the outputHash of a fixed-output derivation in the closure.
-import type { HarvestContext, HarvestFailure } from "./rounds.ts";
+import type { HarvestContext, HarvestFailure } from "./types.ts";
 import type { BuildRequest, BuildResult } from "./builders/builder.ts";
 import { drvName, renderedTail } from "../nix/build_log_lines.ts";
 import { type HashOutcome, sameHash } from "../nix/hash.ts";

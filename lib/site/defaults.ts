@@ -1,5 +1,5 @@
 // What is specific to the user's site (blumeops): config defaults, card wording, after-merge steps.
-import type { Config, PackageSpec } from "../runtime/config.ts";
+import type { Config, PackageSpec } from "../runtime/config_model.ts";
 import type { UpgradePath } from "../nix/versions.ts";
 
 /** Where the repository records each service's deployed version. */

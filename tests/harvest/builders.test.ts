@@ -1,7 +1,8 @@
 // Builders against real nix-build, locally and through a real sshd on 127.0.0.1.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { type BuildRequest, makeBuilder } from "../../lib/harvest/builders/builder.ts";
+import type { BuildRequest } from "../../lib/harvest/builders/builder.ts";
+import { makeBuilder } from "../../lib/harvest/builders/make.ts";
 import { shellThatRunsNothing, startSshd } from "../support/sshd.ts";
 
 /** A package directory with one slow, silent derivation, unique per call so no store path is

@@ -5,7 +5,7 @@ import { $ } from "zx";
 import { addSecret, takeSecret } from "../../lib/runtime/log.ts";
 import { writeFileAtomic } from "../../lib/runtime/files.ts";
 import { Git } from "../../lib/runtime/git.ts";
-import { makeBuilder } from "../../lib/harvest/builders/builder.ts";
+import { makeBuilder } from "../../lib/harvest/builders/make.ts";
 import { ForgejoForge } from "../../lib/platform/forgejo/client.ts";
 
 const SECRET = `s3cret-${crypto.randomUUID()}`;

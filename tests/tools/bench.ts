@@ -12,7 +12,7 @@ import { startForge } from "../forge/server.ts";
 import { runBot } from "../support/bot_run.ts";
 import { packageSpecs, parseConfig } from "../../lib/runtime/config.ts";
 import { loadPackage } from "../../lib/flow/read_package.ts";
-import { makeBuilder } from "../../lib/harvest/builders/builder.ts";
+import { makeBuilder } from "../../lib/harvest/builders/make.ts";
 import { buildExpression } from "../../lib/harvest/expression.ts";
 import { bumpVersion, resetHashes, writeHash } from "../../lib/harvest/literals.ts";
 import { placeholderHash } from "../../lib/nix/hash.ts";

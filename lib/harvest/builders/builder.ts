@@ -1,8 +1,5 @@
-// Builders: what a build is asked and answers, and the builder a spec names (local or ssh://).
-import { parseBuilder } from "../../runtime/config_schema.ts";
+// Builders: what a build is asked and answers, and what every builder does (its implementations: local.ts, ssh.ts; made by make.ts).
 import type { HostPlatforms } from "../../nix/machines.ts";
-import { LocalBuilder } from "./local.ts";
-import { SshBuilder } from "./ssh.ts";
 
 export interface BuildRequest {
   /** Local directory holding the package's files (the checkout's or a scratch copy). */
@@ -47,30 +44,4 @@ export interface Builder {
    * when a per-system hash has other systems' entries to harvest. */
   platforms(): Promise<HostPlatforms>;
   build(request: BuildRequest): Promise<BuildResult>;
-}
-
-/** `env`: names of variables, besides the clean environment (PATH, HOME, locale, NIX_*), that
- * builds may see (config build.env). */
-export function makeBuilder(
-  spec: string,
-  ssh: { config_file: string | null; options: string[] },
-  env: string[] = [],
-): Builder {
-  const parsed = parseBuilder(spec);
-  if (parsed.kind === "local") return new LocalBuilder(env);
-  const args = [
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    "ServerAliveInterval=15",
-    "-o",
-    "ServerAliveCountMax=4",
-    "-o",
-    "ConnectTimeout=20",
-    ...(ssh.config_file ? ["-F", ssh.config_file] : []),
-    ...ssh.options,
-    ...(parsed.port ? ["-p", String(parsed.port)] : []),
-  ];
-  const target = parsed.user ? `${parsed.user}@${parsed.host}` : parsed.host;
-  return new SshBuilder(spec, target, args, env);
 }

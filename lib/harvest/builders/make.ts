@@ -1,0 +1,31 @@
+// The builder a spec names: local, or ssh://[user@]host[:port] with the run's ssh options.
+import { parseBuilder } from "../../runtime/config_schema.ts";
+import type { Builder } from "./builder.ts";
+import { LocalBuilder } from "./local.ts";
+import { SshBuilder } from "./ssh.ts";
+
+/** `env`: names of variables, besides the clean environment (PATH, HOME, locale, NIX_*), that
+ * builds may see (config build.env). */
+export function makeBuilder(
+  spec: string,
+  ssh: { config_file: string | null; options: string[] },
+  env: string[] = [],
+): Builder {
+  const parsed = parseBuilder(spec);
+  if (parsed.kind === "local") return new LocalBuilder(env);
+  const args = [
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "ServerAliveInterval=15",
+    "-o",
+    "ServerAliveCountMax=4",
+    "-o",
+    "ConnectTimeout=20",
+    ...(ssh.config_file ? ["-F", ssh.config_file] : []),
+    ...ssh.options,
+    ...(parsed.port ? ["-p", String(parsed.port)] : []),
+  ];
+  const target = parsed.user ? `${parsed.user}@${parsed.host}` : parsed.host;
+  return new SshBuilder(spec, target, args, env);
+}
