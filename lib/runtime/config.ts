@@ -56,7 +56,22 @@ export interface DeployConfig {
   credentials_env: string | null;
 }
 
-export type PackageKind = "nix" | "dockerfile";
+export type PackageKind = "nix" | "dockerfile" | "flake";
+
+/** The repository's flakes (lib/flake): when their inputs move and what the pull request shows. */
+export interface FlakeSettings {
+  /** How long after the last update of a lock the next one is due (`7d`). */
+  every: string;
+  /** The inputs updated; empty: every input that is not a follows or pinned. */
+  inputs: string[];
+  /** The attribute paths built before and after; empty: each
+   * `nixosConfigurations.<host>.config.system.build.toplevel`. */
+  outputs: string[];
+  /** Service entries of service-versions.yaml moved with a package of the built closure. */
+  services: Record<string, string>;
+  /** Closure changes listed before the rest is folded. */
+  closure_lines: number;
+}
 
 /** The build settings every package of the run shares. */
 export interface BuildSettings {
@@ -110,6 +125,7 @@ export interface Settings {
   lock: { dir: string | null; wait_seconds: number; stale_seconds: number };
   /** null: no follow-through after merge. */
   deploy: DeployConfig | null;
+  flakes: FlakeSettings;
 }
 
 /** One package: the top-level keys of a single-package config, or one entry of `packages:` over
@@ -279,6 +295,7 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   else if (raw.dashboard) Object.assign(config.dashboard!, raw.dashboard);
   Object.assign(config.webhook, webhook);
   Object.assign(config.lock, lock);
+  Object.assign(config.flakes, raw.flakes);
   const secrets = [config.forge.token_env, config.webhook.secret_env];
   if (config.deploy?.credentials_env) secrets.push(config.deploy.credentials_env);
   for (const secret of secrets) {
@@ -311,6 +328,7 @@ export function runSettings(
     webhook,
     lock,
     deploy,
+    flakes,
   } = structuredClone(config);
   const { file: _file, verify: _verify, ...shared } = build;
   return {
@@ -331,6 +349,7 @@ export function runSettings(
     webhook,
     lock,
     deploy,
+    flakes,
   };
 }
 

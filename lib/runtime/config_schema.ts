@@ -181,7 +181,9 @@ const age = () =>
 const packageEntry = mapping({
   name: simpleName(),
   dir: relativePath(),
-  kind: z.enum(["nix", "dockerfile"], { error: got('expected "nix" or "dockerfile"') }).optional(),
+  kind: z.enum(["nix", "dockerfile", "flake"], {
+    error: got('expected "nix", "dockerfile" or "flake"'),
+  }).optional(),
   mirrors: mirrorList(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
@@ -267,6 +269,13 @@ export const CONFIG_SCHEMA = mapping({
   webhook: mapping({ secret_env: envName(), max_body_bytes: positiveInt() }).partial().optional(),
   lock: mapping({ dir: text(), wait_seconds: count(), stale_seconds: positiveInt() }).partial()
     .optional(),
+  flakes: mapping({
+    every: age().unwrap(),
+    inputs: list(attrName()),
+    outputs: list(attrPath()),
+    services: z.record(simpleName(), simpleName(), { error: got("expected a mapping") }),
+    closure_lines: positiveInt(),
+  }).partial().optional(),
 });
 
 export type RawConfig = z.infer<typeof CONFIG_SCHEMA>;
