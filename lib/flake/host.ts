@@ -86,9 +86,13 @@ export class LocalFlakeHost implements FlakeHost {
     }
     const log = parseNixLog(p.stderr);
     const first = log.failures.find((f) => f.drv) ?? log.failures[0];
+    // An evaluation error's message spans lines (the code it points at): its first line is the
+    // message, the rest its log.
+    const [message, ...more] = first ? first.message.split("\n") : [];
+    const logTail = first?.logTail.length ? first.logTail : more.filter((l) => l.trim() !== "");
     return {
       seconds,
-      failure: first ? { drv: first.drv, message: first.message, logTail: first.logTail } : {
+      failure: first ? { drv: first.drv, message, logTail } : {
         drv: null,
         message: p.timedOut ? `timed out after ${this.timeoutSeconds}s` : `exit ${p.code}`,
         logTail: renderedTail(p.stderr),

@@ -29,6 +29,7 @@ export interface FlakeLock {
   inputs: FlakeInput[];
 }
 
+// deno-lint-ignore no-control-regex
 const SAFE_TEXT = /^[^\x00-\x1f\x7f]{1,500}$/;
 const REV = /^[0-9a-f]{40}$/;
 
@@ -221,7 +222,9 @@ export function compareUrl(input: FlakeInput, from: string, to: string): string 
 /** A git input's http(s) address without `.git`: its forge's web page. */
 function gitWebUrl(input: FlakeInput): string | null {
   const url = input.type === "git" ? String(input.locked.url ?? "") : "";
-  return /^https?:\/\/[^\s?#]+$/.test(url) ? url.replace(/\.git$/, "").replace(/\/+$/, "") : null;
+  if (!/^https?:\/\/[^\s?#]+$/.test(url)) return null;
+  // Credentials in the address (a private upstream) never reach a link.
+  return url.replace(/^(https?:\/\/)[^/@]*@/, "$1").replace(/\.git$/, "").replace(/\/+$/, "");
 }
 
 /** Where git can list the input's branches (for a newer release branch); null: not a git host. */
