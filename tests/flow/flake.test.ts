@@ -19,10 +19,19 @@ const gitEnv = {
 
 const NIX_ARGS = ["--option", "substituters", ""];
 
+/** The dashboard's review age of `date`, counted on `today`. */
+function ageOf(date: string, today: string): string {
+  const days = Math.round((Date.parse(today) - Date.parse(date)) / 86_400_000);
+  return days === 1 ? "1 day" : `${days} days`;
+}
+
 Deno.test("a flake's inputs: on schedule, built before and after, a pull request with the closure's diff", async () => {
   await withForgeWorld({
     token: TOKEN,
-    people: [{ login: "reader", token: READER, permission: "read" }],
+    people: [
+      { login: "reader", token: READER, permission: "read" },
+      { login: "erich", token: "erich-token", permission: "write" },
+    ],
     config: { build: { args: NIX_ARGS } },
   }, async (w) => {
     const world = await makeFlakeWorld(w.f.root, w.f.mirrorsDir, w.forge.url, `reader:${READER}`);
@@ -46,19 +55,30 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
     const oldNixpkgs = JSON.parse(files["nixos/ringtail/flake.lock"]).nodes.nixpkgs.locked.rev;
 
     const env = { FORGE_TOKEN: TOKEN, NIX_CONFIG };
-    const cron = async (config: string) => {
-      const r = await runBot(
-        ["run", "--config", config, "--json", "--package", "ringtail-flake"],
-        env,
-      );
+    const cron = async (config: string, ...more: string[]) => {
+      const r = await runBot(["run", "--config", config, "--json", ...more], env);
       assert.ok(r.json, `a JSON report: ${r.stdout}\n${r.stderr}`);
       return r;
     };
 
-    // Just committed: the next update is a week away.
+    // Just committed: the next update is a week away. The whole run (the flake is the one package
+    // the scan finds here) opens the dashboard: the flake's row is the host's service entry.
     const first = await cron(w.config);
     assert.equal(first.code, 0, first.stderr);
     assert.match(String(first.json!.message), /ringtail-flake: next update due \d{4}-\d\d-\d\d/);
+    const board = async () => {
+      const [issue] = await w.api("/repos/eblume/blumeops/issues?state=open&type=issues") as {
+        number: number;
+        body: string;
+      }[];
+      const row = issue.body.split("\n").find((l) => l.startsWith("| nix-container-builder |"));
+      return { number: issue.number, row: row ?? issue.body };
+    };
+    const today = new Date().toISOString().slice(0, 10);
+    assert.equal(
+      (await board()).row,
+      `| nix-container-builder | 12.6.4 | ${ageOf("2026-02-22", today)} | ${today} | up to date |`,
+    );
 
     // Upstream moves: nixpkgs twice on its branch (the runner's version, a package out, one in)
     // and once on the next release branch; home-manager once; disko once.
@@ -76,9 +96,17 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
     await world.commit("home-manager", { "NOTES": "a fix\n" });
     await world.commit("disko", { "NOTES": "a fix\n" });
 
-    const due = await w.configWith({ flakes: { every: "1s" } });
+    // A writer asks on the dashboard: the update runs now, a week early.
+    const asked = await board();
+    await w.forge.addComment(
+      "eblume",
+      "blumeops",
+      asked.number,
+      "erich",
+      "/upgrade ringtail-flake",
+    );
     const began = performance.now();
-    const second = await cron(due);
+    const second = await cron(w.config);
     const seconds = (performance.now() - began) / 1000;
     assert.equal(second.code, 0, `${second.stdout}\n${second.stderr}`);
     const pull = second.json!.pull as {
@@ -128,7 +156,6 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
     assert.equal(lock.nodes.nixpkgs.original.ref, "nixos-25.11");
     assert.deepEqual(lock.nodes.disko.inputs.nixpkgs, ["nixpkgs"], "disko still follows nixpkgs");
     const services = await Deno.readTextFile(`${branch}/service-versions.yaml`);
-    const today = new Date().toISOString().slice(0, 10);
     assert.ok(
       services.includes(
         `- name: nix-container-builder\n  type: nixos\n  last-reviewed: ${today}\n  current-version: "12.7.0"\n`,
@@ -150,7 +177,26 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
       "new-tool": { version: "0.3", kib: 48 },
       broken: { version: "1.0", kib: 0, fail: "upstream broke this package" },
     });
-    const third = await cron(due);
+    const replies = await w.api(`/repos/eblume/blumeops/issues/${asked.number}/comments`) as {
+      body: string;
+    }[];
+    assert.ok(
+      replies.some((c) =>
+        c.body.startsWith(`/upgrade ringtail-flake ${today}: opened pull request #${pull.number}`)
+      ),
+      JSON.stringify(replies),
+    );
+    const drawn = (await board()).row;
+    console.log(`--- dashboard row\n${drawn}\n---`);
+    assert.equal(
+      drawn,
+      `| nix-container-builder | 12.6.4 | ${ageOf("2026-02-22", today)} | nixpkgs nixos-26.05 | ` +
+        `pull request [#${pull.number}](${w.forge.url}/eblume/blumeops/pulls/${pull.number}) ` +
+        `open: ${today} |`,
+    );
+    // Due every second now: the next run moves the pull request.
+    const due = await w.configWith({ flakes: { every: "1s" } });
+    const third = await cron(due, "--package", "ringtail-flake");
     const failed = third.json!.pull as { body: string; title: string; action: string };
     assert.equal(failed.action, "updated", third.stdout);
     assert.equal(failed.title, "WIP: Update ringtail flake inputs");
