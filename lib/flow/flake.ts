@@ -50,6 +50,8 @@ export async function runFlake(
   const date = today();
   const { repo, base } = settings.forge;
   const branch = flakeBranch(spec.name);
+  const flakes = settings.flakes;
+  if (!flakes) throw new InputError(`${spec.name}: flakes is null in ${settings.source}`);
   const mine = (await botPullsFrom(forge, repo, shared, branch))[0] ?? null;
   const host = flakeHost(settings);
   return await withClone(settings, forge.gitRemote(repo), async (git, top) => {
@@ -68,7 +70,7 @@ export async function runFlake(
       ...makeReport(settings, f, result),
       builder: host.description,
     });
-    const due = await nextUpdate(git, settings, base, lockPath, mine ? branch : null);
+    const due = await nextUpdate(git, flakes.every, base, lockPath, mine ? branch : null);
     if (!forced && due > Date.now()) {
       const when = new Date(due).toISOString().slice(0, 16).replace("T", " ");
       return report({ ...facts, upToDate: `${spec.name}: next update due ${when} UTC` }, null);
@@ -77,14 +79,14 @@ export async function runFlake(
     if (!ours) progress(`${branch} was changed since the bot last pushed it: adding on top`);
     const dir = join(top, spec.dir);
     const before = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
-    const movable = updatableInputs(before, settings.flakes.inputs);
-    const attrs = settings.flakes.outputs.length
-      ? settings.flakes.outputs
+    const movable = updatableInputs(before, flakes.inputs);
+    const attrs = flakes.outputs.length
+      ? flakes.outputs
       : (await host.nixosHosts(dir)).map((h) =>
         `nixosConfigurations.${h}.config.system.build.toplevel`
       );
     const builtBefore = await buildAll(host, dir, attrs, "before");
-    await host.update(dir, settings.flakes.inputs.length ? movable : "all");
+    await host.update(dir, flakes.inputs.length ? movable : "all");
     const after = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
     const problems = updateProblems(before, after);
     if (problems.length) throw new UpgradeFailed(`${lockPath}: ${problems.join("; ")}`);
@@ -118,7 +120,7 @@ export async function runFlake(
     }
     const failure = builtBefore.failure ?? builtAfter.failure;
     const buildSeconds = builtBefore.seconds + builtAfter.seconds;
-    const services = await moveServices(settings, spec, top, outputs, date);
+    const services = await moveServices(flakes.services, spec, top, outputs, date);
     const flake: FlakeFacts = {
       package: spec.name,
       dir: spec.dir,
@@ -139,7 +141,7 @@ export async function runFlake(
       services,
       builder: host.description,
       buildSeconds,
-      maxLines: settings.flakes.closure_lines,
+      maxLines: flakes.closure_lines,
     };
     const changelog = flakeChangelogPath(spec.name);
     await writeFileAtomic(join(top, changelog), flakeChangelog(flake));
@@ -209,13 +211,13 @@ function flakeHost(settings: Settings): FlakeHost {
  * `lastModified`, which is the upstream commit's date. */
 async function nextUpdate(
   git: Git,
-  settings: Settings,
+  every: string,
   base: string,
   lockPath: string,
   branch: string | null,
 ): Promise<number> {
-  const every = parseDuration(settings.flakes.every);
-  if (every === null) throw new InputError(`flakes.every: ${settings.flakes.every} is no duration`);
+  const seconds = parseDuration(every);
+  if (seconds === null) throw new InputError(`flakes.every: ${every} is no duration`);
   const time = async (ref: string, path?: string) => {
     const out = await git.run(["log", "-1", "--format=%ct", ref, ...path ? ["--", path] : []]);
     return Number(out.trim()) || 0;
@@ -224,7 +226,7 @@ async function nextUpdate(
     await time(`origin/${base}`, lockPath),
     branch ? await time(`origin/${branch}`) : 0,
   );
-  return last === 0 ? 0 : (last + every) * 1000;
+  return last === 0 ? 0 : (last + seconds) * 1000;
 }
 
 /** Each output built, one after the other; the first failure kept. */
@@ -309,7 +311,7 @@ function servicesFile(spec: PackageSpec): string {
 /** The service entries (config `flakes.services`) whose package moved in a built closure, set to
  * its new version in service-versions.yaml (`last-reviewed` today). */
 async function moveServices(
-  settings: Settings,
+  follow: Record<string, string>,
   spec: PackageSpec,
   top: string,
   outputs: OutputDiff[],
@@ -321,7 +323,7 @@ async function moveServices(
   if (text === null) return [];
   const entries = listServices(text, file);
   const moved: FlakeFacts["services"] = [];
-  for (const [service, pkg] of Object.entries(settings.flakes.services)) {
+  for (const [service, pkg] of Object.entries(follow)) {
     const entry = entries.find((e) => e.name === service);
     const to = outputs.map((o) => movedVersion(o.changes ?? [], pkg)).find((v) => v !== null);
     if (!entry || !to) continue;

@@ -52,7 +52,9 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     text === null ? null : { file: servicesFile, text },
   );
   const entries = text === null ? [] : listServices(text, servicesFile);
-  const flakes = scanFlakes(await readFlakeLocks(top), entries, config.flakes.services);
+  const flakes = config.flakes
+    ? scanFlakes(await readFlakeLocks(top), entries, config.flakes.services)
+    : { packages: [], unresolved: [] };
   return {
     packages: [...scan.packages, ...flakes.packages],
     unresolved: [...scan.unresolved, ...flakes.unresolved],

@@ -125,7 +125,8 @@ export interface Settings {
   lock: { dir: string | null; wait_seconds: number; stale_seconds: number };
   /** null: no follow-through after merge. */
   deploy: DeployConfig | null;
-  flakes: FlakeSettings;
+  /** null: the scan leaves the repository's flakes alone. */
+  flakes: FlakeSettings | null;
 }
 
 /** One package: the top-level keys of a single-package config, or one entry of `packages:` over
@@ -281,6 +282,7 @@ function applyConfig(config: Config, raw: RawConfig): Config {
     }
     config.packages = raw.packages.map((p) => ({
       ...p,
+      mirrors: p.mirrors ?? [],
       dir: path(p.dir),
       ...(p.cards_dir === undefined ? {} : { cards_dir: path(p.cards_dir) }),
     }));
@@ -295,7 +297,8 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   else if (raw.dashboard) Object.assign(config.dashboard!, raw.dashboard);
   Object.assign(config.webhook, webhook);
   Object.assign(config.lock, lock);
-  Object.assign(config.flakes, raw.flakes);
+  if (raw.flakes === null) config.flakes = null;
+  else if (raw.flakes) config.flakes = { ...config.flakes!, ...raw.flakes };
   const secrets = [config.forge.token_env, config.webhook.secret_env];
   if (config.deploy?.credentials_env) secrets.push(config.deploy.credentials_env);
   for (const secret of secrets) {
