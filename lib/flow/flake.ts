@@ -15,7 +15,7 @@ import {
   updateProblems,
 } from "../flake/lock.ts";
 import { movedVersion, parseDiffClosures } from "../flake/closures.ts";
-import { type Built, type FlakeHost, LocalFlakeHost } from "../flake/host.ts";
+import { type Built, type FlakeHost, makeFlakeHost } from "../flake/host.ts";
 import {
   flakeBody,
   type FlakeBuildFailure,
@@ -53,156 +53,153 @@ export async function runFlake(
   const flakes = settings.flakes;
   if (!flakes) throw new InputError(`${spec.name}: flakes is null in ${settings.source}`);
   const mine = (await botPullsFrom(forge, repo, shared, branch))[0] ?? null;
-  const host = flakeHost(settings);
   return await withClone(settings, forge.gitRemote(repo), async (git, top) => {
-    const lockPath = join(spec.dir, "flake.lock").replace(/^\.\//, "");
-    const base0 = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
-    const facts: RunFacts = {
-      package: spec.name,
-      from: lockDate(base0),
-      to: lockDate(base0),
-      date,
-      baseVersion: lockDate(base0),
-      open: mine ? { number: mine.number, url: mine.url, title: mine.title } : null,
-      began,
-    };
-    const report = (f: RunFacts, result: UpgradeResult | null): Report => ({
-      ...makeReport(settings, f, result),
-      builder: host.description,
-    });
-    const due = await nextUpdate(git, flakes.every, base, lockPath, mine ? branch : null);
-    if (!forced && due > Date.now()) {
-      const when = new Date(due).toISOString().slice(0, 16).replace("T", " ");
-      return report({ ...facts, upToDate: `${spec.name}: next update due ${when} UTC` }, null);
-    }
-    const { remoteTip, ours } = await checkoutBotBranch(git, base, branch);
-    if (!ours) progress(`${branch} was changed since the bot last pushed it: adding on top`);
-    const dir = join(top, spec.dir);
-    const before = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
-    const movable = updatableInputs(before, flakes.inputs);
-    const attrs = flakes.outputs.length
-      ? flakes.outputs
-      : (await host.nixosHosts(dir)).map((h) =>
-        `nixosConfigurations.${h}.config.system.build.toplevel`
-      );
-    const builtBefore = await buildAll(host, dir, attrs, "before");
-    await host.update(dir, flakes.inputs.length ? movable : "all");
-    const after = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
-    const problems = updateProblems(before, after);
-    if (problems.length) throw new UpgradeFailed(`${lockPath}: ${problems.join("; ")}`);
-    const moved = movedInputs(before, after);
-    const newerBranches = await newerBranchesOf(after);
-    const newest = newerBranches.map((b) => `${b.name} ${b.newer}`).join(", ") || null;
-    if (moved.length === 0) {
-      await git.run(["checkout", "--", lockPath]);
-      return report({ ...facts, newest, upToDate: `${spec.name}: no input moved` }, null);
-    }
-    for (const m of moved) {
-      if (m.commits !== null) continue;
-      const input = after.inputs.find((i) => i.name === m.name)!;
-      const was = before.inputs.find((i) => i.name === m.name)!;
-      m.commits = await countCommits(gitRemoteOf(input), m.from, m.to, was.lastModified);
-    }
-    const builtAfter = await buildAll(host, dir, attrs, "after");
-    const outputs: OutputDiff[] = [];
-    for (const [i, attr] of attrs.entries()) {
-      const [b, a] = [builtBefore.built[i], builtAfter.built[i]];
-      if (!("path" in b) || !("path" in a)) {
-        outputs.push({ attr, changes: null, sizeBefore: null, sizeAfter: null });
-        continue;
-      }
-      outputs.push({
-        attr,
-        changes: parseDiffClosures(await host.diffClosures(b.path, a.path)),
-        sizeBefore: await host.closureSize(b.path),
-        sizeAfter: await host.closureSize(a.path),
-      });
-    }
-    const failure = builtBefore.failure ?? builtAfter.failure;
-    const buildSeconds = builtBefore.seconds + builtAfter.seconds;
-    const services = await moveServices(flakes.services, spec, top, outputs, date);
-    const flake: FlakeFacts = {
-      package: spec.name,
-      dir: spec.dir,
-      lockFile: lockPath,
-      moved,
-      kept: before.inputs.flatMap((i) =>
-        i.follows
-          ? [{ name: i.name, why: `follows ${i.follows.join("/")}` }]
-          : i.pinned
-          ? [{ name: i.name, why: "pinned to a revision in flake.nix" }]
-          : !movable.includes(i.name)
-          ? [{ name: i.name, why: "not in flakes.inputs" }]
-          : []
-      ),
-      newerBranches,
-      outputs,
-      failure,
-      services,
-      builder: host.description,
-      buildSeconds,
-      maxLines: flakes.closure_lines,
-    };
-    const changelog = flakeChangelogPath(spec.name);
-    await writeFileAtomic(join(top, changelog), flakeChangelog(flake));
-    const subject = flakeTitle({ ...flake, failure: null });
-    const files = [lockPath, changelog, ...services.length ? [servicesFile(spec)] : []];
-    const sha = await git.commit(files, subject);
-    const title = flakeTitle(flake);
-    const body = flakeBody(flake);
-    const result: UpgradeResult = {
-      hashes: [],
-      builds: builtBefore.built.length + builtAfter.built.length,
-      rounds: [],
-      verified: failure === null,
-      failure: failure
-        ? { kind: "build", message: failure.message, drv: failure.drv, logTail: failure.logTail }
-        : null,
-      buildSeconds,
-      commits: [{ sha, subject }],
-      prerequisite: null,
-      graph: "",
-      mentions: [],
-      pins: [],
-      upstream: [],
-      diff: await git.diff(`origin/${base}`),
-      logFile: null,
-      pull: null,
-    };
-    const done = { ...facts, to: lockDate(after), newest, branch };
-    if (settings.dryRun) {
-      result.pull = {
-        number: mine?.number ?? 0,
-        url: "",
-        title,
-        body,
-        action: "would open or update",
+    const host = makeFlakeHost(settings, () => trackedFiles(git, spec.dir));
+    try {
+      const lockPath = join(spec.dir, "flake.lock").replace(/^\.\//, "");
+      const base0 = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
+      const facts: RunFacts = {
+        package: spec.name,
+        from: lockDate(base0),
+        to: lockDate(base0),
+        date,
+        baseVersion: lockDate(base0),
+        open: mine ? { number: mine.number, url: mine.url, title: mine.title } : null,
+        began,
       };
+      const report = (f: RunFacts, result: UpgradeResult | null): Report => ({
+        ...makeReport(settings, f, result),
+        builder: host.description,
+      });
+      const due = await nextUpdate(git, flakes.every, base, lockPath, mine ? branch : null);
+      if (!forced && due > Date.now()) {
+        const when = new Date(due).toISOString().slice(0, 16).replace("T", " ");
+        return report({ ...facts, upToDate: `${spec.name}: next update due ${when} UTC` }, null);
+      }
+      const { remoteTip, ours } = await checkoutBotBranch(git, base, branch);
+      if (!ours) progress(`${branch} was changed since the bot last pushed it: adding on top`);
+      const dir = join(top, spec.dir);
+      const before = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
+      const movable = updatableInputs(before, flakes.inputs);
+      const attrs = flakes.outputs.length
+        ? flakes.outputs
+        : (await host.nixosHosts(dir)).map((h) =>
+          `nixosConfigurations.${h}.config.system.build.toplevel`
+        );
+      const builtBefore = await buildAll(host, dir, attrs, "before");
+      await host.update(dir, flakes.inputs.length ? movable : "all");
+      const after = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
+      const problems = updateProblems(before, after);
+      if (problems.length) throw new UpgradeFailed(`${lockPath}: ${problems.join("; ")}`);
+      const moved = movedInputs(before, after);
+      const newerBranches = await newerBranchesOf(after);
+      const newest = newerBranches.map((b) => `${b.name} ${b.newer}`).join(", ") || null;
+      if (moved.length === 0) {
+        await git.run(["checkout", "--", lockPath]);
+        return report({ ...facts, newest, upToDate: `${spec.name}: no input moved` }, null);
+      }
+      for (const m of moved) {
+        if (m.commits !== null) continue;
+        const input = after.inputs.find((i) => i.name === m.name)!;
+        const was = before.inputs.find((i) => i.name === m.name)!;
+        m.commits = await countCommits(gitRemoteOf(input), m.from, m.to, was.lastModified);
+      }
+      const builtAfter = await buildAll(host, dir, attrs, "after");
+      const outputs: OutputDiff[] = [];
+      for (const [i, attr] of attrs.entries()) {
+        const [b, a] = [builtBefore.built[i], builtAfter.built[i]];
+        if (!("path" in b) || !("path" in a)) {
+          outputs.push({ attr, changes: null, sizeBefore: null, sizeAfter: null });
+          continue;
+        }
+        outputs.push({
+          attr,
+          changes: parseDiffClosures(await host.diffClosures(b.path, a.path)),
+          sizeBefore: await host.closureSize(b.path),
+          sizeAfter: await host.closureSize(a.path),
+        });
+      }
+      const failure = builtBefore.failure ?? builtAfter.failure;
+      const buildSeconds = builtBefore.seconds + builtAfter.seconds;
+      const services = await moveServices(flakes.services, spec, top, outputs, date);
+      const flake: FlakeFacts = {
+        package: spec.name,
+        dir: spec.dir,
+        lockFile: lockPath,
+        moved,
+        kept: before.inputs.flatMap((i) =>
+          i.follows
+            ? [{ name: i.name, why: `follows ${i.follows.join("/")}` }]
+            : i.pinned
+            ? [{ name: i.name, why: "pinned to a revision in flake.nix" }]
+            : !movable.includes(i.name)
+            ? [{ name: i.name, why: "not in flakes.inputs" }]
+            : []
+        ),
+        newerBranches,
+        outputs,
+        failure,
+        services,
+        builder: host.description,
+        buildSeconds,
+        maxLines: flakes.closure_lines,
+      };
+      const changelog = flakeChangelogPath(spec.name);
+      await writeFileAtomic(join(top, changelog), flakeChangelog(flake));
+      const subject = flakeTitle({ ...flake, failure: null });
+      const files = [lockPath, changelog, ...services.length ? [servicesFile(spec)] : []];
+      const sha = await git.commit(files, subject);
+      const title = flakeTitle(flake);
+      const body = flakeBody(flake);
+      const result: UpgradeResult = {
+        hashes: [],
+        builds: builtBefore.built.length + builtAfter.built.length,
+        rounds: [],
+        verified: failure === null,
+        failure: failure
+          ? { kind: "build", message: failure.message, drv: failure.drv, logTail: failure.logTail }
+          : null,
+        buildSeconds,
+        commits: [{ sha, subject }],
+        prerequisite: null,
+        graph: "",
+        mentions: [],
+        pins: [],
+        upstream: [],
+        diff: await git.diff(`origin/${base}`),
+        logFile: null,
+        pull: null,
+      };
+      const done = { ...facts, to: lockDate(after), newest, branch };
+      if (settings.dryRun) {
+        result.pull = {
+          number: mine?.number ?? 0,
+          url: "",
+          title,
+          body,
+          action: "would open or update",
+        };
+        return report(done, result);
+      }
+      await pushBranch(git, branch, remoteTip, ours);
+      const pull = mine
+        ? await forge.updatePull(repo, mine.number, { title, body })
+        : await forge.createPull(repo, { head: branch, base, title, body });
+      const action = mine ? "updated" : "opened";
+      result.pull = { number: pull.number, url: pull.url, title, body, action };
+      progress(`${spec.name}: pull request #${pull.number} ${action}: ${pull.url}`);
       return report(done, result);
+    } finally {
+      await host.close();
     }
-    await pushBranch(git, branch, remoteTip, ours);
-    const pull = mine
-      ? await forge.updatePull(repo, mine.number, { title, body })
-      : await forge.createPull(repo, { head: branch, base, title, body });
-    const action = mine ? "updated" : "opened";
-    result.pull = { number: pull.number, url: pull.url, title, body, action };
-    progress(`${spec.name}: pull request #${pull.number} ${action}: ${pull.url}`);
-    return report(done, result);
   });
 }
 
-/** The build host for flakes: the local one (an ssh build host is not supported yet). */
-function flakeHost(settings: Settings): FlakeHost {
-  if (settings.builder !== "local") {
-    throw new UpgradeFailed(
-      `flake updates run on a local builder only so far (builder ${settings.builder})`,
-    );
-  }
-  return new LocalFlakeHost(
-    settings.build.args,
-    settings.build.env,
-    settings.build.timeout_seconds,
-  );
+/** The flake directory's tracked files, relative to it: what an ssh build host gets. */
+async function trackedFiles(git: Git, dir: string): Promise<string[]> {
+  const prefix = dir === "." ? "" : `${dir}/`;
+  return (await git.run(["ls-files", "-z", "--", dir])).split("\0").filter(Boolean)
+    .map((f) => f.slice(prefix.length));
 }
 
 /** When the next update is due (ms since the epoch). The last update's time is read where upstream

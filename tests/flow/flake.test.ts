@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { $ } from "zx";
 import { withForgeWorld } from "../support/forge_world.ts";
 import { runBot } from "../support/bot_run.ts";
+import { startSshd } from "../support/sshd.ts";
 import { makeFlakeWorld, NIX_CONFIG } from "../support/flake_world.ts";
 
 const TOKEN = "flake-token-0123456789";
@@ -17,7 +18,15 @@ const gitEnv = {
   GIT_COMMITTER_EMAIL: "h@example.org",
 };
 
-const NIX_ARGS = ["--option", "substituters", ""];
+/** Nix's settings for the bot's runs, as the site's config gives them (no NIX_CONFIG reaches an
+ * ssh build host): flakes on, offline. */
+const NIX_ARGS = [
+  "--extra-experimental-features",
+  "nix-command flakes",
+  "--option",
+  "substituters",
+  "",
+];
 
 /** The dashboard's review age of `date`, counted on `today`. */
 function ageOf(date: string, today: string): string {
@@ -54,7 +63,7 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
     await sh`git push -q origin HEAD:main`;
     const oldNixpkgs = JSON.parse(files["nixos/ringtail/flake.lock"]).nodes.nixpkgs.locked.rev;
 
-    const env = { FORGE_TOKEN: TOKEN, NIX_CONFIG };
+    const env = { FORGE_TOKEN: TOKEN };
     const cron = async (config: string, ...more: string[]) => {
       const r = await runBot(["run", "--config", config, "--json", ...more], env);
       assert.ok(r.json, `a JSON report: ${r.stdout}\n${r.stderr}`);
@@ -194,9 +203,24 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
         `pull request [#${pull.number}](${w.forge.url}/eblume/blumeops/pulls/${pull.number}) ` +
         `open: ${today} |`,
     );
-    // Due every second now: the next run moves the pull request.
-    const due = await w.configWith({ flakes: { every: "1s" } });
-    const third = await cron(due, "--package", "ringtail-flake");
+    // Due every second now: the next run moves the pull request, this time on the build host over
+    // ssh (a real sshd on 127.0.0.1).
+    const remoteTmp = `${w.f.root}/build-host-tmp`;
+    await Deno.mkdir(remoteTmp);
+    const sshd = await startSshd({ setEnv: { TMPDIR: remoteTmp } });
+    let third;
+    try {
+      const due = await w.configWith({
+        builder: sshd.url,
+        ssh: { config_file: sshd.sshConfig },
+        flakes: { every: "1s" },
+      });
+      third = await cron(due, "--package", "ringtail-flake");
+    } finally {
+      await sshd.stop();
+    }
+    assert.equal(third.json!.builder, sshd.url);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(remoteTmp)), [], "its temp dir removed");
     const failed = third.json!.pull as { body: string; title: string; action: string };
     assert.equal(failed.action, "updated", third.stdout);
     assert.equal(failed.title, "WIP: Update ringtail flake inputs");
