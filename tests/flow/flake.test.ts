@@ -4,7 +4,7 @@ import { $ } from "zx";
 import { withForgeWorld } from "../support/forge_world.ts";
 import { runBot } from "../support/bot_run.ts";
 import { startSshd } from "../support/sshd.ts";
-import { makeFlakeWorld, NIX_CONFIG } from "../support/flake_world.ts";
+import { makeFlakeWorld } from "../support/flake_world.ts";
 
 const TOKEN = "flake-token-0123456789";
 const READER = "reader-token-0123456789";
