@@ -1,9 +1,9 @@
 // Test helper: the repository's NixOS flake in the real one's shape (nixpkgs on a release branch, disko and home-manager following it), its inputs as git repositories on the Forgejo stand-in that gain commits, the nixpkgs stand-in behind them.
 import { $ } from "zx";
 
-/** Nix with flakes, offline, for the test's own commands and the bot's (passed on as NIX_CONFIG,
- * which the builds' clean environment keeps). */
-export const NIX_CONFIG = "experimental-features = nix-command flakes\nsubstituters =\n";
+/** Nix with flakes, offline, for the test's own commands (the bot's runs get theirs from the
+ * config's build.args, as an ssh build host must). */
+const NIX_CONFIG = "experimental-features = nix-command flakes\nsubstituters =\n";
 
 const NIXPKGS_STANDIN = new URL("../nixpkgs/", import.meta.url).pathname;
 
