@@ -220,6 +220,13 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
       await sshd.stop();
     }
     assert.equal(third.json!.builder, sshd.url);
+    console.log(
+      `--- over ssh: run ${(third.json!.seconds as number).toFixed(1)}s, builds ` +
+        `${(third.json!.buildSeconds as number).toFixed(2)}s; the draft's failure:\n` +
+        (third.json!.pull as { body: string }).body.split("### What changes in the system")[1]
+          .split("####")[0].trim() +
+        "\n---",
+    );
     assert.deepEqual(await Array.fromAsync(Deno.readDir(remoteTmp)), [], "its temp dir removed");
     const failed = third.json!.pull as { body: string; title: string; action: string };
     assert.equal(failed.action, "updated", third.stdout);
