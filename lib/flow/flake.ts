@@ -57,13 +57,13 @@ export async function runFlake(
     const host = makeFlakeHost(settings, () => trackedFiles(git, spec.dir));
     try {
       const lockPath = join(spec.dir, "flake.lock").replace(/^\.\//, "");
-      const base0 = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
+      const onBase = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
       const facts: RunFacts = {
         package: spec.name,
-        from: lockDate(base0),
-        to: lockDate(base0),
+        from: lockDate(onBase),
+        to: lockDate(onBase),
         date,
-        baseVersion: lockDate(base0),
+        baseVersion: lockDate(onBase),
         open: mine ? { number: mine.number, url: mine.url, title: mine.title } : null,
         began,
       };
@@ -86,6 +86,12 @@ export async function runFlake(
         : (await host.nixosHosts(dir)).map((h) =>
           `nixosConfigurations.${h}.config.system.build.toplevel`
         );
+      if (attrs.length === 0) {
+        throw new InputError(
+          `${spec.dir}/flake.nix: no nixosConfigurations to build: name the outputs in ` +
+            `flakes.outputs`,
+        );
+      }
       const builtBefore = await buildAll(host, dir, attrs, "before");
       await host.update(dir, flakes.inputs.length ? movable : "all");
       const after = parseFlakeLock(await Deno.readTextFile(join(top, lockPath)), lockPath);
