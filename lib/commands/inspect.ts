@@ -19,6 +19,7 @@ export async function inspectCommand(
   const shared = {
     forge: settings.forge,
     service_versions: listing ? config.service_versions : packages[0].service_versions,
+    flakes: settings.flakes,
   };
   const found = listing || packages[0].kind === "dockerfile"
     ? await inspectPackages(shared, packages, repo)

@@ -143,8 +143,10 @@ async function takeCommands(
       continue;
     }
     let { name, version } = parsed.request;
+    const pkg = o.packages.find((p) => p.name === name)!;
+    // A flake has no release to name: the request runs its update now (today's lock).
+    if (version === null && pkg.kind === "flake") version = new Date().toISOString().slice(0, 10);
     if (version === null) {
-      const pkg = o.packages.find((p) => p.name === name)!;
       const own = pkg.mirrors[0];
       const tags = [...(await ownTags(forge, pkg)).keys()];
       version = newerVersions(tags, own.tag, "0.0.0", o.settings.prereleases)[0] ?? null;

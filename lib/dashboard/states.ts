@@ -16,6 +16,11 @@ export function serviceOf(pkg: PackageSpec): string {
  * (deploying or deployed), up to date. */
 export function packageStatus(out: PackageOutcome, pkg: PackageSpec): PackageStatus {
   const r = out.report;
+  // A flake has no releases: its newest is a newer release branch upstream, else its lock's day.
+  if (pkg.kind === "flake") {
+    const newest = r ? r.newest ?? r.version.to : null;
+    return { service: serviceOf(pkg), package: pkg.name, newest, state: stateOf(out, pkg, null) };
+  }
   // A Dockerfile package's pull request is titled as a C1 version bump, the others' as C2 cards.
   const titleOf = pkg.kind === "dockerfile" ? parseDockerTitle : parsePullTitle;
   const openVersion = r?.open ? titleOf(r.open.title)?.to ?? null : null;

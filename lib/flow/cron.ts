@@ -7,6 +7,7 @@ import { atOnce } from "../runtime/at_once.ts";
 import { permissionProblem } from "../runtime/permissions.ts";
 import { runPackage } from "./cron_package.ts";
 import { runDockerfile } from "./dockerfile.ts";
+import { runFlake } from "./flake.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
 import type { BaseFiles } from "./context.ts";
@@ -68,10 +69,9 @@ export async function runPackages(
     const name = spec.name;
     const wanted = versions?.get(name) ?? version;
     const dockerfile = spec.kind === "dockerfile";
+    const step = dockerfile ? runDockerfile : spec.kind === "flake" ? runFlake : runPackage;
     try {
-      out.report = dockerfile
-        ? await runDockerfile(settings, spec, forge, wanted, { open, files })
-        : await runPackage(settings, spec, forge, wanted, { open, files });
+      out.report = await step(settings, spec, forge, wanted, { open, files });
     } catch (e) {
       // A permission the bot lacks is every package's: it stops the run, named (bot.ts).
       if (specs.length === 1 || permissionProblem(e)) throw e;
@@ -87,8 +87,9 @@ export async function runPackages(
       : r.upToDate
       ? "up to date"
       : r.pull?.action ?? "upgraded";
-    // A Dockerfile's image is the repository's workflow's: no follow-through by the bot.
-    if (dockerfile) return;
+    // A Dockerfile's image is the repository's workflow's, a flake's host is provisioned by a
+    // person: no follow-through by the bot.
+    if (dockerfile || spec.kind === "flake") return;
     try {
       out.followThrough = await followThrough(settings, spec, forge, files, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);

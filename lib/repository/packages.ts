@@ -15,9 +15,12 @@ import { type FoundPackage, isScanned, type Scan, scanRepository } from "./scan.
 import { withClone } from "../runtime/workspace.ts";
 import { Git } from "../runtime/git.ts";
 import { progress } from "../runtime/log.ts";
+import { listServices } from "../mikado/service_versions.ts";
+import { scanFlakes } from "../flake/scan.ts";
+import { readFlakeLocks } from "../flake/checkout.ts";
 
 /** The config's keys a scan reads: the forge's address, the service-versions file. */
-export type ScanKeys = Pick<Config, "forge" | "service_versions">;
+export type ScanKeys = Pick<Config, "forge" | "service_versions" | "flakes">;
 
 /** The scan of the checkout in `top`: the containers' `.nix` files and Dockerfiles, and the
  * service-versions file the config names. */
@@ -43,11 +46,19 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
   await walk(CONTAINERS_DIR);
   const servicesFile = config.service_versions?.file ?? SERVICE_VERSIONS_FILE;
   const text = await readOptional(join(top, servicesFile));
-  return scanRepository(
+  const scan = scanRepository(
     files,
     forgeUrls(config),
     text === null ? null : { file: servicesFile, text },
   );
+  const entries = text === null ? [] : listServices(text, servicesFile);
+  const flakes = config.flakes
+    ? scanFlakes(await readFlakeLocks(top), entries, config.flakes.services)
+    : { packages: [], unresolved: [] };
+  return {
+    packages: [...scan.packages, ...flakes.packages],
+    unresolved: [...scan.unresolved, ...flakes.unresolved],
+  };
 }
 
 /** The addresses the repository's files may name the forge by: the one the bot reaches, and the
@@ -62,6 +73,8 @@ export function forgeUrls(config: Pick<Config, "forge">): string[] {
  * each new release, which every mirror must have. */
 export async function confirmOnMirrors(scan: Scan, forge: Forge): Promise<Scan> {
   const checked = await Promise.all(scan.packages.map(async (p) => {
+    // A flake's inputs are not the forge's mirrors: nothing to confirm.
+    if (p.kind === "flake") return null;
     try {
       const own = p.mirrors[0];
       const tag = tagFor(own.tag, p.version);

@@ -9,7 +9,7 @@ import { CONTAINERS_DIR, DOCKERFILE_VERSION_ARG } from "../site/defaults.ts";
 export interface FoundPackage {
   name: string;
   dir: string;
-  kind: "nix" | "dockerfile";
+  kind: "nix" | "dockerfile" | "flake";
   /** The version its files declare, without a `v` prefix. */
   version: string;
   /** The package's own mirror first; a version is ready when every mirror has its tag. */
@@ -182,6 +182,8 @@ export function scanLines(scan: Scan): string[] {
       p.mirrors.map((m) => `${m.repo} ${m.tag}`).join(", ") +
       (p.kind === "nix"
         ? `  hashes: ${p.hashes.join(", ") || "none"}`
+        : p.kind === "flake"
+        ? "  inputs updated on schedule (flakes.every)"
         : `  hashes: none (${DOCKERFILE_VERSION_ARG} moves; the workflow builds the image)`) +
       (p.service.name === p.name ? "" : `  service: ${p.service.name}`)
     ),

@@ -10,6 +10,7 @@ export type {
   BuildSettings,
   Config,
   DeployConfig,
+  FlakeSettings,
   HashSpec,
   LiteralLocation,
   PackageEntry,
@@ -116,6 +117,7 @@ function applyConfig(config: Config, raw: RawConfig): Config {
     }
     config.packages = raw.packages.map((p) => ({
       ...p,
+      mirrors: p.mirrors ?? [],
       dir: path(p.dir),
       ...(p.cards_dir === undefined ? {} : { cards_dir: path(p.cards_dir) }),
     }));
@@ -130,6 +132,8 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   else if (raw.dashboard) Object.assign(config.dashboard!, raw.dashboard);
   Object.assign(config.webhook, webhook);
   Object.assign(config.lock, lock);
+  if (raw.flakes === null) config.flakes = null;
+  else if (raw.flakes) config.flakes = { ...config.flakes!, ...raw.flakes };
   const secrets = [config.forge.token_env, config.webhook.secret_env];
   if (config.deploy?.credentials_env) secrets.push(config.deploy.credentials_env);
   for (const secret of secrets) {
@@ -162,6 +166,7 @@ export function runSettings(
     webhook,
     lock,
     deploy,
+    flakes,
   } = structuredClone(config);
   const { file: _file, verify: _verify, ...shared } = build;
   return {
@@ -182,6 +187,7 @@ export function runSettings(
     webhook,
     lock,
     deploy,
+    flakes,
   };
 }
 

@@ -52,7 +52,22 @@ export interface DeployConfig {
   credentials_env: string | null;
 }
 
-export type PackageKind = "nix" | "dockerfile";
+export type PackageKind = "nix" | "dockerfile" | "flake";
+
+/** The repository's flakes (lib/flake): when their inputs move and what the pull request shows. */
+export interface FlakeSettings {
+  /** How long after the last update of a lock the next one is due (`7d`). */
+  every: string;
+  /** The inputs updated; empty: every input that is not a follows or pinned. */
+  inputs: string[];
+  /** The attribute paths built before and after; empty: each
+   * `nixosConfigurations.<host>.config.system.build.toplevel`. */
+  outputs: string[];
+  /** Service entries of service-versions.yaml moved with a package of the built closure. */
+  services: Record<string, string>;
+  /** Closure changes listed before the rest is folded. */
+  closure_lines: number;
+}
 
 /** The build settings every package of the run shares. */
 export interface BuildSettings {
@@ -106,6 +121,8 @@ export interface Settings {
   lock: { dir: string | null; wait_seconds: number; stale_seconds: number };
   /** null: no follow-through after merge. */
   deploy: DeployConfig | null;
+  /** null: the scan leaves the repository's flakes alone. */
+  flakes: FlakeSettings | null;
 }
 
 /** One package: the top-level keys of a single-package config, or one entry of `packages:` over

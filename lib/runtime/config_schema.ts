@@ -163,11 +163,13 @@ const notesPath = () =>
     },
   );
 
-const mirrorList = () =>
+const MIRRORS_NEEDED = "needs at least the package's own mirror";
+const mirrorItems = () =>
   list(mapping({
     repo: repoName(),
     tag: text().refine((t) => t.includes("{version}"), { error: quoted("must contain {version}") }),
-  })).min(1, { error: "needs at least the package's own mirror" });
+  }));
+const mirrorList = () => mirrorItems().min(1, { error: MIRRORS_NEEDED });
 
 const upgradePath = () =>
   z.enum(["stepwise", "latest"], { error: got('expected "stepwise" or "latest"') });
@@ -181,8 +183,11 @@ const age = () =>
 const packageEntry = mapping({
   name: simpleName(),
   dir: relativePath(),
-  kind: z.enum(["nix", "dockerfile"], { error: got('expected "nix" or "dockerfile"') }).optional(),
-  mirrors: mirrorList(),
+  kind: z.enum(["nix", "dockerfile", "flake"], {
+    error: got('expected "nix", "dockerfile" or "flake"'),
+  }).optional(),
+  // A flake's inputs are its own (lib/flake): no mirror.
+  mirrors: mirrorItems().optional(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
   release_notes: notesPath().nullable().optional(),
@@ -190,6 +195,13 @@ const packageEntry = mapping({
     .optional(),
   upgrade_path: upgradePath().optional(),
   min_release_age: age().optional(),
+}).superRefine((p, ctx) => {
+  if (p.kind === "flake" || (p.mirrors?.length ?? 0) > 0) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["mirrors"],
+    message: p.mirrors ? MIRRORS_NEEDED : "expected a list, got nothing",
+  });
 });
 
 const httpUrl = () =>
@@ -267,6 +279,13 @@ export const CONFIG_SCHEMA = mapping({
   webhook: mapping({ secret_env: envName(), max_body_bytes: positiveInt() }).partial().optional(),
   lock: mapping({ dir: text(), wait_seconds: count(), stale_seconds: positiveInt() }).partial()
     .optional(),
+  flakes: mapping({
+    every: age().unwrap(),
+    inputs: list(attrName()),
+    outputs: list(attrPath()),
+    services: z.record(simpleName(), simpleName(), { error: got("expected a mapping") }),
+    closure_lines: positiveInt(),
+  }).partial().nullable().optional(),
 });
 
 export type RawConfig = z.infer<typeof CONFIG_SCHEMA>;

@@ -63,7 +63,25 @@ export function defaultConfig(): Config {
     dashboard: { title: "Upgrade dashboard" },
     webhook: { secret_env: "WEBHOOK_SECRET", max_body_bytes: 1024 * 1024 },
     lock: { dir: null, wait_seconds: 60, stale_seconds: 6 * 3600 },
+    flakes: {
+      every: "7d",
+      inputs: [],
+      outputs: [],
+      // ringtail runs the Forgejo runner from its nixpkgs (service-versions.yaml's notes).
+      services: { "nix-container-builder": "forgejo-runner" },
+      closure_lines: 30,
+    },
   };
+}
+
+/** A flake update's branch (a plain C1 branch, as a Dockerfile package's). */
+export function flakeBranch(name: string): string {
+  return `update-${name}`;
+}
+
+/** A flake update's flat changelog fragment. */
+export function flakeChangelogPath(name: string): string {
+  return `docs/changelog.d/update-${name}.infra.md`;
 }
 
 /** The Dockerfile ARG that holds a container's version (the repository's container-version-check

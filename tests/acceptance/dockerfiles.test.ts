@@ -122,6 +122,9 @@ Deno.test({
           builder: "local",
           forge: { url: forge.url },
           lock: { dir: `${w.root}/locks` },
+          // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
+          // (inspect below finds it; its own test: tests/flow/flake.test.ts).
+          flakes: null,
         }),
       );
       const env = { ...w.env, TMPDIR: `${w.root}/tmp`, FORGE_TOKEN: TOKEN };
@@ -203,6 +206,11 @@ Deno.test({
         /^ {2}authentik +nix .*mirrors\/authentik-client-go v3\.\{version\}/m,
       );
       assert.match(inspect.stdout, /^ {2}ntfy +nix +2\.17\.0 +mirrors\/ntfy v\{version\}/m);
+      // With no config, the flake of nixos/ringtail too: its row is the runner's service entry.
+      assert.match(
+        inspect.stdout,
+        /^ {2}ringtail-flake +flake +2026-03-05 .*service: nix-container-builder$/m,
+      );
 
       // ---- the first cron run: nine pull requests.
       const first = await cron();

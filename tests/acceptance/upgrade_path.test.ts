@@ -54,6 +54,9 @@ async function withPathWorld(releases: RealRelease[], fn: (p: PathWorld) => Prom
       `log_dir: ${w.root}/logs`,
       // No registry here: the follow-through after merge is not what these tests are about.
       "deploy: null",
+      // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
+      // (their own test: tests/flow/flake.test.ts).
+      "flakes: null",
     ];
     const cron = async (args: string[] = [], extra: string[] = []) => {
       const config = `${w.root}/upgrade-bot-${crypto.randomUUID()}.yaml`;

@@ -11,8 +11,18 @@ export function makeBuilder(
   ssh: { config_file: string | null; options: string[] },
   env: string[] = [],
 ): Builder {
+  const remote = sshTarget(spec, ssh);
+  if (remote === null) return new LocalBuilder(env);
+  return new SshBuilder(spec, remote.target, remote.args, env);
+}
+
+/** The ssh destination and arguments of an `ssh://` builder spec; null for `local`. */
+export function sshTarget(
+  spec: string,
+  ssh: { config_file: string | null; options: string[] },
+): { target: string; args: string[] } | null {
   const parsed = parseBuilder(spec);
-  if (parsed.kind === "local") return new LocalBuilder(env);
+  if (parsed.kind === "local") return null;
   const args = [
     "-o",
     "BatchMode=yes",
@@ -27,5 +37,5 @@ export function makeBuilder(
     ...(parsed.port ? ["-p", String(parsed.port)] : []),
   ];
   const target = parsed.user ? `${parsed.user}@${parsed.host}` : parsed.host;
-  return new SshBuilder(spec, target, args, env);
+  return { target, args };
 }
