@@ -9,6 +9,7 @@ import { runPackage } from "./cron_package.ts";
 import { runDockerfile } from "./dockerfile.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
+import { imageName, pinImages, type PinRun } from "./pins.ts";
 
 /** What one package's part of the run came to. */
 export interface PackageOutcome {
@@ -29,6 +30,9 @@ export interface RunSummary {
   seconds: number;
   /** Forge API requests of the whole run. */
   requests: number;
+  /** Every built image's pin and the drift the base branch shows (lib/flow/pins.ts); null: the
+   * step failed (said in the progress lines) or the run has no deploy settings. */
+  pins: PinRun | null;
 }
 
 /** The cron run over every package, several at once: a failure in one never stops the others. */
@@ -103,10 +107,24 @@ export async function runPackages(
     ),
     settings.packages_at_once,
   );
+  // After the packages: an image whose package's follow-through acted this run is left to it.
+  const acted = outcomes.filter((o) =>
+    !["none", "deployed", undefined].includes(o.followThrough?.state)
+  );
+  const skip = new Set(acted.map((o) => imageName(specs.find((s) => s.name === o.package)!.dir)));
+  const servicesFile = specs.find((s) => s.service_versions)?.service_versions?.file;
+  const pins = settings.deploy
+    ? await pinImages(settings, forge, open, skip, servicesFile).catch((e) => {
+      if (permissionProblem(e) || (e as { exitCode?: number }).exitCode === 130) throw e;
+      progress(`pins: ${(e as Error).message} (the packages' outcomes stand)`);
+      return null;
+    })
+    : null;
   return {
     packages: outcomes,
     seconds: (performance.now() - began) / 1000,
     requests: forge.requests,
+    pins,
   };
 }
 

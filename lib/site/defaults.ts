@@ -16,6 +16,7 @@ export function defaultConfig(): Config {
       tag: "v{version}-{sha7}-nix",
       manifest: "argocd/manifests/{name}/kustomization.yaml",
       credentials_env: null,
+      automerge: false,
     },
     package: { name: "authentik", dir: "containers/authentik" },
     scan: true,
@@ -219,3 +220,6 @@ export function pinTitle(name: string, tag: string): string {
 
 /** The directory of the repository's ArgoCD Applications and manifests. */
 export const MANIFESTS_DIR = "argocd";
+
+/** How the repository merges pull requests (squash: its container tags name main's commits). */
+export const MERGE_STYLE = "squash";

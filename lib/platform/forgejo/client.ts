@@ -505,6 +505,14 @@ export class ForgejoForge implements Forge {
     };
   }
 
+  async mergeWhenChecksSucceed(repo: string, index: number, style: string): Promise<void> {
+    await this.call(
+      "POST /repos/{owner}/{repo}/pulls/{index}/merge",
+      { ...ForgejoForge.split(repo), index, Do: style, merge_when_checks_succeed: true },
+      `asking to merge pull request #${index} of ${repo} once its checks pass`,
+    );
+  }
+
   private me: Promise<string> | null = null;
 
   whoami(): Promise<string> {
