@@ -36,7 +36,7 @@ function applications(
 /** The built image a service stands for: the one of its name, else the only one (or the one
  * named `<service>-...`) its `argocd/manifests/<service>/` deploys as a container's image (an
  * image in a value, such as the runner's job image, is not the service's own). */
-function imageOf(service: string, images: BuiltImage[]): BuiltImage | null {
+export function imageOf(service: string, images: BuiltImage[]): BuiltImage | null {
   const own = images.find((i) => i.name === service);
   if (own) return own;
   const dir = `argocd/manifests/${service}`;

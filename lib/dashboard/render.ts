@@ -52,6 +52,12 @@ function stateText(s: PackageState): string {
   }
 }
 
+/** The package's state, then the row's notes (pin, drift), each escaped. */
+function stateCell(r: Row): string {
+  const parts = [...(r.status ? [stateText(r.status.state)] : []), ...r.notes.map((n) => cell(n))];
+  return parts.length ? parts.join("; ") : NONE;
+}
+
 function reviewed(lastReviewed: string | null, today: string): string {
   if (lastReviewed === null) return "never";
   const days = daysSince(lastReviewed, today);
@@ -85,7 +91,7 @@ export function renderDashboard(rows: Row[], asOf: string, file: string): string
     lines.push(
       `| ${cell(r.service)} | ${r.version === null ? NONE : cell(r.version)} | ` +
         `${reviewed(r.lastReviewed, asOf)} | ${newest} | ` +
-        `${r.status ? stateText(r.status.state) : NONE} |`,
+        `${stateCell(r)} |`,
     );
   }
   return lines.join("\n");

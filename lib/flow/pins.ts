@@ -3,11 +3,11 @@ import { join } from "node:path";
 import type { Settings } from "../runtime/config.ts";
 import { type Forge, isBotPull, type Pull } from "../platform/forge.ts";
 import { Registry } from "../platform/registry.ts";
-import { builtImages, builtTag, stale } from "../pins/images.ts";
+import { builtImages, builtTag, parseBuiltTag, stale } from "../pins/images.ts";
 import { moveReferences } from "../pins/references.ts";
 import { pinBody, type PinFacts } from "../pins/pull_text.ts";
 import { readPinFiles } from "../pins/checkout.ts";
-import { findDrift } from "../dashboard/drift.ts";
+import { findDrift, imageOf } from "../dashboard/drift.ts";
 import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import { MERGE_STYLE, pinBranch, pinTitle, SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
 import { withClone } from "../runtime/workspace.ts";
@@ -29,6 +29,8 @@ export interface PinOutcome {
   message: string;
   /** The tag production should run; null when skipped. */
   tag: string | null;
+  /** The services of service-versions.yaml this image stands for (the dashboard's rows). */
+  services: string[];
   pull: { number: number; url: string } | null;
 }
 
@@ -73,6 +75,7 @@ export async function pinImages(
         message: `pin ${image.name}: ${message}`,
         tag,
         pull,
+        services: services.filter((s) => imageOf(s.name, images) === image).map((s) => s.name),
       });
       if (skip.has(image.name)) {
         pins.push(at("skipped", "the follow-through of the bot's upgrade has it this run"));
@@ -81,7 +84,13 @@ export async function pinImages(
       const sha = (await git.run(["log", "-1", "--format=%H", `origin/${base}`, "--", image.dir]))
         .trim();
       const tag = builtTag(image.kind, image.version, sha);
-      const moved = stale(image, tag);
+      // A deployed tag built from a later commit of the base (a manual dispatch) is as current.
+      const later = new Map<string, boolean>();
+      for (const r of image.references) {
+        const sha7 = parseBuiltTag(r.tag)?.sha7;
+        if (sha7 && !later.has(sha7)) later.set(sha7, await descends(git, sha7, sha, base));
+      }
+      const moved = stale(image, tag, (sha7) => later.get(sha7) ?? false);
       if (!moved.length) {
         pins.push(at("pinned", `deployed at ${tag}`, tag));
         continue;
@@ -90,7 +99,8 @@ export async function pinImages(
       const branch = pinBranch(image.name);
       const mine = (await openPulls()).find((p) => isBotPull(p, repo, branch, me));
       if (mine?.title === title) {
-        pins.push(at("open", `pull request #${mine.number} is open`, tag, mine));
+        const pull = { number: mine.number, url: mine.url };
+        pins.push(at("open", `pull request #${mine.number} is open`, tag, pull));
         continue;
       }
       if (!(await registry.tagExists(image.image, tag))) {
@@ -135,12 +145,13 @@ export async function pinImages(
           mine ? "moved to" : "opened for"
         } ${tag}: ${pull.url}`,
       );
+      const opened = { number: pull.number, url: pull.url };
       pins.push(
         at(
           "opened",
           `${mine ? "moved" : "opened"} pull request #${pull.number} pinning ${tag}`,
           tag,
-          pull,
+          opened,
         ),
       );
     }
@@ -192,6 +203,17 @@ async function commitPin(
   }
   await git.commit(paths, `${title}\n\nThe image built from ${facts.sha}.`, []);
   await pushBranch(git, branch, await ownBranchTip(git, { git: author }, branch, base));
+}
+
+/** Whether the commit `sha7` names is on `base` and holds `since` (a descendant, or itself). */
+async function descends(git: Git, sha7: string, since: string, base: string): Promise<boolean> {
+  const full =
+    (await git.run(["rev-parse", "--verify", "--quiet", `${sha7}^{commit}`]).catch(() => ""))
+      .trim();
+  if (!full) return false;
+  const ancestor = (a: string, b: string) =>
+    git.run(["merge-base", "--is-ancestor", a, b]).then(() => true, () => false);
+  return await ancestor(since, full) && await ancestor(full, `origin/${base}`);
 }
 
 /** The image a package builds, by its directory's name. */

@@ -34,10 +34,19 @@ export function builtTag(kind: BuildKind, version: string, sha: string): string 
   return BUILT_TAG[kind].replace("{version}", v).replace("{sha7}", sha.slice(0, 7));
 }
 
+/** A tag the workflow pushed, taken apart (`v4.1.1-r1-ab34cbd`: `4.1.1-r1`, `ab34cbd`,
+ * dockerfile); null for any other tag. */
+export function parseBuiltTag(
+  tag: string,
+): { version: string; sha7: string; kind: BuildKind } | null {
+  const m = /^v(.+)-([0-9a-f]{7})(-nix)?$/.exec(tag);
+  return m ? { version: m[1], sha7: m[2], kind: m[3] ? "nix" : "dockerfile" } : null;
+}
+
 /** The version part of a tag the workflow pushed (`v4.1.1-r1-ab34cbd` -> `4.1.1-r1`); null for
  * any other tag. */
 export function builtVersion(tag: string): string | null {
-  return /^v(.+)-[0-9a-f]{7}(?:-nix)?$/.exec(tag)?.[1] ?? null;
+  return parseBuiltTag(tag)?.version ?? null;
 }
 
 /** Every image built from `files` (path -> text of `containers/<name>/Dockerfile` and
@@ -79,7 +88,19 @@ export function builtImages(
   return { images, skipped };
 }
 
-/** The references not at `tag`: what the pin moves. */
-export function stale(image: BuiltImage, tag: string): ImageReference[] {
-  return image.references.filter((r) => r.tag !== tag);
+/** The references the pin moves to `tag`: those at another tag, but a tag of the same build
+ * and version whose commit `current` accepts (a later commit on the base branch, built by a
+ * manual dispatch: the same files, never moved back). */
+export function stale(
+  image: BuiltImage,
+  tag: string,
+  current: (sha7: string) => boolean = () => false,
+): ImageReference[] {
+  const bare = (v: string) => v.replace(/^v/, "");
+  return image.references.filter((r) => {
+    if (r.tag === tag) return false;
+    const built = parseBuiltTag(r.tag);
+    const same = built?.kind === image.kind && bare(built.version) === bare(image.version);
+    return !(same && current(built!.sha7));
+  });
 }
