@@ -15,6 +15,7 @@ import { ownBranchTip, pushBranch } from "./own_branch.ts";
 import type { Git } from "../runtime/git.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
 import { progress } from "../runtime/log.ts";
+import { permissionProblem } from "../runtime/permissions.ts";
 
 /** Where one image's pin stands:
  * - `pinned`: every manifest deploys the tag built from the newest commit that changed it;
@@ -77,83 +78,92 @@ export async function pinImages(
         pull,
         services: services.filter((s) => imageOf(s.name, images) === image).map((s) => s.name),
       });
-      if (skip.has(image.name)) {
-        pins.push(at("skipped", "the follow-through of the bot's upgrade has it this run"));
-        continue;
-      }
-      const sha = (await git.run(["log", "-1", "--format=%H", `origin/${base}`, "--", image.dir]))
-        .trim();
-      const tag = builtTag(image.kind, image.version, sha);
-      // A deployed tag built from a later commit of the base (a manual dispatch) is as current.
-      const later = new Map<string, boolean>();
-      for (const r of image.references) {
-        const sha7 = parseBuiltTag(r.tag)?.sha7;
-        if (sha7 && !later.has(sha7)) later.set(sha7, await descends(git, sha7, sha, base));
-      }
-      const moved = stale(image, tag, (sha7) => later.get(sha7) ?? false);
-      if (!moved.length) {
-        pins.push(at("pinned", `deployed at ${tag}`, tag));
-        continue;
-      }
-      const title = pinTitle(image.name, tag);
-      const branch = pinBranch(image.name);
-      const mine = (await openPulls()).find((p) => isBotPull(p, repo, branch, me));
-      if (mine?.title === title) {
-        const pull = { number: mine.number, url: mine.url };
-        pins.push(at("open", `pull request #${mine.number} is open`, tag, pull));
-        continue;
-      }
-      if (!(await registry.tagExists(image.image, tag))) {
-        const runs = await forge.actionRuns(repo, sha);
-        const failed = runs.find((r) => r.status === "failure" || r.status === "cancelled");
-        pins.push(
-          failed
-            ? at(
-              "failed",
-              `the workflow run ${failed.id} for ${
-                sha.slice(0, 7)
-              } ended with ${failed.status}: no ${tag}`,
-              tag,
-            )
-            : at("waiting", `waiting for ${image.image}:${tag} in the registry`, tag),
-        );
-        continue;
-      }
-      if (settings.dryRun) {
-        pins.push(
-          at("opened", `would ${mine ? "move" : "open"} the pin pull request to ${tag}`, tag),
-        );
-        continue;
-      }
-      const facts: PinFacts = {
-        image,
-        tag,
-        sha,
-        base,
-        moved,
-        service: null,
-        automerge: deploy.automerge,
-      };
-      await commitPin(git, work, facts, branch, title, servicesText, servicesFile, settings.git);
-      const body = pinBody(facts);
-      const pull = mine
-        ? await forge.updatePull(repo, mine.number, { title, body })
-        : await forge.createPull(repo, { head: branch, base, title, body });
-      if (deploy.automerge) await forge.mergeWhenChecksSucceed(repo, pull.number, MERGE_STYLE);
-      progress(
-        `pin ${image.name}: pull request #${pull.number} ${
-          mine ? "moved to" : "opened for"
-        } ${tag}: ${pull.url}`,
-      );
-      const opened = { number: pull.number, url: pull.url };
-      pins.push(
-        at(
-          "opened",
-          `${mine ? "moved" : "opened"} pull request #${pull.number} pinning ${tag}`,
+      // One image's failure is its own: said on its row, the others go on.
+      const one = async (): Promise<void> => {
+        if (skip.has(image.name)) {
+          pins.push(at("skipped", "the follow-through of the bot's upgrade has it this run"));
+          return;
+        }
+        const sha = (await git.run(["log", "-1", "--format=%H", `origin/${base}`, "--", image.dir]))
+          .trim();
+        const tag = builtTag(image.kind, image.version, sha);
+        // A deployed tag built from a later commit of the base (a manual dispatch) is as current.
+        const later = new Map<string, boolean>();
+        for (const r of image.references) {
+          const sha7 = parseBuiltTag(r.tag)?.sha7;
+          if (sha7 && !later.has(sha7)) later.set(sha7, await descends(git, sha7, sha, base));
+        }
+        const moved = stale(image, tag, (sha7) => later.get(sha7) ?? false);
+        if (!moved.length) {
+          pins.push(at("pinned", `deployed at ${tag}`, tag));
+          return;
+        }
+        const title = pinTitle(image.name, tag);
+        const branch = pinBranch(image.name);
+        const mine = (await openPulls()).find((p) => isBotPull(p, repo, branch, me));
+        if (mine?.title === title) {
+          const pull = { number: mine.number, url: mine.url };
+          pins.push(at("open", `pull request #${mine.number} is open`, tag, pull));
+          return;
+        }
+        if (!(await registry.tagExists(image.image, tag))) {
+          const runs = await forge.actionRuns(repo, sha);
+          const failed = runs.find((r) => r.status === "failure" || r.status === "cancelled");
+          pins.push(
+            failed
+              ? at(
+                "failed",
+                `the workflow run ${failed.id} for ${
+                  sha.slice(0, 7)
+                } ended with ${failed.status}: no ${tag}`,
+                tag,
+              )
+              : at("waiting", `waiting for ${image.image}:${tag} in the registry`, tag),
+          );
+          return;
+        }
+        if (settings.dryRun) {
+          pins.push(
+            at("opened", `would ${mine ? "move" : "open"} the pin pull request to ${tag}`, tag),
+          );
+          return;
+        }
+        const facts: PinFacts = {
+          image,
           tag,
-          opened,
-        ),
-      );
+          sha,
+          base,
+          moved,
+          service: null,
+          automerge: deploy.automerge,
+        };
+        await commitPin(git, work, facts, branch, title, servicesText, servicesFile, settings.git);
+        const body = pinBody(facts);
+        const pull = mine
+          ? await forge.updatePull(repo, mine.number, { title, body })
+          : await forge.createPull(repo, { head: branch, base, title, body });
+        if (deploy.automerge) await forge.mergeWhenChecksSucceed(repo, pull.number, MERGE_STYLE);
+        progress(
+          `pin ${image.name}: pull request #${pull.number} ${
+            mine ? "moved to" : "opened for"
+          } ${tag}: ${pull.url}`,
+        );
+        const opened = { number: pull.number, url: pull.url };
+        pins.push(
+          at(
+            "opened",
+            `${mine ? "moved" : "opened"} pull request #${pull.number} pinning ${tag}`,
+            tag,
+            opened,
+          ),
+        );
+      };
+      try {
+        await one();
+      } catch (e) {
+        if (permissionProblem(e) || (e as { exitCode?: number }).exitCode === 130) throw e;
+        pins.push(at("failed", (e as Error).message.split("\n")[0]));
+      }
     }
     return { pins, drift };
   });
