@@ -19,7 +19,6 @@ import { renderDashboard } from "../../lib/dashboard/render.ts";
 import { listServices } from "../../lib/mikado/service_versions.ts";
 
 const TOKEN = "pins-test-token";
-const IMAGE = "registry.ops.eblu.me/blumeops/transmission";
 const src = realRepoSource();
 
 Deno.test({
