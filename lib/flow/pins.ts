@@ -84,8 +84,17 @@ export async function pinImages(
           pins.push(at("skipped", "the follow-through of the bot's upgrade has it this run"));
           return;
         }
-        const sha = (await git.run(["log", "-1", "--format=%H", `origin/${base}`, "--", image.dir]))
-          .trim();
+        // First parents only, as the workflow sees a push: the commit whose diff from its first
+        // parent touches the directory (a merge commit, not the merged branch's own commit).
+        const sha = (await git.run([
+          "log",
+          "-1",
+          "--first-parent",
+          "--format=%H",
+          `origin/${base}`,
+          "--",
+          image.dir,
+        ])).trim();
         const tag = builtTag(image.kind, image.version, sha);
         // A deployed tag built from a later commit of the base (a manual dispatch) is as current.
         const later = new Map<string, boolean>();

@@ -81,7 +81,7 @@ Deno.test("drift: records against Applications and built images; one image at tw
   });
 });
 
-Deno.test("drift and pins on the dashboard: notes after the state, escaped", () => {
+Deno.test("drift and pins on the dashboard: the Deployed column, escaped, only when there are notes", () => {
   const notes = serviceNotes(
     [
       {
@@ -128,5 +128,15 @@ Deno.test("drift and pins on the dashboard: notes after the state, escaped", () 
     row("operator"),
     /\| drift: service-versions\.yaml says v2\.4\.0; argocd\/apps\/operator\.yaml deploys v2\.3\.9 \|$/,
   );
-  assert.match(row("unset"), /\| — \|$/, "nothing to say: the dash");
+  assert.match(row("unset"), /\| — \| — \|$/, "nothing to say: the dash");
+  const plain = renderDashboard(
+    dashboardRows(listServices(SERVICES, FILE), []),
+    "2026-03-08",
+    FILE,
+  );
+  assert.match(
+    plain,
+    /^\| Service \| Version \| Reviewed \| Newest release \| State \|$/m,
+    "no notes, no column",
+  );
 });
