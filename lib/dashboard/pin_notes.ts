@@ -13,8 +13,9 @@ export function serviceNotes(
   for (const p of pins) {
     const text = p.state === "pinned"
       ? `${p.image} pinned at ${p.tag}`
-      : p.state === "open" || p.state === "opened"
-      ? `${p.image} pin to ${p.tag}: pull request ${p.pull ? `#${p.pull.number}` : "(dry run)"}`
+      : p.state === "open" || p.state === "opened" || p.state === "declined"
+      ? `${p.image} pin to ${p.tag}: pull request ${p.pull ? `#${p.pull.number}` : "(dry run)"}` +
+        (p.state === "declined" ? " closed unmerged" : "")
       : p.state === "skipped"
       ? null
       : `${p.image} pin to ${p.tag}: ${p.state}`;

@@ -114,7 +114,7 @@ export async function runPackages(
   const skip = new Set(acted.map((o) => imageName(specs.find((s) => s.name === o.package)!.dir)));
   const servicesFile = specs.find((s) => s.service_versions)?.service_versions?.file;
   const pins = settings.deploy
-    ? await pinImages(settings, forge, open, skip, servicesFile).catch((e) => {
+    ? await pinImages(settings, forge, open, closed, skip, servicesFile).catch((e) => {
       if (permissionProblem(e) || (e as { exitCode?: number }).exitCode === 130) throw e;
       progress(`pins: ${(e as Error).message} (the packages' outcomes stand)`);
       return null;

@@ -23,10 +23,11 @@ import { permissionProblem } from "../runtime/permissions.ts";
  * - `waiting`: that tag is not in the registry yet (the workflow has not pushed it);
  * - `failed`: the workflow run of that commit failed, so no such tag will come;
  * - `opened`: the pin pull request was opened or moved to that tag now (or, dry, would be);
+ * - `declined`: a person closed the pin pull request for that tag: left alone until a newer build;
  * - `skipped`: the follow-through of the bot's own upgrade has it this run. */
 export interface PinOutcome {
   image: string;
-  state: "pinned" | "open" | "waiting" | "failed" | "opened" | "skipped";
+  state: "pinned" | "open" | "waiting" | "failed" | "opened" | "declined" | "skipped";
   message: string;
   /** The tag production should run; null when skipped. */
   tag: string | null;
@@ -42,12 +43,14 @@ export interface PinRun {
 }
 
 /** One step of every image's pin, in a clone of the base branch with its history (the newest
- * commit that changed each image's directory is read there: no request). `openPulls` is the run's
- * shared list; `skip` names images whose package's follow-through acted this run. */
+ * commit that changed each image's directory is read there: no request). `openPulls` and
+ * `closedPulls` are the run's shared lists (the closed one read only when a pin is due); `skip`
+ * names images whose package's follow-through acted this run. */
 export async function pinImages(
   settings: Settings,
   forge: Forge,
   openPulls: () => Promise<Pull[]>,
+  closedPulls: () => Promise<Pull[]>,
   skip: Set<string>,
   servicesFile: string = SERVICE_VERSIONS_FILE,
 ): Promise<PinRun> {
@@ -113,6 +116,16 @@ export async function pinImages(
         if (mine?.title === title) {
           const pull = { number: mine.number, url: mine.url };
           pins.push(at("open", `pull request #${mine.number} is open`, tag, pull));
+          return;
+        }
+        const closed = (await closedPulls()).find((p) =>
+          p.title === title && !p.merged && isBotPull(p, repo, branch, me)
+        );
+        if (closed) {
+          const pull = { number: closed.number, url: closed.url };
+          pins.push(
+            at("declined", `pull request #${closed.number} was closed unmerged`, tag, pull),
+          );
           return;
         }
         if (!(await registry.tagExists(image.image, tag))) {

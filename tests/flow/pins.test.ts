@@ -58,11 +58,13 @@ Deno.test({
       const run = async (automerge = false) => {
         const client = new ForgejoForge(forge.url, TOKEN);
         let open: Promise<Pull[]> | null = null;
+        let closed: Promise<Pull[]> | null = null;
         const from = forge.requests.length;
         const result = await pinImages(
           settingsWith(automerge),
           client,
           () => open ??= client.pulls("eblume/blumeops", "open"),
+          () => closed ??= client.pulls("eblume/blumeops", "closed"),
           new Set(),
         );
         const during = forge.requests.slice(from);
@@ -178,6 +180,19 @@ Deno.test({
           `(${idle.during.length} HTTP requests at the forge with the clone's)`,
       );
       assert.ok(idle.requests <= 2, `the token's login and the open list, got ${idle.requests}`);
+
+      // ---- a person closes the pin unmerged: left alone, asked no more than the lists; reopened.
+      const patch = (state: string) =>
+        fetch(`${forge.url}/api/v1/repos/eblume/blumeops/pulls/${pull.number}`, {
+          method: "PATCH",
+          headers: { Authorization: `token ${TOKEN}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ state }),
+        }).then((r) => r.body?.cancel());
+      await patch("closed");
+      const declined = await run();
+      assert.equal(declined.byImage.transmission.state, "declined");
+      assert.deepEqual(notChanging(declined), [], "no new pull request");
+      await patch("open");
 
       // ---- a person's merge moves transmission to 4.1.2-r0: the open pin moves with it, the
       // service's record too (its version moved), and automerge waits for the checks.
