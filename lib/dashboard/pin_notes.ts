@@ -18,7 +18,7 @@ export function serviceNotes(
         (p.state === "declined" ? " closed unmerged" : "")
       : p.state === "skipped"
       ? null
-      : `${p.image} pin to ${p.tag}: ${p.state}`;
+      : `${p.image} pin${p.tag === null ? "" : ` to ${p.tag}`}: ${p.state}`;
     if (text) { for (const s of p.services) add(s, text); }
   }
   for (const [service, list] of Object.entries(drift)) {

@@ -81,7 +81,9 @@ export async function pinImages(
         pull,
         services: services.filter((s) => imageOf(s.name, images) === image).map((s) => s.name),
       });
-      // One image's failure is its own: said on its row, the others go on.
+      // One image's failure is its own: said on its row (with the tag due, once known), the
+      // others go on.
+      let due: string | null = null;
       const one = async (): Promise<void> => {
         if (skip.has(image.name)) {
           pins.push(at("skipped", "the follow-through of the bot's upgrade has it this run"));
@@ -98,7 +100,7 @@ export async function pinImages(
           "--",
           image.dir,
         ])).trim();
-        const tag = builtTag(image.kind, image.version, sha);
+        const tag = due = builtTag(image.kind, image.version, sha);
         // A deployed tag built from a later commit of the base (a manual dispatch) is as current.
         const later = new Map<string, boolean>();
         for (const r of image.references) {
@@ -184,7 +186,7 @@ export async function pinImages(
         await one();
       } catch (e) {
         if (permissionProblem(e) || (e as { exitCode?: number }).exitCode === 130) throw e;
-        pins.push(at("failed", (e as Error).message.split("\n")[0]));
+        pins.push(at("failed", (e as Error).message.split("\n")[0], due));
       }
     }
     return { pins, drift };

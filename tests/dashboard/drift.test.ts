@@ -106,6 +106,8 @@ Deno.test("drift and pins on the dashboard: the Deployed column, escaped, only w
         pull: null,
       },
       { image: "job", state: "skipped", tag: null, services: [], pull: null },
+      // Failed before its tag was known (the clone's history unreadable, say).
+      { image: "job", state: "failed", tag: null, services: ["runner"], pull: null },
     ],
     Object.fromEntries(drift()),
   );
@@ -128,6 +130,7 @@ Deno.test("drift and pins on the dashboard: the Deployed column, escaped, only w
     row("operator"),
     /\| drift: service-versions\.yaml says v2\.4\.0; argocd\/apps\/operator\.yaml deploys v2\.3\.9 \|$/,
   );
+  assert.match(row("runner"), /\| job pin: failed \|$/);
   assert.match(row("unset"), /\| — \| — \|$/, "nothing to say: the dash");
   const plain = renderDashboard(
     dashboardRows(listServices(SERVICES, FILE), []),
