@@ -27,7 +27,16 @@ export async function runCommand(
     return await withDashboard(
       o,
       forge,
-      (versions, shared) => runPackages(settings, specs, shared, values.version, versions),
+      // --package and --version narrow the run to one package: no pins (a full run's step).
+      (versions, shared) =>
+        runPackages(
+          settings,
+          specs,
+          shared,
+          values.version,
+          versions,
+          !values.package && !values.version,
+        ),
     );
   });
   if (result === null) {

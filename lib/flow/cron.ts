@@ -44,6 +44,8 @@ export async function runPackages(
   version?: string,
   /** A version per package, as `--version` forces one (the dashboard's `/upgrade`). */
   versions?: Map<string, string>,
+  /** Pin every built image after the packages (lib/flow/pins.ts): a full run's step. */
+  pin = true,
 ): Promise<RunSummary> {
   const began = performance.now();
   if (version && specs.length > 1) {
@@ -113,7 +115,7 @@ export async function runPackages(
   );
   const skip = new Set(acted.map((o) => imageName(specs.find((s) => s.name === o.package)!.dir)));
   const servicesFile = specs.find((s) => s.service_versions)?.service_versions?.file;
-  const pins = settings.deploy
+  const pins = settings.deploy && pin
     ? await pinImages(settings, forge, open, closed, skip, servicesFile).catch((e) => {
       if (permissionProblem(e) || (e as { exitCode?: number }).exitCode === 130) throw e;
       progress(`pins: ${(e as Error).message} (the packages' outcomes stand)`);
