@@ -9,7 +9,7 @@ import { runPackage } from "./cron_package.ts";
 import { runDockerfile } from "./dockerfile.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
-import { imageName, pinImages, type PinRun } from "./pins.ts";
+import { type PinRun, pinStep } from "./pins.ts";
 
 /** What one package's part of the run came to. */
 export interface PackageOutcome {
@@ -109,19 +109,8 @@ export async function runPackages(
     ),
     settings.packages_at_once,
   );
-  // After the packages: an image whose package's follow-through acted this run is left to it.
-  const acted = outcomes.filter((o) =>
-    !["none", "deployed", undefined].includes(o.followThrough?.state)
-  );
-  const skip = new Set(acted.map((o) => imageName(specs.find((s) => s.name === o.package)!.dir)));
-  const servicesFile = specs.find((s) => s.service_versions)?.service_versions?.file;
-  const pins = settings.deploy && pin
-    ? await pinImages(settings, forge, open, closed, skip, servicesFile).catch((e) => {
-      if (permissionProblem(e) || (e as { exitCode?: number }).exitCode === 130) throw e;
-      progress(`pins: ${(e as Error).message} (the packages' outcomes stand)`);
-      return null;
-    })
-    : null;
+  const followed = specs.map((s, i) => ({ spec: s, state: outcomes[i].followThrough?.state }));
+  const pins = pin ? await pinStep(settings, forge, open, closed, followed) : null;
   return {
     packages: outcomes,
     seconds: (performance.now() - began) / 1000,

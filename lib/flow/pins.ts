@@ -1,6 +1,6 @@
 // The pin after every build: each image the repository builds moved, in every manifest that deploys it, to the tag built from the newest commit on the base branch that changed its directory.
 import { join } from "node:path";
-import type { Settings } from "../runtime/config.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { type Forge, isBotPull, type Pull } from "../platform/forge.ts";
 import { Registry } from "../platform/registry.ts";
 import { builtImages, builtTag, parseBuiltTag, stale } from "../pins/images.ts";
@@ -250,7 +250,25 @@ async function descends(git: Git, sha7: string, since: string, base: string): Pr
   return await ancestor(since, full) && await ancestor(full, `origin/${base}`);
 }
 
-/** The image a package builds, by its directory's name. */
-export function imageName(dir: string): string {
-  return dir.split("/").filter(Boolean).pop() ?? dir;
+/** The cron run's pin step, after its packages: an image whose package's follow-through acted
+ * this run (`followed`) is left to it. null: no `deploy`, or the step failed as a whole (said; the
+ * packages' outcomes stand). */
+export async function pinStep(
+  settings: Settings,
+  forge: Forge,
+  openPulls: () => Promise<Pull[]>,
+  closedPulls: () => Promise<Pull[]>,
+  followed: { spec: PackageSpec; state: string | undefined }[],
+): Promise<PinRun | null> {
+  if (!settings.deploy) return null;
+  const acted = followed.filter((f) => f.state && f.state !== "none" && f.state !== "deployed");
+  const skip = new Set(acted.map((f) => f.spec.dir.split("/").filter(Boolean).pop()!));
+  const servicesFile = followed.find((f) => f.spec.service_versions)?.spec.service_versions?.file;
+  try {
+    return await pinImages(settings, forge, openPulls, closedPulls, skip, servicesFile);
+  } catch (e) {
+    if (permissionProblem(e) || (e as { exitCode?: number }).exitCode === 130) throw e;
+    progress(`pins: ${(e as Error).message} (the packages' outcomes stand)`);
+    return null;
+  }
 }
