@@ -36,7 +36,17 @@ export async function runCommand(
     return await withDashboard(
       o,
       forge,
-      (versions) => runPackages(settings, specs, forge, files, values.version, versions),
+      // --package and --version narrow the run to one package: no pins (a full run's step).
+      (versions) =>
+        runPackages(
+          settings,
+          specs,
+          forge,
+          files,
+          values.version,
+          versions,
+          !values.package && !values.version,
+        ),
     );
   });
   if (result === null) {
@@ -75,6 +85,7 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
       );
     }
   }
+  for (const pin of s.pins?.pins ?? []) if (pin.state !== "pinned") lines.push(pin.message);
   if (s.dashboard?.changed) lines.push(`dashboard: ${s.dashboard.message}`);
   console.log(redact(lines.join("\n")));
   if (json) {
@@ -87,11 +98,12 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
     const line = several
       ? {
         packages: s.packages.map(one),
+        pins: s.pins,
         requests: s.requests,
         seconds: s.seconds,
         dashboard: s.dashboard?.message ?? null,
       }
-      : { ...one(s.packages[0]), dashboard: s.dashboard?.message ?? null };
+      : { ...one(s.packages[0]), pins: s.pins, dashboard: s.dashboard?.message ?? null };
     console.log(redact(JSON.stringify(line)));
   }
   return summaryExitCode(s);

@@ -13,6 +13,7 @@ import { progress, redact } from "../runtime/log.ts";
 import { findDashboard } from "./marker.ts";
 import { renderDashboard, renderedOn } from "./render.ts";
 import { dashboardRows } from "./rows.ts";
+import { serviceNotes } from "./pin_notes.ts";
 import { packageStatus } from "./states.ts";
 import {
   outcomeText,
@@ -177,7 +178,8 @@ async function redraw(
   const recorded = servicesFile(o.packages);
   const file = recorded?.file ?? SERVICE_VERSIONS_FILE;
   const services = recorded ? listServices(await o.files(file), `${repo}:${file}`) : [];
-  const rows = dashboardRows(services, statuses);
+  const notes = summary.pins ? serviceNotes(summary.pins.pins, summary.pins.drift) : undefined;
+  const rows = dashboardRows(services, statuses, notes);
   const today = new Date().toISOString().slice(0, 10);
   const body = (asOf: string) => redact(renderDashboard(rows, asOf, file));
   const { issue, duplicates } = found;

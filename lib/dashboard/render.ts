@@ -75,9 +75,13 @@ export function renderDashboard(rows: Row[], asOf: string, file: string): string
     "",
     `Reviewed: days since \`last-reviewed\`, counted on ${asOf}.`,
     "",
-    "| Service | Version | Reviewed | Newest release | State |",
-    "| --- | --- | ---: | --- | --- |",
   ];
+  // The Deployed column (pins, drift) only when some row has something to say there.
+  const deployed = rows.some((r) => r.notes.length > 0);
+  lines.push(
+    `| Service | Version | Reviewed | Newest release | State |${deployed ? " Deployed |" : ""}`,
+    `| --- | --- | ---: | --- | --- |${deployed ? " --- |" : ""}`,
+  );
   for (const r of sortRows(rows)) {
     const newest = r.status
       ? (r.status.newest === null ? "unknown" : cell(r.status.newest))
@@ -85,7 +89,8 @@ export function renderDashboard(rows: Row[], asOf: string, file: string): string
     lines.push(
       `| ${cell(r.service)} | ${r.version === null ? NONE : cell(r.version)} | ` +
         `${reviewed(r.lastReviewed, asOf)} | ${newest} | ` +
-        `${r.status ? stateText(r.status.state) : NONE} |`,
+        `${r.status ? stateText(r.status.state) : NONE} |` +
+        (deployed ? ` ${r.notes.length ? r.notes.map((n) => cell(n)).join("; ") : NONE} |` : ""),
     );
   }
   return lines.join("\n");

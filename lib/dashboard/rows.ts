@@ -30,22 +30,35 @@ export interface Row {
   lastReviewed: string | null;
   /** null: no package of the bot watches this service. */
   status: PackageStatus | null;
+  /** Its built image's pin and its drift (lib/dashboard/pin_notes.ts), raw text. */
+  notes: string[];
 }
 
 /** Every service of the file, in the file's order, then packages that have no entry there (a
  * package with `service_versions: null`, a name the file lacks). */
-export function dashboardRows(services: ServiceRecord[], statuses: PackageStatus[]): Row[] {
+export function dashboardRows(
+  services: ServiceRecord[],
+  statuses: PackageStatus[],
+  notes: Map<string, string[]> = new Map(),
+): Row[] {
   const byService = new Map(statuses.map((s) => [s.service, s]));
   const rows: Row[] = services.map((s) => ({
     service: s.name,
     version: s.currentVersion,
     lastReviewed: s.lastReviewed,
     status: byService.get(s.name) ?? null,
+    notes: notes.get(s.name) ?? [],
   }));
   const listed = new Set(services.map((s) => s.name));
   for (const s of statuses) {
     if (!listed.has(s.service)) {
-      rows.push({ service: s.service, version: null, lastReviewed: null, status: s });
+      rows.push({
+        service: s.service,
+        version: null,
+        lastReviewed: null,
+        status: s,
+        notes: notes.get(s.service) ?? [],
+      });
     }
   }
   return rows;

@@ -2,7 +2,7 @@
 import { mdCode, oneLine, tidyText } from "../mikado/markdown.ts";
 import { linkTarget } from "../mikado/markdown.ts";
 import { splitDraft } from "../platform/forge.ts";
-import { DOCKER_WORKFLOW, DOCKERFILE_VERSION_ARG } from "../site/defaults.ts";
+import { DOCKER_WORKFLOW, DOCKERFILE_VERSION_ARG, pinBranch } from "../site/defaults.ts";
 
 /** What a Dockerfile upgrade's texts say. */
 export interface DockerFacts {
@@ -35,7 +35,8 @@ export function parseDockerTitle(
   return m ? { package: m[1], from: m[2], to: m[3] } : null;
 }
 
-export function dockerBody(f: DockerFacts): string {
+/** `pinned`: the bot pins the built image's tag after merge (`deploy` set, lib/flow/pins.ts). */
+export function dockerBody(f: DockerFacts, pinned = true): string {
   return [
     `Upgrade ${oneLine(f.package)} from ${mdCode(f.from)} to ${mdCode(f.to)}: a version bump ` +
     "under review (C1: this branch and pull request, no Mikado cards).",
@@ -60,7 +61,12 @@ export function dockerBody(f: DockerFacts): string {
     "### After merge",
     "",
     `1. The workflow builds and pushes the ${oneLine(f.package)} image from the merge commit.`,
-    `2. Update the image tag in ${mdCode(`argocd/manifests/${f.package}/kustomization.yaml`)}.`,
+    pinned
+      ? `2. Once the image is in the registry, upgrade-bot opens a pull request pinning its tag in ` +
+        `every manifest that deploys it (branch ${mdCode(pinBranch(f.package))}).`
+      : `2. Update the image tag in ${
+        mdCode(`argocd/manifests/${f.package}/kustomization.yaml`)
+      } (${mdCode("deploy: null")}: the bot does not).`,
     "3. Verify the deployment: ArgoCD sync, the service's UI.",
     "",
     "*Opened by upgrade-bot.*",

@@ -11,6 +11,7 @@ import { runFlake } from "./flake.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
 import type { BaseFiles } from "./context.ts";
+import { type PinRun, pinStep } from "./pins.ts";
 
 /** What one package's part of the run came to. */
 export interface PackageOutcome {
@@ -31,6 +32,9 @@ export interface RunSummary {
   seconds: number;
   /** Forge API requests of the whole run. */
   requests: number;
+  /** Every built image's pin and the drift the base branch shows (lib/flow/pins.ts); null: the
+   * step failed (said in the progress lines) or the run has no deploy settings. */
+  pins: PinRun | null;
 }
 
 /** The cron run over every package, several at once: a failure in one never stops the others. */
@@ -44,6 +48,8 @@ export async function runPackages(
   version?: string,
   /** A version per package, as `--version` forces one (the dashboard's `/upgrade`). */
   versions?: Map<string, string>,
+  /** Pin every built image after the packages (lib/flow/pins.ts): a full run's step. */
+  pin = true,
 ): Promise<RunSummary> {
   const began = performance.now();
   if (version && specs.length > 1) {
@@ -107,10 +113,13 @@ export async function runPackages(
     ),
     settings.packages_at_once,
   );
+  const followed = specs.map((s, i) => ({ spec: s, state: outcomes[i].followThrough?.state }));
+  const pins = pin ? await pinStep(settings, forge, open, closed, followed) : null;
   return {
     packages: outcomes,
     seconds: (performance.now() - began) / 1000,
     requests: forge.requests,
+    pins,
   };
 }
 

@@ -101,7 +101,7 @@ export async function runDockerfile(
     const records = await editRecords(spec, work, branch, declared, to, forge);
     const subject = dockerTitle(records);
     const sha = await git.commit([dockerfile, records.servicesFile, records.changelog], subject);
-    const body = dockerBody(records);
+    const body = dockerBody(records, settings.deploy !== null);
     const result: UpgradeResult = {
       hashes: [],
       builds: 0,

@@ -8,6 +8,7 @@ import { parsePullTitle } from "../mikado/pull_text.ts";
 import { mdCode } from "../mikado/markdown.ts";
 import { deployBranch, deployTitle } from "../site/defaults.ts";
 import { withClone } from "../runtime/workspace.ts";
+import { ownBranchTip, pushBranch } from "./own_branch.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
 import { progress } from "../runtime/log.ts";
 import { InputError } from "../runtime/errors.ts";
@@ -156,17 +157,7 @@ export async function followThrough(
   }
   if (settings.dryRun) return at("opened", `would open the follow-up pull request setting ${tag}`);
   const pull = await withClone(settings, forge.gitRemote(repo), async (git, work) => {
-    const remoteTip = await git.sha(`refs/remotes/origin/${branch}`);
-    if (remoteTip) {
-      const foreign = (await git.run(["log", "--format=%ae", `origin/${base}..${remoteTip}`]))
-        .split("\n").filter((e) => e && e !== settings.git.author_email);
-      if (foreign.length) {
-        throw new Error(
-          `branch ${branch} has commits the bot did not make and no open pull request: ` +
-            `delete or rename it, the bot will not push over them`,
-        );
-      }
-    }
+    const remoteTip = await ownBranchTip(git, settings, branch, base);
     await git.run(["checkout", "--quiet", "-b", branch, `origin/${base}`]);
     const date = new Date().toISOString().slice(0, 10);
     const manifestPath = join(work, manifest);
@@ -182,13 +173,7 @@ export async function followThrough(
       paths.push(card);
     }
     await git.commit(paths, `${title}\n\nThe image built from ${sha} (#${merged.number}).`);
-    await git.run([
-      "push",
-      "--quiet",
-      `--force-with-lease=refs/heads/${branch}:${remoteTip ?? ""}`,
-      "origin",
-      `HEAD:refs/heads/${branch}`,
-    ]);
+    await pushBranch(git, branch, remoteTip);
     return await forge.createPull(repo, {
       head: branch,
       base,

@@ -162,6 +162,9 @@ export interface Forge {
   actionRuns(repo: string, headSha: string): Promise<ActionRun[]>;
   /** The combined status of the checks reported on `ref` (a commit, branch or tag). */
   commitStatus(repo: string, ref: string): Promise<CommitStatus>;
+  /** Asks the forge to merge the pull request (`style`: squash, merge...) once its checks pass,
+   * or now when they have. */
+  mergeWhenChecksSucceed(repo: string, index: number, style: string): Promise<void>;
   /** The token's own login (asked once, then remembered). */
   whoami(): Promise<string>;
   /** Counts API requests, for the benchmark. */

@@ -50,6 +50,8 @@ export interface DeployConfig {
   manifest: string;
   /** The environment variable holding `user:password` for the registry; null: anonymous. */
   credentials_env: string | null;
+  /** Ask the forge to merge each pin pull request once its checks pass (lib/flow/pins.ts). */
+  automerge: boolean;
 }
 
 export type PackageKind = "nix" | "dockerfile" | "flake";

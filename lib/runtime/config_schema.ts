@@ -227,6 +227,7 @@ export const CONFIG_SCHEMA = mapping({
     }),
     manifest: placeholders(["name"]),
     credentials_env: envName().nullable(),
+    automerge: boolean(),
   }).partial().nullable().optional(),
   package: mapping({ name: simpleName(), dir: relativePath() }).partial().optional(),
   version: list(location).min(1, { error: "needs at least one file" }).optional(),

@@ -16,6 +16,7 @@ export function defaultConfig(): Config {
       tag: "v{version}-{sha7}-nix",
       manifest: "argocd/manifests/{name}/kustomization.yaml",
       credentials_env: null,
+      automerge: false,
     },
     package: { name: "authentik", dir: "containers/authentik" },
     scan: true,
@@ -211,3 +212,32 @@ export function dockerChangelogPath(branch: string): string {
 
 /** The workflow that builds a Dockerfile container once its change is on the base branch. */
 export const DOCKER_WORKFLOW = ".forgejo/workflows/build-container.yaml";
+
+/** The tags the repository's workflows push for a commit on the base branch
+ * (.forgejo/workflows/build-container.yaml and build-container-nix.yaml; `{version}` with its
+ * `v`). */
+export const BUILT_TAG = {
+  dockerfile: "{version}-{sha7}",
+  nix: "{version}-{sha7}-nix",
+} as const;
+
+/** The workflow that builds each kind of image. */
+export const BUILD_WORKFLOW = {
+  dockerfile: DOCKER_WORKFLOW,
+  nix: ".forgejo/workflows/build-container-nix.yaml",
+} as const;
+
+/** The pin pull request's branch: one per image, the follow-through's own (a Nix package's
+ * follow-up and the pin of its image are one pull request). */
+export const pinBranch = deployBranch;
+
+/** The pin pull request's title and commit subject, as the repository words its pins. */
+export function pinTitle(name: string, tag: string): string {
+  return `Pin ${name} image tag to ${tag}`;
+}
+
+/** The directory of the repository's ArgoCD Applications and manifests. */
+export const MANIFESTS_DIR = "argocd";
+
+/** How the repository merges pull requests (squash: its container tags name main's commits). */
+export const MERGE_STYLE = "squash";

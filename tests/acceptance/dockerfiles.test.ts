@@ -320,6 +320,21 @@ Deno.test({
           `${name}'s row names #${pull.number} and ${to}: ${cells.join(" | ")}`,
         );
       }
+      // The Deployed column: the pins and the drift of the real repository (lib/flow/pins.ts).
+      assert.equal(
+        row(board.body, "cloudnative-pg")[5],
+        "drift: service-versions.yaml says v1.28.1; argocd/apps/cloudnative-pg.yaml deploys v1.27.1",
+      );
+      assert.match(
+        row(board.body, "transmission")[5],
+        /^transmission pin to v4\.1\.1-r1-[0-9a-f]{7}: failed; drift: transmission is deployed at 2 tags: /,
+      );
+      assert.match(row(board.body, "loki")[5], /^loki pinned at v3\.6\.5-[0-9a-f]{7}$/);
+      console.log(
+        `the dashboard's rows with drift, from this zero-config cron run:\n${
+          board.body.split("\n").filter((l) => l.includes("drift: ")).join("\n")
+        }`,
+      );
 
       // ---- the second run: nothing new, nothing changes.
       const tips = async () => (await sh`git ls-remote origin`).stdout;

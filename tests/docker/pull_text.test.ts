@@ -43,6 +43,14 @@ Deno.test("the body says what moved and that the repository's workflow builds th
   );
   assert.match(body, /C1: this branch and pull request, no Mikado cards/);
   assert.match(body, /\[`mirrors\/player` at `v0\.10\.0`\]\(<https:\/\/forge\.example\.org\/t>\)/);
+  // After merge the bot pins the built image's tag; with `deploy: null` a person does.
+  assert.match(
+    body,
+    /^2\. Once the image is in the registry, upgrade-bot opens a pull request pinning/m,
+  );
+  assert.match(body, /\(branch `deploy-player`\)/);
+  assert.doesNotMatch(body, /Update the image tag/);
+  assert.match(dockerBody(FACTS, false), /^2\. Update the image tag in .*: the bot does not\)\.$/m);
 });
 
 Deno.test("the changelog fragment: the package's line replaced, others kept", () => {

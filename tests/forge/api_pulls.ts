@@ -17,6 +17,7 @@ import { atLeast, type Core, findRepo, type RepoRef, stableId } from "./core.ts"
 import * as git from "./git.ts";
 import { isDraft, pullJson } from "./json.ts";
 import { now, type PullRecord } from "./state.ts";
+import { combinedState } from "./statuses.ts";
 
 const R = "/repos/{owner}/{repo}";
 
@@ -37,7 +38,19 @@ export const pullRoutes: Route[] = [
     if (!pr.merged && !pr.closed && !atLeast(c.access, "write")) {
       return error(c.core, 405, "User not allowed to merge PR");
     }
-    return merge(c.core, c.repo, pr, c.user!.login, await body(c));
+    const form = await body(c);
+    if (form.merge_when_checks_succeed === true && !pr.merged && !pr.closed) {
+      // Forgejo's ScheduleAutoMerge: merged now when the head's checks passed, else scheduled.
+      if (pr.autoMerge) return error(c.core, 409, "pull request is already scheduled to merge");
+      const head = await git.branchSha(c.repo.gitDir, pr.head);
+      if (!head || combinedState(c.core, c.repo.full, head) !== "success") {
+        pr.autoMerge = { by: c.user!.login, form: { ...form, merge_when_checks_succeed: false } };
+        await c.core.save();
+        // Forgejo's code answers 201 here; its swagger declares 200 only, which the stand-in keeps.
+        return { status: 200 };
+      }
+    }
+    return merge(c.core, c.repo, pr, c.user!.login, form);
   }),
   // Like Forgejo's GetPullRequestByBaseHeadInfo: no state filter, the first match wins, so a
   // closed older PR on the same branches shadows a newer open one.
@@ -229,6 +242,7 @@ export async function merge(
   await git.setPullRef(repo.gitDir, pr.number, headSha);
   if (form.delete_branch_after_merge === true) await git.deleteBranch(repo.gitDir, pr.head);
   pr.merged = { at: now(), by: login, commit: result, base: mergeBase };
+  delete pr.autoMerge;
   setClosed(pr, true);
   await core.save();
   return { status: 200 };

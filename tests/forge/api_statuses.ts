@@ -14,11 +14,11 @@ import {
 import * as git from "./git.ts";
 import { repoJson, userJson } from "./json.ts";
 import { now, type StatusRecord } from "./state.ts";
+import { combined, combinedState, newestStatuses } from "./statuses.ts";
+import { merge } from "./api_pulls.ts";
 
 const R = "/repos/{owner}/{repo}";
 const STATES = ["pending", "success", "error", "failure", "warning"];
-/** Forgejo's combined state: the worst of the newest status of each context. */
-const WORST_FIRST = ["error", "failure", "warning", "pending", "success"];
 
 export const statusRoutes: Route[] = [
   repoRoute("POST", `${R}/statuses/{sha}`, "write", async (c): Promise<Reply> => {
@@ -41,25 +41,14 @@ export const statusRoutes: Route[] = [
     };
     all.push(record);
     await c.core.save();
+    await mergeScheduled(c, sha);
     return { status: 201, json: statusJson(c, record) };
   }),
   repoRoute("GET", `${R}/commits/{ref}/status`, "read", async (c): Promise<Reply> => {
     const sha = await git.resolve(c.repo.gitDir, c.params.ref);
     if (!sha) return notFound(c.core);
-    const newest = new Map<string, StatusRecord>();
-    for (
-      const s of (c.core.state.statuses ?? []).filter((s) =>
-        s.repo === c.repo.full && s.sha === sha
-      )
-    ) {
-      const seen = newest.get(s.context);
-      if (!seen || seen.id < s.id) newest.set(s.context, s);
-    }
-    const statuses = [...newest.values()].sort((a, b) => a.id - b.id);
-    // Forgejo answers an empty CombinedStatus (state "") for a commit nobody reported on.
-    const state = statuses.length === 0
-      ? ""
-      : WORST_FIRST.find((w) => statuses.some((s) => s.state === w))!;
+    const statuses = newestStatuses(c.core, c.repo.full, sha);
+    const state = combined(statuses);
     return {
       status: 200,
       json: {
@@ -74,6 +63,18 @@ export const statusRoutes: Route[] = [
     };
   }),
 ];
+
+/** Forgejo's automerge: the open pull requests scheduled to merge whose head is `sha` merge once
+ * its checks pass, as the user who asked. */
+async function mergeScheduled(c: RepoCtx, sha: string): Promise<void> {
+  if (combinedState(c.core, c.repo.full, sha) !== "success") return;
+  for (const pr of c.core.state.pulls.filter((p) => p.repo === c.repo.full && p.autoMerge)) {
+    if (pr.closed || pr.merged) continue;
+    if (await git.branchSha(c.repo.gitDir, pr.head) !== sha) continue;
+    const { by, form } = pr.autoMerge!;
+    await merge(c.core, c.repo, pr, by, form);
+  }
+}
 
 function statusJson(c: RepoCtx, s: StatusRecord) {
   return {

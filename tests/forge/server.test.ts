@@ -306,6 +306,41 @@ Deno.test("merge: WIP refused, then a real merge commit on the base branch", asy
   });
 });
 
+Deno.test("merge_when_checks_succeed: scheduled while checks are missing or failing, merged when they pass", async () => {
+  await withForge(async (w) => {
+    const octokit = client(w.forge);
+    const repo = { owner: "eblume", repo: "blumeops" };
+    const head = await pushBranch(w, "pin");
+    const gitDir = `${w.root}/eblume/blumeops.git`;
+    const base = await git(["--git-dir", gitDir, "rev-parse", "main"]);
+    await octokit.rest.pulls.create({ ...repo, head: "pin", base: "main", title: "Pin x" });
+    const auto = () =>
+      octokit.request("POST /repos/{owner}/{repo}/pulls/{index}/merge", {
+        ...repo,
+        index: 1,
+        Do: "squash",
+        merge_when_checks_succeed: true,
+      });
+    const merged = async () =>
+      (await octokit.rest.pulls.get({ ...repo, pull_number: 1 })).data.merged;
+    const report = (state: "failure" | "success") =>
+      octokit.request("POST /repos/{owner}/{repo}/statuses/{sha}", {
+        ...repo,
+        sha: head,
+        state,
+        context: "ci",
+      });
+    assert.equal((await auto()).status, 200, "scheduled");
+    assert.equal(await merged(), false, "no checks yet: not merged");
+    assert.equal(await status(auto()), 409, "already scheduled");
+    await report("failure");
+    assert.equal(await merged(), false, "failing checks: not merged");
+    await report("success");
+    assert.equal(await merged(), true, "merged once the checks pass");
+    assert.equal(await git(["--git-dir", gitDir, "rev-parse", "main^"]), base, "squashed on main");
+  });
+});
+
 Deno.test("comments: since filters on update time, reactions 201/200, permission 403 rule", async () => {
   await withForge(async (w) => {
     const octokit = client(w.forge);

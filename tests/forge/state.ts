@@ -14,6 +14,9 @@ export interface PullRecord {
   /** The head branch's repository ("owner/name") when it is a fork, not the base repository. */
   headRepo?: string;
   merged?: { at: string; by: string; commit: string; base: string };
+  /** A merge asked for with `merge_when_checks_succeed` while the head's checks had not passed:
+   * done when a status makes them pass (api_statuses.ts). */
+  autoMerge?: { by: string; form: Record<string, unknown> };
   createdAt: string;
   updatedAt: string;
   closedAt?: string;

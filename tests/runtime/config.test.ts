@@ -180,7 +180,13 @@ Deno.test("deploy: the defaults, overrides, null, and errors naming the key", ()
     tag: "v{version}-{sha7}-nix",
     manifest: "argocd/manifests/{name}/kustomization.yaml",
     credentials_env: null,
+    automerge: false,
   });
+  assert.equal(parseConfig("deploy: { automerge: true }", "d.yaml").deploy!.automerge, true);
+  assert.throws(
+    () => parseConfig("deploy: { automerge: yes please }", "d.yaml"),
+    /d\.yaml: deploy\.automerge/,
+  );
   const o = parseConfig(
     "deploy: { registry_url: http://127.0.0.1:5000/, credentials_env: REG }",
     "d.yaml",

@@ -98,6 +98,10 @@ export class ForgejoForge implements Forge {
     return pullRequests.updatePull(this.api, repo, index, p);
   }
 
+  mergeWhenChecksSucceed(repo: string, index: number, style: string): Promise<void> {
+    return pullRequests.mergeWhenChecksSucceed(this.api, repo, index, style);
+  }
+
   comments(repo: string, index: number, since?: string): Promise<Comment[]> {
     return pullRequests.comments(this.api, repo, index, since);
   }

@@ -82,6 +82,19 @@ export async function updatePull(
   return toPull(data as Json);
 }
 
+export async function mergeWhenChecksSucceed(
+  api: ForgejoApi,
+  repo: string,
+  index: number,
+  style: string,
+): Promise<void> {
+  await api.call(
+    "POST /repos/{owner}/{repo}/pulls/{index}/merge",
+    { ...ownerRepo(repo), index, Do: style, merge_when_checks_succeed: true },
+    `asking to merge pull request #${index} of ${repo} once its checks pass`,
+  );
+}
+
 export async function comments(
   api: ForgejoApi,
   repo: string,

@@ -1,0 +1,126 @@
+// Where an image's tag lives in the repository's manifests: every reference found and moved in place, line by line (pure).
+import { dirname } from "node:path";
+
+/** One place a manifest names an image's tag:
+ * - `kustomize`: `newTag` of a kustomization's `images` entry whose `name` or `newName` is it;
+ * - `image`: an `image: <image>:<tag>` line that no kustomization of its directory overrides;
+ * - `value`: `<image>:<tag>` inside another value (`RUNNER_LABELS`' `docker://<image>:<tag>`). */
+export interface ImageReference {
+  path: string;
+  /** 0-based line of the tag. */
+  line: number;
+  kind: "kustomize" | "image" | "value";
+  tag: string;
+}
+
+const TAG = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const unquote = (v: string) => v.trim().replace(/^(["'])(.*)\1$/, "$2");
+
+/** Whether `path` is a kustomization (kustomize reads these three names). */
+function isKustomization(path: string): boolean {
+  return /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(path);
+}
+
+/** The `newTag` lines of `images` entries naming `image` (as `name` or `newName`). */
+function kustomizeTags(text: string, image: string, path: string): ImageReference[] {
+  const lines = text.split("\n");
+  const found: ImageReference[] = [];
+  let inImages = false;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (/^\S/.test(l)) inImages = /^images:\s*(#.*)?$/.test(l);
+    if (!inImages) continue;
+    const start = /^(\s*)-\s+/.exec(l);
+    if (!start) continue;
+    // One entry: this line and the deeper ones after it.
+    const indent = start[1].length;
+    let end = i + 1;
+    while (end < lines.length) {
+      const e = lines[end];
+      if (
+        e.trim() !== "" && !e.trim().startsWith("#") && e.length - e.trimStart().length <= indent
+      ) {
+        break;
+      }
+      end++;
+    }
+    const entry = lines.slice(i, end).map((e, k) => ({
+      k: i + k,
+      e: e.replace(/^(\s*)-\s/, "$1  "),
+    }));
+    const field = (key: string) => {
+      for (const { k, e } of entry) {
+        const m = new RegExp(`^\\s*${key}:\\s*([^#]*?)\\s*(#.*)?$`).exec(e);
+        if (m) return { line: k, value: unquote(m[1]) };
+      }
+      return null;
+    };
+    const name = field("name")?.value;
+    const newName = field("newName")?.value;
+    const tag = field("newTag");
+    if ((newName ?? name) === image && tag) {
+      found.push({ path, line: tag.line, kind: "kustomize", tag: tag.value });
+    }
+    i = end - 1;
+  }
+  return found;
+}
+
+/** Whether a kustomization of `dir` rewrites `image` (its `image:` lines are then not the
+ * deployed tag). */
+function overridden(manifests: Map<string, string>, dir: string, image: string): boolean {
+  for (const [path, text] of manifests) {
+    if (!isKustomization(path) || dirname(path) !== dir) continue;
+    const lines = text.split("\n");
+    if (
+      lines.some((l) =>
+        new RegExp(`^\\s*-?\\s*name:\\s*["']?${esc(image)}["']?\\s*(#.*)?$`).test(l)
+      )
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Every reference to `image`'s tag in `manifests` (path -> text), in path order. */
+export function findReferences(manifests: Map<string, string>, image: string): ImageReference[] {
+  const found: ImageReference[] = [];
+  const inline = new RegExp(`(?:^|[\\s"'=,]|//)${esc(image)}:(${TAG})(?![A-Za-z0-9_.:@/-])`);
+  for (const path of [...manifests.keys()].sort()) {
+    const text = manifests.get(path)!;
+    if (isKustomization(path)) found.push(...kustomizeTags(text, image, path));
+    text.split("\n").forEach((l, line) => {
+      if (/^\s*#/.test(l)) return;
+      const m = inline.exec(l);
+      if (!m) return;
+      if (/^\s*-?\s*image:/.test(l)) {
+        if (!overridden(manifests, dirname(path), image)) {
+          found.push({ path, line, kind: "image", tag: m[1] });
+        }
+      } else found.push({ path, line, kind: "value", tag: m[1] });
+    });
+  }
+  return found;
+}
+
+/** `text` (the file at `path`) with each of `refs` of that file moved to `tag`: only the tag
+ * changes on each line, its quoting and comments kept. */
+export function moveReferences(
+  text: string,
+  path: string,
+  image: string,
+  refs: ImageReference[],
+  tag: string,
+): string {
+  const lines = text.split("\n");
+  for (const r of refs) {
+    if (r.path !== path) continue;
+    const l = lines[r.line];
+    lines[r.line] = r.kind === "kustomize"
+      ? l.replace(/(newTag:\s*["']?)[^"'\s#]+/, `$1${tag}`)
+      : l.replace(`${image}:${r.tag}`, `${image}:${tag}`);
+  }
+  return lines.join("\n");
+}
