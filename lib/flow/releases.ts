@@ -4,6 +4,7 @@ import {
   alreadyAt,
   compareVersions,
   newerVersions,
+  orderableVersion,
   parseVersion,
   pathCandidates,
   releaseSeries,
@@ -94,7 +95,16 @@ export async function discover(
   const found = nothingFound("");
   found.newest = newer[0] ?? null;
   const candidates = pathCandidates(newer, current, path);
-  const openTo = open ? titleOf(open.title)?.to ?? null : null;
+  const openTo = open ? orderableVersion(titleOf(open.title)?.to ?? "") : null;
+  if (open && openTo === null) {
+    // A title people can edit: one naming no version the bot can order (`... -> 2026.5`) is
+    // read as naming none, said here, never compared.
+    progress(
+      `${pkg}: the title of pull request #${open.number} (${
+        JSON.stringify(open.title.slice(0, 120))
+      }) names no version the bot can order: read as naming none`,
+    );
+  }
   // A pull request a person forced past the next series (its body says so) is theirs to merge
   // or close: the path does not pull it back.
   if (
