@@ -47,7 +47,9 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
     if (p.followThrough && p.followThrough.state !== "none") {
       lines.push(`follow-through: ${p.followThrough.message}`);
     }
-    if (p.error) lines.push(`FAILED: ${p.error.message}`);
+    if (p.error) {
+      lines.push(`${p.outcome === "not run" ? "NOT RUN" : "FAILED"}: ${p.error.message}`);
+    }
   }
   if (several) {
     lines.push(
@@ -66,6 +68,8 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
       );
     }
   }
+  // The packages done keep their outcomes above; this says why the others did not run.
+  if (s.stopped) lines.push(`STOPPED: ${s.stopped.message}`);
   if (s.dashboard?.changed) lines.push(`dashboard: ${s.dashboard.message}`);
   console.log(redact(lines.join("\n")));
   if (json) {
@@ -78,6 +82,7 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
     const line = several
       ? {
         packages: s.packages.map(one),
+        stopped: s.stopped?.message ?? null,
         requests: s.requests,
         seconds: s.seconds,
         dashboard: s.dashboard?.message ?? null,

@@ -454,7 +454,7 @@ export class ForgejoForge implements Forge {
     }));
   }
 
-  async permission(repo: string, user: string): Promise<string | null> {
+  async permission(repo: string, user: string): Promise<string | null | undefined> {
     try {
       const { data } = await this.octokit.request(
         "GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission",
@@ -465,6 +465,8 @@ export class ForgejoForge implements Forge {
       // Forgejo answers 403 unless the caller is a repository admin (older Forgejo: even when it
       // asks about itself): the bot may not check, which says nothing about the user.
       if ((e as { status?: number }).status === 403) return null;
+      // 404: no such user (a deleted account's comments stay, under its old name or Ghost).
+      if ((e as { status?: number }).status === 404) return undefined;
       throw this.explain(
         e as { status?: number; message: string },
         `reading ${user}'s permission on ${repo}`,
