@@ -6,7 +6,7 @@ import { connect } from "../platform/connect.ts";
 import { forRun } from "../platform/forge.ts";
 import { scanBase } from "../repository/packages.ts";
 import { withLock } from "../runtime/workspace.ts";
-import { redact, seconds } from "../runtime/log.ts";
+import { escapeControls, redact, seconds } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
 import type { Invocation } from "./usage.ts";
 
@@ -71,7 +71,7 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
   // The packages done keep their outcomes above; this says why the others did not run.
   if (s.stopped) lines.push(`STOPPED: ${s.stopped.message}`);
   if (s.dashboard?.changed) lines.push(`dashboard: ${s.dashboard.message}`);
-  console.log(redact(lines.join("\n")));
+  console.log(escapeControls(redact(lines.join("\n"))));
   if (json) {
     const one = (p: RunSummary["packages"][number]) => ({
       ...(p.report ? JSON.parse(reportJson(p.report)) : { package: p.package }),
