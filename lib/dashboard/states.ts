@@ -60,7 +60,7 @@ function stateOf(out: PackageOutcome, pkg: PackageSpec, openVersion: string | nu
       kind: "waiting",
       version,
       reason: young
-        ? `released ${young.age} ago: younger than min_release_age`
+        ? `first seen ${young.age} ago: younger than min_release_age`
         : others.length === 1
         ? `no tag on ${others[0]} yet`
         : `not tagged on every one of ${others.join(", ")} yet`,

@@ -20,6 +20,7 @@ import { upgradePath } from "../site/defaults.ts";
 import type { TagRecord } from "../mikado/tag_record.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { PathFacts } from "./context.ts";
+import { firstSeen } from "./first_seen.ts";
 
 /** The pull request a run targets: which version, and what to do with an existing one. */
 export interface Target {
@@ -145,16 +146,16 @@ export async function discover(
       continue;
     }
     if (minAge > 0) {
-      // The age is the tag's commit date as the forge reports it (asked only when it matters).
-      const at = await forge.tag(own.repo, record[0].tag);
-      const age = (Date.now() - Date.parse(at?.created ?? "")) / 1000;
-      if (!(age >= minAge)) {
-        const shown = Number.isNaN(age) ? "of unknown age" : `${formatDuration(age)} old`;
+      // The age counts from when the bot first saw the own mirror's tag at its commit (asked
+      // only when it matters), never from a date upstream writes (a commit's, a tag's).
+      const age = (Date.now() - await firstSeen(settings, forge, spec, record[0])) / 1000;
+      if (age < minAge) {
         progress(
-          `${pkg} ${version}: waiting, ${shown} (min_release_age ${spec.min_release_age})`,
+          `${pkg} ${version}: waiting, first seen ${formatDuration(age)} ago ` +
+            `(min_release_age ${spec.min_release_age})`,
         );
         found.waiting.push(version);
-        found.young.push({ version, age: Number.isNaN(age) ? "unknown" : formatDuration(age) });
+        found.young.push({ version, age: formatDuration(age) });
         continue;
       }
     }

@@ -106,7 +106,7 @@ Deno.test("states: up to date, a pull request, waiting, failed, merged, deployed
   assert.deepEqual(young.state, {
     kind: "waiting",
     version: "2026.6.0",
-    reason: "released 1d2h ago: younger than min_release_age",
+    reason: "first seen 1d2h ago: younger than min_release_age",
   });
 
   const moved = packageStatus(
