@@ -31,6 +31,7 @@ export function redact(text: string): string {
 
 /** Characters that would act on a terminal rather than show: C0 controls but line feed and tab,
  * DEL, C1 controls, and the bidirectional overrides and isolates that reorder what follows. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `text` as it may be printed: every control character written out (`\x1b`, `\u202e`), so
