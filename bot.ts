@@ -1,6 +1,6 @@
 // upgrade-bot entry point: arguments -> one command; exit codes.
 import { loadConfig, packageSpecs, runSettings, selectPackages } from "./lib/runtime/config.ts";
-import { redact, timings } from "./lib/runtime/log.ts";
+import { escapeControls, redact, timings } from "./lib/runtime/log.ts";
 import { COMMANDS, parseCommandLine, usageError } from "./lib/commands/usage.ts";
 import { permissionProblem } from "./lib/runtime/permissions.ts";
 
@@ -57,12 +57,13 @@ if (import.meta.main) {
   } catch (e) {
     const permission = permissionProblem(e);
     if (permission) {
-      console.error(redact(`upgrade-bot: ${permission}`));
+      console.error(escapeControls(redact(`upgrade-bot: ${permission}`)));
       Deno.exit(2);
     }
     const code = (e as { exitCode?: number }).exitCode;
-    console.error(redact(`upgrade-bot: ${(e as Error).message}`));
-    if (code === undefined) console.error(redact((e as Error).stack ?? ""));
+    // An error's message can quote what a tag, a title or a program printed.
+    console.error(escapeControls(redact(`upgrade-bot: ${(e as Error).message}`)));
+    if (code === undefined) console.error(escapeControls(redact((e as Error).stack ?? "")));
     Deno.exit(code ?? 1);
   }
 }

@@ -6,7 +6,7 @@ import { connect } from "../platform/connect.ts";
 import { forRun } from "../platform/forge.ts";
 import { scanBase } from "../repository/packages.ts";
 import { withLock } from "../runtime/workspace.ts";
-import { redact, seconds } from "../runtime/log.ts";
+import { escapeControls, redact, seconds } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
 import { baseFiles } from "../flow/context.ts";
 import type { Invocation } from "./invocation.ts";
@@ -66,7 +66,9 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
     if (p.followThrough && p.followThrough.state !== "none") {
       lines.push(`follow-through: ${p.followThrough.message}`);
     }
-    if (p.error) lines.push(`FAILED: ${p.error.message}`);
+    if (p.error) {
+      lines.push(`${p.outcome === "not run" ? "NOT RUN" : "FAILED"}: ${p.error.message}`);
+    }
   }
   if (several) {
     lines.push(
@@ -86,8 +88,10 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
     }
   }
   for (const pin of s.pins?.pins ?? []) if (pin.state !== "pinned") lines.push(pin.message);
+  // The packages done keep their outcomes above; this says why the others did not run.
+  if (s.stopped) lines.push(`STOPPED: ${s.stopped.message}`);
   if (s.dashboard?.changed) lines.push(`dashboard: ${s.dashboard.message}`);
-  console.log(redact(lines.join("\n")));
+  console.log(escapeControls(redact(lines.join("\n"))));
   if (json) {
     const one = (p: RunSummary["packages"][number]) => ({
       ...(p.report ? JSON.parse(reportJson(p.report)) : { package: p.package }),
@@ -99,6 +103,7 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
       ? {
         packages: s.packages.map(one),
         pins: s.pins,
+        stopped: s.stopped?.message ?? null,
         requests: s.requests,
         seconds: s.seconds,
         dashboard: s.dashboard?.message ?? null,

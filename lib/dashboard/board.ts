@@ -3,6 +3,7 @@ import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Comment, Forge, Issue } from "../platform/forge.ts";
 import type { RunSummary } from "../flow/cron.ts";
 import type { BaseFiles } from "../flow/context.ts";
+import { errorOutcome } from "../runtime/errors.ts";
 import { answered, mayCommand, replyOnce } from "../flow/comments.ts";
 import { ownTags } from "../flow/releases.ts";
 import { newerVersions } from "../nix/versions.ts";
@@ -84,14 +85,33 @@ export async function withDashboard(
     }
   };
   let summary: RunSummary;
+  let thrown: { error: unknown } | null = null;
   try {
     summary = await run(versions);
   } catch (e) {
-    // A run of one package stops on its error: the comments that asked for it hear so.
-    const error = { message: (e as Error).message, exitCode: 1 };
-    await answer(() => outcomeText({ error, report: null, outcome: "failed" }));
-    throw e;
+    // Not a package's outcome (those are kept in the summary): every comment hears it.
+    if (o.packages.length !== 1) {
+      await answer(() => outcomeText({ error: errorOutcome(e), report: null, outcome: "failed" }));
+      throw e;
+    }
+    // A run of one package stops on its error: its comments hear so, and its row says so.
+    thrown = { error: e };
+    summary = {
+      packages: [{
+        package: o.packages[0].name,
+        outcome: "failed",
+        report: null,
+        error: errorOutcome(e),
+        closed: null,
+        followThrough: null,
+      }],
+      stopped: null,
+      seconds: 0,
+      requests: forge.requests,
+      pins: null,
+    };
   }
+  // Each reply speaks for its own package.
   await answer((name) => outcomeText(summary.packages.find((p) => p.package === name)));
   let drawn = { message: "", changed: false };
   if (found) {
@@ -102,6 +122,7 @@ export async function withDashboard(
   }
   const message = problems.length ? `FAILED: ${problems.join("; ")}` : drawn.message;
   progress(`dashboard: ${message}`);
+  if (thrown) throw thrown.error;
   const changed = problems.length > 0 || taken.length > 0 || drawn.changed;
   return { ...summary, requests: forge.requests, dashboard: { message, changed } };
 }
@@ -131,6 +152,8 @@ async function takeCommands(
     }
     const reply = (text: string) => replyOnce(forge, repo, issue.number, me, c.id, text);
     const may = await mayCommand(o.settings, forge, c.user);
+    // Its author's account was deleted: skipped (said by mayCommand), the other comments go on.
+    if (may === "gone") continue;
     if (may !== "yes") {
       await reply((may === "no" ? deniedReply : uncheckedReply)(c.user, c.id, "/upgrade"));
       progress(

@@ -56,6 +56,7 @@ export function outcomeText(
 ): string {
   const r = out?.report;
   if (!out) return "the run did not reach the package";
+  if (out.outcome === "not run") return `not run: ${quote(out.error?.message ?? "", 500)}`;
   if (!r || out.error && !r.failure) {
     return `failed: ${quote(out.error?.message ?? out.outcome, 500)}`;
   }

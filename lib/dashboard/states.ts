@@ -1,7 +1,7 @@
 // Each package's dashboard state, read from its outcome in the cron run (pure).
 import type { PackageSpec } from "../runtime/config.ts";
 import type { PackageOutcome } from "../flow/cron.ts";
-import { compareVersions } from "../nix/versions.ts";
+import { compareVersions, orderableVersion } from "../nix/versions.ts";
 import { parsePullTitle } from "../mikado/pull_text.ts";
 import { parseDockerTitle } from "../docker/pull_text.ts";
 import type { PackageState, PackageStatus } from "./rows.ts";
@@ -23,7 +23,8 @@ export function packageStatus(out: PackageOutcome, pkg: PackageSpec): PackageSta
   }
   // A Dockerfile package's pull request is titled as a C1 version bump, the others' as C2 cards.
   const titleOf = pkg.kind === "dockerfile" ? parseDockerTitle : parsePullTitle;
-  const openVersion = r?.open ? titleOf(r.open.title)?.to ?? null : null;
+  // A title people can edit: a version in it the bot cannot order (`-> 2026.5`) names none.
+  const openVersion = r?.open ? orderableVersion(titleOf(r.open.title)?.to ?? "") : null;
   const seen = r ? [r.baseVersion, r.version.to, r.newest, ...r.waiting, openVersion] : [];
   const versions = seen.filter((v): v is string => v !== null).sort(compareVersions);
   return {
@@ -64,7 +65,7 @@ function stateOf(out: PackageOutcome, pkg: PackageSpec, openVersion: string | nu
       kind: "waiting",
       version,
       reason: young
-        ? `released ${young.age} ago: younger than min_release_age`
+        ? `first seen ${young.age} ago: younger than min_release_age`
         : others.length === 1
         ? `no tag on ${others[0]} yet`
         : `not tagged on every one of ${others.join(", ")} yet`,

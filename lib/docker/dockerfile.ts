@@ -1,6 +1,7 @@
 // Dockerfiles: which forge mirror a Dockerfile clones at which tag of its version ARG, and the ARG moved (pure).
 import { DOCKERFILE_VERSION_ARG } from "../site/defaults.ts";
-import { parseVersion } from "../nix/versions.ts";
+import { orderableVersion } from "../nix/versions.ts";
+import { InputError } from "../runtime/errors.ts";
 import { forgeRepoOf } from "../platform/forge.ts";
 
 /** A forge mirror a Dockerfile clones, and the tag it asks for, `{version}` standing for the
@@ -24,44 +25,103 @@ export interface DockerDiscovery {
   problems: string[];
 }
 
-/** One instruction with its continuation lines joined, and the line it starts on. */
+/** One instruction with its continuation lines joined, the line it starts on, and its physical
+ * lines (comments inside it left out) with where each starts in the text. */
 interface Instruction {
   keyword: string;
   args: string;
   line: number;
+  parts: { at: number; text: string }[];
 }
 
-/** The instructions of a Dockerfile: comments dropped, `\` continuations joined. */
+/** The instructions of a Dockerfile as Docker reads them: the keyword in any case and after any
+ * indentation, comments dropped, `\` continuations joined. */
 function instructions(text: string): Instruction[] {
   const out: Instruction[] = [];
-  let current: { text: string; line: number } | null = null;
+  let current: { text: string; line: number; parts: Instruction["parts"] } | null = null;
+  let at = 0;
   text.split("\n").forEach((raw, i) => {
+    const lineAt = at;
+    at += raw.length + 1;
     const line = raw.replace(/\r$/, "");
     if (current === null && /^\s*(#|$)/.test(line)) return;
     if (current !== null && /^\s*#/.test(line)) return; // a comment inside a continuation
     const continued = /\\\s*$/.test(line);
     const part = continued ? line.replace(/\\\s*$/, "") : line;
-    current = current ? { text: `${current.text} ${part.trim()}`, line: current.line } : {
-      text: part.trim(),
-      line: i + 1,
-    };
+    const piece = { at: lineAt, text: part };
+    current = current
+      ? {
+        text: `${current.text} ${part.trim()}`,
+        line: current.line,
+        parts: [...current.parts, piece],
+      }
+      : { text: part.trim(), line: i + 1, parts: [piece] };
     if (!continued) {
       const m = /^(\S+)\s*(.*)$/.exec(current.text)!;
-      out.push({ keyword: m[1].toUpperCase(), args: m[2], line: current.line });
+      out.push({
+        keyword: m[1].toUpperCase(),
+        args: m[2],
+        line: current.line,
+        parts: current.parts,
+      });
       current = null;
     }
   });
   return out;
 }
 
+/** One `NAME=value` an ARG instruction declares: its value unquoted, and where that value lies in
+ * the text (inside its quotes), so discovery and the bump read the same place. */
+interface ArgDeclaration {
+  name: string;
+  value: string;
+  line: number;
+  start: number;
+  end: number;
+}
+
+/** A declaration with a value: after the line's start or a blank, a name, `=`, then a double- or
+ * single-quoted value or a bare word. */
+const DECLARATION = /(^|\s)([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|'([^']*)'|([^\s"']*))/g;
+
+/** The declarations with a value of every ARG instruction, in file order (a bare `ARG X`
+ * re-declares without a value and is not one). */
+function argDeclarations(text: string, list: Instruction[]): ArgDeclaration[] {
+  const out: ArgDeclaration[] = [];
+  for (const ins of list.filter((i) => i.keyword === "ARG")) {
+    ins.parts.forEach((part, k) => {
+      // The first physical line starts with the keyword itself.
+      const skip = k === 0 ? /^\s*\S+/.exec(part.text)![0].length : 0;
+      const words = part.text.slice(skip);
+      for (const m of words.matchAll(DECLARATION)) {
+        const value = m[3] ?? m[4] ?? m[5];
+        const quoted = m[3] !== undefined || m[4] !== undefined ? 1 : 0;
+        const start = part.at + skip + m.index! + m[1].length + m[2].length + 1 + quoted;
+        out.push({
+          name: m[2],
+          value,
+          line: lineAt(text, part.at),
+          start,
+          end: start + value.length,
+        });
+      }
+    });
+  }
+  return out;
+}
+
+/** The 1-based line of offset `at`. */
+function lineAt(text: string, at: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < at; i = text.indexOf("\n", i + 1)) line++;
+  return line;
+}
+
 /** The ARG defaults, first definition with a value winning (a stage's bare `ARG X` re-declares
  * the global one without changing it). */
-function argDefaults(list: Instruction[]): Map<string, string> {
+function argDefaults(declared: ArgDeclaration[]): Map<string, string> {
   const defaults = new Map<string, string>();
-  for (const ins of list.filter((i) => i.keyword === "ARG")) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)/.exec(ins.args);
-    if (m && !defaults.has(m[1])) defaults.set(m[1], m[2].replace(/^"(.*)"$/, "$1"));
-  }
+  for (const d of declared) if (!defaults.has(d.name)) defaults.set(d.name, d.value);
   return defaults;
 }
 
@@ -110,20 +170,20 @@ function commands(shell: string): string[][] {
  * addresses as the files may spell them. */
 export function discoverDockerfile(text: string, forgeUrls: string[]): DockerDiscovery | null {
   const list = instructions(text);
-  const declared = list.find((i) =>
-    i.keyword === "ARG" && i.args.startsWith(`${DOCKERFILE_VERSION_ARG}=`)
-  );
+  const declarations = argDeclarations(text, list);
+  const declared = declarations.find((d) => d.name === DOCKERFILE_VERSION_ARG);
   if (!declared) return null;
-  const literal = declared.args.slice(DOCKERFILE_VERSION_ARG.length + 1).split(/\s/)[0]
-    .replace(/^"(.*)"$/, "$1");
+  const literal = declared.value;
   const version = literal.replace(/^v/, "");
   const problems: string[] = [];
-  try {
-    parseVersion(version, `ARG ${DOCKERFILE_VERSION_ARG}`);
-  } catch (e) {
-    problems.push(`line ${declared.line}: ${(e as Error).message}`);
+  if (orderableVersion(version) === null) {
+    problems.push(
+      `line ${declared.line}: ARG ${DOCKERFILE_VERSION_ARG} ${
+        JSON.stringify(literal.slice(0, 80))
+      } is not a release version like 2026.5.0`,
+    );
   }
-  const defaults = argDefaults(list);
+  const defaults = argDefaults(declarations);
   const style = literal.startsWith("v") ? "v" : "";
   const mirrors: ClonedMirror[] = [];
   for (const ins of list.filter((i) => i.keyword === "RUN")) {
@@ -167,12 +227,19 @@ export function discoverDockerfile(text: string, forgeUrls: string[]): DockerDis
 }
 
 /** The Dockerfile with its version ARG set to `version`, in the file's own style (a `v` prefix
- * kept); every `ARG <version ARG>=` line moves, nothing else changes. */
-export function setDockerfileVersion(text: string, version: string): string {
+ * and quotes kept): every declaration of the version ARG with a value moves, nothing else
+ * changes. A file with none is an error: a bump never passes as done while the file stays. */
+export function setDockerfileVersion(text: string, version: string, file = "Dockerfile"): string {
   const bare = version.replace(/^v/, "");
-  const pattern = new RegExp(`^(ARG[ \\t]+${DOCKERFILE_VERSION_ARG}=)("?)(v?)[^\\s"]+\\2`, "gm");
-  return text.replace(
-    pattern,
-    (_all, before: string, quote: string, v: string) => `${before}${quote}${v}${bare}${quote}`,
+  const declared = argDeclarations(text, instructions(text)).filter((d) =>
+    d.name === DOCKERFILE_VERSION_ARG
   );
+  if (declared.length === 0) {
+    throw new InputError(`${file}: no ARG ${DOCKERFILE_VERSION_ARG}= with a value to move`);
+  }
+  let out = text;
+  for (const d of declared.reverse()) {
+    out = `${out.slice(0, d.start)}${d.value.startsWith("v") ? "v" : ""}${bare}${out.slice(d.end)}`;
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 // Close what is done: the bot's open pull request whose version the base branch has reached by other means.
 import type { Forge, Pull } from "../platform/forge.ts";
-import { compareVersions } from "../nix/versions.ts";
+import { compareVersions, orderableVersion } from "../nix/versions.ts";
 import { parsePullTitle } from "../mikado/pull_text.ts";
 import { closedReply } from "../site/defaults.ts";
 import { withClone } from "../runtime/workspace.ts";
@@ -22,7 +22,8 @@ export async function closeIfDone(
   targetOf: (title: string) => { to: string } | null = parsePullTitle,
 ): Promise<string | null> {
   const { repo, base } = settings.forge;
-  const to = targetOf(open.title)?.to;
+  // A title people can edit: a version in it the bot cannot order names none (said by discover).
+  const to = orderableVersion(targetOf(open.title)?.to ?? "");
   if (!to || compareVersions(current, to) < 0) return null;
   const name = spec.name;
   const what = `${name}: ${base} is at ${current}, pull request #${open.number} (${to}) is done`;

@@ -61,6 +61,7 @@ export async function handleComment(
     );
   }
   const may = await mayCommand(settings, forge, ev.user);
+  if (may === "gone") return `skipped: ${ev.user} no longer exists`;
   const reply = (text: string) =>
     replyOnce(forge, repo, pull.number, pull.user, ev.commentId, text);
   if (may === "unknown") {
@@ -91,14 +92,19 @@ export async function handleComment(
 
 /** Who may give the bot a command (`/rebuild`, `/upgrade`): write, admin or owner on the
  * repository, or named in config; "unknown" when the forge will not tell the bot (it is not a
- * repository admin). */
+ * repository admin); "gone" when the forge has no such user any more (the comment is skipped,
+ * never answered: nobody is there to read it). */
 export async function mayCommand(
   settings: Pick<Settings, "rebuild" | "forge">,
   forge: Forge,
   user: string,
-): Promise<"yes" | "no" | "unknown"> {
+): Promise<"yes" | "no" | "unknown" | "gone"> {
   if (settings.rebuild.allow.includes(user)) return "yes";
   const permission = await forge.permission(settings.forge.repo, user);
+  if (permission === undefined) {
+    progress(`${user} no longer exists on the forge (404): their command is skipped`);
+    return "gone";
+  }
   if (permission === null) {
     progress(`cannot read ${user}'s permission (403: the bot is not a repository admin)`);
     return "unknown";

@@ -1,7 +1,7 @@
 // Every package of the config in one cron run: close what is done, upgrade, follow through; one outcome each.
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
-import { InputError } from "../runtime/errors.ts";
+import { errorOutcome, InputError } from "../runtime/errors.ts";
 import { asPackage, progress } from "../runtime/log.ts";
 import { atOnce } from "../runtime/at_once.ts";
 import { permissionProblem } from "../runtime/permissions.ts";
@@ -16,7 +16,8 @@ import { type PinRun, pinStep } from "./pins.ts";
 /** What one package's part of the run came to. */
 export interface PackageOutcome {
   package: string;
-  /** opened, updated, would open or update, up to date, tag moved, failed. */
+  /** opened, updated, would open or update, up to date, tag moved, failed, not run (the run
+   * stopped before it). */
   outcome: string;
   /** The upgrade's report; null when the package failed before it had one. */
   report: Report | null;
@@ -29,6 +30,9 @@ export interface PackageOutcome {
 
 export interface RunSummary {
   packages: PackageOutcome[];
+  /** What stopped the run before every package was done (a permission the bot lacks, Ctrl-C):
+   * the packages done keep their outcomes, those not started say so. */
+  stopped: { message: string; exitCode: number } | null;
   seconds: number;
   /** Forge API requests of the whole run. */
   requests: number;
@@ -71,16 +75,41 @@ export async function runPackages(
     closed: null,
     followThrough: null,
   }));
+  let stopped: RunSummary["stopped"] = null;
+  /** Records what stopped `out`'s package; a permission the bot lacks (every package's) or
+   * Ctrl-C stops the start of the packages after it, the others' outcomes kept. */
+  const fail = (out: PackageOutcome, e: unknown, what = "") => {
+    const error = errorOutcome(e, what);
+    if (!what) out.outcome = "failed";
+    out.error = error;
+    const stops = permissionProblem(e) !== null || error.exitCode === 130;
+    if (stops) {
+      stopped ??= { message: `${out.package}: ${error.message}`, exitCode: error.exitCode };
+    }
+    progress(
+      `${out.package}: ${error.message} (${
+        stops ? "no further package starts" : "the other packages go on"
+      })`,
+    );
+  };
   const one = async (spec: PackageSpec, out: PackageOutcome) => {
     const name = spec.name;
+    if (stopped) {
+      out.outcome = "not run";
+      out.error = {
+        message: `the run stopped before it, at ${stopped.message}`,
+        exitCode: stopped.exitCode,
+      };
+      return;
+    }
     const wanted = versions?.get(name) ?? version;
     const dockerfile = spec.kind === "dockerfile";
     const step = dockerfile ? runDockerfile : spec.kind === "flake" ? runFlake : runPackage;
     try {
       out.report = await step(settings, spec, forge, wanted, { open, files });
     } catch (e) {
-      // A permission the bot lacks is every package's: it stops the run, named (bot.ts).
-      if (specs.length === 1 || permissionProblem(e)) throw e;
+      // One package: its error is the run's, as before (bot.ts names it).
+      if (specs.length === 1) throw e;
       fail(out, e);
       return;
     }
@@ -100,7 +129,7 @@ export async function runPackages(
       out.followThrough = await followThrough(settings, spec, forge, files, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);
     } catch (e) {
-      if (permissionProblem(e)) throw e;
+      if (specs.length === 1 && permissionProblem(e)) throw e;
       fail(out, e, "follow-through: ");
     }
   };
@@ -117,23 +146,17 @@ export async function runPackages(
   const pins = pin ? await pinStep(settings, forge, open, closed, followed) : null;
   return {
     packages: outcomes,
+    stopped,
     seconds: (performance.now() - began) / 1000,
     requests: forge.requests,
     pins,
   };
 }
 
-/** Records what stopped a package; the run goes on with the next (not after Ctrl-C). */
-function fail(out: PackageOutcome, e: unknown, what = ""): void {
-  const exitCode = (e as { exitCode?: number }).exitCode ?? 1;
-  if (exitCode === 130) throw e;
-  if (!what) out.outcome = "failed";
-  out.error = { message: what + (e as Error).message, exitCode };
-  progress(`${out.package}: ${out.error.message} (the other packages go on)`);
-}
-
-/** The run's exit code: the first package's that failed, else 0. */
+/** The run's exit code: what stopped it (Ctrl-C: 130), else the first package's that failed,
+ * else 0. */
 export function summaryExitCode(s: RunSummary): number {
+  if (s.stopped) return s.stopped.exitCode;
   for (const p of s.packages) {
     if (p.error) return p.error.exitCode;
     if (p.report?.failure) return 1;

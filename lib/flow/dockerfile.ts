@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
-import { compareVersions, tagFor } from "../nix/versions.ts";
+import { compareVersions, parseVersion, tagFor } from "../nix/versions.ts";
 import { discoverDockerfile, setDockerfileVersion } from "../docker/dockerfile.ts";
 import {
   checksFailedNote,
@@ -93,11 +93,16 @@ export async function runDockerfile(
     const before = await Deno.readTextFile(join(work, dockerfile));
     const declared = discoverDockerfile(before, [settings.forge.url, SITE_FORGE_URL]);
     if (!declared) throw new InputError(`${dockerfile}: no ARG with the version`);
-    const from = declared.version;
+    const from = parseVersion(declared.version, `${dockerfile}:${declared.line}: the version ARG`);
     if (compareVersions(from, to) >= 0) {
       return report({ ...facts, from, branch, upToDate: `${branch} already holds ${from}` }, null);
     }
-    await writeFileAtomic(join(work, dockerfile), setDockerfileVersion(before, to));
+    const after = setDockerfileVersion(before, to, dockerfile);
+    // The ARG is what the image builds from: a bump that leaves it never commits the rest.
+    if (after === before) {
+      throw new InputError(`${dockerfile}: moving the version ARG to ${to} changed nothing`);
+    }
+    await writeFileAtomic(join(work, dockerfile), after);
     const records = await editRecords(spec, work, branch, declared, to, forge);
     const subject = dockerTitle(records);
     const sha = await git.commit([dockerfile, records.servicesFile, records.changelog], subject);

@@ -131,12 +131,15 @@ async function fetchPushedNotes(git: Git, notes: string): Promise<void> {
  * note, whoever its author; a tip the bot pushed on top of someone's work is noted as not
  * rewritable, so their work below it is never dropped either. */
 export async function mayRewrite(git: Git, sha: string, branch: string): Promise<boolean> {
-  const notes = notesRef(branch);
-  await fetchPushedNotes(git, notes);
-  try {
-    const note = await git.run(["notes", "--ref", notes, "show", sha]);
-    return note.split("\n").includes(`rewritable ${branch}`);
-  } catch {
-    return false; // no note on it
+  // A tip pushed before the notes were per branch carries its note in the one ref of then: asked
+  // only when the branch's own ref has none on it.
+  for (const notes of [notesRef(branch), LEGACY_NOTES_REF]) {
+    await fetchPushedNotes(git, notes);
+    const note = await git.run(["notes", "--ref", notes, "show", sha]).catch(() => null);
+    if (note !== null) return note.split("\n").includes(`rewritable ${branch}`);
   }
+  return false; // no note on it
 }
+
+/** The one notes ref earlier versions marked every branch's tips in (`rewritable <branch>`). */
+const LEGACY_NOTES_REF = "refs/notes/upgrade-bot";

@@ -4,6 +4,7 @@ import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { findVersion } from "../nix/edit.ts";
 import { serviceVersion } from "../mikado/service_versions.ts";
 import { InputError } from "../runtime/errors.ts";
+import { parseVersion } from "../nix/versions.ts";
 import type { Git } from "../runtime/git.ts";
 import type { BaseFiles } from "./context.ts";
 import { type ResolvedPackage, resolvePackage } from "../nix/layout.ts";
@@ -75,10 +76,12 @@ export async function versionOnForge(
   if (spec.version.length > 0) {
     const location = spec.version[0];
     const path = join(spec.dir, location.file);
-    return findVersion(await files(path), {
+    const value = findVersion(await files(path), {
       ...location,
       file: `${repo}:${path}`,
     }).value;
+    // Read where it is read: a version the bot cannot order stops this package, named.
+    return parseVersion(value.replace(/^v/, ""), `${repo}:${path}: version`);
   }
   if (!spec.service_versions) {
     throw new InputError(
@@ -87,5 +90,6 @@ export async function versionOnForge(
     );
   }
   const { file, name } = spec.service_versions;
-  return serviceVersion(await files(file), `${repo}:${file}`, name);
+  const value = serviceVersion(await files(file), `${repo}:${file}`, name);
+  return parseVersion(value, `${repo}:${file}: current-version of ${name}`);
 }

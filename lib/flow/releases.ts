@@ -4,6 +4,7 @@ import {
   alreadyAt,
   compareVersions,
   newerVersions,
+  orderableVersion,
   parseVersion,
   pathCandidates,
   releaseSeries,
@@ -19,6 +20,7 @@ import { upgradePath } from "../site/defaults.ts";
 import type { TagRecord } from "../mikado/tag_record.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { PathFacts } from "./context.ts";
+import { firstSeen } from "./first_seen.ts";
 
 /** The pull request a run targets: which version, and what to do with an existing one. */
 export interface Target {
@@ -94,7 +96,16 @@ export async function discover(
   const found = nothingFound("");
   found.newest = newer[0] ?? null;
   const candidates = pathCandidates(newer, current, path);
-  const openTo = open ? titleOf(open.title)?.to ?? null : null;
+  const openTo = open ? orderableVersion(titleOf(open.title)?.to ?? "") : null;
+  if (open && openTo === null) {
+    // A title people can edit: one naming no version the bot can order (`... -> 2026.5`) is
+    // read as naming none, said here, never compared.
+    progress(
+      `${pkg}: the title of pull request #${open.number} (${
+        JSON.stringify(open.title.slice(0, 120))
+      }) names no version the bot can order: read as naming none`,
+    );
+  }
   // A pull request a person forced past the next series (its body says so) is theirs to merge
   // or close: the path does not pull it back.
   if (
@@ -135,16 +146,16 @@ export async function discover(
       continue;
     }
     if (minAge > 0) {
-      // The age is the tag's commit date as the forge reports it (asked only when it matters).
-      const at = await forge.tag(own.repo, record[0].tag);
-      const age = (Date.now() - Date.parse(at?.created ?? "")) / 1000;
-      if (!(age >= minAge)) {
-        const shown = Number.isNaN(age) ? "of unknown age" : `${formatDuration(age)} old`;
+      // The age counts from when the bot first saw the own mirror's tag at its commit (asked
+      // only when it matters), never from a date upstream writes (a commit's, a tag's).
+      const age = (Date.now() - await firstSeen(settings, forge, spec, record[0])) / 1000;
+      if (age < minAge) {
         progress(
-          `${pkg} ${version}: waiting, ${shown} (min_release_age ${spec.min_release_age})`,
+          `${pkg} ${version}: waiting, first seen ${formatDuration(age)} ago ` +
+            `(min_release_age ${spec.min_release_age})`,
         );
         found.waiting.push(version);
-        found.young.push({ version, age: Number.isNaN(age) ? "unknown" : formatDuration(age) });
+        found.young.push({ version, age: formatDuration(age) });
         continue;
       }
     }

@@ -3,6 +3,7 @@ import type { PackageSpec } from "../runtime/config.ts";
 import { agreedVersion, discover, type Discovery, type FoundHash } from "./discover.ts";
 import { findVersion } from "./edit.ts";
 import { InputError } from "../runtime/errors.ts";
+import { parseVersion } from "./versions.ts";
 
 /** The package's spec with every discoverable key filled in, and what discovery saw. */
 export interface ResolvedPackage extends PackageSpec {
@@ -70,5 +71,6 @@ function configuredVersion(spec: PackageSpec, files: Map<string, string>): strin
     }
     first ??= { file: location.file, value };
   }
-  return first!.value;
+  // A `v` prefix is the file's own style, as agreedVersion reads it.
+  return parseVersion(first!.value.replace(/^v/, ""), `${spec.dir}/${first!.file}: version`);
 }

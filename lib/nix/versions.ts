@@ -5,8 +5,8 @@ import { InputError } from "../runtime/errors.ts";
 
 /** authentik versions are YEAR.MONTH.PATCH, optionally with a pre-release (`2026.5.0-rc1`). */
 export function parseVersion(value: string, what = "version"): string {
-  const v = semver.valid(value);
-  if (v === null || v !== value || value.length > 64) {
+  const v = orderableVersion(value);
+  if (v === null) {
     throw new InputError(
       `${what} ${JSON.stringify(value.slice(0, 80))} is not a release version like 2026.5.0`,
     );
@@ -14,7 +14,25 @@ export function parseVersion(value: string, what = "version"): string {
   return v;
 }
 
+/** `value` when it is a version the bot can order (what parseVersion takes), else null: for a
+ * version read from text people or upstream write (a pull request title, a tag, a Dockerfile
+ * ARG), checked where it is read, so no comparison meets one it cannot order. */
+export function orderableVersion(value: string): string | null {
+  if (value.length > 64) return null;
+  const v = semver.valid(value);
+  return v !== null && v === value ? v : null;
+}
+
+/** Orders two versions; one that is no release version is a clear error naming it (a guard: the
+ * readers check with orderableVersion first), never the semver library's TypeError. */
 export function compareVersions(a: string, b: string): number {
+  for (const v of [a, b]) {
+    if (orderableVersion(v) === null) {
+      throw new InputError(
+        `${JSON.stringify(v.slice(0, 80))} is not a release version the bot can order`,
+      );
+    }
+  }
   return semver.compare(a, b);
 }
 
@@ -32,9 +50,7 @@ export function tagFor(format: string, version: string): string {
 export function versionOfTag(format: string, tag: string): string | null {
   const [prefix, suffix] = format.split("{version}");
   if (tag.length > 200 || !tag.startsWith(prefix) || !tag.endsWith(suffix)) return null;
-  const candidate = tag.slice(prefix.length, tag.length - suffix.length);
-  const v = semver.valid(candidate);
-  return v !== null && v === candidate ? v : null;
+  return orderableVersion(tag.slice(prefix.length, tag.length - suffix.length));
 }
 
 /** Versions above `current` among `tags`, newest first; pre-releases only when asked for. */

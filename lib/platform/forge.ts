@@ -156,8 +156,8 @@ export interface Forge {
   react(repo: string, commentId: number, content: string): Promise<boolean>;
   reactions(repo: string, commentId: number): Promise<{ user: string; content: string }[]>;
   /** `user`'s access to `repo`; null when the bot may not ask (Forgejo: 403 unless the bot is a
-   * repository admin). */
-  permission(repo: string, user: string): Promise<string | null>;
+   * repository admin); undefined when the forge has no such user (404: the account was deleted). */
+  permission(repo: string, user: string): Promise<string | null | undefined>;
   /** The Actions workflow runs for one commit, newest first. */
   actionRuns(repo: string, headSha: string): Promise<ActionRun[]>;
   /** The combined status of the checks reported on `ref` (a commit, branch or tag). */

@@ -29,6 +29,23 @@ export function redact(text: string): string {
   return out;
 }
 
+/** Characters that would act on a terminal rather than show: C0 controls but line feed and tab,
+ * DEL, C1 controls, and the bidirectional overrides and isolates that reorder what follows. */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` as it may be printed: every control character written out (`\x1b`, `\u202e`), so
+ * what a tag name, a title or a program's output carries shows, and never moves the cursor,
+ * recolours the terminal or rewrites a line already printed. */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
 let quiet = false;
 
 export function setQuiet(value: boolean): void {
@@ -55,7 +72,7 @@ export function progress(message: string): void {
   if (quiet) return;
   const name = scope.getStore()?.name;
   const named = name && !message.startsWith(`${name}:`) ? `[${name}] ${message}` : message;
-  console.error(redact(named));
+  console.error(escapeControls(redact(named)));
 }
 
 /** Formats seconds for people: 4.2s, 3m05s, 1h02m05s. */

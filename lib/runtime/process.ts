@@ -72,10 +72,7 @@ function shown(argv: string[]): string {
 export async function run(argv: string[], options: ProcessOptions = {}): Promise<ProcessOutput> {
   const { signal } = options;
   signal?.throwIfAborted();
-  // Deno cannot point stderr at stdout's pipe: sh does the `2>&1`, then becomes the program.
-  const [program, ...args] = options.mergeStderr
-    ? ["sh", "-c", 'exec "$@" 2>&1', "sh", ...argv]
-    : argv;
+  const [program, ...args] = argv;
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program, {
@@ -106,11 +103,23 @@ export async function run(argv: string[], options: ProcessOptions = {}): Promise
   }, options.timeoutSeconds * 1000);
   signal?.addEventListener("abort", stop);
   try {
-    const [status, stdout, stderr] = await Promise.all([
+    // Merged: both pipes read here into one text, each piece in the order it arrives (no shell
+    // between the bot and the program to do the `2>&1`).
+    let merged = "";
+    const into = (onText?: (text: string) => void) =>
+      options.mergeStderr
+        ? (text: string) => {
+          merged += text;
+          onText?.(text);
+        }
+        : onText;
+    const [status, ownStdout, ownStderr] = await Promise.all([
       child.status,
-      collect(child.stdout, options.onOutput),
-      collect(child.stderr),
+      collect(child.stdout, into(options.onOutput)),
+      collect(child.stderr, into(options.onOutput)),
     ]);
+    const stdout = options.mergeStderr ? merged : ownStdout;
+    const stderr = options.mergeStderr ? "" : ownStderr;
     signal?.throwIfAborted();
     const out: ProcessOutput = {
       code: status.signal ? null : status.code,

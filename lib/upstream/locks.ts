@@ -119,11 +119,18 @@ function goSumModules(text: string): [string, string][] {
   });
 }
 
-/** pnpm-lock.yaml: `packages` keyed `/name@version` (v6), `name@version` (v9) or `/name/version`
- * (v5), with a `(peer@x)` suffix when peers differ. */
+/** pnpm-lock.yaml: `packages` keyed `/name@version` (v6), `name@version` (v9), each with a
+ * `(peer@x)` suffix when peers differ, or `/name/version` (v5, lockfileVersion below 6) with a
+ * `_peer@x` suffix (`/react-dom/17.0.2_react@17.0.2`, `/@scope/name/1.0.0_@scope+peer@2.0.0`). */
 function pnpmPackages(text: string): [string, string][] {
   const lock = (parseYaml(text) ?? {}) as Table;
+  const v5 = Number.parseFloat(String(lock.lockfileVersion ?? "")) < 6;
   return Object.keys((lock.packages ?? {}) as Table).map((key) => {
+    if (v5) {
+      const parts = key.replace(/^\//, "").split("/");
+      const scoped = parts[0].startsWith("@") ? 2 : 1;
+      return [parts.slice(0, scoped).join("/"), (parts[scoped] ?? "").replace(/_.*$/, "")];
+    }
     const bare = key.replace(/^\//, "").replace(/\(.*$/, "");
     const at = bare.lastIndexOf("@");
     if (at > 0) return [bare.slice(0, at), bare.slice(at + 1)];

@@ -242,28 +242,32 @@ Deno.test({
 });
 
 Deno.test({
-  name: "min_release_age: a young release waits with its age, and is taken once old enough",
+  name:
+    "min_release_age: a release waits from when the bot first saw it, whatever its commit's date, and is taken once old enough",
   ignore,
   fn: () =>
     withPathWorld([], async ({ w, cron, pulls }) => {
-      // Old enough in 30 s: the release commit dated a day less 30 seconds ago.
-      const date = new Date(Date.now() - 86400_000 + 30_000);
-      await w.addRelease({ version: "2026.5.0", date });
-      const young = await cron(["--no-build"], ["min_release_age: 1d"]);
+      // Its commit dated two years ago: upstream writes that date, so the age never counts from it.
+      await w.addRelease({ version: "2026.5.0", date: new Date(Date.now() - 2 * 365 * 86400_000) });
+      const young = await cron(["--no-build"], ["min_release_age: 40s"]);
+      // The bot's sighting was noted during that run: old enough 40 s after its end at the latest.
+      const ripe = Date.now() + 40_000;
       assert.equal(young.code, 0, young.stderr);
       assert.equal(young.json!.upToDate, true);
       assert.deepEqual(young.json!.waiting, ["2026.5.0"]);
       const [y] = young.json!.young as { version: string; age: string }[];
       assert.equal(y.version, "2026.5.0");
-      assert.match(y.age, /^23h 59m$/);
+      assert.match(y.age, /^\d+s$/);
       assert.match(
         young.stderr,
-        /authentik 2026\.5\.0: waiting, 23h 59m old \(min_release_age 1d\)/,
+        /authentik 2026\.5\.0: waiting, first seen \d+s ago \(min_release_age 40s\)/,
       );
       assert.equal((await pulls()).length, 0);
-      const left = date.getTime() + 86400_000 - Date.now();
-      await new Promise((r) => setTimeout(r, Math.max(0, left) + 1000));
-      const taken = await cron(["--no-build"], ["min_release_age: 1d"]);
+      // A second run soon after reads the same sighting: still waiting, a little older.
+      const again = await cron(["--no-build"], ["min_release_age: 40s"]);
+      assert.deepEqual(again.json!.waiting, ["2026.5.0"]);
+      await new Promise((r) => setTimeout(r, Math.max(0, ripe - Date.now()) + 1000));
+      const taken = await cron(["--no-build"], ["min_release_age: 40s"]);
       assert.equal(taken.code, 0, taken.stderr);
       assert.deepEqual(taken.json!.young, []);
       assert.equal(

@@ -19,6 +19,8 @@ Deno.test("deno.json declares the bot's permission set: listed programs, never a
   for (const program of ["git", "nix-build", "nix-instantiate", "ssh"]) {
     assert.ok(set.run.includes(program), program);
   }
+  // No shell: a program allowed to run any other would make the list say nothing.
+  for (const shell of ["sh", "bash", "env"]) assert.ok(!set.run.includes(shell), shell);
   assert.ok(!set.ffi, "no ffi");
   // The bot's own code and permission set are not the bot's to write.
   assert.deepEqual(set.write.deny, ["."]);

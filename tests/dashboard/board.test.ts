@@ -205,3 +205,54 @@ Deno.test("/upgrade on the dashboard: a writer's runs the package once; a reader
     assert.deepEqual(eyes?.map((r) => r.content), ["eyes"]);
   });
 });
+
+Deno.test("a title edited to a version the bot cannot order stops neither the package nor the dashboard; a comment whose author was deleted is skipped with a line", async () => {
+  await withForgeWorld({
+    token: TOKEN,
+    people: [{ login: "erich", token: "erich-token", permission: "write" }],
+  }, async (w) => {
+    const opened = await w.cron("--no-build");
+    assert.equal(opened.code, 0, opened.stderr);
+    const pull = opened.json!.pull as { number: number };
+    // A person edits the bot's title to a version semver cannot order.
+    await w.api(`${REPO}/pulls/${pull.number}`, {
+      method: "PATCH",
+      body: JSON.stringify({ title: "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5" }),
+    });
+    const edited = await w.cron("--no-build");
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.match(
+      edited.stderr,
+      /authentik: the title of pull request #\d+ \(".* -> 2026\.5"\) names no version the bot can order: read as naming none/,
+    );
+    assert.doesNotMatch(edited.stdout + edited.stderr, /TypeError|Invalid Version/);
+    // Read as naming no version: the bot moves its pull request as usual, titled again.
+    assert.equal(edited.json!.outcome, "updated");
+    const [now] = await w.api(`${REPO}/pulls?state=open`) as { title: string }[];
+    assert.equal(now.title, "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5.0");
+    const [board] = await issues(w);
+    assert.match(
+      row(board.body, "authentik")[4],
+      new RegExp(`^pull request \\[#${pull.number}\\]\\(http[^)]+\\) open: 2026\\.5\\.0$`),
+    );
+
+    // The stand-in answers 404 for the permission of a login it does not know: a deleted account.
+    const say = async (login: string, body: string) =>
+      Number((await w.forge.addComment("eblume", "blumeops", board.number, login, body)).id);
+    const gone = await say("departed", "/upgrade authentik");
+    const asked = await say("erich", "/upgrade authentik");
+    const ran = await w.cron("--no-build");
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(
+      ran.stderr,
+      /departed no longer exists on the forge \(404\): their command is skipped/,
+    );
+    const replies = (await w.api(`${REPO}/issues/${board.number}/comments`) as ApiComment[])
+      .filter((c) => c.user.login === "bot");
+    assert.equal(replies.filter((c) => c.body.includes(replyMarker(gone))).length, 0);
+    const answered = replies.filter((c) => c.body.includes(replyMarker(asked)));
+    assert.equal(answered.length, 1, "the other comment is answered");
+    assert.match(answered[0].body, /^\/upgrade authentik 2026\.5\.0: /);
+    assert.doesNotMatch(answered[0].body, /failed/);
+  });
+});

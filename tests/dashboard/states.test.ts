@@ -106,7 +106,7 @@ Deno.test("states: up to date, a pull request, waiting, failed, merged, deployed
   assert.deepEqual(young.state, {
     kind: "waiting",
     version: "2026.6.0",
-    reason: "released 1d2h ago: younger than min_release_age",
+    reason: "first seen 1d2h ago: younger than min_release_age",
   });
 
   const moved = packageStatus(
@@ -236,4 +236,23 @@ Deno.test("states: a Dockerfile package's open pull request gives its number and
     loki,
   );
   assert.deepEqual(other.state, { kind: "pull", number: 6, url: "http://f/p/6", version: null });
+});
+
+Deno.test("states: a pull request whose title a person edited to a version the bot cannot order is a row, not an error", () => {
+  for (
+    const [spec, title] of [
+      [config, "C2(upgrade-authentik): authentik 2026.2.0 -> 2026.5"],
+      [{ ...config, kind: "dockerfile" as const }, "Upgrade authentik from 2026.2.0 to latest"],
+    ] as const
+  ) {
+    const edited = packageStatus(
+      outcome((r) => {
+        r.open = { number: 6, url: "http://f/p/6", title };
+        r.waiting = ["2026.5.0"];
+      }),
+      spec,
+    );
+    assert.deepEqual(edited.state, { kind: "pull", number: 6, url: "http://f/p/6", version: null });
+    assert.equal(edited.newest, "2026.5.0");
+  }
 });

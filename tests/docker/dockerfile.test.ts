@@ -108,3 +108,39 @@ Deno.test("the ARG moves in the file's own style; nothing else changes", () => {
     'ARG CONTAINER_APP_VERSION="3.1.0"\n',
   );
 });
+
+Deno.test("an ARG as Docker accepts it (indented, lower-case, quoted, among others, continued) is found and moved in one place", () => {
+  const text = `  arg CONTAINER_APP_VERSION='v1.4.2'
+ARG OTHER=1 \\
+    CONTAINER_APP_VERSION_NOT=9.9.9
+FROM golang
+  Arg \\
+    STORE="x" CONTAINER_APP_VERSION="v1.4.2"
+RUN git clone --branch \${CONTAINER_APP_VERSION} https://forge.example.org/mirrors/store.git /s
+`;
+  const d = discoverDockerfile(text, FORGE)!;
+  assert.equal(d.literal, "v1.4.2");
+  assert.equal(d.version, "1.4.2");
+  assert.equal(d.line, 1);
+  assert.deepEqual(d.problems, []);
+  assert.deepEqual(d.mirrors.map((m) => [m.repo, m.tag]), [["mirrors/store", "v{version}"]]);
+  const moved = setDockerfileVersion(text, "1.5.0");
+  assert.equal(
+    moved,
+    text.replace("'v1.4.2'", "'v1.5.0'").replace('"v1.4.2"', '"v1.5.0"'),
+  );
+  // Discovery reads the bump where the bump wrote it.
+  assert.equal(discoverDockerfile(moved, FORGE)!.version, "1.5.0");
+});
+
+Deno.test("a bump with no version ARG to move fails, naming the file; a comment is no ARG", () => {
+  assert.throws(
+    () =>
+      setDockerfileVersion("# ARG CONTAINER_APP_VERSION=1.0.0\nFROM a\n", "1.1.0", "x/Dockerfile"),
+    /x\/Dockerfile: no ARG CONTAINER_APP_VERSION= with a value to move/,
+  );
+  assert.throws(
+    () => setDockerfileVersion("FROM a\nARG CONTAINER_APP_VERSION\n", "1.1.0"),
+    /Dockerfile: no ARG CONTAINER_APP_VERSION=/,
+  );
+});

@@ -3,6 +3,7 @@ import {
   compareVersions,
   isPrerelease,
   newerVersions,
+  orderableVersion,
   parseVersion,
   pathCandidates,
   releaseSeries,
@@ -11,6 +12,7 @@ import {
   tagFor,
   versionOfTag,
 } from "../../lib/nix/versions.ts";
+import { InputError } from "../../lib/runtime/errors.ts";
 
 Deno.test("authentik versions parse and order as semver", () => {
   assert.equal(parseVersion("2026.5.0"), "2026.5.0");
@@ -118,4 +120,16 @@ Deno.test("the steps ahead and the series a forced version skips", () => {
   assert.deepEqual(seriesSkipped(all, "2026.2.0", "2026.11.0"), ["2026.5.1", "2026.8.1"]);
   assert.deepEqual(seriesSkipped(all, "2026.2.0", "2026.5.0"), []);
   assert.deepEqual(seriesSkipped(all, "2026.5.1", "2026.8.0"), []);
+});
+
+Deno.test("a version read from people's text: orderable or null, and a comparison names what it cannot order", () => {
+  assert.equal(orderableVersion("2026.5.0-rc1"), "2026.5.0-rc1");
+  for (const bad of ["2026.5", "v2026.5.0", "2026.5.0+build", "", "9".repeat(70) + ".1.1"]) {
+    assert.equal(orderableVersion(bad), null, bad);
+  }
+  // Not semver's TypeError: an InputError naming the value (one package's clear line).
+  assert.throws(
+    () => compareVersions("2026.5", "2026.2.0"),
+    (e: Error) => e instanceof InputError && /"2026.5" is not a release version/.test(e.message),
+  );
 });

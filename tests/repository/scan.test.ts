@@ -157,3 +157,26 @@ Deno.test("a Nix mirror fetched at a literal rev, or versions that disagree: lef
     /default\.nix:\d+: mirrors\/pusher is fetched at a rev not made from the version/,
   );
 });
+
+Deno.test("an indented lower-case ARG is found at its version; one that cannot be ordered is left out with why", () => {
+  const files = {
+    "containers/store/Dockerfile": `  arg CONTAINER_APP_VERSION="1.4.2"
+FROM golang
+RUN git clone --branch v\${CONTAINER_APP_VERSION} https://forge.example.org/mirrors/store.git /s
+`,
+    "containers/side/Dockerfile": `ARG CONTAINER_APP_VERSION=2.0
+RUN git clone --branch \${CONTAINER_APP_VERSION} https://forge.example.org/mirrors/side-car.git /k
+`,
+  };
+  const s = scan(files);
+  assert.deepEqual(
+    s.packages.map((p) => [p.name, p.kind, p.version, p.mirrors[0].tag]),
+    [["store", "dockerfile", "1.4.2", "v{version}"]],
+  );
+  assert.equal(s.unresolved.length, 1, JSON.stringify(s.unresolved));
+  assert.equal(s.unresolved[0].dir, "containers/side");
+  assert.match(
+    s.unresolved[0].reason,
+    /line 1: ARG CONTAINER_APP_VERSION "2.0" is not a release version/,
+  );
+});

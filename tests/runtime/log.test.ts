@@ -1,6 +1,13 @@
 // Progress lines and phase timings of packages that run side by side are each package's own.
 import assert from "node:assert/strict";
-import { asPackage, phaseTimings, progress, timePhase, timings } from "../../lib/runtime/log.ts";
+import {
+  asPackage,
+  escapeControls,
+  phaseTimings,
+  progress,
+  timePhase,
+  timings,
+} from "../../lib/runtime/log.ts";
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -61,4 +68,13 @@ Deno.test("asPackage: phases are timed apart per package, beside the run's own",
   assert.equal(a["nix-build"], undefined, "b's phase is not a's");
   assert.equal(b.git, undefined, "a's phase is not b's");
   assert.equal(timings.git, undefined, "nor the run's");
+});
+
+Deno.test("control characters in a progress line are written out, never acted on by the terminal", async () => {
+  const tag = "version/2026.5.0\x1b[2K\r\x1b]8;;http://evil\x07ok\u202egnp.exe\x9b";
+  const lines = await printed(() => Promise.resolve(progress(`tag ${tag}\tseen\nnext line`)));
+  assert.deepEqual(lines, [
+    "tag version/2026.5.0\\x1b[2K\\x0d\\x1b]8;;http://evil\\x07ok\\u202egnp.exe\\x9b\tseen\nnext line",
+  ]);
+  assert.equal(escapeControls("plain 2026.5.0 — ünïcode"), "plain 2026.5.0 — ünïcode");
 });

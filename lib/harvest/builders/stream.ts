@@ -26,11 +26,13 @@ export function buildEnv(names: string[] = []): Record<string, string> {
 }
 
 /** Prints the host's system, extra platforms and builders, and the machines files those name
- * (read by parseHostPlatforms): run by sh on the build host, locally or over ssh. */
+ * (read by parseHostPlatforms): run by sh on an ssh build host (the local builder does the same
+ * without a shell). */
 export const HOST_PLATFORMS = new URL("./host-platforms.sh", import.meta.url);
 
 /** Instantiates (its arguments are nix-instantiate's) and lists the closure's fixed-output
- * derivations with their hashes. */
+ * derivations with their hashes: on an ssh build host (the local builder lists them without a
+ * shell). */
 const FOD_LIST = new URL("./fod-list.sh", import.meta.url);
 
 /** The command line of a request; `where` names the expression (`-E expr` or its file). */

@@ -118,7 +118,7 @@ export class ForgejoForge implements Forge {
     return pullRequests.reactions(this.api, repo, commentId);
   }
 
-  permission(repo: string, user: string): Promise<string | null> {
+  permission(repo: string, user: string): Promise<string | null | undefined> {
     return pullRequests.permission(this.api, repo, user);
   }
 

@@ -167,7 +167,7 @@ export async function permission(
   api: ForgejoApi,
   repo: string,
   user: string,
-): Promise<string | null> {
+): Promise<string | null | undefined> {
   try {
     const { data } = await api.octokit.request(
       "GET /repos/{owner}/{repo}/collaborators/{collaborator}/permission",
@@ -178,6 +178,8 @@ export async function permission(
     // Forgejo answers 403 unless the caller is a repository admin (older Forgejo: even when it
     // asks about itself): the bot may not check, which says nothing about the user.
     if ((e as { status?: number }).status === 403) return null;
+    // 404: no such user (a deleted account's comments stay, under its old name or Ghost).
+    if ((e as { status?: number }).status === 404) return undefined;
     throw api.explain(e as RequestError, `reading ${user}'s permission on ${repo}`);
   }
 }
