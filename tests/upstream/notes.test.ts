@@ -1,12 +1,6 @@
 // Release notes: the path per version, sections, what is made safe, and cutting to size.
 import assert from "node:assert/strict";
-import {
-  cutMarkdown,
-  isImportant,
-  notesPath,
-  safeMarkdown,
-  sections,
-} from "../../lib/upstream/notes.ts";
+import { isImportant, notesPath, sections } from "../../lib/upstream/notes.ts";
 import { AUTHENTIK_RELEASE_NOTES } from "../../lib/site/defaults.ts";
 import { AUTHENTIK_NOTES } from "./samples.ts";
 
@@ -20,7 +14,7 @@ Deno.test("notesPath: authentik's pattern per version", () => {
 });
 
 Deno.test("sections: front matter dropped, ## sections, a heading in a code block is not one", () => {
-  const found = sections(AUTHENTIK_NOTES);
+  const found = sections(AUTHENTIK_NOTES, "file");
   assert.deepEqual(found.map((s) => s.title), [
     null,
     "Highlights",
@@ -40,41 +34,16 @@ Deno.test("sections: front matter dropped, ## sections, a heading in a code bloc
   assert.ok(!isImportant(null) && !isImportant("New features"));
 });
 
-Deno.test("safeMarkdown: no raw HTML, no mention or issue reference, headings moved down", () => {
-  const hostile = [
-    "## Title",
-    "</details><script>alert(1)</script><!-- hide the rest",
-    "fixes #12, closes owner/repo#3, thanks @erich",
-    "inline `</details>` stays literal in code",
-    "a & b, &amp; kept",
-  ].join("\n");
-  const safe = safeMarkdown(hostile, 6);
-  assert.equal(
-    safe,
-    [
-      "###### Title",
-      "&lt;/details&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;!-- hide the rest",
-      "fixes #&#8203;12, closes owner/repo#&#8203;3, thanks @&#8203;erich",
-      "inline `</details>` stays literal in code",
-      "a &amp; b, &amp; kept",
-    ].join("\n"),
-  );
-  assert.ok(!/<\/?details/i.test(safe.replace(/`[^`]*`/g, "")));
+Deno.test("sections: a forge release's body has no front matter: an opening --- is Markdown", () => {
+  const body = "---\n\n## Breaking changes\n\n- the API is gone\n\n---\n\n## Fixes\n\n- one";
+  const found = sections(body, "release");
+  assert.deepEqual(found.map((s) => s.title), [null, "Breaking changes", "Fixes"]);
+  assert.match(found[1].text, /the API is gone/);
+  // The same text as a file loses what its "front matter" held: files only.
+  assert.deepEqual(sections(body, "file").map((s) => s.title), ["Fixes"]);
 });
 
-Deno.test("safeMarkdown: a fence left open is closed; code inside keeps its text", () => {
-  const safe = safeMarkdown("text\n````sh\n</details>\n```\nstill code");
-  assert.equal(safe, "text\n````sh\n</details>\n```\nstill code\n````");
-  assert.equal(safeMarkdown("~~~\nx\n~~~\n<b>"), "~~~\nx\n~~~\n&lt;b&gt;");
-});
-
-Deno.test("cutMarkdown: at a line boundary, within the budget, closing a fence it cut", () => {
-  const text = ["intro", "```", ...Array.from({ length: 50 }, (_, i) => `line ${i}`), "```"]
-    .join("\n");
-  const cut = cutMarkdown(text, 100);
-  assert.ok(cut.cut);
-  assert.ok(cut.text.length <= 100, `${cut.text.length}`);
-  assert.ok(cut.text.endsWith("\n```"));
-  assert.match(cut.text, /^intro\n```\nline 0\n/);
-  assert.deepEqual(cutMarkdown("short", 100), { text: "short", cut: false });
+Deno.test("sections: headings from the tree: setext, not in HTML or an unclosed fence", () => {
+  const text = "Intro\n\nSetext\n------\n\nx\n\n<div>\n## not in html\n</div>\n\n```\n## in code";
+  assert.deepEqual(sections(text, "release").map((s) => s.title), [null, "Setext"]);
 });
