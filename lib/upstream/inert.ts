@@ -22,9 +22,15 @@ const BREAK = "&#8203;";
 const KEYWORD =
   /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|reopen(?:s|ed)?)\b(?=:?\s*(?:$|[#!]|[\w./-]*[#!]\d|https?:|www\.))/;
 
-/** What text must not show as it is: a closing keyword, the start of a mention or reference, a
- * character that is Markdown or HTML syntax. */
-const SYNTAX = new RegExp(`${KEYWORD.source}|[@#!](?=\\w)|[&<>\\\\\`*_[\\]~|$#\u200b]`, "gi");
+/** What text must not show as it is: a closing keyword, a link GFM would make, the start of a
+ * mention or reference, a character that is Markdown or HTML syntax. */
+// What GFM makes a link of in plain text (`https://`, `www.`), broken by escaping its `:` or `.`.
+const AUTOLINK = /(?<=\bhttps?):(?=\/\/)|(?<=\bwww)\./;
+
+const SYNTAX = new RegExp(
+  `${KEYWORD.source}|${AUTOLINK.source}|[@#!](?=\\w)|[&<>\\\\\`*_[\\]~|$#\u200b]`,
+  "gi",
+);
 
 const ZWSP = "\u200b";
 
