@@ -270,7 +270,7 @@ export function rebuildReply(s: RebuildSummary, commentId: number): string {
     }).`
     : `/rebuild failed${
       s.builds ? ` after ${s.builds} nix-build runs (${formatSeconds(s.seconds)})` : ""
-    }: ${oneLine(s.message)}`;
+    }: ${inertText(s.message)}`;
   const commits = s.commits.length
     ? ["", "New commits:", ...s.commits.map((c) => `- ${mdCode(c.subject)}`)]
     : ["", "No new commits."];

@@ -14,13 +14,14 @@ export function parseMarkdown(markdown: string): Root {
   return fromMarkdown(markdown, PARSE);
 }
 
-/** A zero-width space as a character reference: it breaks `@name`, `#12`, `!12` and closing
- * keywords for Forgejo's reference finder while the text reads the same. */
+/** A zero-width space as a character reference: it breaks `@name`, `#12`, `!12` and a closing
+ * keyword before a link for Forgejo's reference finder while the text reads the same. */
 const BREAK = "&#8203;";
 
-// Forgejo's closing and reopening keywords, when a reference or a link may follow them.
+// Forgejo's closing and reopening keywords, when a link may follow them (a `#12` after one is
+// broken itself; an issue's URL is not text to break).
 const KEYWORD =
-  /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|reopen(?:s|ed)?)\b(?=:?\s*(?:$|[#!]|[\w./-]*[#!]\d|https?:|www\.))/;
+  /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|reopen(?:s|ed)?)\b(?=:?\s*(?:$|https?:|www\.))/;
 
 /** What text must not show as it is: a closing keyword, a link GFM would make, the start of a
  * mention or reference, a character that is Markdown or HTML syntax. */
@@ -59,7 +60,7 @@ function escapeLine(line: string, place: Place, continued = false): string {
   // What is syntax only at the start of a line (a list item, a setext underline), escaped
   // wherever the text starts: after other inline nodes, the escape shows the same.
   return out.replace(
-    /^([ \t]*)([-+=]|\d{1,9}(?=[.)]))/,
+    /^([ \t]*)([-+=]|\d{1,9}(?=[.)](?:[ \t]|$)))/,
     (_, blank: string, lead: string) => /\d/.test(lead) ? `${blank}${lead}\\` : `${blank}\\${lead}`,
   );
 }

@@ -281,7 +281,7 @@ Deno.test({
       // The crafted lock's error and the notes are there, inert.
       assert.match(
         body,
-        /^- Not shown: uv\.lock: cannot be read as uv\.lock: .*@&#8203;name f&#8203;ixes #&#8203;1 &lt;\/details&gt;/m,
+        /^- Not shown: uv\.lock: cannot be read as uv\.lock: .*@&#8203;name fixes #&#8203;1 &lt;\/details&gt;/m,
       );
       assert.match(body, /^###### Breaking changes$/m);
       assert.ok(body.indexOf("The config moved") < body.indexOf("<details><summary>Other"), body);

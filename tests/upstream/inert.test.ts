@@ -37,7 +37,7 @@ Deno.test("inertMarkdown: no raw HTML, no mention or issue reference, headings m
   assert.deepEqual(topHeadings(safe), ["###### Title"]);
   assert.match(
     safe,
-    /^f&#8203;ixes #&#8203;12, c&#8203;loses owner\/repo#&#8203;3, thanks @&#8203;erich$/m,
+    /^fixes #&#8203;12, closes owner\/repo#&#8203;3, thanks @&#8203;erich$/m,
   );
   assert.match(safe, /inline `<\/details>` stays literal in code/);
   // An HTML block is shown as code; HTML inside a paragraph as its characters.
@@ -74,7 +74,7 @@ Deno.test("inertText, inertHtmlText: one line, nothing it could open or mention"
   assert.equal(inertText("a\n# b <i>@c</i> *d*"), "a \\# b &lt;i&gt;@&#8203;c&lt;/i&gt; \\*d\\*");
   assert.equal(
     inertHtmlText("Thanks @x, fixes #1 </summary>"),
-    "Thanks @&#8203;x, f&#8203;ixes #&#8203;1 &lt;/summary&gt;",
+    "Thanks @&#8203;x, fixes #&#8203;1 &lt;/summary&gt;",
   );
 });
 
