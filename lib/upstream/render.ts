@@ -12,6 +12,9 @@ export const BODY_LIMIT = 60_000;
 /** More packages than this in one lock file are folded. */
 const FOLD_AFTER = 15;
 
+/** Notes longer than this are read only this far: twice what the whole body may hold. */
+const MAX_NOTES = 2 * BODY_LIMIT;
+
 /** Below this many characters, the folded rest of a notes file is only linked. */
 const MIN_REST = 400;
 
@@ -70,7 +73,11 @@ function notesLines(n: ReleaseNotes, share: number): string[] {
     `[The whole notes](${linkTarget(n.url)})`,
     "",
   ];
-  const parts = sections(n.text, n.source);
+  // Parsing is linear but not cheap (tens of milliseconds a kilobyte): what could never be shown is not
+  // read, and the cut is said.
+  const long = n.text.length > MAX_NOTES;
+  const text = long ? n.text.slice(0, n.text.lastIndexOf("\n", MAX_NOTES) + 1) : n.text;
+  const parts = sections(text, n.source);
   // Each section on its own: one cannot leave a construct open over the next.
   const inert = (list: NotesSection[]) =>
     list.map((s) => inertMarkdown(s.text, { headingFloor: 6 })).join("\n\n");
@@ -81,7 +88,8 @@ function notesLines(n: ReleaseNotes, share: number): string[] {
   const out = [...head];
   if (important) {
     const first = cutInert(important, room - size([CUT, ""]) - 2);
-    out.push(first.text, "", ...(first.cut ? [CUT, ""] : []));
+    const cut = first.cut || (long && rest.length === 0);
+    out.push(first.text, "", ...(cut ? [CUT, ""] : []));
     room = share - size(out);
   }
   if (rest.length === 0) return out;
@@ -103,7 +111,7 @@ function notesLines(n: ReleaseNotes, share: number): string[] {
     "",
     body.text,
     "",
-    ...(body.cut ? [CUT, ""] : []),
+    ...(body.cut || long ? [CUT, ""] : []),
     ...fold.slice(2),
   ];
 }
