@@ -93,16 +93,38 @@ export interface InertOptions {
 /** Upstream Markdown as Markdown that renders its words and structure and nothing more: text
  * escaped (no mention, reference, closing keyword, or character reference that renders as one),
  * raw HTML shown as text, headings at `headingFloor` or deeper, links only to http(s), code kept
- * as code (in a fence longer than any backtick run in it). Markdown the parser cannot read is
- * shown as a fenced block. */
+ * as code (in a fence longer than any backtick run in it). Markdown the parser cannot read (or
+ * not in good time: nested too deep) is shown as a fenced block. */
 export function inertMarkdown(markdown: string, options: InertOptions): string {
-  let tree: Root;
+  if (tooDeep(markdown)) return fenced(markdown);
   try {
-    tree = parseMarkdown(markdown);
+    const tree = parseMarkdown(markdown);
+    return inertTree(tree.children, definitionsOf(tree), options);
   } catch {
+    // Deeper than the parser's or the writer's stack after all: the text as code.
     return fenced(markdown);
   }
-  return inertTree(tree.children, definitionsOf(tree), options);
+}
+
+/** Deeper nesting than honest notes have (their links and quotes nest a few levels): the parser
+ * takes time quadratic in the depth of brackets (40 kB of nested links or images: half a minute)
+ * and recursion in that of quotes, so such text is shown as code unparsed. */
+const MAX_DEPTH = 32;
+
+/** Whether brackets (within a paragraph) or quotes nest deeper than MAX_DEPTH. */
+export function tooDeep(markdown: string): boolean {
+  let depth = 0;
+  for (const line of markdown.split("\n")) {
+    if (line.trim() === "") depth = 0;
+    if ((/^(?:[ \t]*>)+/.exec(line)?.[0].split(">").length ?? 1) - 1 > MAX_DEPTH) return true;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (c === "\\") i++;
+      else if (c === "[" && ++depth > MAX_DEPTH) return true;
+      else if (c === "]" && depth > 0) depth--;
+    }
+  }
+  return false;
 }
 
 /** The link definitions of a tree, by identifier (references are resolved against them). */

@@ -1,5 +1,5 @@
 // Release notes (untrusted markdown): where a release's file is, and its sections (pure).
-import { parseMarkdown, plainText } from "./inert.ts";
+import { parseMarkdown, plainText, tooDeep } from "./inert.ts";
 
 /** The placeholders a `release_notes` path pattern may use. */
 export const NOTES_PLACEHOLDERS = ["version", "major", "minor", "patch", "year"];
@@ -27,6 +27,8 @@ export function sections(markdown: string, source: "file" | "release"): NotesSec
   const text = source === "file"
     ? markdown.replace(/^---\r?\n[\s\S]*?\r?\n---[ \t]*(\r?\n|$)/, "")
     : markdown;
+  // Nested too deep to parse in good time: one section, which the renderer shows as code.
+  if (tooDeep(text)) return text.trim() ? [{ title: null, text: text.trim() }] : [];
   const parts: { title: string | null; from: number; to: number }[] = [
     { title: null, from: 0, to: text.length },
   ];

@@ -11,6 +11,7 @@ import {
   parseMarkdown,
 } from "../../lib/upstream/inert.ts";
 import { BODY_LIMIT, upstreamSection } from "../../lib/upstream/render.ts";
+import { sections } from "../../lib/upstream/notes.ts";
 import { parseLock } from "../../lib/upstream/locks.ts";
 import { parseRecord } from "../../lib/mikado/tag_record.ts";
 import { skipNoted } from "../../lib/mikado/pull_text.ts";
@@ -163,4 +164,26 @@ Deno.test("ownComments: top-level comments only; copies in code, lists, quotes o
   ].join("\n");
   assert.deepEqual(ownComments(body), ["<!-- upgrade-bot: mine -->"]);
   assert.deepEqual(ownComments(`x\n\n${COPIED_SKIP}\n`), [COPIED_SKIP]);
+});
+
+Deno.test("inertMarkdown: nesting deeper than honest notes is shown as code, unparsed and at once", () => {
+  const nested = "![".repeat(3000) + "x" + "](http://a)".repeat(3000);
+  const started = performance.now();
+  const out = inertMarkdown(`## Fixes\n\n${nested}`, NOTES);
+  assert.ok(performance.now() - started < 1000, `${performance.now() - started} ms`);
+  const [code] = parseMarkdown(out).children;
+  assert.equal(code.type, "code");
+  assert.deepEqual(sections(`## Fixes\n\n${"[".repeat(40)}x`, "release").map((s) => s.title), [
+    null,
+  ]);
+  assert.equal(inertMarkdown(">".repeat(20000) + " x", NOTES).split("\n")[0], "```");
+  // A few levels, as real notes nest: parsed.
+  assert.equal(
+    inertMarkdown("[a [b] c](https://x.example)\n\n> > q", NOTES),
+    [
+      "[a \\[b\\] c](https://x.example)",
+      "",
+      "> > q",
+    ].join("\n"),
+  );
 });
