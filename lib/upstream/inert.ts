@@ -23,11 +23,11 @@ const BREAK = "&#8203;";
 const KEYWORD =
   /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|reopen(?:s|ed)?)\b(?=:?\s*(?:$|https?:|www\.))/;
 
-/** What text must not show as it is: a closing keyword, a link GFM would make, the start of a
- * mention or reference, a character that is Markdown or HTML syntax. */
 // What GFM makes a link of in plain text (`https://`, `www.`), broken by escaping its `:` or `.`.
 const AUTOLINK = /(?<=\bhttps?):(?=\/\/)|(?<=\bwww)\./;
 
+/** What text must not show as it is: a closing keyword, a link GFM would make, the start of a
+ * mention or reference, a character that is Markdown or HTML syntax. */
 const SYNTAX = new RegExp(
   `${KEYWORD.source}|${AUTOLINK.source}|[@#!](?=\\w)|[&<>\\\\\`*_[\\]~|$#\u200b]`,
   "gi",
@@ -156,7 +156,7 @@ function inertTree(
 }
 
 /** Text in a fenced code block whose fence no line of it can close. */
-export function fenced(text: string): string {
+function fenced(text: string): string {
   const lines = text.split(/\r\n|\r|\n/).map(printable);
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((r) => r.length));
   const fence = "`".repeat(longest + 1);
