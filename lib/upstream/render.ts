@@ -1,7 +1,7 @@
 // What changed upstream, as the pull request's section (within a size budget) and as stdout lines (pure).
 import type { DependencyChanges, MirrorChanges, ReleaseNotes } from "./changes.ts";
 import type { PackageChange } from "./locks.ts";
-import { isImportant, type NotesSection, sections } from "./notes.ts";
+import { isImportant, type NotesSection, sections } from "./sections.ts";
 import { cutInert, inertHtmlText, inertMarkdown, inertText } from "./inert.ts";
 import { linkTarget, mdCode } from "../mikado/markdown.ts";
 

@@ -11,7 +11,7 @@ import {
   parseMarkdown,
 } from "../../lib/upstream/inert.ts";
 import { BODY_LIMIT, upstreamSection } from "../../lib/upstream/render.ts";
-import { sections } from "../../lib/upstream/notes.ts";
+import { sections } from "../../lib/upstream/sections.ts";
 import { parseLock } from "../../lib/upstream/locks.ts";
 import { parseRecord } from "../../lib/mikado/tag_record.ts";
 import { skipNoted } from "../../lib/mikado/pull_text.ts";
