@@ -1,8 +1,10 @@
 // The dashboard issue's marker: how the bot finds its one issue again among the open issues (pure).
 import type { Issue } from "../platform/forge.ts";
+import { ownComments } from "../upstream/inert.ts";
 
-/** The hidden first line of the dashboard's body. Untrusted text in the body is HTML-escaped
- * (render.ts), so no release name or failure reason can carry a second one. */
+/** The hidden first line of the dashboard's body, read back only as a top-level HTML comment
+ * (lib/upstream/inert.ts): untrusted text in the body is escaped (render.ts), so no release name
+ * or failure reason can carry a second one. */
 export const DASHBOARD_MARKER = "<!-- upgrade-bot:dashboard -->";
 
 /** The bot's dashboard among `issues`: the oldest open issue that `me` opened with the marker in
@@ -13,7 +15,9 @@ export function findDashboard(
   me: string,
 ): { issue: Issue | null; duplicates: Issue[] } {
   const mine = issues
-    .filter((i) => i.user.toLowerCase() === me.toLowerCase() && i.body.includes(DASHBOARD_MARKER))
+    .filter((i) =>
+      i.user.toLowerCase() === me.toLowerCase() && ownComments(i.body).includes(DASHBOARD_MARKER)
+    )
     .sort((a, b) => a.number - b.number);
   return { issue: mine[0] ?? null, duplicates: mine.slice(1) };
 }

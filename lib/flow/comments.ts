@@ -1,4 +1,5 @@
 // Pull request commands: `/rebuild` comments, who may give them, and handling each exactly once.
+import { ownComments } from "../upstream/inert.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { type Comment, type Forge, isBotPull, type Pull } from "../platform/forge.ts";
 import {
@@ -114,7 +115,9 @@ export async function mayCommand(
 
 /** Whether the bot (`bot`, its login) has answered comment `commentId` among `comments`. */
 export function answered(comments: Comment[], bot: string, commentId: number): boolean {
-  return comments.some((c) => c.user === bot && c.body.includes(replyMarker(commentId)));
+  return comments.some((c) =>
+    c.user === bot && ownComments(c.body).includes(replyMarker(commentId))
+  );
 }
 
 /** Posts the bot's reply to comment `commentId` on issue or pull request `index` once: a reply

@@ -1,4 +1,5 @@
 // A Dockerfile package in the cron run: its newest ready release as a C1 pull request, the checks on it read back.
+import { ownComments } from "../upstream/inert.ts";
 import { join } from "node:path";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
@@ -196,7 +197,7 @@ async function sayFailedChecks(forge: Forge, repo: string, pull: Pull): Promise<
   // Asked already to tell the bot's pull request (botPullsFrom); the client keeps the answer.
   const me = await forge.whoami();
   const said = (await forge.comments(repo, pull.number)).some((c) =>
-    c.user.toLowerCase() === me.toLowerCase() && c.body.includes(marker)
+    c.user.toLowerCase() === me.toLowerCase() && ownComments(c.body).includes(marker)
   );
   if (said) return;
   await forge.comment(repo, pull.number, checksFailedNote(pull.headSha, status.checks));

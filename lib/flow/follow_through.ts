@@ -1,4 +1,5 @@
 // After merge: the merged upgrade followed to the deployment (image in the registry -> follow-up pull request).
+import { ownComments } from "../upstream/inert.ts";
 import { join } from "node:path";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { Registry } from "../platform/registry.ts";
@@ -128,7 +129,10 @@ export async function followThrough(
     const failed = runs.find((r) => r.status === "failure" || r.status === "cancelled");
     if (!failed) return at("waiting", `waiting for ${image}:${tag} in the registry`);
     const marker = failureMarker(sha);
-    const said = (await forge.comments(repo, merged.number)).some((c) => c.body.includes(marker));
+    // The bot's own note only: anyone may comment, and a copy in a quote or code is not the note.
+    const said = (await forge.comments(repo, merged.number)).some((c) =>
+      c.user === me && ownComments(c.body).includes(marker)
+    );
     if (!said && !settings.dryRun) {
       await forge.comment(
         repo,

@@ -1,4 +1,5 @@
 // Moved tags: the open pull request's recorded tags against what they name now, said once on it.
+import { ownComments } from "../upstream/inert.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import {
@@ -35,7 +36,7 @@ export async function movedTagsOf(
   const repo = settings.forge.repo;
   const me = await forge.whoami();
   const said = (await forge.comments(repo, open.number)).filter((c) => c.user === me);
-  if (!moved.every((m) => said.some((c) => c.body.includes(movedMarker(m))))) {
+  if (!moved.every((m) => said.some((c) => ownComments(c.body).includes(movedMarker(m))))) {
     await forge.comment(repo, open.number, movedComment(moved));
   }
   return moved;

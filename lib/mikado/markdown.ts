@@ -1,7 +1,7 @@
 // Markdown the bot writes: safe code spans and fences, tidy files, sections, list items, wiki-links.
 
 /** Drops terminal escapes and control characters (log lines carry colours and `\r`). */
-function printable(s: string): string {
+export function printable(s: string): string {
   // deno-lint-ignore no-control-regex
   return s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
 }

@@ -9,6 +9,7 @@ import { recordLines } from "./tag_record.ts";
 import { afterMerge } from "../site/defaults.ts";
 import type { MirrorChanges } from "../upstream/changes.ts";
 import { BODY_LIMIT, upstreamSection } from "../upstream/render.ts";
+import { inertText, ownComments } from "../upstream/inert.ts";
 
 export interface PullFacts extends UpgradeFacts {
   /** The release tags on both mirrors, and the commit each named when harvested. */
@@ -130,9 +131,10 @@ function afterMergeSection(f: PullFacts): string[] {
 /** Hidden in the body of a pull request forced past a release series. */
 const SKIP_MARKER = "<!-- upgrade-bot: skips release series -->";
 
-/** Whether a pull request body says its upgrade skips a release series (forced). */
+/** Whether a pull request body says its upgrade skips a release series (forced): the bot's own
+ * top-level comment, never a copy in the release notes it shows. */
 export function skipNoted(body: string): boolean {
-  return body.split("\n").includes(SKIP_MARKER);
+  return ownComments(body).includes(SKIP_MARKER);
 }
 
 /** Where the upgrade stands on the package's path: a forced skip, and the releases still ahead. */
@@ -143,7 +145,7 @@ function pathSection(f: PullFacts): string[] {
     ...skipped.length
       ? [
         `**Skips ${skipped.length === 1 ? "a release series" : "release series"}: ${
-          skipped.map((v) => `${oneLine(v)}`).join(", ")
+          skipped.map(inertText).join(", ")
         }.** Forced with ${mdCode("--version")}: upstream says upgrades must happen in order, ` +
         "one release series at a time; check its release notes before merging.",
         SKIP_MARKER,
@@ -152,8 +154,8 @@ function pathSection(f: PullFacts): string[] {
       : [],
     ...ahead.length
       ? [
-        `Still ahead: next: ${oneLine(ahead[0])}${
-          ahead.length > 1 ? `, then ${ahead.slice(1).map(oneLine).join(", ")}` : ""
+        `Still ahead: next: ${inertText(ahead[0])}${
+          ahead.length > 1 ? `, then ${ahead.slice(1).map(inertText).join(", ")}` : ""
         }.`,
         "",
       ]
@@ -268,7 +270,7 @@ export function rebuildReply(s: RebuildSummary, commentId: number): string {
     }).`
     : `/rebuild failed${
       s.builds ? ` after ${s.builds} nix-build runs (${formatSeconds(s.seconds)})` : ""
-    }: ${oneLine(s.message)}`;
+    }: ${inertText(s.message)}`;
   const commits = s.commits.length
     ? ["", "New commits:", ...s.commits.map((c) => `- ${mdCode(c.subject)}`)]
     : ["", "No new commits."];

@@ -1,5 +1,6 @@
 // Mirror tags as harvested: which commit each tag named, recorded in the pull request body, and moved tags (pure).
 import { mdCode } from "./markdown.ts";
+import { ownComments } from "../upstream/inert.ts";
 
 /** One mirror's tag and the commit it named when the bot harvested it. */
 export interface TagRecord {
@@ -17,18 +18,23 @@ export interface MovedTag extends TagRecord {
 const REPO = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const TAG = /^[A-Za-z0-9][A-Za-z0-9._/+-]{0,199}$/;
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-const LINE = /^<!-- upgrade-bot: harvested (\S+) (\S+) (\S+) -->$/gm;
+const LINE = /^<!-- upgrade-bot: harvested (\S+) (\S+) (\S+) -->$/;
 
 /** The body's hidden lines recording each tag's commit (one a line, after the mirror list). */
 export function recordLines(record: TagRecord[]): string[] {
   return record.map((r) => `<!-- upgrade-bot: harvested ${r.repo} ${r.tag} ${r.commit} -->`);
 }
 
-/** The record in a pull request body; lines that are not well-formed (the body is anyone's to
- * edit) are left out. */
+/** The record in a pull request body: only the bot's own top-level comments count (a copy in
+ * the release notes shown below is inert text or code there), and of those only well-formed ones
+ * (the body is anyone's to edit). */
 export function parseRecord(body: string): TagRecord[] {
-  return [...body.matchAll(LINE)].filter((m) => REPO.test(m[1]) && TAG.test(m[2]) && SHA.test(m[3]))
-    .map((m) => ({ repo: m[1], tag: m[2], commit: m[3] }));
+  return ownComments(body).flatMap((c) => {
+    const m = LINE.exec(c);
+    return m && REPO.test(m[1]) && TAG.test(m[2]) && SHA.test(m[3])
+      ? [{ repo: m[1], tag: m[2], commit: m[3] }]
+      : [];
+  });
 }
 
 /** The recorded tags that name another commit now (`now`: repo -> tag -> commit; a tag that is

@@ -1,8 +1,9 @@
 // What changed upstream, as the pull request's section (within a size budget) and as stdout lines (pure).
 import type { DependencyChanges, MirrorChanges, ReleaseNotes } from "./changes.ts";
 import type { PackageChange } from "./locks.ts";
-import { cutMarkdown, isImportant, safeMarkdown, sections } from "./notes.ts";
-import { linkTarget, mdCode, oneLine } from "../mikado/markdown.ts";
+import { isImportant, type NotesSection, sections } from "./sections.ts";
+import { cutInert, inertHtmlText, inertMarkdown, inertText } from "./inert.ts";
+import { linkTarget, mdCode } from "../mikado/markdown.ts";
 
 /** Forgejo sets no limit on a pull request body that we could find; GitHub's is 65536
  * characters. The bot keeps the whole body under this, so either accepts it. */
@@ -10,6 +11,9 @@ export const BODY_LIMIT = 60_000;
 
 /** More packages than this in one lock file are folded. */
 const FOLD_AFTER = 15;
+
+/** Notes longer than this are read only this far: twice what the whole body may hold. */
+const MAX_NOTES = 2 * BODY_LIMIT;
 
 /** Below this many characters, the folded rest of a notes file is only linked. */
 const MIN_REST = 400;
@@ -53,7 +57,7 @@ function mirrorHead(m: MirrorChanges): string[] {
     "",
     `[Compare ${mdCode(`${m.from}...${m.to}`)}](${linkTarget(m.compare)}): ${count}.`,
     "",
-    ...(m.problems.length ? [...m.problems.map((p) => `- Not shown: ${oneLine(p)}`), ""] : []),
+    ...(m.problems.length ? [...m.problems.map((p) => `- Not shown: ${inertText(p)}`), ""] : []),
   ];
 }
 
@@ -64,35 +68,50 @@ function notesLines(n: ReleaseNotes, share: number): string[] {
     ? `forge release ${mdCode(n.title)}`
     : `${mdCode(n.title)} at the new tag`;
   const head = [
-    `##### ${n.releases.map((r) => oneLine(r)).join(", ")}: ${what}`,
+    `##### ${n.releases.map(inertText).join(", ")}: ${what}`,
     "",
     `[The whole notes](${linkTarget(n.url)})`,
     "",
   ];
-  const parts = sections(n.text);
-  const important = parts.filter((s) => isImportant(s.title)).map((s) => s.text).join("\n\n");
+  // Parsing is linear but not cheap (tens of milliseconds a kilobyte): what could never be shown is not
+  // read, and the cut is said.
+  const long = n.text.length > MAX_NOTES;
+  const text = long ? n.text.slice(0, n.text.lastIndexOf("\n", MAX_NOTES) + 1) : n.text;
+  const parts = sections(text, n.source);
+  // Each section on its own: one cannot leave a construct open over the next.
+  const inert = (list: NotesSection[]) =>
+    list.map((s) => inertMarkdown(s.text, { headingFloor: 6 })).join("\n\n");
+  const important = inert(parts.filter((s) => isImportant(s.title)));
   const rest = parts.filter((s) => !isImportant(s.title));
   const size = (lines: string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
   let room = share - size(head);
   const out = [...head];
   if (important) {
-    const first = cutMarkdown(safeMarkdown(important, 6), room - size([CUT, ""]) - 2);
-    out.push(first.text, "", ...(first.cut ? [CUT, ""] : []));
+    const first = cutInert(important, room - size([CUT, ""]) - 2);
+    const cut = first.cut || (long && rest.length === 0);
+    out.push(first.text, "", ...(cut ? [CUT, ""] : []));
     room = share - size(out);
   }
   if (rest.length === 0) return out;
-  const titles = htmlText(rest.map((s) => s.title ?? "introduction").join(", "));
-  const fold = [`<details><summary>Other sections: ${titles}</summary>`, "", "</details>", ""];
+  const titles = rest.map((s) => s.title ?? "introduction").join(", ");
+  const fold = [
+    `<details><summary>Other sections: ${inertHtmlText(titles)}</summary>`,
+    "",
+    "</details>",
+    "",
+  ];
   const left = room - size(fold) - size([CUT, ""]) - 2;
-  if (left < MIN_REST) return [...out, `Other sections (${titles}): in the whole notes.`, ""];
-  const body = cutMarkdown(safeMarkdown(rest.map((s) => s.text).join("\n\n"), 6), left);
+  if (left < MIN_REST) {
+    return [...out, `Other sections (${inertText(titles)}): in the whole notes.`, ""];
+  }
+  const body = cutInert(inert(rest), left);
   return [
     ...out,
     fold[0],
     "",
     body.text,
     "",
-    ...(body.cut ? [CUT, ""] : []),
+    ...(body.cut || long ? [CUT, ""] : []),
     ...fold.slice(2),
   ];
 }
@@ -144,11 +163,6 @@ function summary(changes: PackageChange[]): string {
     ...count(added, "added"),
     ...count(removed, "removed"),
   ].join(", ") || "no package changed";
-}
-
-/** Text inside an HTML element (a `<summary>`): no tag can open or close there. */
-function htmlText(s: string): string {
-  return oneLine(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** The same facts as stdout lines, for people reading a run (a dry run prints the body too). */

@@ -5,7 +5,11 @@
 // --json, and no extra forge request in a run with nothing new.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { realRepoSource, type RealWorld, realWorld } from "../support/real_world.ts";
+import { realRepoSource, type RealWorld, realWorld, uvLock } from "../support/real_world.ts";
+import { parseRecord } from "../../lib/mikado/tag_record.ts";
+import { skipNoted } from "../../lib/mikado/pull_text.ts";
+import { exposed, topHeadings } from "../upstream/inert_check.ts";
+import { CRAFTED_LOCK_LINE, CRAFTED_NOTES } from "../upstream/samples.ts";
 import { runBot } from "../support/bot_run.ts";
 import { type Forge, startForge } from "../forge/server.ts";
 
@@ -239,5 +243,80 @@ Deno.test({
           `${gitReads.length} reads of the mirrors)`,
       );
       console.log(busy.map((r) => `    ${r}`).join("\n"));
+    }),
+});
+
+Deno.test({
+  name: "crafted release notes and lock file: the body exposes nothing, and no record is forged",
+  ignore,
+  fn: () =>
+    withForgeOnRealWorld([], async (w, forge, cron) => {
+      // 2026.5.0's uv.lock breaks TOML on a line its parse error quotes; its forge release holds
+      // the crafted notes of issue 22 (copies of the bot's records at every nesting).
+      const lock = uvLock("2026.5.0", { django: "6.0.2" }).replace(
+        /^version = "6\.0\.2"$/m,
+        `${CRAFTED_LOCK_LINE}\nversion = "6.0.2"`,
+      );
+      await w.addRelease({ version: "2026.5.0", uvLock: lock });
+      await forge.addRelease("mirrors", "authentik", {
+        tag: "version/2026.5.0",
+        name: "authentik 2026.5.0 @name fixes #1",
+        body: CRAFTED_NOTES,
+      });
+      const first = await cron("--no-build");
+      assert.equal(first.code, 0, first.stderr);
+      const pulls = async () =>
+        await (await fetch(`${forge.url}/api/v1/repos/eblume/blumeops/pulls?state=open`, {
+          headers: { Authorization: `token ${TOKEN}` },
+        })).json() as { number: number; body: string; head: { sha: string } }[];
+      const [pr] = await pulls();
+      const body = pr.body;
+      const tagged = (await $({
+        quiet: true,
+      })`git -C ${`${w.mirrorsDir}/authentik.git`} rev-parse ${"version/2026.5.0^{commit}"}`)
+        .stdout.trim();
+      const record = (v: string) =>
+        /^<!-- upgrade-bot: harvested mirrors\/[\w-]+ \S+ [0-9a-f]{40} -->$/.test(v.trim()) &&
+        !v.includes("0".repeat(40));
+      const own = (v: string) =>
+        record(v) || /^<details><summary>[^<>]*<\/summary>$|^<\/details>$/.test(v.trim());
+      assert.deepEqual(exposed(body, own), [], body);
+      // The crafted lock's error and the notes are there, inert.
+      assert.match(
+        body,
+        /^- Not shown: uv\.lock: cannot be read as uv\.lock: .*@&#8203;name fixes #&#8203;1 &lt;\/details&gt;/m,
+      );
+      assert.match(body, /^###### Breaking changes$/m);
+      assert.ok(body.indexOf("The config moved") < body.indexOf("<details><summary>Other"), body);
+      const headings = topHeadings(body);
+      assert.deepEqual(
+        headings.slice(headings.indexOf("### What changed upstream")).filter((h) =>
+          /^#{1,3} /.test(h)
+        ),
+        [
+          "### What changed upstream",
+          "### Dependency Graph",
+          "### Cards that still mention 2026.2.0",
+          "### After merge",
+        ],
+      );
+      assert.deepEqual(
+        parseRecord(body).filter((r) => r.repo === "mirrors/authentik"),
+        [{ repo: "mirrors/authentik", tag: "version/2026.5.0", commit: tagged }],
+      );
+      assert.ok(!skipNoted(body));
+
+      // The next run sees no moved tag, says nothing about one, and does not leave the pull
+      // request alone as forced.
+      const second = await cron("--no-build");
+      assert.equal(second.code, 0, second.stderr);
+      assert.deepEqual((second.json as { moved: unknown[] }).moved, []);
+      assert.doesNotMatch(second.stdout + second.stderr, /tag \S+ of \S+ moved|forced past/);
+      const comments = await (await fetch(
+        `${forge.url}/api/v1/repos/eblume/blumeops/issues/${pr.number}/comments`,
+        { headers: { Authorization: `token ${TOKEN}` } },
+      )).json() as { body: string }[];
+      assert.deepEqual(comments.filter((c) => c.body.includes("moved")), []);
+      console.log(`  second run: ${(second.json as { message: string }).message}`);
     }),
 });

@@ -176,3 +176,13 @@ Deno.test("lockFeeds: each hash's lock file from its fetcher and source root", (
     "cmd/cli/go.sum": "cli",
   });
 });
+
+Deno.test("upstreamSection: notes longer than twice the body: within the budget, the cut said", () => {
+  const line = "- a change in the notes, one of very many\n";
+  const huge = "## Breaking changes\n\n" +
+    line.repeat(Math.ceil((2 * BODY_LIMIT + 5000) / line.length));
+  const text = upstreamSection([{ ...MIRROR, notes: [{ ...MIRROR.notes[0], text: huge }] }], 20_000)
+    .join("\n");
+  assert.ok(text.length <= 20_000, `${text.length}`);
+  assert.match(text, /\*\(cut here: the rest is in the whole notes\)\*/);
+});
