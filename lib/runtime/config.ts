@@ -34,6 +34,8 @@ export interface PackageEntry {
   /** The version on the base branch, as this run's scan read it (never from a config file). */
   version?: string;
   mirrors: { repo: string; tag: string }[];
+  /** kind application: the ArgoCD Application files whose targetRevision moves. */
+  applications?: string[];
   chain?: string;
   cards_dir?: string;
   release_notes?: string | null;
@@ -56,7 +58,7 @@ export interface DeployConfig {
   credentials_env: string | null;
 }
 
-export type PackageKind = "nix" | "dockerfile";
+export type PackageKind = "nix" | "dockerfile" | "application";
 
 /** The build settings every package of the run shares. */
 export interface BuildSettings {
@@ -122,6 +124,8 @@ export interface PackageSpec {
   kind?: PackageKind;
   /** The version on the base branch, when this run's scan read it there. */
   base_version?: string;
+  /** kind application: the ArgoCD Application files whose targetRevision moves. */
+  applications?: string[];
   /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
   version: LiteralLocation[];
   /** The hashes to harvest; empty: every hash literal of the package's files not pinned. */
@@ -263,6 +267,13 @@ function applyConfig(config: Config, raw: RawConfig): Config {
           `"packages" out for one package)`,
       );
     }
+    const listless = raw.packages.find((p) => p.kind === "application" && !p.applications);
+    if (listless) {
+      throw new InputError(
+        `${config.source}: packages: ${listless.name}: kind application needs "applications" ` +
+          `(its Application files)`,
+      );
+    }
     config.packages = raw.packages.map((p) => ({
       ...p,
       dir: path(p.dir),
@@ -371,6 +382,7 @@ export function packageSpecs(config: Config): PackageSpec[] {
       dir: p.dir,
       ...(p.kind ? { kind: p.kind } : {}),
       ...(p.version ? { base_version: p.version } : {}),
+      ...(p.applications ? { applications: [...p.applications] } : {}),
       version: [],
       hashes: [],
       build: structuredClone(build),

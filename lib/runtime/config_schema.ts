@@ -181,8 +181,12 @@ const age = () =>
 const packageEntry = mapping({
   name: simpleName(),
   dir: relativePath(),
-  kind: z.enum(["nix", "dockerfile"], { error: got('expected "nix" or "dockerfile"') }).optional(),
+  kind: z.enum(["nix", "dockerfile", "application"], {
+    error: got('expected "nix", "dockerfile" or "application"'),
+  }).optional(),
   mirrors: mirrorList(),
+  applications: z.array(relativePath()).min(1, { error: "needs at least one Application file" })
+    .optional(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
   release_notes: notesPath().nullable().optional(),
