@@ -33,7 +33,6 @@ export interface ApplicationPackage {
 export function scanApplications(
   files: Map<string, string>,
   forgeUrls: string[],
-  entries: ServiceRecord[],
   servicesFile: string,
   /** The service entry of a mirror, by a name or the mirror (lib/repository/scan.ts). */
   serviceOf: (

@@ -89,7 +89,11 @@ async function inspectPackages(
   const scan = await scanCheckout(config, top);
   // What the config says wins: its packages, their kinds and mirrors.
   const packages = specs.map((spec) => {
-    const found = scan.packages.find((p) => p.dir === spec.dir);
+    // Applications share their directory: one package per mirror.
+    const found = scan.packages.find((p) =>
+      p.dir === spec.dir &&
+      (p.kind !== "application" || p.mirrors[0].repo === spec.mirrors[0]?.repo)
+    );
     return {
       name: spec.name,
       dir: spec.dir,
@@ -98,6 +102,7 @@ async function inspectPackages(
       mirrors: spec.mirrors,
       service: found?.service ?? { name: spec.name, by: "name" as const },
       hashes: found?.hashes ?? [],
+      ...(spec.applications ? { applications: spec.applications, drift: found?.drift } : {}),
     };
   });
   const shown = { packages, unresolved: scan.unresolved };

@@ -16,8 +16,8 @@ export function serviceOf(pkg: PackageSpec): string {
  * (deploying or deployed), up to date. */
 export function packageStatus(out: PackageOutcome, pkg: PackageSpec): PackageStatus {
   const r = out.report;
-  // A Dockerfile package's pull request is titled as a C1 version bump, the others' as C2 cards.
-  const titleOf = pkg.kind === "dockerfile" ? parseDockerTitle : parsePullTitle;
+  // A Nix package's pull request is titled as C2 cards, the others' as a C1 version bump.
+  const titleOf = (pkg.kind ?? "nix") === "nix" ? parsePullTitle : parseDockerTitle;
   const openVersion = r?.open ? titleOf(r.open.title)?.to ?? null : null;
   const seen = r ? [r.baseVersion, r.version.to, r.newest, ...r.waiting, openVersion] : [];
   const versions = seen.filter((v): v is string => v !== null).sort(compareVersions);

@@ -7,6 +7,7 @@ import { atOnce } from "../runtime/at_once.ts";
 import { permissionProblem } from "../runtime/permissions.ts";
 import { runPackage } from "./cron_package.ts";
 import { runDockerfile } from "./dockerfile.ts";
+import { runApplication } from "./application.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
 
@@ -64,11 +65,13 @@ export async function runPackages(
   const one = async (spec: PackageSpec, out: PackageOutcome) => {
     const name = spec.name;
     const wanted = versions?.get(name) ?? version;
-    const dockerfile = spec.kind === "dockerfile";
+    const run = spec.kind === "dockerfile"
+      ? runDockerfile
+      : spec.kind === "application"
+      ? runApplication
+      : runPackage;
     try {
-      out.report = dockerfile
-        ? await runDockerfile(settings, spec, forge, wanted, { open })
-        : await runPackage(settings, spec, forge, wanted, { open });
+      out.report = await run(settings, spec, forge, wanted, { open });
     } catch (e) {
       // A permission the bot lacks is every package's: it stops the run, named (bot.ts).
       if (specs.length === 1 || permissionProblem(e)) throw e;
@@ -84,8 +87,9 @@ export async function runPackages(
       : r.upToDate
       ? "up to date"
       : r.pull?.action ?? "upgraded";
-    // A Dockerfile's image is the repository's workflow's: no follow-through by the bot.
-    if (dockerfile) return;
+    // A Dockerfile's image is the repository's workflow's, an Application's ArgoCD's: no
+    // follow-through by the bot.
+    if (run !== runPackage) return;
     try {
       out.followThrough = await followThrough(settings, spec, forge, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);

@@ -114,7 +114,9 @@ export function scannedConfig(config: Config, packages: FoundPackage[]): Config 
   if (packages.length === 0) return config;
   const entries = packages.map((p) => packageEntry(p, config));
   // An Application package has no top-level keys of its own: it is always one of `packages:`.
-  if (entries.length > 1 || entries[0].applications) return { ...structuredClone(config), scan: false, packages: entries };
+  if (entries.length > 1 || entries[0].applications) {
+    return { ...structuredClone(config), scan: false, packages: entries };
+  }
   const [one] = entries;
   const own = packageDefaults(one.name);
   return {

@@ -92,7 +92,6 @@ export function scanRepository(
   const apps = scanApplications(
     files,
     forgeUrls,
-    entries,
     services?.file ?? "service-versions.yaml",
     (names, mirror) => serviceOfNames(names, mirror, entries),
   );
