@@ -20,7 +20,7 @@ export async function inspectCommand(
     forge: settings.forge,
     service_versions: listing ? config.service_versions : packages[0].service_versions,
   };
-  const found = listing || packages[0].kind === "dockerfile"
+  const found = listing || (packages[0].kind ?? "nix") !== "nix"
     ? await inspectPackages(shared, packages, repo)
     : await inspect(packages[0], repo);
   console.log(values.json ? JSON.stringify(found.json) : found.text);
