@@ -32,10 +32,14 @@ async function main(argv: string[]): Promise<number> {
           `name one with --package NAME`,
       );
     }
-    if (command === "upgrade" && packages[0].kind === "dockerfile") {
+    const kind = packages[0].kind ?? "nix";
+    if (command === "upgrade" && kind !== "nix") {
+      const what = kind === "dockerfile"
+        ? "is built from its Dockerfile"
+        : "is deployed by ArgoCD Applications at a mirror's tag";
       return usageError(
-        `${packages[0].name} is built from its Dockerfile: upgrade builds Nix packages; the ` +
-          `cron run (run) opens its pull request`,
+        `${packages[0].name} ${what}: upgrade builds Nix packages; the cron run (run) opens ` +
+          `its pull request`,
       );
     }
   } else if (values.package !== undefined && !config.scan) {

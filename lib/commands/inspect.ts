@@ -21,7 +21,7 @@ export async function inspectCommand(
     service_versions: listing ? config.service_versions : packages[0].service_versions,
     flakes: settings.flakes,
   };
-  const found = listing || packages[0].kind === "dockerfile"
+  const found = listing || (packages[0].kind ?? "nix") !== "nix"
     ? await inspectPackages(shared, packages, repo)
     : await inspect(packages[0], repo);
   console.log(values.json ? JSON.stringify(found.json) : found.text);
@@ -90,7 +90,11 @@ async function inspectPackages(
   const scan = await scanCheckout(config, top);
   // What the config says wins: its packages, their kinds and mirrors.
   const packages = specs.map((spec) => {
-    const found = scan.packages.find((p) => p.dir === spec.dir);
+    // Applications share their directory: one package per mirror.
+    const found = scan.packages.find((p) =>
+      p.dir === spec.dir &&
+      (p.kind !== "application" || p.mirrors[0].repo === spec.mirrors[0]?.repo)
+    );
     return {
       name: spec.name,
       dir: spec.dir,
@@ -99,6 +103,7 @@ async function inspectPackages(
       mirrors: spec.mirrors,
       service: found?.service ?? { name: spec.name, by: "name" as const },
       hashes: found?.hashes ?? [],
+      ...(spec.applications ? { applications: spec.applications, drift: found?.drift } : {}),
     };
   });
   const shown = { packages, unresolved: scan.unresolved };

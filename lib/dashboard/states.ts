@@ -21,8 +21,8 @@ export function packageStatus(out: PackageOutcome, pkg: PackageSpec): PackageSta
     const newest = r ? r.newest ?? r.version.to : null;
     return { service: serviceOf(pkg), package: pkg.name, newest, state: stateOf(out, pkg, null) };
   }
-  // A Dockerfile package's pull request is titled as a C1 version bump, the others' as C2 cards.
-  const titleOf = pkg.kind === "dockerfile" ? parseDockerTitle : parsePullTitle;
+  // A Nix package's pull request is titled as C2 cards, the others' as a C1 version bump.
+  const titleOf = (pkg.kind ?? "nix") === "nix" ? parsePullTitle : parseDockerTitle;
   // A title people can edit: a version in it the bot cannot order (`-> 2026.5`) names none.
   const openVersion = r?.open ? orderableVersion(titleOf(r.open.title)?.to ?? "") : null;
   const seen = r ? [r.baseVersion, r.version.to, r.newest, ...r.waiting, openVersion] : [];

@@ -80,9 +80,15 @@ export function dockerChangelog(existing: string | null, f: DockerFacts): string
     `Upgrade ${f.package} from ${f.from} to ${f.to} (Dockerfile, built from the forge mirror ` +
       `${f.mirrors[0].repo} at ${f.mirrors[0].tag}).`,
   );
+  return upgradeFragment(existing, f.package, line);
+}
+
+/** A C1 changelog fragment holding `line` for `pkg`: an existing fragment's other lines are kept,
+ * its earlier line for the package replaced. */
+export function upgradeFragment(existing: string | null, pkg: string, line: string): string {
   const lines = (existing ?? "").split("\n").map((l) => l.trimEnd()).filter((l) => l !== "")
-    .filter((l) => !l.startsWith(`Upgrade ${f.package} from `));
-  return tidyText([...lines, line].join("\n"));
+    .filter((l) => !l.startsWith(`Upgrade ${pkg} from `));
+  return tidyText([...lines, oneLine(line)].join("\n"));
 }
 
 /** The marker of the note on a failing head: one note per head commit. */

@@ -8,6 +8,7 @@ import { permissionProblem } from "../runtime/permissions.ts";
 import { runPackage } from "./cron_package.ts";
 import { runDockerfile } from "./dockerfile.ts";
 import { runFlake } from "./flake.ts";
+import { runApplication } from "./application.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
 import type { BaseFiles } from "./context.ts";
@@ -103,8 +104,13 @@ export async function runPackages(
       return;
     }
     const wanted = versions?.get(name) ?? version;
-    const dockerfile = spec.kind === "dockerfile";
-    const step = dockerfile ? runDockerfile : spec.kind === "flake" ? runFlake : runPackage;
+    const step = spec.kind === "dockerfile"
+      ? runDockerfile
+      : spec.kind === "flake"
+      ? runFlake
+      : spec.kind === "application"
+      ? runApplication
+      : runPackage;
     try {
       out.report = await step(settings, spec, forge, wanted, { open, files });
     } catch (e) {
@@ -122,9 +128,9 @@ export async function runPackages(
       : r.upToDate
       ? "up to date"
       : r.pull?.action ?? "upgraded";
-    // A Dockerfile's image is the repository's workflow's, a flake's host is provisioned by a
-    // person: no follow-through by the bot.
-    if (dockerfile || spec.kind === "flake") return;
+    // A Dockerfile's image is the repository's workflow's, an Application's ArgoCD's, a flake's
+    // host is provisioned by a person: no follow-through by the bot.
+    if (step !== runPackage) return;
     try {
       out.followThrough = await followThrough(settings, spec, forge, files, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);

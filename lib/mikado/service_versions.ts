@@ -1,7 +1,7 @@
 // service-versions.yaml: the service's recorded version, read and updated keeping every other byte (pure).
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, YAMLMap, YAMLSeq } from "yaml";
+import { spliceScalars } from "./yaml_splice.ts";
 import { InputError } from "../runtime/errors.ts";
-import { YAML_OUT } from "./front_matter.ts";
 
 /** The `current-version` of the service's entry in service-versions.yaml (a list of services, or a
  * mapping whose `services` key holds it), without a `v` prefix. */
@@ -96,20 +96,7 @@ export function updateServiceVersions(
       !version.startsWith("v")
     ? `v${version}`
     : version;
-  // Splice the later value first so the earlier range still holds.
-  const edits = [{ old: oldVersion, value: v }, { old: oldDate, value: date }]
-    .sort((a, b) => b.old.range![0] - a.old.range![0]);
-  let out = text;
-  for (const { old, value } of edits) {
-    const next = new Scalar(value);
-    next.type = old.type;
-    // The stringifier falls back to quotes where a plain value would read back as something else.
-    const written = new Document(next).toString(YAML_OUT).trimEnd();
-    const [from, to] = old.range!;
-    // An empty value (`last-reviewed:` and nothing) has an empty range right after the colon.
-    out = out.slice(0, from) + (from === to ? ` ${written}` : written) + out.slice(to);
-  }
-  return out;
+  return spliceScalars(text, [{ old: oldVersion, value: v }, { old: oldDate, value: date }]);
 }
 
 /** The one-line scalar under `key` in a service's entry, or an error naming what is missing. */

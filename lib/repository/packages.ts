@@ -11,6 +11,7 @@ import {
   SERVICE_VERSIONS_FILE,
   SITE_FORGE_URL,
 } from "../site/defaults.ts";
+import { APPLICATIONS_DIR } from "../argocd/scan.ts";
 import { type FoundPackage, isScanned, type Scan, scanRepository } from "./scan.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { Git } from "../runtime/git.ts";
@@ -31,7 +32,9 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     try {
       entries = await Array.fromAsync(Deno.readDir(join(top, dir)));
     } catch (e) {
-      if (e instanceof Deno.errors.NotFound && dir === CONTAINERS_DIR) return;
+      if (e instanceof Deno.errors.NotFound && [CONTAINERS_DIR, APPLICATIONS_DIR].includes(dir)) {
+        return;
+      }
       throw new InputError(`${join(top, dir)}: cannot read it: ${(e as Error).message}`);
     }
     for (const e of entries) {
@@ -44,6 +47,7 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     }
   };
   await walk(CONTAINERS_DIR);
+  await walk(APPLICATIONS_DIR);
   const servicesFile = config.service_versions?.file ?? SERVICE_VERSIONS_FILE;
   const text = await readOptional(join(top, servicesFile));
   const scan = scanRepository(
@@ -110,6 +114,7 @@ export function packageEntry(
     kind: p.kind,
     version: p.version,
     mirrors: p.mirrors,
+    ...(p.applications ? { applications: p.applications } : {}),
     ...(p.service.name === p.name || config.service_versions === null
       ? {}
       : { service_versions: { name: p.service.name } }),
@@ -121,7 +126,10 @@ export function packageEntry(
 export function scannedConfig(config: Config, packages: FoundPackage[]): Config {
   if (packages.length === 0) return config;
   const entries = packages.map((p) => packageEntry(p, config));
-  if (entries.length > 1) return { ...structuredClone(config), scan: false, packages: entries };
+  // An Application package has no top-level keys of its own: it is always one of `packages:`.
+  if (entries.length > 1 || entries[0].applications) {
+    return { ...structuredClone(config), scan: false, packages: entries };
+  }
   const [one] = entries;
   const own = packageDefaults(one.name);
   return {

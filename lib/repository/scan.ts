@@ -4,12 +4,14 @@ import { nixMirrors } from "../nix/mirrors.ts";
 import { discoverDockerfile } from "../docker/dockerfile.ts";
 import { listServices, type ServiceRecord } from "../mikado/service_versions.ts";
 import { CONTAINERS_DIR, DOCKERFILE_VERSION_ARG } from "../site/defaults.ts";
+import { isApplicationFile, scanApplications } from "../argocd/scan.ts";
 
-/** A package found: built by Nix (its hashes harvested) or by a Dockerfile (its ARG moved). */
+/** A package found: built by Nix (its hashes harvested), by a Dockerfile (its ARG moved), or
+ * deployed by ArgoCD Applications at a mirror's tag (their targetRevision moved). */
 export interface FoundPackage {
   name: string;
   dir: string;
-  kind: "nix" | "dockerfile" | "flake";
+  kind: "nix" | "dockerfile" | "flake" | "application";
   /** The version its files declare, without a `v` prefix. */
   version: string;
   /** The package's own mirror first; a version is ready when every mirror has its tag. */
@@ -18,6 +20,9 @@ export interface FoundPackage {
   service: { name: string; by: "name" | "upstream-source" };
   /** Nix: the hashes harvested on each upgrade; a Dockerfile has none. */
   hashes: string[];
+  /** An Application package's files, and what its service records when that is not the tag. */
+  applications?: string[];
+  drift?: string | null;
 }
 
 /** A directory that names a forge mirror but cannot be followed, and why. */
@@ -31,10 +36,11 @@ export interface Scan {
   unresolved: Unresolved[];
 }
 
-/** The files the scan reads: every `.nix` file and Dockerfile under the containers directory. */
+/** The files the scan reads: every `.nix` file and Dockerfile under the containers directory,
+ * and the ArgoCD Applications. */
 export function isScanned(path: string): boolean {
-  return path.startsWith(`${CONTAINERS_DIR}/`) &&
-    (path.endsWith(".nix") || path.slice(path.lastIndexOf("/") + 1) === "Dockerfile");
+  return isApplicationFile(path) || path.startsWith(`${CONTAINERS_DIR}/`) &&
+      (path.endsWith(".nix") || path.slice(path.lastIndexOf("/") + 1) === "Dockerfile");
 }
 
 /** The packages of the repository. `files` maps repository paths (those isScanned keeps) to their
@@ -83,7 +89,28 @@ export function scanRepository(
     }
     packages.push({ ...found, service: { name: service.name, by: service.by } });
   }
-  return { packages, unresolved };
+  const apps = scanApplications(
+    files,
+    forgeUrls,
+    services?.file ?? "service-versions.yaml",
+    (names, mirror) => serviceOfNames(names, mirror, entries),
+  );
+  return {
+    packages: [...packages, ...apps.packages],
+    unresolved: [...unresolved, ...apps.unresolved],
+  };
+}
+
+/** The one entry named by one of `names` (an Application's file names), else by the mirror's
+ * name or its upstream-source; several entries named is said, not chosen. */
+function serviceOfNames(names: string[], mirror: string, entries: ServiceRecord[]) {
+  const named = [...new Set(names)].filter((n) => entries.some((e) => e.name === n));
+  if (named.length > 1) {
+    return {
+      reason: `several entries are named like the Applications of ${mirror} (${named.join(", ")})`,
+    };
+  }
+  return serviceOf(named[0] ?? mirror.slice(mirror.indexOf("/") + 1), mirror, entries);
 }
 
 /** One directory: a Nix package when its `.nix` files fetch a mirror at the version, else a
@@ -184,6 +211,9 @@ export function scanLines(scan: Scan): string[] {
         ? `  hashes: ${p.hashes.join(", ") || "none"}`
         : p.kind === "flake"
         ? "  inputs updated on schedule (flakes.every)"
+        : p.kind === "application"
+        ? `  targetRevision in ${p.applications?.join(", ")}` +
+          (p.drift ? `  (service-versions.yaml records ${p.drift})` : "")
         : `  hashes: none (${DOCKERFILE_VERSION_ARG} moves; the workflow builds the image)`) +
       (p.service.name === p.name ? "" : `  service: ${p.service.name}`)
     ),

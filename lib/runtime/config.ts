@@ -115,6 +115,13 @@ function applyConfig(config: Config, raw: RawConfig): Config {
           `"packages" out for one package)`,
       );
     }
+    const listless = raw.packages.find((p) => p.kind === "application" && !p.applications);
+    if (listless) {
+      throw new InputError(
+        `${config.source}: packages: ${listless.name}: kind application needs "applications" ` +
+          `(its Application files)`,
+      );
+    }
     config.packages = raw.packages.map((p) => ({
       ...p,
       mirrors: p.mirrors ?? [],
@@ -228,6 +235,7 @@ export function packageSpecs(config: Config): PackageSpec[] {
       dir: p.dir,
       ...(p.kind ? { kind: p.kind } : {}),
       ...(p.version ? { base_version: p.version } : {}),
+      ...(p.applications ? { applications: [...p.applications] } : {}),
       version: [],
       hashes: [],
       build: structuredClone(build),

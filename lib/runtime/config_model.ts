@@ -30,6 +30,8 @@ export interface PackageEntry {
   /** The version on the base branch, as this run's scan read it (never from a config file). */
   version?: string;
   mirrors: { repo: string; tag: string }[];
+  /** kind application: the ArgoCD Application files whose targetRevision moves. */
+  applications?: string[];
   chain?: string;
   cards_dir?: string;
   release_notes?: string | null;
@@ -54,7 +56,7 @@ export interface DeployConfig {
   automerge: boolean;
 }
 
-export type PackageKind = "nix" | "dockerfile" | "flake";
+export type PackageKind = "nix" | "dockerfile" | "flake" | "application";
 
 /** The repository's flakes (lib/flake): when their inputs move and what the pull request shows. */
 export interface FlakeSettings {
@@ -137,6 +139,8 @@ export interface PackageSpec {
   kind?: PackageKind;
   /** The version on the base branch, when this run's scan read it there. */
   base_version?: string;
+  /** kind application: the ArgoCD Application files whose targetRevision moves. */
+  applications?: string[];
   /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
   version: LiteralLocation[];
   /** The hashes to harvest; empty: every hash literal of the package's files not pinned. */

@@ -183,11 +183,13 @@ const age = () =>
 const packageEntry = mapping({
   name: simpleName(),
   dir: relativePath(),
-  kind: z.enum(["nix", "dockerfile", "flake"], {
-    error: got('expected "nix", "dockerfile" or "flake"'),
+  kind: z.enum(["nix", "dockerfile", "flake", "application"], {
+    error: got('expected "nix", "dockerfile", "flake" or "application"'),
   }).optional(),
   // A flake's inputs are its own (lib/flake): no mirror.
   mirrors: mirrorItems().optional(),
+  applications: z.array(relativePath()).min(1, { error: "needs at least one Application file" })
+    .optional(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
   release_notes: notesPath().nullable().optional(),

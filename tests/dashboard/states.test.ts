@@ -256,3 +256,34 @@ Deno.test("states: a pull request whose title a person edited to a version the b
     assert.equal(edited.newest, "2026.5.0");
   }
 });
+
+Deno.test("states: an Application package's open pull request gives its number and version", () => {
+  const secrets = {
+    ...config,
+    name: "external-secrets",
+    dir: "argocd/apps",
+    kind: "application" as const,
+    applications: ["argocd/apps/external-secrets.yaml"],
+    mirrors: [{ repo: "mirrors/external-secrets", tag: "helm-chart-{version}" }],
+    service_versions: { file: "service-versions.yaml", name: "external-secrets" },
+  };
+  const open = packageStatus(
+    outcome((r) => {
+      r.version = { from: "2.0.0", to: "2.0.0" };
+      r.baseVersion = "2.0.0";
+      r.newest = "2.1.0";
+      r.open = {
+        number: 7,
+        url: "http://f/p/7",
+        title: "Upgrade external-secrets from 2.0.0 to 2.1.0",
+      };
+    }),
+    secrets,
+  );
+  assert.deepEqual(open, {
+    service: "external-secrets",
+    package: "external-secrets",
+    newest: "2.1.0",
+    state: { kind: "pull", number: 7, url: "http://f/p/7", version: "2.1.0" },
+  });
+});

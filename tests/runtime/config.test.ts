@@ -319,3 +319,27 @@ Deno.test("release_notes: authentik's file by default, a pattern, null, and erro
     /p\.yaml: release_notes: not with "packages"/,
   );
 });
+
+Deno.test("packages: an Application package carries its files; kind application without them is an error", () => {
+  const yaml = `packages:
+  - name: external-secrets
+    dir: argocd/apps
+    kind: application
+    mirrors: [{ repo: mirrors/external-secrets, tag: "helm-chart-{version}" }]
+    applications: [argocd/apps/external-secrets.yaml, argocd/apps/external-secrets-crds.yaml]
+`;
+  const [spec] = packageSpecs(parseConfig(yaml, "c.yaml"));
+  assert.equal(spec.kind, "application");
+  assert.deepEqual(spec.applications, [
+    "argocd/apps/external-secrets.yaml",
+    "argocd/apps/external-secrets-crds.yaml",
+  ]);
+  assert.throws(
+    () => parseConfig(yaml.replace(/ {4}applications:.*\n/, ""), "c.yaml"),
+    /c\.yaml: packages: external-secrets: kind application needs "applications"/,
+  );
+  assert.throws(
+    () => parseConfig(yaml.replace("kind: application", "kind: helm"), "c.yaml"),
+    /expected "nix", "dockerfile", "flake" or "application"/,
+  );
+});
