@@ -1,5 +1,5 @@
 // Every package of the config in one cron run: close what is done, upgrade, follow through; one outcome each.
-import type { PackageSpec, Settings } from "../runtime/config.ts";
+import type { PackageKind, PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { errorOutcome, InputError } from "../runtime/errors.ts";
 import { asPackage, progress } from "../runtime/log.ts";
@@ -41,6 +41,14 @@ export interface RunSummary {
    * step failed (said in the progress lines) or the run has no deploy settings. */
   pins: PinRun | null;
 }
+
+/** Each kind of package's part of a cron run: a new kind is its own module here. */
+const KIND_STEPS: Record<PackageKind, typeof runPackage> = {
+  nix: runPackage,
+  dockerfile: runDockerfile,
+  flake: runFlake,
+  application: runApplication,
+};
 
 /** The cron run over every package, several at once: a failure in one never stops the others. */
 export async function runPackages(
@@ -104,13 +112,7 @@ export async function runPackages(
       return;
     }
     const wanted = versions?.get(name) ?? version;
-    const step = spec.kind === "dockerfile"
-      ? runDockerfile
-      : spec.kind === "flake"
-      ? runFlake
-      : spec.kind === "application"
-      ? runApplication
-      : runPackage;
+    const step = KIND_STEPS[spec.kind ?? "nix"];
     try {
       out.report = await step(settings, spec, forge, wanted, { open, files });
     } catch (e) {
