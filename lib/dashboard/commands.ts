@@ -1,6 +1,7 @@
 // `/upgrade NAME [VERSION]` comments on the dashboard: parsed and checked, and the bot's replies (pure).
 import { mdCode, oneLine } from "../mikado/markdown.ts";
 import { replyMarker } from "../mikado/pull_text.ts";
+import { inertText } from "../upstream/inert.ts";
 import { parseVersion } from "../nix/versions.ts";
 import type { PackageOutcome } from "../flow/cron.ts";
 
@@ -67,7 +68,8 @@ export function outcomeText(
   if (r.pull?.number) {
     return `${r.pull.action} pull request #${r.pull.number} (${r.version.from} → ${r.version.to})`;
   }
-  return oneLine(r.message);
+  // The report's message can name what upstream wrote (a tag): shown as text, nothing more.
+  return inertText(r.message);
 }
 
 /** The reply to an `/upgrade` that ran: what the run did with the package. */
