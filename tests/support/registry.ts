@@ -40,10 +40,27 @@ async function htpasswd(user: string, password: string): Promise<string> {
 
 export async function startRegistry(): Promise<TestRegistry> {
   const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-registry-" });
-  const port = freePort();
   const user = "pusher";
   const password = `pw-${crypto.randomUUID()}`;
   await Deno.writeTextFile(`${dir}/htpasswd`, await htpasswd(user, password));
+  const auth = `Basic ${btoa(`${user}:${password}`)}`;
+  // The port is free when asked, but another test running beside this one may take it before the
+  // registry binds it: a registry that exits at once is started again on another port.
+  for (let attempt = 1;; attempt++) {
+    const started = await serveOnce(dir, auth);
+    if ("child" in started) {
+      return registryOn(dir, started.url, started.child, { user, password, auth });
+    }
+    if (attempt === 3) throw new Error(started.error);
+  }
+}
+
+/** One start of the registry on a free port: running and answering, or why not. */
+async function serveOnce(
+  dir: string,
+  auth: string,
+): Promise<{ url: string; child: Deno.ChildProcess } | { error: string }> {
+  const port = freePort();
   await Deno.writeTextFile(
     `${dir}/config.yml`,
     `version: 0.1
@@ -59,22 +76,36 @@ auth: { htpasswd: { realm: test-registry, path: ${dir}/htpasswd } }
     stderr: "piped",
     stdin: "null",
   }).spawn();
+  let exited = false;
+  child.status.then(() => exited = true);
   const url = `http://127.0.0.1:${port}`;
-  const auth = `Basic ${btoa(`${user}:${password}`)}`;
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const ok = await fetch(`${url}/v2/`, { headers: { Authorization: auth } }).then(
       async (r) => (await r.body?.cancel(), r.status === 200),
       () => false,
     );
-    if (ok) break;
+    if (ok) return { url, child };
+    if (exited) {
+      const stderr = await new Response(child.stderr).text().catch(() => "");
+      return { error: `docker-registry exited on ${url}: ${stderr.trim().slice(-500)}` };
+    }
     if (Date.now() > deadline) {
       child.kill();
-      throw new Error(`docker-registry did not answer on ${url} within 10 s`);
+      await child.status;
+      return { error: `docker-registry did not answer on ${url} within 30 s` };
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
 
+/** The running registry in `dir` at `url`, and its pushes with the htpasswd user's `auth`. */
+function registryOn(
+  dir: string,
+  url: string,
+  child: Deno.ChildProcess,
+  { user, password, auth }: { user: string; password: string; auth: string },
+): TestRegistry {
   const upload = async (name: string, bytes: Uint8Array): Promise<string> => {
     const digest = await sha256(bytes);
     const start = await fetch(`${url}/v2/${name}/blobs/uploads/`, {
@@ -97,7 +128,7 @@ auth: { htpasswd: { realm: test-registry, path: ${dir}/htpasswd } }
 
   return {
     url,
-    host: `127.0.0.1:${port}`,
+    host: new URL(url).host,
     user,
     password,
     async push(name, tag) {
