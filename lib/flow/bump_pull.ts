@@ -67,7 +67,16 @@ export async function runBumpPull(
   const mine = closed ? null : listedMine;
   if (mine && !settings.dryRun) await sayFailedChecks(forge, repo, mine);
   const tags = await ownTags(forge, spec);
-  const found = await discover(forge, settings, spec, forced, current, mine, tags, title);
+  const found = await discover(
+    forge,
+    settings,
+    spec,
+    forced,
+    current,
+    mine,
+    tags,
+    title,
+  );
   const facts: RunFacts = {
     package: name,
     from: current,

@@ -116,7 +116,10 @@ export async function upstreamChanges(forge: Forge, q: UpstreamQuery): Promise<M
             changes.problems.push(`${changelog.path} at ${to} has no section headed ${q.to}`);
           }
           if (found.cut) {
-            changes.problems.push(`${changelog.path} read only ${MAX_CHANGELOG} characters far`);
+            changes.problems.push(
+              `${changelog.path}: only ${MAX_CHANGELOG} characters from the first crossed ` +
+                "release's heading read",
+            );
           }
           changes.notes.push(...found.sections.map((s) => ({
             releases: [s.version],
