@@ -203,7 +203,9 @@ Deno.test("applicationBody: what changed upstream between the Applications' chan
   assert.match(body, /\): 1 commit\.$/m);
   assert.match(body, /^##### 1\.28\.1: its section of `CHANGELOG\.md` at the new tag$/m);
   assert.match(body, /^- run the CRD upgrade first, @&#8203;ops$/m);
-  assert.ok(at("run the CRD upgrade") < at("<details><summary>Other sections: Other changes</summary>"));
+  assert.ok(
+    at("run the CRD upgrade") < at("<details><summary>Other sections: Other changes</summary>"),
+  );
 });
 
 Deno.test("applicationChangelog: one line, an earlier line of the package replaced, others kept", () => {
