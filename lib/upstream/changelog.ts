@@ -1,5 +1,6 @@
 // A mirror's changelog file: which file it is, and the sections of the releases an upgrade crosses, found by their headings (pure).
 import type { Heading } from "mdast";
+import type { ReleaseNotes } from "./changes.ts";
 import { parseMarkdown, plainText, tooDeep } from "./inert.ts";
 
 /** The changelog files looked for at the new tag, in this order: the first one there is read. */
@@ -63,6 +64,37 @@ export function changelogSections(
       return body ? [{ version, heading: at.heading, text: body }] : [];
     }),
     cut,
+  };
+}
+
+/** The notes of a changelog file (`file.path` at `file.tag`) for the crossed releases, newest
+ * first (`versions[0]` the new one): one entry per release with a section, and what is missing or
+ * cut, said. */
+export function changelogNotes(
+  markdown: string,
+  file: { path: string; url: string; tag: string },
+  versions: string[],
+): { notes: ReleaseNotes[]; problems: string[] } {
+  const found = changelogSections(markdown, versions);
+  const problems = [
+    ...(found.sections.some((s) => s.version === versions[0])
+      ? []
+      : [`${file.path} at ${file.tag} has no section headed ${versions[0]}`]),
+    ...(found.cut
+      ? [
+        `${file.path}: only ${MAX_CHANGELOG} characters from the first crossed release's heading read`,
+      ]
+      : []),
+  ];
+  return {
+    notes: found.sections.map((s) => ({
+      releases: [s.version],
+      source: "changelog" as const,
+      title: file.path,
+      url: file.url,
+      text: s.text,
+    })),
+    problems,
   };
 }
 

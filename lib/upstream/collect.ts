@@ -12,7 +12,7 @@ import {
 } from "./changes.ts";
 import { diffPins, isLockFile, parseLock, type Pins } from "./locks.ts";
 import { notesPath } from "./notes.ts";
-import { CHANGELOG_FILES, changelogSections, MAX_CHANGELOG } from "./changelog.ts";
+import { CHANGELOG_FILES, changelogNotes } from "./changelog.ts";
 import { type MirrorDiff, withMirrorDiff } from "./mirror.ts";
 
 export interface UpstreamQuery {
@@ -111,26 +111,15 @@ export async function upstreamChanges(forge: Forge, q: UpstreamQuery): Promise<M
           })),
         ];
         if (changelog) {
-          const found = changelogSections(texts.get(changelog.blob) ?? "", crossed);
-          if (!found.sections.some((s) => s.version === q.to)) {
-            changes.problems.push(`${changelog.path} at ${to} has no section headed ${q.to}`);
-          }
-          if (found.cut) {
-            changes.problems.push(
-              `${changelog.path}: only ${MAX_CHANGELOG} characters from the first crossed ` +
-                "release's heading read",
-            );
-          }
-          changes.notes.push(...found.sections.map((s) => ({
-            releases: [s.version],
-            source: "changelog" as const,
-            title: changelog.path,
+          const read = changelogNotes(texts.get(changelog.blob) ?? "", {
+            path: changelog.path,
             url: fileUrl(changelog.path),
-            text: s.text,
-          })));
-          // Each release's forge notes beside its changelog section, newest first.
+            tag: to,
+          }, crossed);
+          changes.problems.push(...read.problems);
+          // Each release's forge notes beside its changelog section, newest first as `crossed`.
           const rank = (n: ReleaseNotes) => crossed.indexOf(n.releases[0]);
-          changes.notes.sort((a, b) => rank(a) - rank(b));
+          changes.notes = [...changes.notes, ...read.notes].sort((a, b) => rank(a) - rank(b));
         }
         changes.dependencies = locks.flatMap((c): DependencyChanges[] => {
           const pins = (blob: string | null): Pins =>

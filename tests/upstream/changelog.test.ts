@@ -1,7 +1,12 @@
 // A mirror's changelog: the sections of the releases an upgrade crosses, found by their headings
 // in the syntax tree (pure), hostile changelogs included.
 import assert from "node:assert/strict";
-import { changelogSections, MAX_CHANGELOG, namesVersion } from "../../lib/upstream/changelog.ts";
+import {
+  changelogNotes,
+  changelogSections,
+  MAX_CHANGELOG,
+  namesVersion,
+} from "../../lib/upstream/changelog.ts";
 import { isImportant, sections } from "../../lib/upstream/sections.ts";
 import { COPIED_RECORD, CRAFTED_NOTES } from "./samples.ts";
 
@@ -156,4 +161,17 @@ Deno.test("changelogSections: only the crossed releases' part is read, at most M
   const late = changelogSections(`## 2.0.0\n\n- new\n\n${history}`, ["2.0.0"]);
   assert.equal(late.sections[0].text, "- new");
   assert.ok(performance.now() - began < 1000, "the history was not parsed");
+});
+
+Deno.test("changelogNotes: one entry per crossed release with a section; a missing new one said", () => {
+  const file = { path: "CHANGELOG.md", url: "https://forge.example/CHANGELOG.md", tag: "v3.7.0" };
+  const found = changelogNotes(KEEP_A_CHANGELOG, file, ["3.7.0", "3.6.9"]);
+  assert.deepEqual(found.problems, []);
+  assert.deepEqual(found.notes.map((n) => [n.releases, n.source, n.title, n.url]), [
+    [["3.7.0"], "changelog", "CHANGELOG.md", file.url],
+    [["3.6.9"], "changelog", "CHANGELOG.md", file.url],
+  ]);
+  const missing = changelogNotes(KEEP_A_CHANGELOG, { ...file, tag: "v3.8.0" }, ["3.8.0", "3.7.0"]);
+  assert.deepEqual(missing.problems, ["CHANGELOG.md at v3.8.0 has no section headed 3.8.0"]);
+  assert.deepEqual(missing.notes.map((n) => n.releases), [["3.7.0"]]);
 });
