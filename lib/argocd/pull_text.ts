@@ -1,6 +1,8 @@
 // An Application package's pull request: its body and changelog line (pure; the title is the C1 bump's, lib/docker/pull_text.ts).
 import { linkTarget, mdCode, oneLine } from "../mikado/markdown.ts";
 import { upgradeFragment } from "../docker/pull_text.ts";
+import type { MirrorChanges } from "../upstream/changes.ts";
+import { withUpstream } from "../upstream/render.ts";
 
 /** What an Application upgrade's texts say. */
 export interface ApplicationFacts {
@@ -18,6 +20,8 @@ export interface ApplicationFacts {
   /** What the record said before when it disagreed with the deployed tag. */
   drift: string | null;
   changelog: string;
+  /** What changed upstream between the two tags of the mirror (lib/upstream). */
+  upstream?: MirrorChanges[];
 }
 
 export function applicationBody(f: ApplicationFacts): string {
@@ -33,7 +37,7 @@ export function applicationBody(f: ApplicationFacts): string {
     : `- ${mdCode(f.servicesFile)}: ${mdCode(f.service)} left at ${mdCode(f.kept ?? "")}: ` +
       `it records something other than the tag (${mdCode(f.mirror.fromTag)}), so the bot does ` +
       "not write it; a person updates it if it moves with this tag";
-  return [
+  return withUpstream(f.upstream ?? [], (upstream) => [
     `Upgrade ${oneLine(f.package)} from ${mdCode(f.from)} to ${mdCode(f.to)}: a version bump ` +
     "under review (C1: this branch and pull request, no Mikado cards).",
     "",
@@ -50,6 +54,7 @@ export function applicationBody(f: ApplicationFacts): string {
     record,
     `- ${mdCode(f.changelog)}: the changelog fragment`,
     "",
+    ...upstream,
     "### After merge",
     "",
     `1. ArgoCD syncs ${
@@ -59,7 +64,7 @@ export function applicationBody(f: ApplicationFacts): string {
     "",
     "*Opened by upgrade-bot.*",
     "",
-  ].join("\n");
+  ]);
 }
 
 /** The changelog fragment: one line; an existing fragment's other lines are kept. */

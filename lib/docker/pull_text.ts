@@ -2,6 +2,8 @@
 import { mdCode, oneLine, tidyText } from "../mikado/markdown.ts";
 import { linkTarget } from "../mikado/markdown.ts";
 import { splitDraft } from "../platform/forge.ts";
+import type { MirrorChanges } from "../upstream/changes.ts";
+import { withUpstream } from "../upstream/render.ts";
 import { DOCKER_WORKFLOW, DOCKERFILE_VERSION_ARG, pinBranch } from "../site/defaults.ts";
 
 /** What a Dockerfile upgrade's texts say. */
@@ -17,6 +19,8 @@ export interface DockerFacts {
   servicesFile: string;
   changelog: string;
   mirrors: { repo: string; tag: string; url: string }[];
+  /** What changed upstream between the two tags of each mirror (lib/upstream). */
+  upstream?: MirrorChanges[];
 }
 
 const TITLE = /^Upgrade (\S+) from (\S+) to (\S+)$/;
@@ -37,7 +41,7 @@ export function parseDockerTitle(
 
 /** `pinned`: the bot pins the built image's tag after merge (`deploy` set, lib/flow/pins.ts). */
 export function dockerBody(f: DockerFacts, pinned = true): string {
-  return [
+  return withUpstream(f.upstream ?? [], (upstream) => [
     `Upgrade ${oneLine(f.package)} from ${mdCode(f.from)} to ${mdCode(f.to)}: a version bump ` +
     "under review (C1: this branch and pull request, no Mikado cards).",
     "",
@@ -52,6 +56,7 @@ export function dockerBody(f: DockerFacts, pinned = true): string {
     }, reviewed today`,
     `- ${mdCode(f.changelog)}: the changelog fragment`,
     "",
+    ...upstream,
     "### Build",
     "",
     `The image is built by the repository's workflow (${mdCode(DOCKER_WORKFLOW)}), not by ` +
@@ -71,7 +76,7 @@ export function dockerBody(f: DockerFacts, pinned = true): string {
     "",
     "*Opened by upgrade-bot.*",
     "",
-  ].join("\n");
+  ]);
 }
 
 /** The changelog fragment: one line; an existing fragment's other lines are kept. */

@@ -83,7 +83,7 @@ export function runApplication(
         from: from.version,
         files: [...files, facts.servicesFile, facts.changelog],
         subject: dockerTitle(facts),
-        body: applicationBody(facts),
+        body: (upstream) => applicationBody({ ...facts, upstream }),
       };
     },
   });

@@ -9,6 +9,8 @@ import type { Git } from "../runtime/git.ts";
 import { withClone } from "../runtime/workspace.ts";
 import { botPullsFrom, type RunShared, type UpgradeResult } from "./context.ts";
 import { ownComments } from "../upstream/inert.ts";
+import { bumpUpstream } from "../upstream/collect.ts";
+import type { MirrorChanges } from "../upstream/changes.ts";
 import { makeReport, type Report, type RunFacts, today } from "./report.ts";
 import { discover, ownTags } from "./releases.ts";
 import { checkoutBotBranch, pushBranch } from "./publish.ts";
@@ -25,7 +27,13 @@ export interface BumpKind {
     work: string,
     to: string,
     branch: string,
-  ): Promise<{ from: string; files: string[]; subject: string; body: string }>;
+  ): Promise<{
+    from: string;
+    files: string[];
+    subject: string;
+    /** The body, given what changed upstream on the package's mirrors (lib/upstream). */
+    body: (upstream: MirrorChanges[]) => string;
+  }>;
   /** What the report says builds the result. */
   builder: string;
 }
@@ -58,6 +66,7 @@ export async function runBumpPull(
     : null;
   const mine = closed ? null : listedMine;
   if (mine && !settings.dryRun) await sayFailedChecks(forge, repo, mine);
+  const tags = await ownTags(forge, spec);
   const found = await discover(
     forge,
     settings,
@@ -65,7 +74,7 @@ export async function runBumpPull(
     forced,
     current,
     mine,
-    await ownTags(forge, spec),
+    tags,
     title,
   );
   const facts: RunFacts = {
@@ -97,9 +106,12 @@ export async function runBumpPull(
     if (compareVersions(from, to) >= 0) {
       return report({ ...facts, from, branch, upToDate: `${branch} already holds ${from}` }, null);
     }
-    const { subject, body } = edited;
+    const { subject } = edited;
     const sha = await git.commit(edited.files, subject);
     const result = await bumpResult(git, base, sha, subject);
+    // Read only for a bump committed: a run with nothing new asks none of it.
+    result.upstream = await bumpUpstream(forge, settings, spec.mirrors, from, to, [...tags.keys()]);
+    const body = edited.body(result.upstream);
     if (settings.dryRun) {
       result.pull = {
         number: mine?.number ?? 0,

@@ -47,7 +47,7 @@ export function runDockerfile(
         from,
         files: [dockerfile, records.servicesFile, records.changelog],
         subject: dockerTitle(records),
-        body: dockerBody(records, settings.deploy !== null),
+        body: (upstream) => dockerBody({ ...records, upstream }, settings.deploy !== null),
       };
     },
   });

@@ -8,7 +8,7 @@ import { draftTitle, splitDraft } from "../platform/forge.ts";
 import { recordLines } from "./tag_record.ts";
 import { afterMerge } from "../site/defaults.ts";
 import type { MirrorChanges } from "../upstream/changes.ts";
-import { BODY_LIMIT, upstreamSection } from "../upstream/render.ts";
+import { withUpstream } from "../upstream/render.ts";
 import { inertText, ownComments } from "../upstream/inert.ts";
 
 export interface PullFacts extends UpgradeFacts {
@@ -58,9 +58,7 @@ export function parsePullTitle(
 
 /** The body, within BODY_LIMIT: the upstream section gets what the rest leaves. */
 export function pullBody(f: PullFacts): string {
-  const without = bodyLines(f, []).join("\n");
-  const upstream = upstreamSection(f.upstream ?? [], BODY_LIMIT - without.length - 2);
-  return bodyLines(f, upstream).join("\n");
+  return withUpstream(f.upstream ?? [], (upstream) => bodyLines(f, upstream));
 }
 
 function bodyLines(f: PullFacts, upstream: string[]): string[] {

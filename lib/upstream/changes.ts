@@ -6,8 +6,9 @@ import type { PackageChange } from "./locks.ts";
 export interface ReleaseNotes {
   /** The crossed versions these notes are for. */
   releases: string[];
-  /** The forge release attached to the tag, or a file of the mirror's tree at the new tag. */
-  source: "release" | "file";
+  /** The forge release attached to the tag, a notes file of the mirror's tree at the new tag, or
+   * one release's section of the mirror's changelog file at the new tag (its heading left out). */
+  source: "release" | "file" | "changelog";
   /** The release's name, or the file's path. */
   title: string;
   /** The release's page, or the whole file at the new tag. */

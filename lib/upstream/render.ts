@@ -18,6 +18,16 @@ const MAX_NOTES = 2 * BODY_LIMIT;
 /** Below this many characters, the folded rest of a notes file is only linked. */
 const MIN_REST = 400;
 
+/** A body whose lines (`lines`, given the upstream section's) stay within BODY_LIMIT: the
+ * upstream section gets what the rest leaves. */
+export function withUpstream(
+  all: MirrorChanges[],
+  lines: (upstream: string[]) => string[],
+): string {
+  const without = lines([]).join("\n");
+  return lines(upstreamSection(all, BODY_LIMIT - without.length - 2)).join("\n");
+}
+
 /** The pull request's "What changed upstream" section in at most about `budget` characters:
  * compare links, commit counts and dependency changes first, then each notes entry's breaking,
  * upgrading and security sections in full, then the rest of each, folded and cut. */
@@ -66,6 +76,8 @@ function mirrorHead(m: MirrorChanges): string[] {
 function notesLines(n: ReleaseNotes, share: number): string[] {
   const what = n.source === "release"
     ? `forge release ${mdCode(n.title)}`
+    : n.source === "changelog"
+    ? `its section of ${mdCode(n.title)} at the new tag`
     : `${mdCode(n.title)} at the new tag`;
   const head = [
     `##### ${n.releases.map(inertText).join(", ")}: ${what}`,
@@ -173,7 +185,11 @@ export function upstreamText(all: MirrorChanges[]): string[] {
     } ${m.compare}`,
     ...m.notes.map((n) =>
       `  notes for ${n.releases.join(", ")}: ${
-        n.source === "release" ? "forge release" : n.title
+        n.source === "release"
+          ? "forge release"
+          : n.source === "changelog"
+          ? `${n.title} section`
+          : n.title
       } (${n.text.length} characters)`
     ),
     ...m.dependencies.map((g) =>

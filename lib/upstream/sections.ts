@@ -1,4 +1,5 @@
 // Release notes (untrusted markdown) in sections, from their syntax tree, and which come first (pure).
+import type { ReleaseNotes } from "./changes.ts";
 import { parseMarkdown, plainText, tooDeep } from "./inert.ts";
 
 /** One section of a notes file: its heading's text (null: what comes before the first) and its
@@ -11,8 +12,10 @@ export interface NotesSection {
 /** The `##` sections of a notes text, read from its syntax tree (a heading in code or HTML is not
  * one; a `#` heading ends a section without starting one): what comes before the first is one
  * with a null title. A notes file's front matter (a Docusaurus header) is dropped; a forge
- * release's body has none, so its opening `---` is Markdown like the rest. */
-export function sections(markdown: string, source: "file" | "release"): NotesSection[] {
+ * release's body has none, so its opening `---` is Markdown like the rest. A changelog's release
+ * section (its own heading left out, lib/upstream/changelog.ts) is in sections of its shallowest
+ * headings (Keep a Changelog's `### Added`, `### Security`). */
+export function sections(markdown: string, source: ReleaseNotes["source"]): NotesSection[] {
   const text = source === "file"
     ? markdown.replace(/^---\r?\n[\s\S]*?\r?\n---[ \t]*(\r?\n|$)/, "")
     : markdown;
@@ -21,11 +24,15 @@ export function sections(markdown: string, source: "file" | "release"): NotesSec
   const parts: { title: string | null; from: number; to: number }[] = [
     { title: null, from: 0, to: text.length },
   ];
-  for (const node of parseMarkdown(text).children) {
-    if (node.type !== "heading" || node.depth > 2) continue;
+  const headings = parseMarkdown(text).children.filter((n) => n.type === "heading");
+  const depth = source === "changelog" ? Math.min(6, ...headings.map((h) => h.depth)) : 2;
+  for (const node of headings) {
+    if (node.depth > depth) continue;
     const at = node.position!.start.offset!;
     parts[parts.length - 1].to = Math.min(parts[parts.length - 1].to, at);
-    if (node.depth === 2) parts.push({ title: plainText(node).trim(), from: at, to: text.length });
+    if (node.depth === depth) {
+      parts.push({ title: plainText(node).trim(), from: at, to: text.length });
+    }
   }
   return parts.flatMap((p) => {
     const body = text.slice(p.from, p.to).trim();

@@ -104,9 +104,12 @@ Deno.test({
         })).json() as T;
       const pulls = () => api<Pull[]>(`/pulls?state=all&limit=50`);
       const config = `${w.root}/upgrade-bot.yaml`;
-      // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
-      // (their own test: tests/flow/flake.test.ts).
-      const base = { forge: { url: forge.url }, lock: { dir: `${w.root}/locks` }, flakes: null };
+      const base = {
+        forge: { url: forge.url },
+        lock: { dir: `${w.root}/locks` },
+        // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here.
+        flakes: null,
+      };
       await Deno.writeTextFile(config, stringify({ builder: "local", ...base }));
       const env = { ...w.env, TMPDIR: `${w.root}/tmp`, FORGE_TOKEN: TOKEN };
       const botRun = async (file: string) => {
@@ -197,6 +200,15 @@ Deno.test({
         for (const file of a.files) {
           assert.match(pull.body, new RegExp(`^- \`${file}\`: \`targetRevision: ${a.tag}\``, "m"));
         }
+        // What changed upstream: the compare link of the two tags and the one commit between.
+        const compared = `${a.tags[0]}...${a.tag}`.replace(/\./g, "\\.");
+        assert.match(
+          pull.body,
+          new RegExp(
+            `^\\[Compare \`${compared}\`\\]\\(<http://[^>]+/mirrors/${a.mirror}/compare/${compared}>\\): 1 commit\\.$`,
+            "m",
+          ),
+        );
         await sh`git fetch -q --prune origin`;
         await sh`git checkout -q --detach`;
         await sh`git branch -f main origin/main`;

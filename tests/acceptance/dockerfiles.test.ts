@@ -1,8 +1,9 @@
 // Issue 17's proof on the REAL eblume/blumeops: a cron run with only the forge's URL finds every
 // container built from a forge mirror (two Nix packages, seven Dockerfiles) and, each with a newer
 // release, opens nine pull requests (the Nix ones built and verified), each branch passing the
-// repository's own checks, one dashboard listing them; a second run changes nothing; a failure of
-// the checks reported on a pull request is said once.
+// repository's own checks, one dashboard listing them, each saying what changed upstream (loki's
+// mirror has a CHANGELOG.md and a forge release); a second run changes nothing; a failure of the
+// checks reported on a pull request is said once.
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { stringify } from "yaml";
@@ -17,6 +18,9 @@ import { failedChecks, repoChecks } from "../support/repo_checks.ts";
 import { type BotRun, runBot } from "../support/bot_run.ts";
 import { startForge } from "../forge/server.ts";
 import { DASHBOARD_MARKER } from "../../lib/dashboard/marker.ts";
+import { checksMarker } from "../../lib/docker/pull_text.ts";
+import { ownComments } from "../../lib/upstream/inert.ts";
+import { exposed } from "../upstream/inert_check.ts";
 
 const found = realRepoSource();
 const ignore = "skip" in found;
@@ -50,6 +54,12 @@ interface Outcome {
   verified: boolean;
   builds: number;
   hashes: { name: string; file: string; old: string; new: string | null }[];
+  upstream: {
+    repo: string;
+    commits: number | null;
+    notes: { releases: string[]; source: string; title: string }[];
+    problems: string[];
+  }[];
 }
 
 function outcomes(run: BotRun): Record<string, Outcome> {
@@ -67,6 +77,49 @@ function row(body: string, service: string): string[] {
 
 /** `s` matched literally in a RegExp. */
 const literally = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** loki's CHANGELOG.md at `tag`, as release-please writes it (the real one's shape), growing with
+ * each release; 3.7.0's section hostile: a mention, closing keywords, raw HTML that would close
+ * the fold, a copy of the bot's record of failed checks. */
+function lokiChangelog(tag: string): Record<string, string> {
+  const sections: Record<string, string[]> = {
+    "v3.6.5": [
+      "## [3.6.5](https://github.com/grafana/loki/compare/v3.6.4...v3.6.5) (2026-01-10)",
+      "",
+      "### Bug Fixes",
+      "",
+      "* DEPLOYED RELEASE: a fix",
+    ],
+    "v3.7.0-rc.1": [
+      "## [3.7.0-rc.1](https://github.com/grafana/loki/compare/v3.6.5...v3.7.0-rc.1) (2026-02-01)",
+      "",
+      "* CANDIDATE ONLY",
+    ],
+    "v3.7.0": [
+      "## [3.7.0](https://github.com/grafana/loki/compare/v3.6.5...v3.7.0) (2026-02-20)",
+      "",
+      "### ⚠ BREAKING CHANGES",
+      "",
+      "* LOKI BREAKING: `limits_config.max_streams` moved, thanks @someone, fixes #1",
+      "",
+      "### Features",
+      "",
+      "* a new query planner ([#20001](https://github.com/grafana/loki/issues/20001)) closes #2",
+      "",
+      "<img src=x onerror=alert(1)> </details>",
+      "",
+      checksMarker("0123456789abcdef0123456789abcdef01234567"),
+    ],
+  };
+  const order = ["v3.7.0", "v3.7.0-rc.1", "v3.6.5"];
+  const held = order.slice(order.indexOf(tag));
+  return {
+    "CHANGELOG.md": ["# Changelog", "", ...held.flatMap((t) => [...sections[t], ""])].join("\n"),
+  };
+}
+
+/** The extra files of a Dockerfile mirror's tags: loki's changelog. */
+const mirrorFiles = (mirror: string) => mirror === "loki" ? lokiChangelog : undefined;
 
 /** The Nix packages' pull requests: what each one's branch is and says. */
 const NIX_PULLS = [
@@ -92,7 +145,9 @@ Deno.test({
     assert.equal(DEFAULT_RELEASES[0].version, "2026.2.0", "authentik's version on main");
     await Deno.mkdir(`${w.root}/tmp`, { recursive: true });
     await ntfyMirror(w, ["2.17.0"]);
-    for (const m of DOCKER_MIRRORS) await w.addMirrorTags(m.mirror, [m.tags[0]]);
+    for (const m of DOCKER_MIRRORS) {
+      await w.addMirrorTags(m.mirror, [m.tags[0]], mirrorFiles(m.mirror));
+    }
     const forge = await startForge({
       root: `${w.root}/git`,
       users: [
@@ -188,7 +243,14 @@ Deno.test({
       // Dockerfile mirror its release and candidates.
       for (const r of DEFAULT_RELEASES.slice(1)) await w.addRelease(r);
       await ntfyMirror(w, ["2.18.0"]); // on top of 2.17.0's commit
-      for (const m of DOCKER_MIRRORS) await w.addMirrorTags(m.mirror, m.tags);
+      for (const m of DOCKER_MIRRORS) {
+        await w.addMirrorTags(m.mirror, m.tags, mirrorFiles(m.mirror));
+      }
+      await forge.addRelease("mirrors", "loki", {
+        tag: "v3.7.0",
+        name: "v3.7.0",
+        body: "## Security\n\n* LOKI RELEASE NOTES: CVE-2026-0001 fixed, resolves #3\n",
+      });
 
       // ---- inspect on the checkout lists the nine packages with no config at all.
       const inspect = await runBot(["inspect", "--repo", w.repo], { ...w.env });
@@ -213,7 +275,9 @@ Deno.test({
       );
 
       // ---- the first cron run: nine pull requests.
+      const beforeFirst = forge.requests.length;
       const first = await cron();
+      const firstRequests = forge.requests.slice(beforeFirst).map((r) => `${r.method} ${r.path}`);
       assert.equal(first.code, 0, `${first.stdout}\n${first.stderr}`);
       const o1 = outcomes(first);
       assert.deepEqual(Object.keys(o1).sort(), names, first.stderr);
@@ -299,8 +363,72 @@ Deno.test({
         ]);
         const log = (await sh`git log --format=%s main..HEAD`).stdout.trim();
         assert.equal(log, pull.title, "one commit, named as the pull request");
+        // What changed upstream: the compare link and the commits between the two tags (one per
+        // tag in these mirrors), read over git; nothing exposed, no record but the bot's.
+        const fromTag = m.tags[0];
+        const toTag = m.tags.find((t) => t.replace(/^v/, "") === bare)!;
+        const commits = m.tags.indexOf(toTag);
+        assert.match(
+          pull.body,
+          new RegExp(
+            `^\\[Compare \`${
+              literally(`${fromTag}...${toTag}`)
+            }\`\\]\\(<http://[^>]+/mirrors/${m.mirror}/compare/${
+              literally(`${fromTag}...${toTag}`)
+            }>\\): ${commits} commits?\\.$`,
+            "m",
+          ),
+          `${m.container}: the compare link and ${commits} commits\n${pull.body}`,
+        );
+        assert.equal(o.upstream[0]?.commits, commits, JSON.stringify(o.upstream));
+        const fold = (v: string) =>
+          /^<details><summary>[^<>]*<\/summary>$|^<\/details>$/.test(v.trim());
+        assert.deepEqual(exposed(pull.body, fold), [], m.container);
+        assert.deepEqual(ownComments(pull.body), [], m.container);
         assert.equal(failedChecks(await repoChecks(check)), "", `${m.container}: the checks`);
       }
+
+      // ---- loki's pull request: its forge release, then its CHANGELOG.md section (breaking
+      // first, the rest folded), not the candidate's nor the deployed release's; what it asked.
+      const lokiPull = byName.get("loki")!;
+      console.log(`---- loki: pull request #${lokiPull.number} as rendered\n${lokiPull.body}`);
+      const lokiBody = lokiPull.body;
+      const at = (s: string) => {
+        const i = lokiBody.indexOf(s);
+        assert.ok(i >= 0, `${s} in loki's body`);
+        return i;
+      };
+      assert.ok(at("##### 3.7.0: forge release `v3.7.0`") < at("LOKI RELEASE NOTES"));
+      assert.ok(
+        at("LOKI RELEASE NOTES") < at("##### 3.7.0: its section of `CHANGELOG.md` at the new tag"),
+      );
+      assert.ok(
+        at("its section of `CHANGELOG.md`") < at("LOKI BREAKING") &&
+          at("LOKI BREAKING") < at("<details><summary>Other sections: Features</summary>") &&
+          at("<details><summary>Other sections: Features") < at("a new query planner"),
+      );
+      assert.match(lokiBody, /thanks @&#8203;someone, fixes #&#8203;1/);
+      assert.ok(!lokiBody.includes("CANDIDATE ONLY") && !lokiBody.includes("DEPLOYED RELEASE"));
+      assert.deepEqual(
+        o1.loki.upstream.map((u) => u.notes.map((n) => [n.releases, n.source, n.title])),
+        [[[["3.7.0"], "release", "v3.7.0"], [["3.7.0"], "changelog", "CHANGELOG.md"]]],
+      );
+      // The mirrors without a changelog or release: compare and commits only, nothing missing said.
+      for (const m of DOCKER_MIRRORS.filter((m) => m.mirror !== "loki")) {
+        assert.deepEqual(o1[m.container].upstream[0].notes, [], m.container);
+        assert.deepEqual(o1[m.container].upstream[0].problems, [], m.container);
+      }
+      /** The requests of `list` to a mirror, over git or the API. */
+      const mirrorAsked = (mirror: string, list: string[]) =>
+        list.filter((r) =>
+          r.includes(`/mirrors/${mirror}.git/`) || r.includes(`/mirrors/${mirror}/`)
+        );
+      const lokiFirst = mirrorAsked("loki", firstRequests);
+      assert.deepEqual(
+        lokiFirst.filter((r) => r.includes("/releases/")),
+        ["GET /api/v1/repos/mirrors/loki/releases/tags/v3.7.0"],
+        "one release lookup: the one release crossed",
+      );
 
       // ---- one dashboard, listing the nine with their pull requests.
       const [board, ...more] = await dashboards();
@@ -350,6 +478,24 @@ Deno.test({
       assert.deepEqual(writes, [], "no write at the forge");
       const o2 = outcomes(second);
       for (const name of names) assert.equal(o2[name].outcome, "up to date", name);
+      // Nothing new: no upstream read. What the pull request's run asked of a mirror beyond this
+      // run's (its tags) is what its upstream section cost: at most a Nix package's (one lookup per
+      // crossed release, 8 over git), the third fetch only for a changelog.
+      const idle = during.map((r) => `${r.method} ${r.path}`);
+      const added = DOCKER_MIRRORS.map((m) => {
+        const now = mirrorAsked(m.mirror, idle);
+        assert.ok(!now.some((r) => r.includes("/releases/")), now.join("\n"));
+        const extra = mirrorAsked(m.mirror, firstRequests).length - now.length;
+        assert.ok(extra <= 1 + 8, `${m.mirror}: ${extra} requests for its upstream section`);
+        return `${m.mirror} ${extra}`;
+      });
+      const lokiIdle = mirrorAsked("loki", idle);
+      console.log(
+        `loki's mirror: ${lokiFirst.length} requests in the run that opened its pull request, ` +
+          `${lokiIdle.length} in a run with nothing new:\n${lokiFirst.join("\n")}\n` +
+          `---- nothing new:\n${lokiIdle.join("\n")}\n` +
+          `what each Dockerfile mirror's upstream section added to the run: ${added.join(", ")}`,
+      );
       assert.equal(await tips(), before, "no branch moved");
       assert.deepEqual(
         (await pulls()).map((p) => [p.number, p.title, p.body]),

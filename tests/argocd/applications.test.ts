@@ -177,6 +177,37 @@ Deno.test("applicationBody: the files and values moved, the record and its drift
   assert.match(kept, /`pg-operator` left at `1\.8\.1`: it records something other than the tag/);
 });
 
+Deno.test("applicationBody: what changed upstream between the Applications' changes and after merge", () => {
+  const body = applicationBody({
+    ...FACTS,
+    upstream: [{
+      repo: "mirrors/pg-operator",
+      from: "v1.27.1",
+      to: "v1.28.1",
+      compare: "https://forge.example.org/mirrors/pg-operator/compare/v1.27.1...v1.28.1",
+      commits: 1,
+      notes: [{
+        releases: ["1.28.1"],
+        source: "changelog",
+        title: "CHANGELOG.md",
+        url: "https://forge.example.org/mirrors/pg-operator/src/tag/v1.28.1/CHANGELOG.md",
+        text: "### Upgrading\n\n- run the CRD upgrade first, @ops\n\n### Other changes\n\n- one",
+      }],
+      dependencies: [],
+      problems: [],
+    }],
+  });
+  const at = (s: string) => body.indexOf(s);
+  assert.ok(at("### Changes") < at("### What changed upstream"));
+  assert.ok(at("### What changed upstream") < at("### After merge"));
+  assert.match(body, /\): 1 commit\.$/m);
+  assert.match(body, /^##### 1\.28\.1: its section of `CHANGELOG\.md` at the new tag$/m);
+  assert.match(body, /^- run the CRD upgrade first, @&#8203;ops$/m);
+  assert.ok(
+    at("run the CRD upgrade") < at("<details><summary>Other sections: Other changes</summary>"),
+  );
+});
+
 Deno.test("applicationChangelog: one line, an earlier line of the package replaced, others kept", () => {
   const first = applicationChangelog("Other change.\n", FACTS);
   assert.equal(

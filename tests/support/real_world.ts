@@ -104,8 +104,13 @@ export interface RealWorld {
    * more), as an upstream that re-tags a release would; the commits before and after. */
   moveTag(version: string): Promise<{ was: string; now: string }>;
   /** A mirror `mirrors/<name>` (created on first use) with a small release commit per tag, in this
-   * order; a tag it has already is skipped. */
-  addMirrorTags(name: string, tags: string[]): Promise<void>;
+   * order; a tag it has already is skipped. `files`: more files of the tag's tree (a
+   * CHANGELOG.md). */
+  addMirrorTags(
+    name: string,
+    tags: string[],
+    files?: (tag: string) => Record<string, string>,
+  ): Promise<void>;
   /** SRI hashes the FODs must get at `version`, computed without the builders under test. */
   expectedHashes(version: string): Promise<Record<RealHashName, string>>;
   cleanup(): Promise<void>;
@@ -542,7 +547,11 @@ async function populate(
   }
   for (const r of initial) await addRelease(r);
 
-  async function addMirrorTags(name: string, tags: string[]): Promise<void> {
+  async function addMirrorTags(
+    name: string,
+    tags: string[],
+    files?: (tag: string) => Record<string, string>,
+  ): Promise<void> {
     if (!exists(bare(name))) {
       await Deno.mkdir(bare(name), { recursive: true });
       await git(bare(name))`git init -q --bare --initial-branch=main`;
@@ -552,7 +561,10 @@ async function populate(
     }
     for (const tag of tags) {
       if (await hasTag(name, tag)) continue;
-      await commitAndTag(name, { "README.md": `# ${name}\n\nRelease ${tag}.\n` }, tag);
+      await commitAndTag(name, {
+        "README.md": `# ${name}\n\nRelease ${tag}.\n`,
+        ...files?.(tag),
+      }, tag);
     }
   }
 

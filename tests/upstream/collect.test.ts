@@ -18,6 +18,7 @@ const QUERY: UpstreamQuery = {
   ],
   prereleases: false,
   feeds: new Map(),
+  changelog: false,
 };
 
 Deno.test("crossedVersions: above the deployed one up to the new one, oldest first, no later one", () => {

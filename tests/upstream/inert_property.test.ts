@@ -168,7 +168,7 @@ Deno.test("property: in the whole body, the bot's sections stay headings and its
     fc.property(
       markdown,
       markdown,
-      fc.constantFrom("file" as const, "release" as const),
+      fc.constantFrom("file" as const, "release" as const, "changelog" as const),
       fc.string({ maxLength: 40 }),
       (breaking, rest, source, name) => {
         const text = `## Breaking changes\n\n${breaking}\n\n## Highlights\n\n${rest}\n`;
