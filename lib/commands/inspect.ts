@@ -20,6 +20,7 @@ export async function inspectCommand(
     forge: settings.forge,
     service_versions: listing ? config.service_versions : packages[0].service_versions,
     flakes: settings.flakes,
+    deploy: settings.deploy,
   };
   const found = listing || (packages[0].kind ?? "nix") !== "nix"
     ? await inspectPackages(shared, packages, repo)

@@ -10,7 +10,7 @@ import { withClone } from "../runtime/workspace.ts";
 import { botPullsFrom, type RunShared, type UpgradeResult } from "./context.ts";
 import { ownComments } from "../upstream/inert.ts";
 import { makeReport, type Report, type RunFacts, today } from "./report.ts";
-import { discover, ownTags } from "./releases.ts";
+import { discover, type Found, ownTags } from "./releases.ts";
 import { checkoutBotBranch, pushBranch } from "./publish.ts";
 import { closeIfDone } from "./close.ts";
 
@@ -28,6 +28,9 @@ export interface BumpKind {
   ): Promise<{ from: string; files: string[]; subject: string; body: string }>;
   /** What the report says builds the result. */
   builder: string;
+  /** Where new versions come from when not the mirrors' tags (an image's registry): the target
+   * above `current`, or why there is none; `openTo`: the version the open pull request names. */
+  releases?(current: string, open: Pull | null, openTo: string | null): Promise<Found>;
 }
 
 /** `run` for a version-bump package: say once when the checks on its open pull request fail,
@@ -58,16 +61,18 @@ export async function runBumpPull(
     : null;
   const mine = closed ? null : listedMine;
   if (mine && !settings.dryRun) await sayFailedChecks(forge, repo, mine);
-  const found = await discover(
-    forge,
-    settings,
-    spec,
-    forced,
-    current,
-    mine,
-    await ownTags(forge, spec),
-    title,
-  );
+  const found = kind.releases
+    ? await kind.releases(current, mine, mine ? title(mine.title)?.to ?? null : null)
+    : await discover(
+      forge,
+      settings,
+      spec,
+      forced,
+      current,
+      mine,
+      await ownTags(forge, spec),
+      title,
+    );
   const facts: RunFacts = {
     package: name,
     from: current,

@@ -41,7 +41,7 @@ export interface ServiceRecord {
   /** `upstream-source` as written: discovery matches a mirror's name in it. */
   upstream: string | null;
   /** `type` as written (`argocd`, `ansible`, `nixos`): what deploys the service. */
-  type: string | null;
+  type?: string | null;
 }
 
 /** Every named service of the file, in its order (entries without a name are skipped). */
