@@ -21,6 +21,7 @@ export async function inspectCommand(
     service_versions: listing ? config.service_versions : packages[0].service_versions,
     flakes: settings.flakes,
     deploy: settings.deploy,
+    registries: settings.registries,
   };
   const found = listing || (packages[0].kind ?? "nix") !== "nix"
     ? await inspectPackages(shared, packages, repo)

@@ -39,6 +39,8 @@ export interface RunSummary {
   seconds: number;
   /** Requests of the whole run: the forge API and the image registries. */
   requests: number;
+  /** Of them, the image registries' (lib/images/registries.ts). */
+  registryRequests: number;
   /** Every built image's pin and the drift the base branch shows (lib/flow/pins.ts); null: the
    * step failed (said in the progress lines) or the run has no deploy settings. */
   pins: PinRun | null;
@@ -161,6 +163,7 @@ export async function runPackages(
     stopped,
     seconds: (performance.now() - began) / 1000,
     requests: forge.requests + registries.requests,
+    registryRequests: registries.requests,
     pins,
   };
 }

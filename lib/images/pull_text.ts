@@ -74,8 +74,9 @@ export function imageBody(f: ImageFacts): string {
     ? `What changed upstream: [${mdCode(`${f.upstream.from}...${f.upstream.to}`)} on the forge ` +
       `mirror ${mdCode(f.upstream.mirror)}](${linkTarget(f.upstream.url)})`
     : f.upstream?.kind === "source"
-    ? `What changed upstream: the image's source (its ${mdCode(SOURCE_LABEL)} label, no forge ` +
-      `mirror of it): <${linkTarget(f.upstream.url)}>`
+    ? `What changed upstream: the image's source, [${mdCode(f.upstream.url)}](${
+      linkTarget(f.upstream.url)
+    }) (its ${mdCode(SOURCE_LABEL)} label; no forge mirror of it has both tags)`
     : `What changed upstream: unknown (the image has no ${mdCode(SOURCE_LABEL)} label with an ` +
       "http(s) URL)";
   const record = f.serviceValue !== null

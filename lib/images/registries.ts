@@ -16,7 +16,7 @@ export class ImageRegistries {
 
   /** The client of `image`'s registry and its repository there. */
   of(image: string): { registry: Registry; repository: string } {
-    const { url, repository } = registryOf(image, this.settings.registries);
+    const { url, repository } = registryOf(image, this.settings.registries ?? {});
     let registry = this.clients.get(url);
     if (!registry) this.clients.set(url, registry = new Registry(url, null));
     registry.watch(repository);

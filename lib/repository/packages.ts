@@ -34,7 +34,10 @@ function isBuiltImage(config: Pick<Config, "deploy">): (image: string) => boolea
 }
 
 /** The config's keys a scan reads: the forge's address, the service-versions file. */
-export type ScanKeys = Pick<Config, "forge" | "service_versions" | "flakes" | "deploy">;
+export type ScanKeys = Pick<
+  Config,
+  "forge" | "service_versions" | "flakes" | "deploy" | "registries"
+>;
 
 /** The scan of the checkout in `top`: the containers' `.nix` files and Dockerfiles, and the
  * service-versions file the config names. */
@@ -69,12 +72,9 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     text === null ? null : { file: servicesFile, text },
   );
   const entries = text === null ? [] : listServices(text, servicesFile);
-  const images = scanImages(
-    (await readPinFiles(top)).manifests,
-    entries,
-    isBuiltImage(config),
-    servicesFile,
-  );
+  const images = config.registries
+    ? scanImages((await readPinFiles(top)).manifests, entries, isBuiltImage(config), servicesFile)
+    : { packages: [], unresolved: [] };
   const flakes = config.flakes
     ? scanFlakes(await readFlakeLocks(top), entries, config.flakes.services)
     : { packages: [], unresolved: [] };

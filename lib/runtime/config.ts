@@ -139,7 +139,8 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   else if (raw.dashboard) Object.assign(config.dashboard!, raw.dashboard);
   Object.assign(config.webhook, webhook);
   Object.assign(config.lock, lock);
-  if (raw.registries) {
+  if (raw.registries === null) config.registries = null;
+  else if (raw.registries) {
     config.registries = Object.fromEntries(
       Object.entries(raw.registries).map(([host, url]) => [host, url.replace(/\/+$/, "")]),
     );

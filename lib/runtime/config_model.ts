@@ -139,8 +139,9 @@ export interface Settings {
   /** null: the scan leaves the repository's flakes alone. */
   flakes: FlakeSettings | null;
   /** A registry host (`docker.io`, `ghcr.io`) -> the URL its API is reached at (a mirror, a
-   * pull-through cache); a host not named is reached at `https://<host>`. */
-  registries: Record<string, string>;
+   * pull-through cache); a host not named is reached at `https://<host>`. null: the scan leaves
+   * upstream images alone. */
+  registries: Record<string, string> | null;
 }
 
 /** One package: the top-level keys of a single-package config, or one entry of `packages:` over

@@ -305,7 +305,7 @@ export const CONFIG_SCHEMA = mapping({
     }),
     httpUrl(),
     { error: got("expected a mapping") },
-  ).optional(),
+  ).nullable().optional(),
 });
 
 export type RawConfig = z.infer<typeof CONFIG_SCHEMA>;
