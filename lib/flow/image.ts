@@ -12,7 +12,6 @@ import {
   imageChangelog,
   type ImageFacts,
   mirrorOfSource,
-  mirrorTag,
   SOURCE_LABEL,
   sourceUrl,
 } from "../images/pull_text.ts";
@@ -60,8 +59,8 @@ export function runImage(
       }
       return shape.version;
     },
-    releases: async (current, open, titleTo) =>
-      await newestTag(registry, repository, currentTag!, current, open, titleTo, forced, {
+    releases: async (_current, open, titleTo) =>
+      await newestTag(registry, repository, currentTag!, open, titleTo, forced, {
         settings,
         spec,
         also: also.map((i) => registries.of(i)),
@@ -120,7 +119,6 @@ async function newestTag(
   registry: Registry,
   repository: string,
   currentTag: string,
-  current: string,
   open: Pull | null,
   titleTo: string | null,
   forced: string | undefined,

@@ -9,7 +9,10 @@ export const SOURCE_LABEL = "org.opencontainers.image.source";
 /** The source URL an image's label gives, or null: the label is untrusted, so only an http(s)
  * URL with a host, no credentials and no control characters passes (at most 500 characters). */
 export function sourceUrl(label: string | null): string | null {
-  if (label === null || label.length > 500 || /[\s\u0000-\u001f\u007f<>"`]/.test(label)) {
+  if (
+    label === null || label.length > 500 || /[\s<>"`]/.test(label) ||
+    [...label].some((c) => c < " " || c === "\x7f")
+  ) {
     return null;
   }
   let url: URL;
@@ -29,12 +32,6 @@ export function sourceUrl(label: string | null): string | null {
 export function mirrorOfSource(source: string, owner: string): string | null {
   const name = new URL(source).pathname.split("/").filter(Boolean)[1];
   return name && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) ? `${owner}/${name}` : null;
-}
-
-/** The tag of `mirror` that names the image tag's version (`v0.17.0` or `0.17.0` for
- * `0.17.0-tensorrt`), among `tags`; null when it has none. */
-export function mirrorTag(tags: string[], written: string): string | null {
-  return [`v${written}`, written].find((t) => tags.includes(t)) ?? null;
 }
 
 /** What an upstream image's texts say. */
