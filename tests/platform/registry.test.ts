@@ -1,6 +1,6 @@
 // The registry client against a REAL OCI registry (Debian's docker-registry) with htpasswd auth.
 import assert from "node:assert/strict";
-import { imageRepository, Registry } from "../../lib/platform/registry.ts";
+import { imageRepository, Registry, registryOf } from "../../lib/platform/registry.ts";
 import { startRegistry } from "../support/registry.ts";
 import { redact } from "../../lib/runtime/log.ts";
 
@@ -9,6 +9,28 @@ Deno.test("image references: the registry host is not part of the repository", (
   assert.equal(imageRepository("127.0.0.1:5000/blumeops/ntfy"), "blumeops/ntfy");
   assert.equal(imageRepository("localhost/x"), "x");
   assert.equal(imageRepository("blumeops/ntfy"), "blumeops/ntfy");
+});
+
+Deno.test("registry of an image: Docker Hub's library/, a host's own URL, a mapped mirror", () => {
+  assert.deepEqual(registryOf("eclipse-mosquitto", {}), {
+    host: "docker.io",
+    url: "https://registry-1.docker.io",
+    repository: "library/eclipse-mosquitto",
+  });
+  assert.deepEqual(
+    registryOf("docker.io/tailscale/k8s-operator", {}).repository,
+    "tailscale/k8s-operator",
+  );
+  assert.deepEqual(registryOf("grafana/tempo", { "docker.io": "http://cache:5000/" }), {
+    host: "docker.io",
+    url: "http://cache:5000",
+    repository: "grafana/tempo",
+  });
+  assert.deepEqual(registryOf("ghcr.io/cloudnative-pg/postgresql", {}), {
+    host: "ghcr.io",
+    url: "https://ghcr.io",
+    repository: "cloudnative-pg/postgresql",
+  });
 });
 
 Deno.test("a tag is found once pushed; bad or missing credentials name the variable, never the password", async () => {
