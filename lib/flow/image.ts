@@ -15,7 +15,7 @@ import {
   SOURCE_LABEL,
   sourceUrl,
 } from "../images/pull_text.ts";
-import { dockerTitle } from "../docker/pull_text.ts";
+import { dockerTitle, parseDockerTitle } from "../docker/pull_text.ts";
 import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import { dockerChangelogPath, MIRRORS_OWNER } from "../site/defaults.ts";
 import { InputError } from "../runtime/errors.ts";
@@ -65,6 +65,7 @@ export function runImage(
         spec,
         also: also.map((i) => registries.of(i)),
         tagOf,
+        forge,
       }),
     edit: async (work, to, branch) => {
       const tag = tagOf.get(to)!;
@@ -127,9 +128,11 @@ async function newestTag(
     spec: PackageSpec;
     also: { registry: Registry; repository: string }[];
     tagOf: Map<string, string>;
+    forge: Forge;
   },
 ): Promise<Found> {
   const name = o.spec.name;
+  let closed: Pull[] | null = null;
   const tags = await registry.tags(repository);
   const newer = newerTags(tags, currentTag, o.settings.prereleases);
   const found = nothingFound("");
@@ -155,6 +158,22 @@ async function newestTag(
       progress(`${name} ${tag}: waiting for ${missing.join(", ")}`);
       found.waiting.push(version);
       continue;
+    }
+    // Only the bot's own pull request closed without merge rejects the tag (not with --version).
+    if (!forced) {
+      const me = await o.forge.whoami();
+      closed ??= (await o.forge.pulls(o.settings.forge.repo, "closed")).filter((p) =>
+        !p.merged && p.user.toLowerCase() === me.toLowerCase() &&
+        parseDockerTitle(p.title)?.package === name
+      );
+      const rejected = closed.find((p) => parseDockerTitle(p.title)?.to === version);
+      if (rejected) {
+        progress(
+          `${name} ${tag}: skipped, pull request #${rejected.number} was closed without merge ` +
+            `(--version ${version} retries it)`,
+        );
+        continue;
+      }
     }
     o.tagOf.set(version, tag);
     return { ...found, target: { version, open, tags: [] } };

@@ -404,6 +404,22 @@ Deno.test({
         (await pulls()).map((p) => [p.number, p.title, p.body]),
         opened.map((p) => [p.number, p.title, p.body]),
       );
+
+      // ---- a pull request closed without merge: its tag is skipped, not opened again.
+      const mosquitto = opened.find((p) => p.head.ref === "upgrade-mosquitto")!;
+      const closing = await fetch(`${REPO_API}/pulls/${mosquitto.number}`, {
+        method: "PATCH",
+        headers: { Authorization: `token ${TOKEN}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ state: "closed" }),
+      });
+      assert.equal(closing.status, 201, await closing.text());
+      const fourth = await botRun(config);
+      assert.equal(outcomes(fourth).mosquitto.outcome, "up to date");
+      assert.match(
+        fourth.stderr,
+        new RegExp(`mosquitto 2\\.0\\.23: skipped, pull request #${mosquitto.number} was closed`),
+      );
+      assert.equal((await pulls()).length, opened.length, "no pull request opened again");
       assert.deepEqual(forge.violations, [], "every response followed the swagger");
       console.log(`images.test.ts: ${((performance.now() - began) / 1000).toFixed(1)} s`);
     } finally {
