@@ -217,7 +217,7 @@ Deno.test({
         const from = forge.requests.length;
         const fromRegistry = registryRequests();
         const run = await botRun(file);
-        const json = run.json as { requests: number; packages: Outcome[] };
+        const json = run.json as { requests: number; seconds: number; packages: Outcome[] };
         for (const p of json.packages) {
           assert.equal(p.outcome, "up to date", `${p.package}: ${JSON.stringify(p)}`);
         }
@@ -276,7 +276,10 @@ Deno.test({
       console.log(
         `nothing new: zero config (authentik and ${watched.length} image services): ${all.bot} ` +
           `requests counted by the bot (${all.forge} HTTP at the forge, the scan's shallow clone ` +
-          `included; ${all.registry} at the registries); configured: 1 image service ${one.bot} ` +
+          `included; ${all.registry} at the registries), the run's own ${
+            all.json.seconds.toFixed(2)
+          } s; ` +
+          `configured: 1 image service ${one.bot} ` +
           `(${one.registry} at the registry), 3: ${three.bot} (${three.registry}): ` +
           `${perService} per service`,
       );
