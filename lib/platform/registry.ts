@@ -176,6 +176,9 @@ export class Registry {
           `registry ${this.url}: ${what}: access denied (${r.status}): ` +
             (this.credentialsEnv
               ? `check the credentials in $${this.credentialsEnv} (deploy.credentials_env)`
+              : this.scopes.size
+              // An upstream image: read anonymously, or through a mirror that allows it.
+              ? "it refuses anonymous reads: map its host to a mirror that allows them (registries)"
               : `set deploy.credentials_env to a variable holding user:password`),
         );
       }
