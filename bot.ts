@@ -36,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
     if (command === "upgrade" && kind !== "nix") {
       const what = kind === "dockerfile"
         ? "is built from its Dockerfile"
+        : kind === "image"
+        ? "is an upstream image at a registry's tag"
         : "is deployed by ArgoCD Applications at a mirror's tag";
       return usageError(
         `${packages[0].name} ${what}: upgrade builds Nix packages; the cron run (run) opens ` +

@@ -20,6 +20,8 @@ export async function inspectCommand(
     forge: settings.forge,
     service_versions: listing ? config.service_versions : packages[0].service_versions,
     flakes: settings.flakes,
+    deploy: settings.deploy,
+    registries: settings.registries,
   };
   const found = listing || (packages[0].kind ?? "nix") !== "nix"
     ? await inspectPackages(shared, packages, repo)
@@ -90,10 +92,11 @@ async function inspectPackages(
   const scan = await scanCheckout(config, top);
   // What the config says wins: its packages, their kinds and mirrors.
   const packages = specs.map((spec) => {
-    // Applications share their directory: one package per mirror.
+    // Applications share their directory (one package per mirror), images too (one per image).
     const found = scan.packages.find((p) =>
       p.dir === spec.dir &&
-      (p.kind !== "application" || p.mirrors[0].repo === spec.mirrors[0]?.repo)
+      (p.kind !== "application" || p.mirrors[0].repo === spec.mirrors[0]?.repo) &&
+      (p.kind !== "image" || p.image?.name === spec.image?.name)
     );
     return {
       name: spec.name,
@@ -104,13 +107,17 @@ async function inspectPackages(
       service: found?.service ?? { name: spec.name, by: "name" as const },
       hashes: found?.hashes ?? [],
       ...(spec.applications ? { applications: spec.applications, drift: found?.drift } : {}),
+      ...(spec.image ? { image: { ...spec.image, tag: found?.image?.tag } } : {}),
     };
   });
   const shown = { packages, unresolved: scan.unresolved };
   const yaml = {
     packages: packages.map((p) => {
-      const { version: _version, ...spec } = packageEntry(p, config);
-      return spec;
+      // The version and an image's tag are the scan's, never a config file's.
+      const { version: _version, image, ...spec } = packageEntry(p, config);
+      if (!image) return spec;
+      const { tag: _tag, ...named } = image;
+      return { ...spec, image: named };
     }),
   };
   return {

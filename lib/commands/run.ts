@@ -72,7 +72,9 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
   }
   if (several) {
     lines.push(
-      `run: ${s.packages.length} packages, ${s.requests} forge requests, ${seconds(s.seconds)}`,
+      `run: ${s.packages.length} packages, ${s.requests - s.registryRequests} forge requests` +
+        (s.registryRequests ? `, ${s.registryRequests} at image registries` : "") +
+        `, ${seconds(s.seconds)}`,
     );
     for (const p of s.packages) {
       const r = p.report;
@@ -105,6 +107,7 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
         pins: s.pins,
         stopped: s.stopped?.message ?? null,
         requests: s.requests,
+        registryRequests: s.registryRequests,
         seconds: s.seconds,
         dashboard: s.dashboard?.message ?? null,
       }

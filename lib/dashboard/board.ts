@@ -108,6 +108,7 @@ export async function withDashboard(
       stopped: null,
       seconds: 0,
       requests: forge.requests,
+      registryRequests: 0,
       pins: null,
     };
   }
@@ -124,7 +125,11 @@ export async function withDashboard(
   progress(`dashboard: ${message}`);
   if (thrown) throw thrown.error;
   const changed = problems.length > 0 || taken.length > 0 || drawn.changed;
-  return { ...summary, requests: forge.requests, dashboard: { message, changed } };
+  return {
+    ...summary,
+    requests: forge.requests + summary.registryRequests,
+    dashboard: { message, changed },
+  };
 }
 
 /** The `/upgrade` comments on the dashboard not answered yet, each claimed (the `eyes`

@@ -12,7 +12,7 @@ import { ownComments } from "../upstream/inert.ts";
 import { bumpUpstream } from "../upstream/collect.ts";
 import type { MirrorChanges } from "../upstream/changes.ts";
 import { makeReport, type Report, type RunFacts, today } from "./report.ts";
-import { discover, ownTags } from "./releases.ts";
+import { discover, type Found, ownTags } from "./releases.ts";
 import { checkoutBotBranch, pushBranch } from "./publish.ts";
 import { closeIfDone } from "./close.ts";
 
@@ -36,6 +36,9 @@ export interface BumpKind {
   }>;
   /** What the report says builds the result. */
   builder: string;
+  /** Where new versions come from when not the mirrors' tags (an image's registry): the target
+   * above `current`, or why there is none; `openTo`: the version the open pull request names. */
+  releases?(current: string, open: Pull | null, openTo: string | null): Promise<Found>;
 }
 
 /** `run` for a version-bump package: say once when the checks on its open pull request fail,
@@ -66,17 +69,11 @@ export async function runBumpPull(
     : null;
   const mine = closed ? null : listedMine;
   if (mine && !settings.dryRun) await sayFailedChecks(forge, repo, mine);
-  const tags = await ownTags(forge, spec);
-  const found = await discover(
-    forge,
-    settings,
-    spec,
-    forced,
-    current,
-    mine,
-    tags,
-    title,
-  );
+  // An image's releases are its registry's tags (kind.releases): its mirrors have none to list.
+  const tags = kind.releases ? new Map() : await ownTags(forge, spec);
+  const found = kind.releases
+    ? await kind.releases(current, mine, mine ? title(mine.title)?.to ?? null : null)
+    : await discover(forge, settings, spec, forced, current, mine, tags, title);
   const facts: RunFacts = {
     package: name,
     from: current,

@@ -1,4 +1,5 @@
 // The context an upgrade runs in: the run's settings, the package as resolved, the checkout, the forge.
+import type { ImageRegistries } from "../images/registries.ts";
 import { join } from "node:path";
 import type { Settings } from "../runtime/config.ts";
 import type { ResolvedPackage } from "../nix/layout.ts";
@@ -176,6 +177,8 @@ export function baseFiles(forge: Forge, settings: Pick<Settings, "forge">): Base
 export interface RunShared {
   open: () => Promise<Pull[]>;
   files: BaseFiles;
+  /** The run's image registries (lib/flow/image.ts); absent: a package makes its own. */
+  registries?: ImageRegistries;
 }
 
 /** The bot's open pull requests from `branch`, out of the run's list. Only those the bot opened

@@ -9,6 +9,8 @@ import { runPackage } from "./cron_package.ts";
 import { runDockerfile } from "./dockerfile.ts";
 import { runFlake } from "./flake.ts";
 import { runApplication } from "./application.ts";
+import { runImage } from "./image.ts";
+import { ImageRegistries } from "../images/registries.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
 import type { BaseFiles } from "./context.ts";
@@ -35,8 +37,10 @@ export interface RunSummary {
    * the packages done keep their outcomes, those not started say so. */
   stopped: { message: string; exitCode: number } | null;
   seconds: number;
-  /** Forge API requests of the whole run. */
+  /** Requests of the whole run: the forge API and the image registries. */
   requests: number;
+  /** Of them, the image registries' (lib/images/registries.ts). */
+  registryRequests: number;
   /** Every built image's pin and the drift the base branch shows (lib/flow/pins.ts); null: the
    * step failed (said in the progress lines) or the run has no deploy settings. */
   pins: PinRun | null;
@@ -48,6 +52,7 @@ const KIND_STEPS: Record<PackageKind, typeof runPackage> = {
   dockerfile: runDockerfile,
   flake: runFlake,
   application: runApplication,
+  image: runImage,
 };
 
 /** The cron run over every package, several at once: a failure in one never stops the others. */
@@ -76,6 +81,7 @@ export async function runPackages(
   const closed = () => closedPulls ??= forge.pulls(settings.forge.repo, "closed");
   let openPulls: Promise<Pull[]> | null = null;
   const open = () => openPulls ??= forge.pulls(settings.forge.repo, "open");
+  const registries = new ImageRegistries(settings, specs);
   const outcomes = specs.map((spec): PackageOutcome => ({
     package: spec.name,
     outcome: "failed",
@@ -114,7 +120,7 @@ export async function runPackages(
     const wanted = versions?.get(name) ?? version;
     const step = KIND_STEPS[spec.kind ?? "nix"];
     try {
-      out.report = await step(settings, spec, forge, wanted, { open, files });
+      out.report = await step(settings, spec, forge, wanted, { open, files, registries });
     } catch (e) {
       // One package: its error is the run's, as before (bot.ts names it).
       if (specs.length === 1) throw e;
@@ -156,7 +162,8 @@ export async function runPackages(
     packages: outcomes,
     stopped,
     seconds: (performance.now() - began) / 1000,
-    requests: forge.requests,
+    requests: forge.requests + registries.requests,
+    registryRequests: registries.requests,
     pins,
   };
 }

@@ -40,6 +40,8 @@ export interface ServiceRecord {
   lastReviewed: string | null;
   /** `upstream-source` as written: discovery matches a mirror's name in it. */
   upstream: string | null;
+  /** `type` as written (`argocd`, `ansible`, `nixos`): what deploys the service. */
+  type?: string | null;
 }
 
 /** Every named service of the file, in its order (entries without a name are skipped). */
@@ -55,6 +57,7 @@ export function listServices(text: string, file: string): ServiceRecord[] {
       currentVersion: scalar(entry, "current-version"),
       lastReviewed: scalar(entry, "last-reviewed"),
       upstream: scalar(entry, "upstream-source"),
+      type: scalar(entry, "type"),
     }];
   });
 }

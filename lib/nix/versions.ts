@@ -125,3 +125,23 @@ export function seriesSkipped(versions: string[], from: string, to: string): str
     compareSeries(releaseSeries(v), releaseSeries(to)) < 0
   );
 }
+
+/** The orderable version an image tag's version part names (`18.3` -> `18.3.0`, `27` ->
+ * `27.0.0`, `0.17.0-rc2` as it is), or null when it is none: registries' tags often leave out the
+ * patch, which semver needs. At most three numeric parts, no leading zeros. */
+export function looseVersion(value: string): string | null {
+  const m = /^(0|[1-9]\d{0,8})(?:\.(0|[1-9]\d{0,8}))?(?:\.(0|[1-9]\d{0,8}))?(-[0-9A-Za-z.]+)?$/
+    .exec(value);
+  if (!m) return null;
+  return orderableVersion(`${m[1]}.${m[2] ?? 0}.${m[3] ?? 0}${m[4] ?? ""}`);
+}
+
+/** Orders two versions as compareVersions does, a pre-release's trailing number counted as a
+ * number (`rc10` after `rc2`, which semver would order as text). */
+export function compareReleases(a: string, b: string): number {
+  // A clear error for a version that is none, as compareVersions gives.
+  if (compareVersions(a, b) === 0) return 0;
+  const numbered = (v: string) =>
+    v.replace(/-(.*)$/, (_, pre: string) => `-${pre.replace(/([A-Za-z])(\d)/g, "$1.$2")}`);
+  return semver.compare(numbered(a), numbered(b));
+}

@@ -21,6 +21,7 @@ const FIELD: Record<ImageReference["kind"], string> = {
   kustomize: "newTag",
   image: "image:",
   value: "the image in a value",
+  helm: "image.tag",
 };
 
 export function pinBody(f: PinFacts): string {

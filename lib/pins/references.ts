@@ -4,12 +4,14 @@ import { dirname } from "node:path";
 /** One place a manifest names an image's tag:
  * - `kustomize`: `newTag` of a kustomization's `images` entry whose `name` or `newName` is it;
  * - `image`: an `image: <image>:<tag>` line that no kustomization of its directory overrides;
- * - `value`: `<image>:<tag>` inside another value (`RUNNER_LABELS`' `docker://<image>:<tag>`). */
+ * - `value`: `<image>:<tag>` inside another value (`RUNNER_LABELS`' `docker://<image>:<tag>`, a
+ *   CloudNativePG `imageName:`);
+ * - `helm`: `tag:` of a Helm values `image:` mapping whose `repository:` is it. */
 export interface ImageReference {
   path: string;
   /** 0-based line of the tag. */
   line: number;
-  kind: "kustomize" | "image" | "value";
+  kind: "kustomize" | "image" | "value" | "helm";
   tag: string;
 }
 
@@ -22,10 +24,11 @@ function isKustomization(path: string): boolean {
   return /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(path);
 }
 
-/** The `newTag` lines of `images` entries naming `image` (as `name` or `newName`). */
-function kustomizeTags(text: string, image: string, path: string): ImageReference[] {
+/** The `images` entries of a kustomization: the image each names (`newName`, else `name`) and
+ * its `newTag` with the line it is on. */
+function kustomizeEntries(text: string): { image: string; tag: string; line: number }[] {
   const lines = text.split("\n");
-  const found: ImageReference[] = [];
+  const found: { image: string; tag: string; line: number }[] = [];
   let inImages = false;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
@@ -56,15 +59,77 @@ function kustomizeTags(text: string, image: string, path: string): ImageReferenc
       }
       return null;
     };
-    const name = field("name")?.value;
-    const newName = field("newName")?.value;
+    const image = field("newName")?.value ?? field("name")?.value;
     const tag = field("newTag");
-    if ((newName ?? name) === image && tag) {
-      found.push({ path, line: tag.line, kind: "kustomize", tag: tag.value });
-    }
+    if (image && tag) found.push({ image, tag: tag.value, line: tag.line });
     i = end - 1;
   }
   return found;
+}
+
+/** The `newTag` lines of `images` entries naming `image` (as `name` or `newName`). */
+function kustomizeTags(text: string, image: string, path: string): ImageReference[] {
+  return kustomizeEntries(text).filter((e) => e.image === image).map((e) => ({
+    path,
+    line: e.line,
+    kind: "kustomize",
+    tag: e.tag,
+  }));
+}
+
+/** The Helm values `image:` mappings of `text`: `repository:` (null when the mapping names none,
+ * the chart's default image) and `tag:` with its line. */
+function helmImages(text: string): { repository: string | null; tag: string; line: number }[] {
+  const lines = text.split("\n");
+  const found: { repository: string | null; tag: string; line: number }[] = [];
+  lines.forEach((l, i) => {
+    const head = /^(\s*)image:\s*(#.*)?$/.exec(l);
+    if (!head) return;
+    let repository: string | null = null;
+    let tag: { value: string; line: number } | null = null;
+    for (let k = i + 1; k < lines.length; k++) {
+      const e = lines[k];
+      if (e.trim() === "" || e.trim().startsWith("#")) continue;
+      if (e.length - e.trimStart().length <= head[1].length) break;
+      const m = /^\s*(repository|tag):\s*([^#]*?)\s*(#.*)?$/.exec(e);
+      if (m?.[1] === "repository") repository = unquote(m[2]);
+      if (m?.[1] === "tag") tag = { value: unquote(m[2]), line: k };
+    }
+    if (tag && new RegExp(`^${TAG}$`).test(tag.value)) {
+      found.push({ repository, tag: tag.value, line: tag.line });
+    }
+  });
+  return found;
+}
+
+/** Every image `manifests` (path -> text) name with a tag, each with the files naming it: the
+ * kustomizations' `images`, `image:` and `imageName:` lines, Helm values' `image.repository`;
+ * and each Helm `image.tag` with no repository (the chart's default image: not named here). */
+export function namedImages(
+  manifests: Map<string, string>,
+): { images: Map<string, string[]>; unnamed: { path: string; line: number; tag: string }[] } {
+  const images = new Map<string, string[]>();
+  const unnamed: { path: string; line: number; tag: string }[] = [];
+  const add = (image: string, path: string) => {
+    const paths = images.get(image) ?? [];
+    if (!paths.includes(path)) images.set(image, [...paths, path]);
+  };
+  const line = new RegExp(
+    `^\\s*-?\\s*(?:image|imageName):\\s*["']?([a-z0-9][a-z0-9._/:-]*?):${TAG}["']?\\s*(#.*)?$`,
+  );
+  for (const path of [...manifests.keys()].sort()) {
+    const text = manifests.get(path)!;
+    if (isKustomization(path)) { for (const e of kustomizeEntries(text)) add(e.image, path); }
+    for (const h of helmImages(text)) {
+      if (h.repository) add(h.repository, path);
+      else unnamed.push({ path, line: h.line, tag: h.tag });
+    }
+    for (const l of text.split("\n")) {
+      const m = line.exec(l);
+      if (m && !m[1].includes("@")) add(m[1], path);
+    }
+  }
+  return { images, unnamed };
 }
 
 /** Whether a kustomization of `dir` rewrites `image` (its `image:` lines are then not the
@@ -91,6 +156,9 @@ export function findReferences(manifests: Map<string, string>, image: string): I
   for (const path of [...manifests.keys()].sort()) {
     const text = manifests.get(path)!;
     if (isKustomization(path)) found.push(...kustomizeTags(text, image, path));
+    for (const h of helmImages(text)) {
+      if (h.repository === image) found.push({ path, line: h.line, kind: "helm", tag: h.tag });
+    }
     text.split("\n").forEach((l, line) => {
       if (/^\s*#/.test(l)) return;
       const m = inline.exec(l);
@@ -118,8 +186,8 @@ export function moveReferences(
   for (const r of refs) {
     if (r.path !== path) continue;
     const l = lines[r.line];
-    lines[r.line] = r.kind === "kustomize"
-      ? l.replace(/(newTag:\s*["']?)[^"'\s#]+/, `$1${tag}`)
+    lines[r.line] = r.kind === "kustomize" || r.kind === "helm"
+      ? l.replace(/((?:newTag|tag):\s*["']?)[^"'\s#]+/, `$1${tag}`)
       : l.replace(`${image}:${r.tag}`, `${image}:${tag}`);
   }
   return lines.join("\n");

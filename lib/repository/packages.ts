@@ -7,6 +7,7 @@ import { InputError } from "../runtime/errors.ts";
 import { readOptional } from "../runtime/files.ts";
 import {
   CONTAINERS_DIR,
+  defaultConfig,
   packageDefaults,
   SERVICE_VERSIONS_FILE,
   SITE_FORGE_URL,
@@ -19,9 +20,24 @@ import { progress } from "../runtime/log.ts";
 import { listServices } from "../mikado/service_versions.ts";
 import { scanFlakes } from "../flake/scan.ts";
 import { readFlakeLocks } from "../flake/checkout.ts";
+import { readPinFiles } from "../pins/checkout.ts";
+import { scanImages } from "../images/scan.ts";
+
+/** Whether the repository builds `image` (the deploy's image template, else the site's): its tag
+ * is the pins' (lib/pins), not an upstream image's. */
+function isBuiltImage(config: Pick<Config, "deploy">): (image: string) => boolean {
+  const template = config.deploy?.image ?? defaultConfig().deploy!.image;
+  const [prefix, suffix] = template.split("{name}");
+  return (image) =>
+    image.startsWith(prefix) && image.endsWith(suffix ?? "") &&
+    !image.slice(prefix.length, image.length - (suffix ?? "").length).includes("/");
+}
 
 /** The config's keys a scan reads: the forge's address, the service-versions file. */
-export type ScanKeys = Pick<Config, "forge" | "service_versions" | "flakes">;
+export type ScanKeys = Pick<
+  Config,
+  "forge" | "service_versions" | "flakes" | "deploy" | "registries"
+>;
 
 /** The scan of the checkout in `top`: the containers' `.nix` files and Dockerfiles, and the
  * service-versions file the config names. */
@@ -56,12 +72,22 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     text === null ? null : { file: servicesFile, text },
   );
   const entries = text === null ? [] : listServices(text, servicesFile);
+  const images = config.registries
+    ? scanImages((await readPinFiles(top)).manifests, entries, isBuiltImage(config), servicesFile)
+    : { packages: [], unresolved: [] };
   const flakes = config.flakes
     ? scanFlakes(await readFlakeLocks(top), entries, config.flakes.services)
     : { packages: [], unresolved: [] };
   return {
-    packages: [...scan.packages, ...flakes.packages],
-    unresolved: [...scan.unresolved, ...flakes.unresolved],
+    packages: [
+      ...scan.packages,
+      ...flakes.packages,
+      ...images.packages.map(({ image, coupled, manifests, tag, ...p }) => ({
+        ...p,
+        image: { name: image, also: coupled, manifests, tag },
+      })),
+    ],
+    unresolved: [...scan.unresolved, ...flakes.unresolved, ...images.unresolved],
   };
 }
 
@@ -77,8 +103,8 @@ export function forgeUrls(config: Pick<Config, "forge">): string[] {
  * each new release, which every mirror must have. */
 export async function confirmOnMirrors(scan: Scan, forge: Forge): Promise<Scan> {
   const checked = await Promise.all(scan.packages.map(async (p) => {
-    // A flake's inputs are not the forge's mirrors: nothing to confirm.
-    if (p.kind === "flake") return null;
+    // A flake's inputs and an image's registry are not the forge's mirrors: nothing to confirm.
+    if (p.kind === "flake" || p.kind === "image") return null;
     try {
       const own = p.mirrors[0];
       const tag = tagFor(own.tag, p.version);
@@ -115,6 +141,7 @@ export function packageEntry(
     version: p.version,
     mirrors: p.mirrors,
     ...(p.applications ? { applications: p.applications } : {}),
+    ...(p.image ? { image: p.image } : {}),
     ...(p.service.name === p.name || config.service_versions === null
       ? {}
       : { service_versions: { name: p.service.name } }),
@@ -126,8 +153,8 @@ export function packageEntry(
 export function scannedConfig(config: Config, packages: FoundPackage[]): Config {
   if (packages.length === 0) return config;
   const entries = packages.map((p) => packageEntry(p, config));
-  // An Application package has no top-level keys of its own: it is always one of `packages:`.
-  if (entries.length > 1 || entries[0].applications) {
+  // An Application or image package has no top-level keys of its own: always one of `packages:`.
+  if (entries.length > 1 || entries[0].applications || entries[0].image) {
     return { ...structuredClone(config), scan: false, packages: entries };
   }
   const [one] = entries;

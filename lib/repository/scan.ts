@@ -5,13 +5,14 @@ import { discoverDockerfile } from "../docker/dockerfile.ts";
 import { listServices, type ServiceRecord } from "../mikado/service_versions.ts";
 import { CONTAINERS_DIR, DOCKERFILE_VERSION_ARG } from "../site/defaults.ts";
 import { isApplicationFile, scanApplications } from "../argocd/scan.ts";
+import type { ImageEntry } from "../runtime/config_model.ts";
 
 /** A package found: built by Nix (its hashes harvested), by a Dockerfile (its ARG moved), or
  * deployed by ArgoCD Applications at a mirror's tag (their targetRevision moved). */
 export interface FoundPackage {
   name: string;
   dir: string;
-  kind: "nix" | "dockerfile" | "flake" | "application";
+  kind: "nix" | "dockerfile" | "flake" | "application" | "image";
   /** The version its files declare, without a `v` prefix. */
   version: string;
   /** The package's own mirror first; a version is ready when every mirror has its tag. */
@@ -23,6 +24,8 @@ export interface FoundPackage {
   /** An Application package's files, and what its service records when that is not the tag. */
   applications?: string[];
   drift?: string | null;
+  /** An upstream image package's image, the images moving with it and where they are named. */
+  image?: ImageEntry;
 }
 
 /** A directory that names a forge mirror but cannot be followed, and why. */
@@ -211,6 +214,10 @@ export function scanLines(scan: Scan): string[] {
         ? `  hashes: ${p.hashes.join(", ") || "none"}`
         : p.kind === "flake"
         ? "  inputs updated on schedule (flakes.every)"
+        : p.kind === "image"
+        ? `  ${p.image!.name}:${p.image!.tag}` +
+          (p.image!.also?.length ? ` with ${p.image!.also.join(", ")}` : "") +
+          ` in ${p.image!.manifests.join(", ")}`
         : p.kind === "application"
         ? `  targetRevision in ${p.applications?.join(", ")}` +
           (p.drift ? `  (service-versions.yaml records ${p.drift})` : "")

@@ -139,6 +139,12 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   else if (raw.dashboard) Object.assign(config.dashboard!, raw.dashboard);
   Object.assign(config.webhook, webhook);
   Object.assign(config.lock, lock);
+  if (raw.registries === null) config.registries = null;
+  else if (raw.registries) {
+    config.registries = Object.fromEntries(
+      Object.entries(raw.registries).map(([host, url]) => [host, url.replace(/\/+$/, "")]),
+    );
+  }
   if (raw.flakes === null) config.flakes = null;
   else if (raw.flakes) config.flakes = { ...config.flakes!, ...raw.flakes };
   const secrets = [config.forge.token_env, config.webhook.secret_env];
@@ -174,6 +180,7 @@ export function runSettings(
     lock,
     deploy,
     flakes,
+    registries,
   } = structuredClone(config);
   const { file: _file, verify: _verify, ...shared } = build;
   return {
@@ -195,6 +202,7 @@ export function runSettings(
     lock,
     deploy,
     flakes,
+    registries,
   };
 }
 
@@ -236,6 +244,7 @@ export function packageSpecs(config: Config): PackageSpec[] {
       ...(p.kind ? { kind: p.kind } : {}),
       ...(p.version ? { base_version: p.version } : {}),
       ...(p.applications ? { applications: [...p.applications] } : {}),
+      ...(p.image ? { image: structuredClone(p.image) } : {}),
       version: [],
       hashes: [],
       build: structuredClone(build),

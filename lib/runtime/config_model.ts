@@ -32,6 +32,8 @@ export interface PackageEntry {
   mirrors: { repo: string; tag: string }[];
   /** kind application: the ArgoCD Application files whose targetRevision moves. */
   applications?: string[];
+  /** kind image: the upstream image whose registry tags it follows (lib/images). */
+  image?: ImageEntry;
   chain?: string;
   cards_dir?: string;
   release_notes?: string | null;
@@ -56,7 +58,16 @@ export interface DeployConfig {
   automerge: boolean;
 }
 
-export type PackageKind = "nix" | "dockerfile" | "flake" | "application";
+export type PackageKind = "nix" | "dockerfile" | "flake" | "application" | "image";
+
+/** An upstream image package: the image, the images moving with it, the manifest directories
+ * whose references move, and (read by this run's scan, never from a config file) its tag. */
+export interface ImageEntry {
+  name: string;
+  also?: string[];
+  manifests: string[];
+  tag?: string;
+}
 
 /** The repository's flakes (lib/flake): when their inputs move and what the pull request shows. */
 export interface FlakeSettings {
@@ -127,6 +138,10 @@ export interface Settings {
   deploy: DeployConfig | null;
   /** null: the scan leaves the repository's flakes alone. */
   flakes: FlakeSettings | null;
+  /** A registry host (`docker.io`, `ghcr.io`) -> the URL its API is reached at (a mirror, a
+   * pull-through cache); a host not named is reached at `https://<host>`. null: the scan leaves
+   * upstream images alone. */
+  registries: Record<string, string> | null;
 }
 
 /** One package: the top-level keys of a single-package config, or one entry of `packages:` over
@@ -141,6 +156,8 @@ export interface PackageSpec {
   base_version?: string;
   /** kind application: the ArgoCD Application files whose targetRevision moves. */
   applications?: string[];
+  /** kind image: its image and where it is referenced. */
+  image?: ImageEntry;
   /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
   version: LiteralLocation[];
   /** The hashes to harvest; empty: every hash literal of the package's files not pinned. */

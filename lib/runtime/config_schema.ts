@@ -183,13 +183,20 @@ const age = () =>
 const packageEntry = mapping({
   name: simpleName(),
   dir: relativePath(),
-  kind: z.enum(["nix", "dockerfile", "flake", "application"], {
-    error: got('expected "nix", "dockerfile", "flake" or "application"'),
+  kind: z.enum(["nix", "dockerfile", "flake", "application", "image"], {
+    error: got('expected "nix", "dockerfile", "flake", "application" or "image"'),
   }).optional(),
   // A flake's inputs are its own (lib/flake): no mirror.
   mirrors: mirrorItems().optional(),
   applications: z.array(relativePath()).min(1, { error: "needs at least one Application file" })
     .optional(),
+  image: mapping({
+    name: text().refine((s) => /^[a-z0-9][a-z0-9._/:-]*$/.test(s) && !s.includes("@"), {
+      error: quoted("is not an image name such as ghcr.io/owner/name"),
+    }),
+    also: z.array(text()).optional(),
+    manifests: z.array(relativePath()).min(1, { error: "needs at least one manifest directory" }),
+  }).optional(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
   release_notes: notesPath().nullable().optional(),
@@ -198,7 +205,10 @@ const packageEntry = mapping({
   upgrade_path: upgradePath().optional(),
   min_release_age: age().optional(),
 }).superRefine((p, ctx) => {
-  if (p.kind === "flake" || (p.mirrors?.length ?? 0) > 0) return;
+  if (p.kind === "image" && !p.image) {
+    ctx.addIssue({ code: "custom", path: ["image"], message: "kind image needs its image" });
+  }
+  if (p.kind === "flake" || p.kind === "image" || (p.mirrors?.length ?? 0) > 0) return;
   ctx.addIssue({
     code: "custom",
     path: ["mirrors"],
@@ -289,6 +299,13 @@ export const CONFIG_SCHEMA = mapping({
     services: z.record(simpleName(), simpleName(), { error: got("expected a mapping") }),
     closure_lines: positiveInt(),
   }).partial().nullable().optional(),
+  registries: z.record(
+    text().refine((s) => /^[a-z0-9.-]+(:\d+)?$/.test(s), {
+      error: quoted("is not a registry host such as docker.io"),
+    }),
+    httpUrl(),
+    { error: got("expected a mapping") },
+  ).nullable().optional(),
 });
 
 export type RawConfig = z.infer<typeof CONFIG_SCHEMA>;

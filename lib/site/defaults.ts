@@ -72,6 +72,7 @@ export function defaultConfig(): Config {
       services: { "nix-container-builder": "forgejo-runner" },
       closure_lines: 30,
     },
+    registries: {},
   };
 }
 
@@ -235,6 +236,9 @@ export const pinBranch = deployBranch;
 export function pinTitle(name: string, tag: string): string {
   return `Pin ${name} image tag to ${tag}`;
 }
+
+/** The forge owner of the site's mirrors of upstream repositories. */
+export const MIRRORS_OWNER = "mirrors";
 
 /** The directory of the repository's ArgoCD Applications and manifests. */
 export const MANIFESTS_DIR = "argocd";

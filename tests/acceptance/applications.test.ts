@@ -107,8 +107,12 @@ Deno.test({
       const base = {
         forge: { url: forge.url },
         lock: { dir: `${w.root}/locks` },
-        // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here.
+        // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
+        // (their own test: tests/flow/flake.test.ts).
         flakes: null,
+        // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach
+        // offline: off here (their own test: tests/acceptance/images.test.ts).
+        registries: null,
       };
       await Deno.writeTextFile(config, stringify({ builder: "local", ...base }));
       const env = { ...w.env, TMPDIR: `${w.root}/tmp`, FORGE_TOKEN: TOKEN };

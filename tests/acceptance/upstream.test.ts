@@ -48,6 +48,9 @@ async function withForgeOnRealWorld(
         // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
         // (their own test: tests/flow/flake.test.ts).
         "flakes: null",
+        // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach
+        // offline: off here (their own test: tests/acceptance/images.test.ts).
+        "registries: null",
       ].join("\n") + "\n",
     );
     const cron = (...args: string[]) =>

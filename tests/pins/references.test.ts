@@ -1,6 +1,6 @@
 // Every reference to an image's tag in a set of manifests, found and moved line by line.
 import assert from "node:assert/strict";
-import { findReferences, moveReferences } from "../../lib/pins/references.ts";
+import { findReferences, moveReferences, namedImages } from "../../lib/pins/references.ts";
 
 const IMG = "registry.example/site/player";
 
@@ -95,5 +95,40 @@ Deno.test("references: moved in place, quoting, comments and other lines kept", 
     moveReferences(RENAMED, "argocd/manifests/elsewhere.yaml", IMG, refs, "x"),
     RENAMED,
     "another file's references do not touch this one",
+  );
+});
+
+Deno.test("references: every image named with a tag, Helm values' image.tag found and moved", () => {
+  const values = `controllers:
+  main:
+    image:
+      repository: ghcr.io/immich-app/immich-server # the chart's
+      tag: v2.5.6
+  other:
+    image:
+      tag: "v1.0.0"
+`;
+  const manifests = new Map([
+    [
+      "a/kustomization.yaml",
+      "images:\n  - name: x/one\n    newName: mirror/one\n    newTag: v1.0.0\n",
+    ],
+    ["a/deployment.yaml", "      - image: x/one:kustomized\n      - image: y/two@sha256:abc\n"],
+    ["b/cluster.yaml", "spec:\n  imageName: ghcr.io/cloudnative-pg/postgresql:18.3\n"],
+    ["c/values.yaml", values],
+  ]);
+  const { images, unnamed } = namedImages(manifests);
+  assert.deepEqual([...images.keys()].sort(), [
+    "ghcr.io/cloudnative-pg/postgresql",
+    "ghcr.io/immich-app/immich-server",
+    "mirror/one",
+    "x/one",
+  ]);
+  assert.deepEqual(unnamed, [{ path: "c/values.yaml", line: 7, tag: "v1.0.0" }]);
+  const refs = findReferences(manifests, "ghcr.io/immich-app/immich-server");
+  assert.deepEqual(refs, [{ path: "c/values.yaml", line: 4, kind: "helm", tag: "v2.5.6" }]);
+  assert.equal(
+    moveReferences(values, "c/values.yaml", "ghcr.io/immich-app/immich-server", refs, "v2.6.0"),
+    values.replace("tag: v2.5.6", "tag: v2.6.0"),
   );
 });

@@ -340,6 +340,51 @@ Deno.test("packages: an Application package carries its files; kind application 
   );
   assert.throws(
     () => parseConfig(yaml.replace("kind: application", "kind: helm"), "c.yaml"),
-    /expected "nix", "dockerfile", "flake" or "application"/,
+    /expected "nix", "dockerfile", "flake", "application" or "image"/,
+  );
+});
+
+Deno.test("packages: an image package carries its image and no mirrors; registries map hosts to URLs", () => {
+  const yaml =
+    `registries: { docker.io: "https://cache.example/", ghcr.io: "http://127.0.0.1:5000" }
+packages:
+  - name: tailscale-operator
+    dir: argocd/manifests/tailscale-operator-base
+    kind: image
+    image:
+      name: docker.io/tailscale/k8s-operator
+      also: [docker.io/tailscale/tailscale]
+      manifests: [argocd/manifests/tailscale-operator-base]
+`;
+  const config = parseConfig(yaml, "c.yaml");
+  const [spec] = packageSpecs(config);
+  assert.equal(spec.kind, "image");
+  assert.deepEqual(spec.mirrors, []);
+  assert.deepEqual(spec.image, {
+    name: "docker.io/tailscale/k8s-operator",
+    also: ["docker.io/tailscale/tailscale"],
+    manifests: ["argocd/manifests/tailscale-operator-base"],
+  });
+  assert.deepEqual(runSettings(config).registries, {
+    "docker.io": "https://cache.example",
+    "ghcr.io": "http://127.0.0.1:5000",
+  });
+  assert.deepEqual(runSettings(parseConfig("forge: { url: http://f }", "c.yaml")).registries, {});
+  assert.equal(runSettings(parseConfig("registries: null", "c.yaml")).registries, null);
+  assert.throws(
+    () => parseConfig(yaml.replace(/ {4}image:\n(?: {6}.*\n)+/, ""), "c.yaml"),
+    /c\.yaml: packages\[0\]\.image: kind image needs its image/,
+  );
+  assert.throws(
+    () => parseConfig(yaml.replace("name: docker.io/", "name: Docker.io/"), "c.yaml"),
+    /packages\[0\]\.image\.name: "Docker\.io\/tailscale\/k8s-operator" is not an image name/,
+  );
+  assert.throws(
+    () => parseConfig('registries: { "docker.io": "ftp://x" }', "c.yaml"),
+    /c\.yaml: registries\.docker\.io: "ftp:\/\/x" is not an http\(s\) URL/,
+  );
+  assert.throws(
+    () => parseConfig('registries: { "Docker Hub": "https://x" }', "c.yaml"),
+    /registries.*"Docker Hub" is not a registry host/,
   );
 });

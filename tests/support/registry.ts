@@ -9,8 +9,9 @@ export interface TestRegistry {
   host: string;
   user: string;
   password: string;
-  /** Pushes a tiny image `name:tag` (one layer, a config, a manifest) with the HTTP API. */
-  push(name: string, tag: string): Promise<string>;
+  /** Pushes a tiny image `name:tag` (one layer, a config with `labels`, a manifest) with the
+   * HTTP API. */
+  push(name: string, tag: string, labels?: Record<string, string>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -131,13 +132,13 @@ function registryOn(
     host: new URL(url).host,
     user,
     password,
-    async push(name, tag) {
+    async push(name, tag, labels = {}) {
       const layer = new TextEncoder().encode(`layer of ${name}:${tag}\n`);
       const config = new TextEncoder().encode(
         JSON.stringify({
           architecture: "amd64",
           os: "linux",
-          config: {},
+          config: Object.keys(labels).length ? { Labels: labels } : {},
           rootfs: { type: "layers", diff_ids: [] },
         }),
       );

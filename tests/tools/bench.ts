@@ -299,6 +299,8 @@ async function withForge<T>(
     const config = await w.config({
       forge: { url: forge.url, repo: "eblume/blumeops", base: "main" },
       deploy: null,
+      // Upstream images (registries) are not benched yet: their own test measures a run.
+      registries: null,
       ...extra,
     });
     return await fn(forge, config, { ...w.env, FORGE_TOKEN: token });
