@@ -304,7 +304,7 @@ Deno.test("exactly once: a run killed after claiming a comment; the next run ans
         w.config,
         "--no-build",
       ]),
-      env: { FORGE_TOKEN: TOKEN },
+      env: { FORGE_TOKEN: TOKEN, TMPDIR: w.tmp },
       stdin: "null",
       stdout: "null",
       stderr: "null",
