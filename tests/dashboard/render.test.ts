@@ -212,6 +212,7 @@ Deno.test({
       const ntfy = services.find((s) => s.name === "ntfy")!;
       assert.deepEqual(ntfy, {
         name: "ntfy",
+        type: "argocd",
         currentVersion: "v2.17.0",
         lastReviewed: "2026-02-17",
         upstream: "https://github.com/binwiederhier/ntfy/releases",

@@ -31,9 +31,6 @@ Deno.test({
     const root = await Deno.makeTempDir({ prefix: "upgrade-bot-pins-" });
     const bare = `${root}/git/eblume/blumeops.git`;
     await $({ quiet: true })`git clone -q --bare ${src.source} ${bare}`;
-    await Deno.mkdir(`${root}/tmp`);
-    const oldTmp = Deno.env.get("TMPDIR");
-    Deno.env.set("TMPDIR", `${root}/tmp`);
     const registry = await startRegistry();
     const forge = await startForge({
       root: `${root}/git`,
@@ -261,8 +258,6 @@ Deno.test({
     } finally {
       await forge.stop();
       await registry.stop();
-      if (oldTmp === undefined) Deno.env.delete("TMPDIR");
-      else Deno.env.set("TMPDIR", oldTmp);
       await Deno.remove(root, { recursive: true });
     }
   },
