@@ -22,8 +22,12 @@ export type {
 export const DEFAULT_CONFIG_FILE = "upgrade-bot.yaml";
 
 /** Reads and validates a config file; a missing file is only fine when it was not asked for. */
-export async function loadConfig(path: string | undefined): Promise<Config> {
-  const file = path ?? DEFAULT_CONFIG_FILE;
+export async function loadConfig(
+  path: string | undefined,
+  /** Where the default file is looked for (the working directory). */
+  dir = ".",
+): Promise<Config> {
+  const file = path ?? (dir === "." ? DEFAULT_CONFIG_FILE : `${dir}/${DEFAULT_CONFIG_FILE}`);
   let text: string;
   try {
     text = await Deno.readTextFile(file);

@@ -100,16 +100,17 @@ Deno.test("errors name the file, the key and what is wrong", () => {
 });
 
 Deno.test("a missing default file means defaults; a missing named file is an error", async () => {
+  // Not Deno.chdir: the test files run side by side in one process, which has one directory.
   const dir = await Deno.makeTempDir();
-  const cwd = Deno.cwd();
   try {
-    Deno.chdir(dir);
-    assert.equal((await loadConfig(undefined)).source, "built-in defaults");
-    await assert.rejects(loadConfig("nope.yaml"), /nope\.yaml: cannot read config file/);
-    await Deno.writeTextFile("upgrade-bot.yaml", "chain: other\n");
-    assert.equal((await loadConfig(undefined)).chain, "other");
+    assert.equal((await loadConfig(undefined, dir)).source, "built-in defaults");
+    await assert.rejects(
+      loadConfig(`${dir}/nope.yaml`, dir),
+      /nope\.yaml: cannot read config file/,
+    );
+    await Deno.writeTextFile(`${dir}/upgrade-bot.yaml`, "chain: other\n");
+    assert.equal((await loadConfig(undefined, dir)).chain, "other");
   } finally {
-    Deno.chdir(cwd);
     await Deno.remove(dir, { recursive: true });
   }
 });
