@@ -1,5 +1,6 @@
 // The config's model: the config file's keys, the run's settings and one package, as types; read and resolved by config.ts.
 import type { UpgradePath } from "../nix/versions.ts";
+import type { ArgSource, SourceUrls } from "../sources/source.ts";
 
 /** Where a literal lives: a file of the package directory, the attribute key holding it and, when
  * the key occurs more than once in that file, a text inside the attribute set that holds it. */
@@ -34,6 +35,8 @@ export interface PackageEntry {
   applications?: string[];
   /** kind image: the upstream image whose registry tags it follows (lib/images). */
   image?: ImageEntry;
+  /** kind dockerfile with no mirror: where its new versions come from (lib/sources). */
+  source?: ArgSource;
   chain?: string;
   cards_dir?: string;
   release_notes?: string | null;
@@ -142,6 +145,10 @@ export interface Settings {
    * pull-through cache); a host not named is reached at `https://<host>`. null: the scan leaves
    * upstream images alone. */
   registries: Record<string, string> | null;
+  /** Where new versions of a Dockerfile's ARG come from when no forge mirror has them (lib/sources):
+   * each source's address (a mirror, a cache; the public one by default). null: the scan leaves
+   * such Dockerfiles alone. */
+  sources: SourceUrls | null;
 }
 
 /** One package: the top-level keys of a single-package config, or one entry of `packages:` over
@@ -158,6 +165,8 @@ export interface PackageSpec {
   applications?: string[];
   /** kind image: its image and where it is referenced. */
   image?: ImageEntry;
+  /** kind dockerfile with no mirror: where its new versions come from (lib/sources). */
+  source?: ArgSource;
   /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
   version: LiteralLocation[];
   /** The hashes to harvest; empty: every hash literal of the package's files not pinned. */

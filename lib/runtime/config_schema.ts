@@ -197,6 +197,10 @@ const packageEntry = mapping({
     also: z.array(text()).optional(),
     manifests: z.array(relativePath()).min(1, { error: "needs at least one manifest directory" }),
   }).optional(),
+  source: z.discriminatedUnion("kind", [
+    mapping({ kind: z.literal("pypi"), name: text() }),
+    mapping({ kind: z.literal("alpine"), name: text(), repositories: z.array(text()).min(1) }),
+  ], { error: got('expected a source with kind "pypi" or "alpine"') }).optional(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
   release_notes: notesPath().nullable().optional(),
@@ -208,7 +212,8 @@ const packageEntry = mapping({
   if (p.kind === "image" && !p.image) {
     ctx.addIssue({ code: "custom", path: ["image"], message: "kind image needs its image" });
   }
-  if (p.kind === "flake" || p.kind === "image" || (p.mirrors?.length ?? 0) > 0) return;
+  // A flake's inputs, an image's registry and an ARG's source are not forge mirrors.
+  if (p.kind === "flake" || p.kind === "image" || p.source || (p.mirrors?.length ?? 0) > 0) return;
   ctx.addIssue({
     code: "custom",
     path: ["mirrors"],
@@ -306,6 +311,7 @@ export const CONFIG_SCHEMA = mapping({
     httpUrl(),
     { error: got("expected a mapping") },
   ).nullable().optional(),
+  sources: mapping({ pypi: httpUrl(), alpine: httpUrl() }).partial().nullable().optional(),
 });
 
 export type RawConfig = z.infer<typeof CONFIG_SCHEMA>;
