@@ -1,6 +1,5 @@
 // The config's model: the config file's keys, the run's settings and one package, as types; read and resolved by config.ts.
 import type { UpgradePath } from "../nix/versions.ts";
-import type { ArgSource, SourceUrls } from "../sources/source.ts";
 
 /** Where a literal lives: a file of the package directory, the attribute key holding it and, when
  * the key occurs more than once in that file, a text inside the attribute set that holds it. */
@@ -59,6 +58,18 @@ export interface DeployConfig {
   credentials_env: string | null;
   /** Ask the forge to merge each pin pull request once its checks pass (lib/flow/pins.ts). */
   automerge: boolean;
+}
+
+/** A source of new versions: a PyPI project, or an Alpine package in the package indexes
+ * (`repositories`: paths under the Alpine mirror such as `edge/community`, or whole URLs). */
+export type ArgSource =
+  | { kind: "pypi"; name: string }
+  | { kind: "alpine"; name: string; repositories: string[] };
+
+/** Where each kind of source is reached: a mirror or a cache, else the public one. */
+export interface SourceUrls {
+  pypi: string;
+  alpine: string;
 }
 
 export type PackageKind = "nix" | "dockerfile" | "flake" | "application" | "image";

@@ -3,18 +3,9 @@ import { versionUses } from "../docker/dockerfile.ts";
 import { compareVersions, isPrerelease, orderableVersion } from "../nix/versions.ts";
 import { pipPackage } from "./pypi.ts";
 import { apkPackage } from "./alpine.ts";
+import type { ArgSource } from "../runtime/config_model.ts";
 
-/** A source of new versions: a PyPI project, or an Alpine package in the package indexes
- * (`repositories`: paths under the Alpine mirror such as `edge/community`, or whole URLs). */
-export type ArgSource =
-  | { kind: "pypi"; name: string }
-  | { kind: "alpine"; name: string; repositories: string[] };
-
-/** Where each kind of source is reached: a mirror or a cache, else the public one. */
-export interface SourceUrls {
-  pypi: string;
-  alpine: string;
-}
+export type { ArgSource, SourceUrls } from "../runtime/config_model.ts";
 
 /** The source the Dockerfile shows for its version ARG, or null: the first `pip install
  * name==${VERSION}`, else the first `apk add name=${VERSION}`. */
