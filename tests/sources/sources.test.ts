@@ -5,6 +5,7 @@ import { discoverSource, newerThan, sourcePage } from "../../lib/sources/source.
 import { pypiUrl, pypiVersions } from "../../lib/sources/pypi.ts";
 import { apkIndexText, apkIndexUrl, apkVersions } from "../../lib/sources/alpine.ts";
 import { InputError } from "../../lib/runtime/errors.ts";
+import { tarOf } from "../support/arg_sources.ts";
 
 const DEVPI = `ARG CONTAINER_APP_VERSION=6.19.1
 
@@ -99,20 +100,6 @@ Deno.test("PyPI's answer: releases with a file not yanked, versions the bot cann
     "https://pypi.org/pypi/devpi-server/json",
   );
 });
-
-/** A tar of one file (the header's name, size and checksum: what the reader reads). */
-function tarOf(name: string, text: string, end = true): Uint8Array {
-  const body = new TextEncoder().encode(text);
-  const header = new Uint8Array(512);
-  header.set(new TextEncoder().encode(name), 0);
-  header.set(new TextEncoder().encode(body.length.toString(8).padStart(11, "0") + "\0"), 124);
-  const padded = new Uint8Array(Math.ceil(body.length / 512) * 512);
-  padded.set(body);
-  const out = new Uint8Array(512 + padded.length + (end ? 1024 : 0));
-  out.set(header);
-  out.set(padded, 512);
-  return out;
-}
 
 const INDEX = `C:Q1abc=
 P:transmission-daemon
