@@ -111,6 +111,7 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
         stopped: s.stopped?.message ?? null,
         requests: s.requests,
         registryRequests: s.registryRequests,
+        sourceRequests: s.sourceRequests,
         seconds: s.seconds,
         dashboard: s.dashboard?.message ?? null,
       }
