@@ -13,6 +13,7 @@ import { failedChecks, repoChecks } from "../support/repo_checks.ts";
 import { type BotRun, runBot } from "../support/bot_run.ts";
 import { startSourcesStandIn } from "../support/arg_sources.ts";
 import { startForge } from "../forge/server.ts";
+import { DASHBOARD_MARKER } from "../../lib/dashboard/marker.ts";
 
 const found = realRepoSource();
 const ignore = "skip" in found;
@@ -235,6 +236,21 @@ Deno.test({
         assert.match(entry, new RegExp(`current-version: ${e.record.replace(/\./g, "\\.")}`));
         assert.match(entry, new RegExp(`last-reviewed: "?${today}`), entry);
         assert.equal(failedChecks(await repoChecks(check)), "", `${service}: the checks`);
+      }
+
+      // ---- the dashboard: both rows watched, each naming its pull request.
+      const boards = (await (await fetch(`${REPO_API}/issues?type=issues&state=all&limit=50`, {
+        headers: { Authorization: `token ${TOKEN}` },
+      })).json() as { body: string; pull_request: unknown }[])
+        .filter((i) => !i.pull_request && i.body.startsWith(DASHBOARD_MARKER));
+      assert.equal(boards.length, 1, "one dashboard");
+      for (const service of Object.keys(OPENED)) {
+        const line = boards[0].body.split("\n").find((l) => l.startsWith(`| ${service} |`));
+        assert.ok(line, `${service}: its row`);
+        const pull = opened.find((p) => p.head.ref === `upgrade-${service}`)!;
+        assert.match(line, new RegExp(`pull request \\[#${pull.number}\\]`), line);
+        assert.doesNotMatch(line, /not watched/, line);
+        console.log(`dashboard row: ${line}`);
       }
 
       // ---- a second run with nothing newer: nothing written.
