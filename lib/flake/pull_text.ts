@@ -62,13 +62,18 @@ export function flakeTitle(f: Pick<FlakeFacts, "dir" | "failure">): string {
 }
 
 /** The changelog fragment's line. */
-export function flakeChangelog(f: FlakeFacts): string {
+export function flakeChangelog(f: FlakeFacts, existing: string | null = null): string {
   const inputs = f.moved.map((m) => `${m.name} ${m.to.slice(0, 7)}`).join(", ");
   const services = f.services.map((s) => `${s.service} ${s.to}`);
-  return tidyText(oneLine(
+  const line = oneLine(
     `Update ${f.dir.split("/").at(-1)} flake inputs (${inputs})` +
       (services.length ? `; ${services.join(", ")}` : "") + ".",
-  ));
+  );
+  // The fragment's name is the branch's, the same every week: an earlier update's entry that is
+  // not released yet stays beside this one.
+  const kept = (existing ?? "").split("\n").map((l) => l.trimEnd())
+    .filter((l) => l !== "" && l !== line);
+  return tidyText([...kept, line].join("\n"));
 }
 
 /** The pull request's body. */

@@ -151,7 +151,8 @@ export async function runFlake(
         maxLines: flakes.closure_lines,
       };
       const changelog = flakeChangelogPath(spec.name);
-      await writeFileAtomic(join(top, changelog), flakeChangelog(flake));
+      const fragment = join(top, changelog);
+      await writeFileAtomic(fragment, flakeChangelog(flake, await readOptional(fragment)));
       const subject = flakeTitle({ ...flake, failure: null });
       const files = [lockPath, changelog, ...services.length ? [servicesFile(spec)] : []];
       const sha = await git.commit(files, subject);

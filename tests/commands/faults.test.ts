@@ -147,14 +147,18 @@ Deno.test("the ssh connection dropped during a build: a clear failure, the remot
         const marker = `${w.f.root}/python-deps-waits`;
         await Deno.writeTextFile(marker, "");
         await w.onMain("containers/authentik/python-deps.nix", slowPythonDeps(marker));
-        const before = [...Deno.readDirSync("/tmp")].filter((e) =>
-          e.name.startsWith("upgrade-bot.")
-        ).map((e) => e.name);
+        // The build host's temp dirs: in its sessions' own TMPDIR.
+        const remoteDirs = () =>
+          [...Deno.readDirSync(sshd.tmpDir)].filter((e) => e.name.startsWith("upgrade-bot."))
+            .map((e) => e.name);
+        const before = remoteDirs();
         const { child, rest } = await startUntil(["run", "--config", w.config], {
           FORGE_TOKEN: TOKEN,
+          TMPDIR: w.tmp,
         }, /building authentik-python-deps/);
         await settle();
-        await $({ nothrow: true, quiet: true })`pkill -f ${"sshd: root@notty"}`;
+        assert.ok(remoteDirs().length > before.length, "the build runs in the host's TMPDIR");
+        await sshd.dropSessions();
         const status = await child.status;
         const stderr = await rest;
         assert.equal(status.code, 1, stderr);
@@ -169,9 +173,7 @@ Deno.test("the ssh connection dropped during a build: a clear failure, the remot
         );
         let left: string[] = [];
         for (let i = 0; i < 50; i++) {
-          left = [...Deno.readDirSync("/tmp")].filter((e) =>
-            e.name.startsWith("upgrade-bot.") && !before.includes(e.name)
-          ).map((e) => e.name);
+          left = remoteDirs().filter((name) => !before.includes(name));
           if (left.length === 0) break;
           await new Promise((r) => setTimeout(r, 200));
         }
@@ -196,12 +198,12 @@ Deno.test("the bot killed in the middle of a run: the next run completes, no dup
     await w.onMain("containers/authentik/python-deps.nix", slowPythonDeps(marker));
     const { child } = await startUntil(
       ["run", "--config", w.config],
-      { FORGE_TOKEN: TOKEN },
+      { FORGE_TOKEN: TOKEN, TMPDIR: w.tmp },
       /building authentik-python-deps/,
     );
     const clones = () =>
-      // The bot makes its clones in $TMPDIR, as this test process sees it.
-      [...Deno.readDirSync(Deno.env.get("TMPDIR") ?? "/tmp")].filter((e) =>
+      // The bot makes its clones in its $TMPDIR: the world's own, as w.cron's runs have it.
+      [...Deno.readDirSync(w.tmp)].filter((e) =>
         e.name.startsWith(`upgrade-bot-clone-${child.pid}-`)
       ); // the clone and its lock file
     assert.equal(clones().length, 2);
@@ -240,7 +242,7 @@ Deno.test("hostile tag names are ignored and never reach a shell", async () => {
     const run = await w.cron();
     assert.equal(run.code, 0, run.stderr);
     assert.equal((run.json!.version as { to: string }).to, "2026.5.0");
-    for (const dir of [Deno.cwd(), w.f.root, "/tmp", `${w.f.mirrorsDir}/mirrors`]) {
+    for (const dir of [Deno.cwd(), w.f.root, w.tmp, "/tmp", `${w.f.mirrorsDir}/mirrors`]) {
       assert.ok(![...Deno.readDirSync(dir)].some((e) => e.name === "PWNED"), dir);
     }
     const forced = await w.cron("--version", "2026.9.0;touch${IFS}PWNED");

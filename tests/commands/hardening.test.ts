@@ -6,7 +6,6 @@ import { $ } from "zx";
 import { makeFixture } from "../support/fixture.ts";
 import { type ForgeWorld, type ForgeWorldOptions, withForgeWorld } from "../support/forge_world.ts";
 import { botArgs, git, runBot, writeConfig } from "../support/bot_run.ts";
-import { lockHolder } from "../support/lock_holder.ts";
 
 const TOKEN = "bot-token-hardening-0123456789";
 const BRANCH = "mikado/upgrade-authentik";
@@ -180,50 +179,6 @@ Deno.test("a writer-only bot cannot check permissions: it says so and what to do
   }, { botPermission: "write" });
 });
 
-/** A process that takes the target's lock as the bot does, killed (SIGKILL) while holding it. */
-async function killedHolder(dir: string): Promise<void> {
-  const child = await lockHolder({
-    dir,
-    repo: "eblume/blumeops",
-    command: "run",
-    waitSeconds: 60,
-    staleSeconds: 21600,
-  });
-  child.kill("SIGKILL");
-  await child.status;
-  await child.stdout.cancel();
-}
-
-Deno.test("one at a time: 20 rounds of 5 concurrent cron runs, each round exactly one upgrade", async () => {
-  await withWorld(async (w) => {
-    const rounds = Number(Deno.env.get("RACE_ROUNDS") ?? 20);
-    let latest = "2026.5.0";
-    let number: number | undefined;
-    for (let round = 0; round < rounds; round++) {
-      // Each round starts where a killed run left its lock file behind (a dead pid in it), which
-      // every waiter must get past without two of them taking it.
-      await killedHolder(`${w.f.root}/locks`);
-      const runs = await Promise.all(Array.from({ length: 5 }, () => w.cron("--no-build")));
-      for (const r of runs) assert.equal(r.code, 0, `round ${round}: ${r.stderr}${r.stdout}`);
-      const moved = runs.filter((r) => (r.json?.pull as { action?: string } | undefined)?.action);
-      assert.equal(moved.length, 1, `round ${round}: exactly one upgrade`);
-      const open = await pulls(w, "open");
-      assert.equal(open.length, 1, `round ${round}: one pull request`);
-      // Rewritten in place, never deleted (that would close it): the same pull request throughout.
-      number ??= open[0].number;
-      assert.equal(open[0].number, number, `round ${round}: the same pull request`);
-      assert.match(open[0].title, new RegExp(`-> ${latest.replaceAll(".", "\\.")}$`));
-      assert.equal(
-        (await git(w.f.repo, "ls-remote", "origin", BRANCH)).split("\t")[0],
-        open[0].head.sha,
-      );
-      // The next release: the next round moves the pull request to it.
-      latest = `2026.${6 + round}.0`;
-      await w.f.addRelease({ version: latest });
-    }
-  }, { config: { lock: { wait_seconds: 120 } } });
-});
-
 Deno.test("lost work: a person's amend of the bot's last commit survives newer releases", async () => {
   await withWorld(async (w) => {
     assert.equal((await w.cron()).code, 0);
@@ -304,7 +259,7 @@ Deno.test("exactly once: a run killed after claiming a comment; the next run ans
         w.config,
         "--no-build",
       ]),
-      env: { FORGE_TOKEN: TOKEN },
+      env: { FORGE_TOKEN: TOKEN, TMPDIR: w.tmp },
       stdin: "null",
       stdout: "null",
       stderr: "null",

@@ -111,18 +111,18 @@ Deno.test("upgrade over ssh builds on the remote host and leaves nothing there",
   try {
     await withFixture(async (f) => {
       const config = await writeConfig(f, sshd.url, { ssh: { config_file: sshd.sshConfig } });
-      const before = [...Deno.readDirSync("/tmp")].filter((e) =>
-        e.name.startsWith("upgrade-bot.")
-      ).length;
+      // The build host's temp dirs: in its sessions' own TMPDIR.
+      const remoteDirs = () =>
+        [...Deno.readDirSync(sshd.tmpDir)].filter((e) => e.name.startsWith("upgrade-bot.")).length;
+      const before = remoteDirs();
       const run = await upgradeTo(f, "2026.5.0", "--config", config, "--json");
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(hashesIn(f), await f.expectedHashes("2026.5.0"));
       assert.equal(run.json!.builds, 3);
       assert.match(run.stderr, /building on ssh:\/\/root@127\.0\.0\.1:\d+ \(x86_64-linux\)/);
-      const after = [...Deno.readDirSync("/tmp")].filter((e) =>
-        e.name.startsWith("upgrade-bot.")
-      ).length;
-      assert.equal(after, before, "the remote temp dirs were removed");
+      const log = await Deno.readTextFile(run.json!.logFile as string);
+      assert.ok(log.includes(`building in ${sshd.tmpDir}/upgrade-bot.`), "in the host's TMPDIR");
+      assert.equal(remoteDirs(), before, "the remote temp dirs were removed");
       await assertBuilds(f);
     });
   } finally {

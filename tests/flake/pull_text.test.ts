@@ -81,6 +81,15 @@ Deno.test("the body: each input's revisions, compare link and count; the closure
     flakeChangelog(facts()),
     "Update ringtail flake inputs (nixpkgs bbbbbbb); nix-container-builder 12.7.0.\n",
   );
+  // Last week's entry, merged and not released yet, stays; this week's is not written twice.
+  const earlier = "Update ringtail flake inputs (nixpkgs aaaaaaa).\n";
+  const both = flakeChangelog(facts(), earlier);
+  assert.equal(
+    both,
+    "Update ringtail flake inputs (nixpkgs aaaaaaa).\n" +
+      "Update ringtail flake inputs (nixpkgs bbbbbbb); nix-container-builder 12.7.0.\n",
+  );
+  assert.equal(flakeChangelog(facts(), both), both);
 });
 
 Deno.test("past the limit, the smaller changes are folded", () => {

@@ -1,10 +1,14 @@
-// The flake step of the cron run on real Nix: the ringtail flake's inputs (git repositories on the Forgejo stand-in, the nixpkgs stand-in behind them) gain commits; the bot waits for its schedule, then updates the lock, builds the system before and after and opens the C1 pull request; a failing build makes it a draft.
+// The flake step of the cron run on real Nix, on the real repository (its nixos/ringtail flake.nix and flake.lock replaced by one of the same shape whose inputs are local): the ringtail flake's inputs (git repositories on the Forgejo stand-in, the nixpkgs stand-in behind them) gain commits; the bot waits for its schedule, then updates the lock, builds the system before and after and opens the C1 pull request; a failing build makes it a draft.
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { withForgeWorld } from "../support/forge_world.ts";
 import { runBot } from "../support/bot_run.ts";
 import { startSshd } from "../support/sshd.ts";
 import { makeFlakeWorld } from "../support/flake_world.ts";
+import { realRepoSource } from "../support/real_world.ts";
+import { failedChecks, repoChecks } from "../support/repo_checks.ts";
+
+const found = realRepoSource();
 
 const TOKEN = "flake-token-0123456789";
 const READER = "reader-token-0123456789";
@@ -34,33 +38,43 @@ function ageOf(date: string, today: string): string {
   return days === 1 ? "1 day" : `${days} days`;
 }
 
-Deno.test("a flake's inputs: on schedule, built before and after, a pull request with the closure's diff", async () => {
+Deno.test({
+  name:
+    "a flake's inputs: on schedule, built before and after, a pull request with the closure's " +
+    "diff that passes the real repository's checks",
+  ignore: "skip" in found,
+  fn: () => flakeUpdate((found as { source: string }).source),
+});
+
+async function flakeUpdate(source: string) {
   await withForgeWorld({
     token: TOKEN,
     people: [
       { login: "reader", token: READER, permission: "read" },
       { login: "erich", token: "erich-token", permission: "write" },
     ],
-    config: { build: { args: NIX_ARGS } },
+    // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach offline
+    // (their own test: tests/acceptance/images.test.ts).
+    config: { build: { args: NIX_ARGS }, registries: null },
   }, async (w) => {
     const world = await makeFlakeWorld(w.f.root, w.f.mirrorsDir, w.forge.url, `reader:${READER}`);
-    // The target repository gains the flake and the host's service entry.
-    const target = await w.clone();
+    // The forge's repository becomes the real one, its ringtail flake's inputs local (the real
+    // ones are on GitHub) in a commit of its own. Its other packages' mirrors are not on this
+    // forge (the fixture's authentik mirror goes too): the scan leaves them out, the flake is
+    // the one package it finds.
+    for (const mirror of ["authentik", "authentik-client-go"]) {
+      await Deno.remove(`${w.f.mirrorsDir}/mirrors/${mirror}.git`, { recursive: true });
+    }
+    const target = `${w.f.root}/real`;
+    await $({ quiet: true })`git clone -q ${source} ${target}`;
     const files = await world.files();
     for (const [path, text] of Object.entries(files)) {
-      await Deno.mkdir(`${target}/${path.replace(/\/[^/]*$/, "")}`, { recursive: true });
       await Deno.writeTextFile(`${target}/${path}`, text);
     }
-    await Deno.writeTextFile(
-      `${target}/service-versions.yaml`,
-      (await Deno.readTextFile(`${target}/service-versions.yaml`)) +
-        `\n- name: nix-container-builder\n  type: nixos\n  last-reviewed: 2026-02-22\n` +
-        `  current-version: "12.6.4"\n  notes: Forgejo runner on ringtail via nixpkgs\n`,
-    );
     const sh = $({ cwd: target, env: gitEnv, quiet: true });
     await sh`git add -A`;
-    await sh`git commit -qm ${"Add ringtail flake"}`;
-    await sh`git push -q origin HEAD:main`;
+    await sh`git commit -qm ${"ringtail flake: local inputs"}`;
+    await sh`git push -qf ${`${w.f.mirrorsDir}/eblume/blumeops.git`} HEAD:main`;
     const oldNixpkgs = JSON.parse(files["nixos/ringtail/flake.lock"]).nodes.nixpkgs.locked.rev;
 
     const env = { FORGE_TOKEN: TOKEN };
@@ -74,6 +88,10 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
     // the scan finds here) opens the dashboard: the flake's row is the host's service entry.
     const first = await cron(w.config);
     assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stderr,
+      /found 1 packages built from forge mirrors: ringtail-flake \(flake\)/,
+    );
     assert.match(String(first.json!.message), /ringtail-flake: next update due \d{4}-\d\d-\d\d/);
     const board = async () => {
       const [issue] = await w.api("/repos/eblume/blumeops/issues?state=open&type=issues") as {
@@ -167,7 +185,8 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
     const services = await Deno.readTextFile(`${branch}/service-versions.yaml`);
     assert.ok(
       services.includes(
-        `- name: nix-container-builder\n  type: nixos\n  last-reviewed: ${today}\n  current-version: "12.7.0"\n`,
+        `  - name: nix-container-builder\n    type: nixos\n    last-reviewed: ${today}\n` +
+          `    current-version: "12.7.0"\n`,
       ),
       services,
     );
@@ -177,6 +196,21 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
     assert.match(
       fragment,
       /^Update ringtail flake inputs \(.*\); nix-container-builder 12\.7\.0\.\n$/,
+    );
+    // What the branch changes, and the real repository's own checks on it.
+    assert.deepEqual(
+      (await $({ cwd: branch, quiet: true })`git diff --name-only main...HEAD`).stdout.split("\n")
+        .filter(Boolean),
+      [
+        "docs/changelog.d/update-ringtail-flake.infra.md",
+        "nixos/ringtail/flake.lock",
+        "service-versions.yaml",
+      ],
+    );
+    assert.equal(
+      failedChecks(await repoChecks(branch)),
+      "",
+      "the repository's checks on the flake's branch",
     );
 
     // A broken package upstream: the pull request becomes a draft naming the derivation.
@@ -235,4 +269,4 @@ Deno.test("a flake's inputs: on schedule, built before and after, a pull request
     assert.match(failed.body, /Failing derivation: `\/nix\/store\/[a-z0-9]{32}-broken-1\.0\.drv`/);
     assert.match(failed.body, /```text\n[\s\S]*upstream broke this package[\s\S]*```/);
   });
-});
+}

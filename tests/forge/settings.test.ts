@@ -85,7 +85,9 @@ Deno.test("permission checks: a writer bot gets 403 for others; older Forgejo ev
 });
 
 Deno.test("mirror-sync only queues: the new tags and mirror_updated show up later", async () => {
-  await withForge({ mirrorSyncDelayMs: 300 }, async (forge, root) => {
+  // The delay is long enough for the tags to be read before it ends on a busy machine; the sync
+  // itself (a git fetch) is waited for, not timed.
+  await withForge({ mirrorSyncDelayMs: 1000 }, async (forge, root) => {
     // A mirror of an upstream that gets a new release after the mirror was made.
     await createRepo(`${root}/upstream`, "x/app", [
       { message: "a", files: { "a": "1\n" }, date: day(1), tags: ["v1.0.0"] },
@@ -116,7 +118,11 @@ Deno.test("mirror-sync only queues: the new tags and mirror_updated show up late
     assert.equal(sync.status, 200);
     const soon = await api(forge, "/repos/mirrors/app/tags");
     assert.deepEqual(soon.json.map((t: { name: string }) => t.name), ["v1.0.0"], "not yet synced");
-    await new Promise((r) => setTimeout(r, 600));
+    const tags = async () =>
+      (await api(forge, "/repos/mirrors/app/tags")).json.map((t: { name: string }) => t.name);
+    for (let waited = 0; waited < 15_000 && (await tags()).length < 2; waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const later = await api(forge, "/repos/mirrors/app/tags");
     assert.deepEqual(later.json.map((t: { name: string }) => t.name).sort(), ["v1.0.0", "v2.0.0"]);
     const after = await api(forge, "/repos/mirrors/app");

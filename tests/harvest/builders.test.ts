@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { $ } from "zx";
 import type { BuildRequest } from "../../lib/harvest/builders/builder.ts";
 import { makeBuilder } from "../../lib/harvest/builders/make.ts";
-import { shellThatRunsNothing, startSshd } from "../support/sshd.ts";
+import { shellThatRunsNothing, startSshd, type TestSshd } from "../support/sshd.ts";
 
 /** A package directory with one slow, silent derivation, unique per call so no store path is
  * reused. */
@@ -37,8 +37,9 @@ function request(dir: string, overrides: Partial<BuildRequest> = {}): BuildReque
   };
 }
 
-function remoteDirs(): string[] {
-  return [...Deno.readDirSync("/tmp")].map((e) => e.name).filter((n) =>
+/** The build dirs the remote side made in the test sshd's own TMPDIR. */
+function remoteDirs(sshd: TestSshd): string[] {
+  return [...Deno.readDirSync(sshd.tmpDir)].map((e) => e.name).filter((n) =>
     n.startsWith("upgrade-bot.")
   );
 }
@@ -51,7 +52,9 @@ Deno.test("the ssh builder reports the host's system and builds there", async ()
     assert.equal(await builder.system(), `${Deno.build.arch}-linux`);
     const result = await builder.build(request(dir));
     assert.equal(result.exitCode, 0, result.output);
-    assert.match(result.output, /upgrade-bot: building in \/tmp\/upgrade-bot\.\w+/);
+    const building = result.output.match(/upgrade-bot: building in (\S+)\/upgrade-bot\.\w+/);
+    assert.ok(building, result.output);
+    assert.equal(building[1], sshd.tmpDir, "in the build host's TMPDIR");
     assert.ok(result.output.includes(`started ${nonce}`));
     const log = await Deno.readTextFile(`${dir}/build.log`);
     assert.match(log, /=== test/);
@@ -66,7 +69,7 @@ Deno.test("a timeout stops the remote build and removes its temp dir", async () 
   const sshd = await startSshd();
   const { dir, nonce } = await slowPackage(120);
   try {
-    const before = remoteDirs();
+    const before = remoteDirs(sshd);
     const builder = makeBuilder(sshd.url, { config_file: sshd.sshConfig, options: [] });
     const began = performance.now();
     const result = await builder.build(request(dir, { timeoutSeconds: 3 }));
@@ -77,7 +80,7 @@ Deno.test("a timeout stops the remote build and removes its temp dir", async () 
     let left: string[] = [];
     let running = "";
     for (let i = 0; i < 50; i++) {
-      left = remoteDirs().filter((d) => !before.includes(d));
+      left = remoteDirs(sshd).filter((d) => !before.includes(d));
       running = (await $({ nothrow: true, quiet: true })`pgrep -f ${`started ${nonce}`}`).stdout
         .trim();
       if (left.length === 0 && running === "") break;

@@ -1,4 +1,4 @@
-// Test helper: the repository's NixOS flake in the real one's shape (nixpkgs on a release branch, disko and home-manager following it), its inputs as git repositories on the Forgejo stand-in that gain commits, the nixpkgs stand-in behind them.
+// Test helper: a NixOS flake in the shape of the real repository's nixos/ringtail one (nixpkgs on a release branch, disko and home-manager following it), its inputs as git repositories on the Forgejo stand-in that gain commits, the nixpkgs stand-in behind them.
 import { $ } from "zx";
 
 /** Nix with flakes, offline, for the test's own commands (the bot's runs get theirs from the
@@ -86,7 +86,8 @@ export interface FlakeWorld {
   ) => Promise<string>;
   /** nixpkgs' package set moved to `versions`. */
   versions: (v: Versions) => Promise<string>;
-  /** The ringtail flake's files for the target repository (flake.lock made by the test's Nix). */
+  /** The ringtail flake's flake.nix and flake.lock (made by the test's Nix), in place of the real
+   * repository's, whose inputs are on GitHub. */
   files: () => Promise<Record<string, string>>;
 }
 
@@ -161,21 +162,20 @@ export async function makeFlakeWorld(
       modules = [
         disko.nixosModules.disko
         home-manager.nixosModules.home-manager
-        ./configuration.nix
+        # The host's own packages; the real repository's modules beside this file need the real
+        # nixpkgs, out of reach offline.
+        (packages: builtins.attrValues packages)
       ];
     };
   };
 }
 `;
-    const configuration = "packages: builtins.attrValues packages\n";
     await Deno.writeTextFile(`${dir}/flake.nix`, flake);
-    await Deno.writeTextFile(`${dir}/configuration.nix`, configuration);
     await sh(dir)`git init -q`;
     await sh(dir)`git add -A`;
     await sh(dir)`nix flake lock ${dir}`;
     return {
       "nixos/ringtail/flake.nix": flake,
-      "nixos/ringtail/configuration.nix": configuration,
       "nixos/ringtail/flake.lock": await Deno.readTextFile(`${dir}/flake.lock`),
     };
   };

@@ -14,7 +14,9 @@ export interface ForgeWorld {
   configWith: (more: Record<string, unknown>) => Promise<string>;
   /** The forge's API as the bot: the JSON answer, or null for 204. */
   api: (path: string, init?: RequestInit) => Promise<unknown>;
-  /** `bot.ts run --json` with that config and the bot's token. */
+  /** The bot runs' TMPDIR (their clones, and what a killed run leaves), this world's own. */
+  tmp: string;
+  /** `bot.ts run --json` with that config, the bot's token and TMPDIR `tmp`. */
   cron: (...args: string[]) => ReturnType<typeof runBot>;
   /** A fresh clone of the target repository as the forge has it now. */
   clone: () => Promise<string>;
@@ -70,14 +72,16 @@ export async function withForgeWorld(
       });
       return r.status === 204 ? null : await r.json();
     };
+    const tmp = `${f.root}/tmp`;
+    await Deno.mkdir(tmp);
     const cron = (...args: string[]) =>
-      runBot(["run", "--config", config, "--json", ...args], { FORGE_TOKEN: o.token });
+      runBot(["run", "--config", config, "--json", ...args], { FORGE_TOKEN: o.token, TMPDIR: tmp });
     const clone = async () => {
       const dir = await Deno.makeTempDir({ dir: f.root, prefix: "clone-" });
       await $({ quiet: true })`git clone -q ${`${f.mirrorsDir}/eblume/blumeops.git`} ${dir}`;
       return dir;
     };
-    await fn({ f, forge, config, configWith, api, cron, clone });
+    await fn({ f, forge, config, configWith, api, tmp, cron, clone });
     assert.deepEqual(forge.violations, [], "every response followed the swagger");
   } finally {
     await forge.stop();

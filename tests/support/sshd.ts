@@ -14,6 +14,12 @@ export interface TestSshd {
   sshConfig: string;
   /** The same, but known_hosts holds a different host key (for host-key-mismatch tests). */
   wrongKnownHostsConfig: string;
+  /** The sessions' TMPDIR (sshd_config SetEnv), this instance's own: what a build host leaves in
+   * its temp dir is seen here, never among other tests' (or other suites') files in /tmp. */
+  tmpDir: string;
+  /** Kills this instance's sessions (`sshd: root@notty`, children of its listener), as a dropped
+   * connection would; other sshds' sessions, other tests' or the machine's, are left alone. */
+  dropSessions(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,11 +89,15 @@ function setEnvLine(env: Record<string, string>): string {
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
-  const env = setEnvLine(options.setEnv ?? {}) +
+  const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-sshd-" });
+  const tmpDir = `${dir}/tmp`;
+  // Builds run as nixbld users, which must reach the build dir's files.
+  await Deno.mkdir(tmpDir, { mode: 0o755 });
+  await Deno.chmod(dir, 0o755);
+  const env = setEnvLine({ TMPDIR: tmpDir, ...options.setEnv }) +
     (options.loginShell
       ? `ForceCommand exec ${options.loginShell} -c "$SSH_ORIGINAL_COMMAND"\n`
       : "");
-  const dir = await Deno.makeTempDir({ prefix: "upgrade-bot-sshd-" });
   const port = freePort();
   const hostPub = await keygen(`${dir}/ssh_host_ed25519_key`);
   const clientPub = await keygen(`${dir}/id_ed25519`);
@@ -146,6 +156,10 @@ ${env}`,
     return s;
   });
 
+  const dropSessions = async () => {
+    await $({ nothrow: true, quiet: true })`pkill -P ${child.pid} -f ${"sshd: root@notty"}`;
+  };
+
   const stop = async () => {
     if (!exited) child.kill("SIGTERM");
     await status;
@@ -179,6 +193,8 @@ ${env}`,
     url: `ssh://root@127.0.0.1:${port}`,
     sshConfig,
     wrongKnownHostsConfig,
+    tmpDir,
+    dropSessions,
     stop,
   };
 }
