@@ -85,7 +85,9 @@ export async function runPackages(
   let openPulls: Promise<Pull[]> | null = null;
   const open = () => openPulls ??= forge.pulls(settings.forge.repo, "open");
   const registries = new ImageRegistries(settings, specs);
-  const sources = settings.sources ? new VersionSources(settings.sources) : undefined;
+  const sources = settings.sources
+    ? new VersionSources(settings.sources, settings.registries ? registries : null)
+    : undefined;
   const outcomes = specs.map((spec): PackageOutcome => ({
     package: spec.name,
     outcome: "failed",

@@ -79,9 +79,13 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
   const flakes = config.flakes
     ? scanFlakes(await readFlakeLocks(top), entries, config.flakes.services)
     : { packages: [], unresolved: [] };
+  // A FROM base's versions are its registry's tags: off with the registries.
+  const kept = config.registries === null
+    ? scan.packages.filter((p) => p.source?.kind !== "registry")
+    : scan.packages;
   return {
     packages: [
-      ...scan.packages,
+      ...kept,
       ...flakes.packages,
       ...images.packages.map(({ image, coupled, manifests, tag, ...p }) => ({
         ...p,

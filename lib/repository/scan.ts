@@ -79,9 +79,8 @@ export function scanRepository(
       unresolved.push({ dir, reason: found.reason });
       continue;
     }
-    const service = found.mirrors.length
-      ? serviceOf(found.name, found.mirrors[0].repo, entries)
-      : serviceByName(found.name, entries);
+    // No mirror: the entry named like the directory, else the one whose upstream-source names it.
+    const service = serviceOf(found.name, found.mirrors[0]?.repo ?? found.name, entries);
     if ("reason" in service) {
       unresolved.push({
         dir,
@@ -189,15 +188,6 @@ function ownFirst(name: string, mirrors: { repo: string; tag: string }[]) {
   const own = mirrors.find((m) => base(m) === name) ??
     mirrors.find((m) => base(m).startsWith(name) || base(m).endsWith(name)) ?? mirrors[0];
   return [own, ...mirrors.filter((m) => m !== own)].map(({ repo, tag }) => ({ repo, tag }));
-}
-
-/** The service entry named like the package (a package without a mirror has no other name). */
-function serviceByName(
-  name: string,
-  entries: ServiceRecord[],
-): ServiceRecord & { by: "name" } | { reason: string } {
-  const byName = entries.find((e) => e.name === name);
-  return byName ? { ...byName, by: "name" } : { reason: `no entry named ${name}` };
 }
 
 /** The service entry: by the directory's name, else the one entry whose upstream-source names

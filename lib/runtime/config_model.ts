@@ -64,7 +64,8 @@ export interface DeployConfig {
  * (`repositories`: paths under the Alpine mirror such as `edge/community`, or whole URLs). */
 export type ArgSource =
   | { kind: "pypi"; name: string }
-  | { kind: "alpine"; name: string; repositories: string[] };
+  | { kind: "alpine"; name: string; repositories: string[] }
+  | { kind: "registry"; image: string; tag: string };
 
 /** Where each kind of source is reached: a mirror or a cache, else the public one. */
 export interface SourceUrls {

@@ -200,7 +200,14 @@ const packageEntry = mapping({
   source: z.discriminatedUnion("kind", [
     mapping({ kind: z.literal("pypi"), name: text() }),
     mapping({ kind: z.literal("alpine"), name: text(), repositories: z.array(text()).min(1) }),
-  ], { error: got('expected a source with kind "pypi" or "alpine"') }).optional(),
+    mapping({
+      kind: z.literal("registry"),
+      image: text(),
+      tag: text().refine((s) => s.split("{version}").length === 2, {
+        error: quoted("holds no {version}"),
+      }),
+    }),
+  ], { error: got('expected a source with kind "pypi", "alpine" or "registry"') }).optional(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
   release_notes: notesPath().nullable().optional(),

@@ -3,6 +3,7 @@ import { versionUses } from "../docker/dockerfile.ts";
 import { compareVersions, isPrerelease, orderableVersion } from "../nix/versions.ts";
 import { pipPackage } from "./pypi.ts";
 import { apkPackage } from "./alpine.ts";
+import { baseImage } from "./registry_base.ts";
 import type { ArgSource } from "../runtime/config_model.ts";
 
 export type { ArgSource, SourceUrls } from "../runtime/config_model.ts";
@@ -19,14 +20,17 @@ export function discoverSource(dockerfile: string): ArgSource | null {
     const found = apkPackage(c.words, froms);
     if (found) return { kind: "alpine", ...found };
   }
-  return null;
+  const base = baseImage(froms);
+  return base ? { kind: "registry", ...base } : null;
 }
 
 /** One line saying the source, for the report and the pull request. */
 export function sourceLabel(source: ArgSource): string {
   return source.kind === "pypi"
     ? `PyPI project ${source.name}`
-    : `Alpine package ${source.name} (${source.repositories.join(", ")})`;
+    : source.kind === "alpine"
+    ? `Alpine package ${source.name} (${source.repositories.join(", ")})`
+    : `base image ${source.image}:${source.tag}`;
 }
 
 /** The public page of `version` of the source, for a person to read. */
@@ -36,10 +40,20 @@ export function sourcePage(source: ArgSource, version: string): string {
       encodeURIComponent(version)
     }/`;
   }
+  if (source.kind === "registry") return `https://${imageWeb(source.image)}`;
   const branch = /^(edge|v\d+\.\d+)\//.exec(source.repositories[0])?.[1] ?? "edge";
   return `https://pkgs.alpinelinux.org/packages?name=${
     encodeURIComponent(source.name)
   }&branch=${branch}`;
+}
+
+/** The image's web address for a person: Docker Hub's page for a Docker Hub image, else the
+ * image name itself (its registry host). */
+function imageWeb(image: string): string {
+  const first = image.split("/")[0];
+  const hosted = image.includes("/") && (first.includes(".") || first.includes(":"));
+  if (hosted) return image;
+  return image.includes("/") ? `hub.docker.com/r/${image}` : `hub.docker.com/_/${image}`;
 }
 
 /** The newest of `versions` above `current` (a pre-release only with `prereleases`, or when the

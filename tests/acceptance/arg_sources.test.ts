@@ -1,7 +1,9 @@
 // Issue 24 item 4 on the REAL eblume/blumeops: with the forge's URL and where PyPI and the Alpine
 // mirror are reached (`sources:`), a cron run finds the Dockerfiles whose version comes from no
 // forge mirror (devpi: `pip install devpi-server==${...}`; transmission: `apk add
-// transmission-daemon=${...}` from edge/community) and, each with a newer version, opens their
+// transmission-daemon=${...}` from edge/community; the docs image: `FROM nginx:${...}-alpine`
+// from the registry's tags, here Debian's real docker-registry behind a stand-in for Docker Hub's
+// token service) and, each with a newer version, opens their
 // pull requests, the repository's checks passing on both branches; a run with nothing new makes
 // at most two requests per service and writes nothing. PyPI's JSON API and the Alpine index
 // cannot run here: STAND-INS answer on 127.0.0.1 (tests/support/arg_sources.ts).
@@ -12,6 +14,8 @@ import { DEFAULT_RELEASES, realRepoSource, realWorld } from "../support/real_wor
 import { failedChecks, repoChecks } from "../support/repo_checks.ts";
 import { type BotRun, runBot } from "../support/bot_run.ts";
 import { startSourcesStandIn } from "../support/arg_sources.ts";
+import { startRegistry } from "../support/registry.ts";
+import { tokenFront } from "../support/registry_token.ts";
 import { startForge } from "../forge/server.ts";
 import { DASHBOARD_MARKER } from "../../lib/dashboard/marker.ts";
 
@@ -58,7 +62,8 @@ const OPENED: Record<string, { from: string; to: string; record: string; source:
 Deno.test({
   name: "zero config on the real repository: devpi from PyPI and transmission from Alpine's " +
     "edge/community index, one pull request each, the repository's checks passing; nothing new " +
-    "asks at most two requests per service and writes nothing",
+    "asks at most two requests per service and writes nothing; the docs image's FROM base from " +
+    "the registry, configured",
   ignore,
   fn: async () => {
     const began = performance.now();
@@ -71,6 +76,12 @@ Deno.test({
       { name: "transmission-daemon", version: "4.1.1-r1" },
       { name: "transmission-cli", version: "4.1.1-r1" },
     ]);
+    const registry = await startRegistry();
+    const hub = tokenFront(registry, "docker.io");
+    // Other shapes beside the current one: 1.29.0 and 1.30.0-perl are not `{version}-alpine`.
+    for (const tag of ["1.28.2-alpine", "1.28.2", "1.29.0", "1.30.0-perl"]) {
+      await registry.push("docker.io/library/nginx", tag, {});
+    }
     const forge = await startForge({
       root: `${w.root}/git`,
       users: [{ login: "bot", token: TOKEN, permission: "admin" }],
@@ -90,6 +101,8 @@ Deno.test({
         // The ringtail flake's inputs and the upstream images are out of reach offline (their own
         // tests).
         flakes: null,
+        // The upstream images are out of reach offline (their own test); the docs image's FROM
+        // base is read through a configured package below.
         registries: null,
         sources: { pypi: standIn.url, alpine: standIn.url },
       };
@@ -162,7 +175,7 @@ Deno.test({
         all.stderr,
         /found 3 packages .*: authentik \(nix\), devpi \(dockerfile\), transmission \(dockerfile\)/,
       );
-      assert.equal(all.sources, 2, "one request per source package");
+      assert.equal(all.sources, 2, "one request per PyPI or Alpine package");
       assert.equal(all.counted, all.sources, "the run counts the sources' requests");
       assert.deepEqual(writes(all.during), [], "no write at the forge");
       assert.deepEqual(await pulls(), [], "no pull request");
@@ -276,10 +289,62 @@ Deno.test({
       assert.equal(o3.devpi.outcome, "failed");
       assert.match(o3.devpi.error ?? "", /pypi\/devpi-server\/json: HTTP 404/);
       assert.equal(o3.transmission.outcome, "up to date");
+      // ---- the docs image's FROM base (`FROM nginx:${NGINX_VERSION}-alpine`), named in config:
+      // the registry's tags of the `{version}-alpine` shape.
+      const docsConfig = `${w.root}/upgrade-bot-docs.yaml`;
+      await Deno.writeTextFile(
+        docsConfig,
+        stringify({
+          ...base,
+          registries: { "docker.io": hub.url },
+          packages: [{
+            name: "quartz",
+            dir: "containers/quartz",
+            kind: "dockerfile",
+            source: { kind: "registry", image: "nginx", tag: "{version}-alpine" },
+            service_versions: { name: "docs" },
+          }],
+        }),
+      );
+      const docsNothing = await asked(docsConfig);
+      // Beside what devpi alone asks of the forge: the tag list, and once a run for the registry
+      // host its GET /v2/ and a token (as for the upstream images).
+      const beyond = docsNothing.bot - (one.bot - one.sources);
+      console.log(
+        `nothing new: the docs image alone: ${docsNothing.bot} requests, ${beyond} at the ` +
+          `registry (its tag list, GET /v2/ and a token once a run)`,
+      );
+      assert.ok(beyond <= 3, `the docs image's registry: ${beyond}`);
+      await registry.push("docker.io/library/nginx", "1.29.5-alpine", {});
+      await registry.push("docker.io/library/nginx", "1.29.5", {});
+      assert.equal(outcomes(await botRun(docsConfig)).quartz.outcome, "opened");
+      const docsPull = (await pulls()).find((p) => p.head.ref === "upgrade-quartz");
+      assert.ok(docsPull, "the docs image's pull request");
+      assert.equal(docsPull.title, "Upgrade quartz from 1.28.2 to 1.29.5");
+      assert.match(
+        docsPull.body,
+        /base image nginx:\{version\}-alpine: <?https:\/\/hub\.docker\.com\/_\/nginx>?/,
+      );
+      console.log(`---- quartz (docs): pull request #${docsPull.number}\ntitle: ${docsPull.title}`);
+      await sh`git fetch -q --prune origin`;
+      await sh`git checkout -q -B upgrade-quartz origin/upgrade-quartz`;
+      assert.match(
+        await Deno.readTextFile(`${check}/containers/quartz/Dockerfile`),
+        /^ARG CONTAINER_APP_VERSION=1\.29\.5$/m,
+      );
+      const docsEntry = await Deno.readTextFile(`${check}/service-versions.yaml`);
+      assert.match(
+        docsEntry.slice(docsEntry.indexOf("- name: docs\n")).split("\n\n")[0],
+        /current-version: "1\.29\.5"/,
+      );
+      assert.equal(failedChecks(await repoChecks(check)), "", "quartz: the checks");
+
       console.log(`arg_sources.test.ts: ${((performance.now() - began) / 1000).toFixed(1)} s`);
     } finally {
       await forge.stop();
       await standIn.stop();
+      await hub.stop();
+      await registry.stop();
       await w.cleanup();
     }
   },

@@ -4,6 +4,7 @@ import { gzipSync } from "node:zlib";
 import { discoverSource, newerThan, sourcePage } from "../../lib/sources/source.ts";
 import { pypiUrl, pypiVersions } from "../../lib/sources/pypi.ts";
 import { apkIndexText, apkIndexUrl, apkVersions } from "../../lib/sources/alpine.ts";
+import { baseImage, tagVersions } from "../../lib/sources/registry_base.ts";
 import { InputError } from "../../lib/runtime/errors.ts";
 import { tarOf } from "../support/arg_sources.ts";
 
@@ -143,5 +144,35 @@ Deno.test("the newest above the current: -rN revisions when the current has one;
   assert.equal(
     sourcePage({ kind: "pypi", name: "devpi-server" }, "6.20.0"),
     "https://pypi.org/project/devpi-server/6.20.0/",
+  );
+});
+
+Deno.test("discovery: FROM image:${ARG}-suffix is the base image's registry tags of that shape", () => {
+  const quartz =
+    "ARG CONTAINER_APP_VERSION=1.28.2\nARG NGINX_VERSION=${CONTAINER_APP_VERSION}\n\n" +
+    "FROM nginx:${NGINX_VERSION}-alpine\nRUN apk add --no-cache curl\n";
+  assert.deepEqual(discoverSource(quartz), {
+    kind: "registry",
+    image: "nginx",
+    tag: "{version}-alpine",
+  });
+  assert.deepEqual(baseImage(["--platform=x", "ghcr.io/o/n:v{version}"]), {
+    image: "ghcr.io/o/n",
+    tag: "v{version}",
+  });
+  // A port is no tag; a digest pins no version; a tag not made from the version is none.
+  assert.equal(baseImage(["localhost:5000/n"]), null);
+  assert.equal(baseImage(["nginx:{version}@sha256:abc"]), null);
+  assert.equal(baseImage(["nginx:1.28-alpine"]), null);
+  assert.deepEqual(
+    tagVersions(
+      ["1.28.2-alpine", "1.28.2", "1.29.0-alpine", "1.30-alpine", "1.29.5-alpine-perl"],
+      "{version}-alpine",
+    ),
+    ["1.28.2", "1.29.0"],
+  );
+  assert.equal(
+    sourcePage({ kind: "registry", image: "nginx", tag: "{version}-alpine" }, "1.29.0"),
+    "https://hub.docker.com/_/nginx",
   );
 });
