@@ -148,7 +148,7 @@ function applyConfig(config: Config, raw: RawConfig): Config {
   if (raw.sources === null) config.sources = null;
   else if (raw.sources) {
     config.sources = { ...config.sources!, ...raw.sources };
-    for (const k of ["pypi", "alpine"] as const) {
+    for (const k of ["pypi", "alpine", "github"] as const) {
       config.sources[k] = config.sources[k].replace(/\/+$/, "");
     }
   }

@@ -65,12 +65,15 @@ export interface DeployConfig {
 export type ArgSource =
   | { kind: "pypi"; name: string }
   | { kind: "alpine"; name: string; repositories: string[] }
-  | { kind: "registry"; image: string; tag: string };
+  | { kind: "registry"; image: string; tag: string }
+  | { kind: "github"; repo: string; tag: string };
 
 /** Where each kind of source is reached: a mirror or a cache, else the public one. */
 export interface SourceUrls {
   pypi: string;
   alpine: string;
+  /** GitHub's REST API (`https://api.github.com`). */
+  github: string;
 }
 
 export type PackageKind = "nix" | "dockerfile" | "flake" | "application" | "image";

@@ -207,7 +207,17 @@ const packageEntry = mapping({
         error: quoted("holds no {version}"),
       }),
     }),
-  ], { error: got('expected a source with kind "pypi", "alpine" or "registry"') }).optional(),
+    mapping({
+      kind: z.literal("github"),
+      repo: text().refine((s) => /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s), {
+        error: quoted("is not a GitHub repository such as dagger/dagger"),
+      }),
+      tag: text().refine((s) => s.split("{version}").length === 2, {
+        error: quoted("holds no {version}"),
+      }),
+    }),
+  ], { error: got('expected a source with kind "pypi", "alpine", "registry" or "github"') })
+    .optional(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
   release_notes: notesPath().nullable().optional(),
@@ -318,7 +328,8 @@ export const CONFIG_SCHEMA = mapping({
     httpUrl(),
     { error: got("expected a mapping") },
   ).nullable().optional(),
-  sources: mapping({ pypi: httpUrl(), alpine: httpUrl() }).partial().nullable().optional(),
+  sources: mapping({ pypi: httpUrl(), alpine: httpUrl(), github: httpUrl() }).partial().nullable()
+    .optional(),
 });
 
 export type RawConfig = z.infer<typeof CONFIG_SCHEMA>;

@@ -4,6 +4,7 @@ import type { ArgSource, SourceUrls } from "./source.ts";
 import { pypiUrl, pypiVersions } from "./pypi.ts";
 import { apkIndexText, apkIndexUrl, apkVersions } from "./alpine.ts";
 import { tagVersions } from "./registry_base.ts";
+import { githubReleases, githubVersions } from "./github.ts";
 import type { ImageRegistries } from "../images/registries.ts";
 
 /** The versions a source lists, one request per index read. */
@@ -27,6 +28,10 @@ export class VersionSources {
       // Counted by the registries (the run's registryRequests), not here.
       const { registry, repository } = this.registries.of(source.image);
       return tagVersions(await registry.tags(repository), source.tag);
+    }
+    if (source.kind === "github") {
+      const answer = await githubReleases(this.urls.github, source.repo, () => this.requests++);
+      return githubVersions(answer, source.tag, `${this.urls.github}: ${source.repo}'s releases`);
     }
     if (source.kind === "pypi") {
       const url = pypiUrl(this.urls.pypi, source.name);

@@ -30,6 +30,8 @@ export function sourceLabel(source: ArgSource): string {
     ? `PyPI project ${source.name}`
     : source.kind === "alpine"
     ? `Alpine package ${source.name} (${source.repositories.join(", ")})`
+    : source.kind === "github"
+    ? `GitHub releases of ${source.repo}`
     : `base image ${source.image}:${source.tag}`;
 }
 
@@ -41,6 +43,11 @@ export function sourcePage(source: ArgSource, version: string): string {
     }/`;
   }
   if (source.kind === "registry") return `https://${imageWeb(source.image)}`;
+  if (source.kind === "github") {
+    return `https://github.com/${source.repo}/releases/tag/${
+      encodeURIComponent(source.tag.replace("{version}", version))
+    }`;
+  }
   const branch = /^(edge|v\d+\.\d+)\//.exec(source.repositories[0])?.[1] ?? "edge";
   return `https://pkgs.alpinelinux.org/packages?name=${
     encodeURIComponent(source.name)

@@ -104,7 +104,7 @@ Deno.test({
         // The upstream images are out of reach offline (their own test); the docs image's FROM
         // base is read through a configured package below.
         registries: null,
-        sources: { pypi: standIn.url, alpine: standIn.url },
+        sources: { pypi: standIn.url, alpine: standIn.url, github: standIn.url },
       };
       const config = `${w.root}/upgrade-bot.yaml`;
       await Deno.writeTextFile(config, stringify(base));
@@ -338,6 +338,51 @@ Deno.test({
         /current-version: "1\.29\.5"/,
       );
       assert.equal(failedChecks(await repoChecks(check)), "", "quartz: the checks");
+
+      // ---- runner-job-image's Dagger CLI, named in config: GitHub's releases of dagger/dagger
+      // through octokit (the stand-in answers GET /repos/dagger/dagger/releases).
+      standIn.github.set("dagger/dagger", [
+        { tag_name: "v0.20.1", draft: false, prerelease: false },
+        { tag_name: "sdk/python/v0.20.1", draft: false, prerelease: false },
+      ]);
+      const daggerConfig = `${w.root}/upgrade-bot-dagger.yaml`;
+      await Deno.writeTextFile(
+        daggerConfig,
+        stringify({
+          ...base,
+          packages: [{
+            name: "runner-job-image",
+            dir: "containers/runner-job-image",
+            kind: "dockerfile",
+            source: { kind: "github", repo: "dagger/dagger", tag: "v{version}" },
+          }],
+        }),
+      );
+      const daggerNothing = await asked(daggerConfig);
+      assert.equal(daggerNothing.sources, 1, "one request to GitHub");
+      standIn.github.get("dagger/dagger")!.unshift(
+        { tag_name: "v0.21.0", draft: true, prerelease: false },
+        { tag_name: "v0.20.2", draft: false, prerelease: false },
+      );
+      assert.equal(outcomes(await botRun(daggerConfig))["runner-job-image"].outcome, "opened");
+      const daggerPull = (await pulls()).find((p) => p.head.ref === "upgrade-runner-job-image");
+      assert.ok(daggerPull, "runner-job-image's pull request");
+      assert.equal(daggerPull.title, "Upgrade runner-job-image from 0.20.1 to 0.20.2");
+      assert.match(
+        daggerPull.body,
+        /GitHub releases of dagger\/dagger: <?https:\/\/github\.com\/dagger\/dagger\/releases\/tag\/v0\.20\.2>?/,
+      );
+      console.log(
+        `nothing new: runner-job-image alone: ${daggerNothing.bot} requests, ` +
+          `${daggerNothing.sources} at GitHub; pull request #${daggerPull.number}: ${daggerPull.title}`,
+      );
+      await sh`git fetch -q --prune origin`;
+      await sh`git checkout -q -B upgrade-runner-job-image origin/upgrade-runner-job-image`;
+      assert.match(
+        await Deno.readTextFile(`${check}/containers/runner-job-image/Dockerfile`),
+        /^ARG CONTAINER_APP_VERSION=0\.20\.2$/m,
+      );
+      assert.equal(failedChecks(await repoChecks(check)), "", "runner-job-image: the checks");
 
       console.log(`arg_sources.test.ts: ${((performance.now() - began) / 1000).toFixed(1)} s`);
     } finally {

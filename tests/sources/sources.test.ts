@@ -5,6 +5,7 @@ import { discoverSource, newerThan, sourcePage } from "../../lib/sources/source.
 import { pypiUrl, pypiVersions } from "../../lib/sources/pypi.ts";
 import { apkIndexText, apkIndexUrl, apkVersions } from "../../lib/sources/alpine.ts";
 import { baseImage, tagVersions } from "../../lib/sources/registry_base.ts";
+import { githubVersions } from "../../lib/sources/github.ts";
 import { InputError } from "../../lib/runtime/errors.ts";
 import { tarOf } from "../support/arg_sources.ts";
 
@@ -174,5 +175,24 @@ Deno.test("discovery: FROM image:${ARG}-suffix is the base image's registry tags
   assert.equal(
     sourcePage({ kind: "registry", image: "nginx", tag: "{version}-alpine" }, "1.29.0"),
     "https://hub.docker.com/_/nginx",
+  );
+});
+
+Deno.test("GitHub's releases: tags of the template's shape, drafts and unorderable versions left out", () => {
+  const answer = [
+    { tag_name: "v0.20.2", draft: false, prerelease: false },
+    { tag_name: "v0.20.1", draft: false },
+    { tag_name: "v0.21.0", draft: true },
+    { tag_name: "sdk/go/v0.20.2", draft: false },
+    { tag_name: "v0.20", draft: false },
+  ];
+  assert.deepEqual(githubVersions(answer, "v{version}", "x"), ["0.20.2", "0.20.1"]);
+  assert.throws(
+    () => githubVersions({ message: "Not Found" }, "v{version}", "api"),
+    /api: not a list/,
+  );
+  assert.equal(
+    sourcePage({ kind: "github", repo: "dagger/dagger", tag: "v{version}" }, "0.20.2"),
+    "https://github.com/dagger/dagger/releases/tag/v0.20.2",
   );
 });

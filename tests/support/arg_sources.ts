@@ -1,4 +1,4 @@
-// Stand-ins for PyPI's JSON API and an Alpine mirror's APKINDEX.tar.gz, neither of which can run here: a small HTTP server on 127.0.0.1 answering from what the test sets, counting requests.
+// Stand-ins for PyPI's JSON API, an Alpine mirror's APKINDEX.tar.gz and GitHub's releases API, none of which can run here: a small HTTP server on 127.0.0.1 answering from what the test sets, counting requests.
 import { gzipSync } from "node:zlib";
 
 /** A tar of one file: the header's name and size (what a tar reader needs) and the body padded;
@@ -35,6 +35,8 @@ export interface SourcesStandIn {
   url: string;
   pypi: Map<string, Record<string, boolean>>;
   alpine: Map<string, { name: string; version: string }[]>;
+  /** `owner/name` -> its releases as GitHub's API lists them. */
+  github: Map<string, { tag_name: string; draft: boolean; prerelease: boolean }[]>;
   /** Every request's path, in order. */
   requests: string[];
   stop(): Promise<void>;
@@ -43,6 +45,7 @@ export interface SourcesStandIn {
 export function startSourcesStandIn(): SourcesStandIn {
   const pypi = new Map<string, Record<string, boolean>>();
   const alpine = new Map<string, { name: string; version: string }[]>();
+  const github = new Map<string, { tag_name: string; draft: boolean; prerelease: boolean }[]>();
   const requests: string[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
     const path = new URL(req.url).pathname;
@@ -58,6 +61,13 @@ export function startSourcesStandIn(): SourcesStandIn {
         ),
       });
     }
+    const repo = /^\/repos\/([^/]+\/[^/]+)\/releases$/.exec(path)?.[1];
+    if (repo !== undefined) {
+      const releases = github.get(repo);
+      return releases ? Response.json(releases) : Response.json({ message: "Not Found" }, {
+        status: 404,
+      });
+    }
     const index = /^\/(.+)\/x86_64\/APKINDEX\.tar\.gz$/.exec(path)?.[1];
     if (index !== undefined && alpine.has(index)) {
       return new Response(apkIndexArchive(alpine.get(index)!));
@@ -68,6 +78,7 @@ export function startSourcesStandIn(): SourcesStandIn {
     url: `http://127.0.0.1:${server.addr.port}`,
     pypi,
     alpine,
+    github,
     requests,
     stop: () => server.shutdown(),
   };
