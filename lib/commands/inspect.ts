@@ -22,6 +22,7 @@ export async function inspectCommand(
     flakes: settings.flakes,
     deploy: settings.deploy,
     registries: settings.registries,
+    sources: settings.sources,
   };
   const found = listing || (packages[0].kind ?? "nix") !== "nix"
     ? await inspectPackages(shared, packages, repo)

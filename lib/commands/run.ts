@@ -72,8 +72,11 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
   }
   if (several) {
     lines.push(
-      `run: ${s.packages.length} packages, ${s.requests - s.registryRequests} forge requests` +
+      `run: ${s.packages.length} packages, ${
+        s.requests - s.registryRequests - s.sourceRequests
+      } forge requests` +
         (s.registryRequests ? `, ${s.registryRequests} at image registries` : "") +
+        (s.sourceRequests ? `, ${s.sourceRequests} at version sources` : "") +
         `, ${seconds(s.seconds)}`,
     );
     for (const p of s.packages) {
@@ -108,6 +111,7 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
         stopped: s.stopped?.message ?? null,
         requests: s.requests,
         registryRequests: s.registryRequests,
+        sourceRequests: s.sourceRequests,
         seconds: s.seconds,
         dashboard: s.dashboard?.message ?? null,
       }

@@ -109,6 +109,7 @@ export async function withDashboard(
       seconds: 0,
       requests: forge.requests,
       registryRequests: 0,
+      sourceRequests: 0,
       pins: null,
     };
   }
@@ -127,7 +128,7 @@ export async function withDashboard(
   const changed = problems.length > 0 || taken.length > 0 || drawn.changed;
   return {
     ...summary,
-    requests: forge.requests + summary.registryRequests,
+    requests: forge.requests + summary.registryRequests + summary.sourceRequests,
     dashboard: { message, changed },
   };
 }
@@ -175,6 +176,11 @@ async function takeCommands(
     const pkg = o.packages.find((p) => p.name === name)!;
     // A flake has no release to name: the request runs its update now (today's lock).
     if (version === null && pkg.kind === "flake") version = new Date().toISOString().slice(0, 10);
+    // An image's registry, an ARG's PyPI or Alpine index: no mirror tag to pick the newest from.
+    if (version === null && pkg.mirrors.length === 0) {
+      await reply(refusedReply(`${name} has no forge mirror: name the version`, c.id));
+      continue;
+    }
     if (version === null) {
       const own = pkg.mirrors[0];
       const tags = [...(await ownTags(forge, pkg)).keys()];

@@ -226,6 +226,33 @@ export function discoverDockerfile(text: string, forgeUrls: string[]): DockerDis
   return { literal, version, line: declared.line, mirrors, problems };
 }
 
+/** A command of a RUN instruction that uses the version ARG: its words with the ARG references
+ * expanded from the defaults, the version ARG written `{version}` (a word whose references cannot
+ * be expanded is kept as written). */
+export interface VersionCommand {
+  line: number;
+  words: string[];
+}
+
+/** The RUN commands that name the version ARG (directly or through another ARG), and the images
+ * the FROM instructions name, expanded the same way: where a source of new versions shows (a
+ * `pip install name==${VERSION}`, an `apk add name=${VERSION}`, a `FROM image:${VERSION}`). */
+export function versionUses(text: string): { commands: VersionCommand[]; froms: string[] } {
+  const list = instructions(text);
+  const defaults = argDefaults(argDeclarations(text, list));
+  const word = (w: string) => {
+    const expanded = expand(w, defaults);
+    return "reason" in expanded ? w : expanded.text.replaceAll(MARK, "{version}");
+  };
+  const commandsUsing = list.filter((i) => i.keyword === "RUN").flatMap((ins) =>
+    commands(ins.args).map((words) => ({ line: ins.line, words: words.map(word) }))
+  ).filter((c) => c.words.some((w) => w.includes("{version}")));
+  const froms = list.filter((i) => i.keyword === "FROM").map((i) =>
+    word(i.args.split(/\s+/).find((w) => !w.startsWith("--")) ?? "")
+  );
+  return { commands: commandsUsing, froms };
+}
+
 /** The Dockerfile with its version ARG set to `version`, in the file's own style (a `v` prefix
  * and quotes kept): every declaration of the version ARG with a value moves, nothing else
  * changes. A file with none is an error: a bump never passes as done while the file stays. */

@@ -19,6 +19,9 @@ export interface DockerFacts {
   servicesFile: string;
   changelog: string;
   mirrors: { repo: string; tag: string; url: string }[];
+  /** Where the new version comes from when no mirror has it (PyPI, an Alpine index), and the
+   * page of that version. */
+  source?: { label: string; url: string };
   /** What changed upstream between the two tags of each mirror (lib/upstream). */
   upstream?: MirrorChanges[];
 }
@@ -45,8 +48,12 @@ export function dockerBody(f: DockerFacts, pinned = true): string {
     `Upgrade ${oneLine(f.package)} from ${mdCode(f.from)} to ${mdCode(f.to)}: a version bump ` +
     "under review (C1: this branch and pull request, no Mikado cards).",
     "",
-    "Mirror tags:",
-    ...f.mirrors.map((m) => `- [${mdCode(m.repo)} at ${mdCode(m.tag)}](${linkTarget(m.url)})`),
+    ...(f.source
+      ? [`New version from the ${oneLine(f.source.label)}: ${linkTarget(f.source.url)}`]
+      : [
+        "Mirror tags:",
+        ...f.mirrors.map((m) => `- [${mdCode(m.repo)} at ${mdCode(m.tag)}](${linkTarget(m.url)})`),
+      ]),
     "",
     "### Changes",
     "",
@@ -82,8 +89,10 @@ export function dockerBody(f: DockerFacts, pinned = true): string {
 /** The changelog fragment: one line; an existing fragment's other lines are kept. */
 export function dockerChangelog(existing: string | null, f: DockerFacts): string {
   const line = oneLine(
-    `Upgrade ${f.package} from ${f.from} to ${f.to} (Dockerfile, built from the forge mirror ` +
-      `${f.mirrors[0].repo} at ${f.mirrors[0].tag}).`,
+    `Upgrade ${f.package} from ${f.from} to ${f.to} (Dockerfile, ` +
+      (f.source
+        ? `from the ${f.source.label}).`
+        : `built from the forge mirror ${f.mirrors[0].repo} at ${f.mirrors[0].tag}).`),
   );
   return upgradeFragment(existing, f.package, line);
 }

@@ -1,5 +1,6 @@
 // The context an upgrade runs in: the run's settings, the package as resolved, the checkout, the forge.
 import type { ImageRegistries } from "../images/registries.ts";
+import type { VersionSources } from "../sources/client.ts";
 import { join } from "node:path";
 import type { Settings } from "../runtime/config.ts";
 import type { ResolvedPackage } from "../nix/layout.ts";
@@ -179,6 +180,8 @@ export interface RunShared {
   files: BaseFiles;
   /** The run's image registries (lib/flow/image.ts); absent: a package makes its own. */
   registries?: ImageRegistries;
+  /** The run's ARG sources (lib/flow/dockerfile.ts); absent: they are off (`sources: null`). */
+  sources?: VersionSources;
 }
 
 /** The bot's open pull requests from `branch`, out of the run's list. Only those the bot opened

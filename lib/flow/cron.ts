@@ -11,6 +11,7 @@ import { runFlake } from "./flake.ts";
 import { runApplication } from "./application.ts";
 import { runImage } from "./image.ts";
 import { ImageRegistries } from "../images/registries.ts";
+import { VersionSources } from "../sources/client.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
 import type { BaseFiles } from "./context.ts";
@@ -37,10 +38,12 @@ export interface RunSummary {
    * the packages done keep their outcomes, those not started say so. */
   stopped: { message: string; exitCode: number } | null;
   seconds: number;
-  /** Requests of the whole run: the forge API and the image registries. */
+  /** Requests of the whole run: the forge API, the image registries and the ARGs' sources. */
   requests: number;
   /** Of them, the image registries' (lib/images/registries.ts). */
   registryRequests: number;
+  /** Of them, the ARGs' sources' (PyPI, Alpine indexes: lib/sources/client.ts). */
+  sourceRequests: number;
   /** Every built image's pin and the drift the base branch shows (lib/flow/pins.ts); null: the
    * step failed (said in the progress lines) or the run has no deploy settings. */
   pins: PinRun | null;
@@ -82,6 +85,9 @@ export async function runPackages(
   let openPulls: Promise<Pull[]> | null = null;
   const open = () => openPulls ??= forge.pulls(settings.forge.repo, "open");
   const registries = new ImageRegistries(settings, specs);
+  const sources = settings.sources
+    ? new VersionSources(settings.sources, settings.registries ? registries : null)
+    : undefined;
   const outcomes = specs.map((spec): PackageOutcome => ({
     package: spec.name,
     outcome: "failed",
@@ -120,7 +126,7 @@ export async function runPackages(
     const wanted = versions?.get(name) ?? version;
     const step = KIND_STEPS[spec.kind ?? "nix"];
     try {
-      out.report = await step(settings, spec, forge, wanted, { open, files, registries });
+      out.report = await step(settings, spec, forge, wanted, { open, files, registries, sources });
     } catch (e) {
       // One package: its error is the run's, as before (bot.ts names it).
       if (specs.length === 1) throw e;
@@ -162,8 +168,9 @@ export async function runPackages(
     packages: outcomes,
     stopped,
     seconds: (performance.now() - began) / 1000,
-    requests: forge.requests + registries.requests,
+    requests: forge.requests + registries.requests + (sources?.requests ?? 0),
     registryRequests: registries.requests,
+    sourceRequests: sources?.requests ?? 0,
     pins,
   };
 }

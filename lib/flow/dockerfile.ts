@@ -13,6 +13,9 @@ import type { RunShared } from "./context.ts";
 import type { Report } from "./report.ts";
 import { versionOnForge } from "./read_package.ts";
 import { runBumpPull } from "./bump_pull.ts";
+import { type Found, nothingFound } from "./releases.ts";
+import type { Pull } from "../platform/forge.ts";
+import { type ArgSource, newerThan, sourceLabel, sourcePage } from "../sources/source.ts";
 
 /** `run` for a Dockerfile package: the ARG, service-versions.yaml and a changelog fragment in one
  * commit on its own branch, as runBumpPull finds the release. */
@@ -27,6 +30,13 @@ export function runDockerfile(
     // The repository's workflow builds the image, not the bot.
     builder: "none: the repository's workflow builds the image",
     current: () => versionOnForge(shared.files, settings, spec),
+    // No forge mirror has its versions: the source the Dockerfile shows (or the config names).
+    ...(spec.source
+      ? {
+        releases: (current, open, titleTo) =>
+          fromSource(settings, spec, spec.source!, shared, forced, current, open, titleTo),
+      }
+      : {}),
     edit: async (work, to, branch) => {
       const dockerfile = join(spec.dir, "Dockerfile");
       const before = await Deno.readTextFile(join(work, dockerfile));
@@ -51,6 +61,42 @@ export function runDockerfile(
       };
     },
   });
+}
+
+/** The newest version the source lists above `current`, or why there is none; `forced`: this
+ * one, which the source must list. One request to the source (lib/sources/client.ts). */
+async function fromSource(
+  settings: Settings,
+  spec: PackageSpec,
+  source: ArgSource,
+  shared: RunShared,
+  forced: string | undefined,
+  current: string,
+  open: Pull | null,
+  titleTo: string | null,
+): Promise<Found> {
+  if (!shared.sources) {
+    return nothingFound(`${spec.name}: the ARG's sources are off (sources: null)`);
+  }
+  const newer = newerThan(await shared.sources.versions(source), current, settings.prereleases);
+  const found = nothingFound("");
+  found.newest = newer[0] ?? null;
+  const to = forced ?? newer[0];
+  if (forced && !newer.includes(forced)) {
+    throw new InputError(
+      `--version ${forced}: the ${sourceLabel(source)} lists no such newer version`,
+    );
+  }
+  if (to === undefined) {
+    return {
+      ...found,
+      message: `${spec.name} ${current} is the newest in the ${sourceLabel(source)}: nothing to do`,
+    };
+  }
+  if (titleTo === to && !forced) {
+    return { ...found, message: `${spec.name} ${to}: its pull request is open already` };
+  }
+  return { ...found, target: { version: to, open, tags: [] } };
 }
 
 /** service-versions.yaml and the changelog fragment written in the clone; the facts the texts
@@ -89,6 +135,9 @@ async function editRecords(
       const tag = tagFor(m.tag, to);
       return { repo: m.repo, tag, url: forge.tagUrl(m.repo, tag) };
     }),
+    ...(spec.source
+      ? { source: { label: sourceLabel(spec.source), url: sourcePage(spec.source, to) } }
+      : {}),
   };
   const fragment = join(work, changelog);
   await writeFileAtomic(fragment, dockerChangelog(await readOptional(fragment), facts));

@@ -9,6 +9,8 @@ export class ImageRegistries {
 
   constructor(private readonly settings: Pick<Settings, "registries">, specs: PackageSpec[]) {
     for (const spec of specs) {
+      // A Dockerfile's FROM base read from its registry (lib/sources) shares the token.
+      if (spec.source?.kind === "registry") this.of(spec.source.image);
       if (spec.kind !== "image" || !spec.image) continue;
       for (const image of [spec.image.name, ...spec.image.also ?? []]) this.of(image);
     }

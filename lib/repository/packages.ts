@@ -36,7 +36,7 @@ function isBuiltImage(config: Pick<Config, "deploy">): (image: string) => boolea
 /** The config's keys a scan reads: the forge's address, the service-versions file. */
 export type ScanKeys = Pick<
   Config,
-  "forge" | "service_versions" | "flakes" | "deploy" | "registries"
+  "forge" | "service_versions" | "flakes" | "deploy" | "registries" | "sources"
 >;
 
 /** The scan of the checkout in `top`: the containers' `.nix` files and Dockerfiles, and the
@@ -70,6 +70,7 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     files,
     forgeUrls(config),
     text === null ? null : { file: servicesFile, text },
+    config.sources !== null,
   );
   const entries = text === null ? [] : listServices(text, servicesFile);
   const images = config.registries
@@ -78,9 +79,13 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
   const flakes = config.flakes
     ? scanFlakes(await readFlakeLocks(top), entries, config.flakes.services)
     : { packages: [], unresolved: [] };
+  // A FROM base's versions are its registry's tags: off with the registries.
+  const kept = config.registries === null
+    ? scan.packages.filter((p) => p.source?.kind !== "registry")
+    : scan.packages;
   return {
     packages: [
-      ...scan.packages,
+      ...kept,
       ...flakes.packages,
       ...images.packages.map(({ image, coupled, manifests, tag, ...p }) => ({
         ...p,
@@ -104,7 +109,8 @@ export function forgeUrls(config: Pick<Config, "forge">): string[] {
 export async function confirmOnMirrors(scan: Scan, forge: Forge): Promise<Scan> {
   const checked = await Promise.all(scan.packages.map(async (p) => {
     // A flake's inputs and an image's registry are not the forge's mirrors: nothing to confirm.
-    if (p.kind === "flake" || p.kind === "image") return null;
+    // Nor an ARG's source (PyPI, an Alpine index): its versions are read on the run.
+    if (p.kind === "flake" || p.kind === "image" || p.source) return null;
     try {
       const own = p.mirrors[0];
       const tag = tagFor(own.tag, p.version);
@@ -142,6 +148,7 @@ export function packageEntry(
     mirrors: p.mirrors,
     ...(p.applications ? { applications: p.applications } : {}),
     ...(p.image ? { image: p.image } : {}),
+    ...(p.source ? { source: p.source } : {}),
     ...(p.service.name === p.name || config.service_versions === null
       ? {}
       : { service_versions: { name: p.service.name } }),
@@ -154,7 +161,7 @@ export function scannedConfig(config: Config, packages: FoundPackage[]): Config 
   if (packages.length === 0) return config;
   const entries = packages.map((p) => packageEntry(p, config));
   // An Application or image package has no top-level keys of its own: always one of `packages:`.
-  if (entries.length > 1 || entries[0].applications || entries[0].image) {
+  if (entries.length > 1 || entries[0].applications || entries[0].image || entries[0].source) {
     return { ...structuredClone(config), scan: false, packages: entries };
   }
   const [one] = entries;

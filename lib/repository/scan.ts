@@ -6,6 +6,7 @@ import { listServices, type ServiceRecord } from "../mikado/service_versions.ts"
 import { CONTAINERS_DIR, DOCKERFILE_VERSION_ARG } from "../site/defaults.ts";
 import { isApplicationFile, scanApplications } from "../argocd/scan.ts";
 import type { ImageEntry } from "../runtime/config_model.ts";
+import { type ArgSource, discoverSource, sourceLabel } from "../sources/source.ts";
 
 /** A package found: built by Nix (its hashes harvested), by a Dockerfile (its ARG moved), or
  * deployed by ArgoCD Applications at a mirror's tag (their targetRevision moved). */
@@ -26,6 +27,8 @@ export interface FoundPackage {
   drift?: string | null;
   /** An upstream image package's image, the images moving with it and where they are named. */
   image?: ImageEntry;
+  /** A Dockerfile package whose version no forge mirror has: where new versions come from. */
+  source?: ArgSource;
 }
 
 /** A directory that names a forge mirror but cannot be followed, and why. */
@@ -48,12 +51,15 @@ export function isScanned(path: string): boolean {
 
 /** The packages of the repository. `files` maps repository paths (those isScanned keeps) to their
  * text; `forgeUrls` are the addresses the files may name the forge by; `services` is
- * service-versions.yaml (`servicesFile` names it in errors). Nothing is guessed: a directory that
- * names a mirror but whose tag, version or service entry cannot be told is listed with why. */
+ * service-versions.yaml (`servicesFile` names it in errors); `sources`: Dockerfiles whose version
+ * comes from another source (PyPI, an Alpine index: lib/sources) are packages too. Nothing is
+ * guessed: a directory that names a mirror but whose tag, version or service entry cannot be told
+ * is listed with why. */
 export function scanRepository(
   files: Map<string, string>,
   forgeUrls: string[],
   services: { file: string; text: string } | null,
+  sources = false,
 ): Scan {
   const entries = services ? listServices(services.text, services.file) : [];
   const dirs = new Map<string, Map<string, string>>();
@@ -67,13 +73,14 @@ export function scanRepository(
   const packages: FoundPackage[] = [];
   const unresolved: Unresolved[] = [];
   for (const dir of [...dirs.keys()].sort()) {
-    const found = scanDirectory(dir, dirs.get(dir)!, forgeUrls);
+    const found = scanDirectory(dir, dirs.get(dir)!, forgeUrls, sources);
     if (found === null) continue;
     if ("reason" in found) {
       unresolved.push({ dir, reason: found.reason });
       continue;
     }
-    const service = serviceOf(found.name, found.mirrors[0].repo, entries);
+    // No mirror: the entry named like the directory, else the one whose upstream-source names it.
+    const service = serviceOf(found.name, found.mirrors[0]?.repo ?? found.name, entries);
     if ("reason" in service) {
       unresolved.push({
         dir,
@@ -122,6 +129,7 @@ function scanDirectory(
   dir: string,
   files: Map<string, string>,
   forgeUrls: string[],
+  sources: boolean,
 ): Omit<FoundPackage, "service"> | { reason: string } | null {
   const name = dir.slice(dir.indexOf("/") + 1);
   const nix = nixMirrors(files, forgeUrls);
@@ -147,7 +155,18 @@ function scanDirectory(
   const docker = dockerfile === undefined ? null : discoverDockerfile(dockerfile, forgeUrls);
   if (docker === null || (docker.mirrors.length === 0 && docker.problems.length === 0)) {
     if (nix.problems.length > 0) return { reason: nix.problems.join("; ") };
-    return null;
+    // No forge mirror: the source the Dockerfile shows for its version ARG, if any.
+    const source = sources && docker ? discoverSource(dockerfile!) : null;
+    if (!source) return null;
+    return {
+      name,
+      dir,
+      kind: "dockerfile",
+      version: docker!.version,
+      mirrors: [],
+      hashes: [],
+      source,
+    };
   }
   if (docker.problems.length > 0) {
     return { reason: docker.problems.map((p) => `Dockerfile ${p}`).join("; ") };
@@ -221,6 +240,8 @@ export function scanLines(scan: Scan): string[] {
         : p.kind === "application"
         ? `  targetRevision in ${p.applications?.join(", ")}` +
           (p.drift ? `  (service-versions.yaml records ${p.drift})` : "")
+        : p.source
+        ? `  ${sourceLabel(p.source)} (${DOCKERFILE_VERSION_ARG} moves)`
         : `  hashes: none (${DOCKERFILE_VERSION_ARG} moves; the workflow builds the image)`) +
       (p.service.name === p.name ? "" : `  service: ${p.service.name}`)
     ),

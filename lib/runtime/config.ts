@@ -149,6 +149,13 @@ function applyConfig(config: Config, raw: RawConfig): Config {
       Object.entries(raw.registries).map(([host, url]) => [host, url.replace(/\/+$/, "")]),
     );
   }
+  if (raw.sources === null) config.sources = null;
+  else if (raw.sources) {
+    config.sources = { ...config.sources!, ...raw.sources };
+    for (const k of ["pypi", "alpine", "github"] as const) {
+      config.sources[k] = config.sources[k].replace(/\/+$/, "");
+    }
+  }
   if (raw.flakes === null) config.flakes = null;
   else if (raw.flakes) config.flakes = { ...config.flakes!, ...raw.flakes };
   const secrets = [config.forge.token_env, config.webhook.secret_env];
@@ -185,6 +192,7 @@ export function runSettings(
     deploy,
     flakes,
     registries,
+    sources,
   } = structuredClone(config);
   const { file: _file, verify: _verify, ...shared } = build;
   return {
@@ -207,6 +215,7 @@ export function runSettings(
     deploy,
     flakes,
     registries,
+    sources,
   };
 }
 
@@ -249,6 +258,7 @@ export function packageSpecs(config: Config): PackageSpec[] {
       ...(p.version ? { base_version: p.version } : {}),
       ...(p.applications ? { applications: [...p.applications] } : {}),
       ...(p.image ? { image: structuredClone(p.image) } : {}),
+      ...(p.source ? { source: structuredClone(p.source) } : {}),
       version: [],
       hashes: [],
       build: structuredClone(build),

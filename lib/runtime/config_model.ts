@@ -34,6 +34,8 @@ export interface PackageEntry {
   applications?: string[];
   /** kind image: the upstream image whose registry tags it follows (lib/images). */
   image?: ImageEntry;
+  /** kind dockerfile with no mirror: where its new versions come from (lib/sources). */
+  source?: ArgSource;
   chain?: string;
   cards_dir?: string;
   release_notes?: string | null;
@@ -56,6 +58,22 @@ export interface DeployConfig {
   credentials_env: string | null;
   /** Ask the forge to merge each pin pull request once its checks pass (lib/flow/pins.ts). */
   automerge: boolean;
+}
+
+/** A source of new versions: a PyPI project, or an Alpine package in the package indexes
+ * (`repositories`: paths under the Alpine mirror such as `edge/community`, or whole URLs). */
+export type ArgSource =
+  | { kind: "pypi"; name: string }
+  | { kind: "alpine"; name: string; repositories: string[] }
+  | { kind: "registry"; image: string; tag: string }
+  | { kind: "github"; repo: string; tag: string };
+
+/** Where each kind of source is reached: a mirror or a cache, else the public one. */
+export interface SourceUrls {
+  pypi: string;
+  alpine: string;
+  /** GitHub's REST API (`https://api.github.com`). */
+  github: string;
 }
 
 export type PackageKind = "nix" | "dockerfile" | "flake" | "application" | "image";
@@ -142,6 +160,10 @@ export interface Settings {
    * pull-through cache); a host not named is reached at `https://<host>`. null: the scan leaves
    * upstream images alone. */
   registries: Record<string, string> | null;
+  /** Where new versions of a Dockerfile's ARG come from when no forge mirror has them (lib/sources):
+   * each source's address (a mirror, a cache; the public one by default). null: the scan leaves
+   * such Dockerfiles alone. */
+  sources: SourceUrls | null;
 }
 
 /** One package: the top-level keys of a single-package config, or one entry of `packages:` over
@@ -158,6 +180,8 @@ export interface PackageSpec {
   applications?: string[];
   /** kind image: its image and where it is referenced. */
   image?: ImageEntry;
+  /** kind dockerfile with no mirror: where its new versions come from (lib/sources). */
+  source?: ArgSource;
   /** The version copies; empty: every `version = "X.Y.Z"` literal of the package's files. */
   version: LiteralLocation[];
   /** The hashes to harvest; empty: every hash literal of the package's files not pinned. */

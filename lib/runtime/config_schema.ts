@@ -197,6 +197,27 @@ const packageEntry = mapping({
     also: z.array(text()).optional(),
     manifests: z.array(relativePath()).min(1, { error: "needs at least one manifest directory" }),
   }).optional(),
+  source: z.discriminatedUnion("kind", [
+    mapping({ kind: z.literal("pypi"), name: text() }),
+    mapping({ kind: z.literal("alpine"), name: text(), repositories: z.array(text()).min(1) }),
+    mapping({
+      kind: z.literal("registry"),
+      image: text(),
+      tag: text().refine((s) => s.split("{version}").length === 2, {
+        error: quoted("holds no {version}"),
+      }),
+    }),
+    mapping({
+      kind: z.literal("github"),
+      repo: text().refine((s) => /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s), {
+        error: quoted("is not a GitHub repository such as dagger/dagger"),
+      }),
+      tag: text().refine((s) => s.split("{version}").length === 2, {
+        error: quoted("holds no {version}"),
+      }),
+    }),
+  ], { error: got('expected a source with kind "pypi", "alpine", "registry" or "github"') })
+    .optional(),
   chain: simpleName().optional(),
   cards_dir: relativePath().optional(),
   release_notes: notesPath().nullable().optional(),
@@ -208,7 +229,8 @@ const packageEntry = mapping({
   if (p.kind === "image" && !p.image) {
     ctx.addIssue({ code: "custom", path: ["image"], message: "kind image needs its image" });
   }
-  if (p.kind === "flake" || p.kind === "image" || (p.mirrors?.length ?? 0) > 0) return;
+  // A flake's inputs, an image's registry and an ARG's source are not forge mirrors.
+  if (p.kind === "flake" || p.kind === "image" || p.source || (p.mirrors?.length ?? 0) > 0) return;
   ctx.addIssue({
     code: "custom",
     path: ["mirrors"],
@@ -306,6 +328,8 @@ export const CONFIG_SCHEMA = mapping({
     httpUrl(),
     { error: got("expected a mapping") },
   ).nullable().optional(),
+  sources: mapping({ pypi: httpUrl(), alpine: httpUrl(), github: httpUrl() }).partial().nullable()
+    .optional(),
 });
 
 export type RawConfig = z.infer<typeof CONFIG_SCHEMA>;

@@ -73,6 +73,11 @@ export function defaultConfig(): Config {
       closure_lines: 30,
     },
     registries: {},
+    sources: {
+      pypi: "https://pypi.org",
+      alpine: "https://dl-cdn.alpinelinux.org/alpine",
+      github: "https://api.github.com",
+    },
   };
 }
 

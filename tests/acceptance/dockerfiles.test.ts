@@ -180,6 +180,8 @@ Deno.test({
           // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
           // (inspect below finds it; its own test: tests/flow/flake.test.ts).
           flakes: null,
+          // PyPI and the Alpine index are out of reach offline (tests/acceptance/arg_sources.test.ts).
+          sources: null,
           // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach
           // offline: off here (their own test: tests/acceptance/images.test.ts).
           registries: null,

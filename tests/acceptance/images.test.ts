@@ -198,6 +198,8 @@ Deno.test({
         deploy: null,
         // The ringtail flake's inputs are on GitHub, out of reach offline (their own test).
         flakes: null,
+        // PyPI and the Alpine index are out of reach offline (tests/acceptance/arg_sources.test.ts).
+        sources: null,
         registries,
       };
       const config = `${w.root}/upgrade-bot.yaml`;

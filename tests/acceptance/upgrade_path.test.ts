@@ -57,6 +57,7 @@ async function withPathWorld(releases: RealRelease[], fn: (p: PathWorld) => Prom
       // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
       // (their own test: tests/flow/flake.test.ts).
       "flakes: null",
+      "sources: null",
       // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach
       // offline: off here (their own test: tests/acceptance/images.test.ts).
       "registries: null",

@@ -54,8 +54,9 @@ async function flakeUpdate(source: string) {
       { login: "erich", token: "erich-token", permission: "write" },
     ],
     // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach offline
-    // (their own test: tests/acceptance/images.test.ts).
-    config: { build: { args: NIX_ARGS }, registries: null },
+    // (their own test: tests/acceptance/images.test.ts); PyPI and the Alpine index too
+    // (tests/acceptance/arg_sources.test.ts).
+    config: { build: { args: NIX_ARGS }, registries: null, sources: null },
   }, async (w) => {
     const world = await makeFlakeWorld(w.f.root, w.f.mirrorsDir, w.forge.url, `reader:${READER}`);
     // The forge's repository becomes the real one, its ringtail flake's inputs local (the real

@@ -180,3 +180,35 @@ RUN git clone --branch \${CONTAINER_APP_VERSION} https://forge.example.org/mirro
     /line 1: ARG CONTAINER_APP_VERSION "2.0" is not a release version/,
   );
 });
+
+Deno.test("a Dockerfile with no mirror whose version ARG reaches pip install is a package only with sources on", () => {
+  const files = new Map([
+    [
+      "containers/devpi/Dockerfile",
+      "ARG CONTAINER_APP_VERSION=6.19.1\nFROM python:3.12-slim\nARG CONTAINER_APP_VERSION\n" +
+      "ARG V=${CONTAINER_APP_VERSION}\nRUN pip install devpi-server==${V}\n",
+    ],
+    ["containers/nettest/Dockerfile", "ARG CONTAINER_APP_VERSION=1.0.0\nRUN apk add curl\n"],
+  ]);
+  const services = {
+    file: "service-versions.yaml",
+    text: 'services:\n  - name: devpi\n    current-version: "6.19.1"\n',
+  };
+  assert.deepEqual(scanRepository(files, FORGE, services).packages, []);
+  const on = scanRepository(files, FORGE, services, true);
+  assert.deepEqual(on.unresolved, []);
+  assert.equal(on.packages.length, 1);
+  assert.deepEqual(on.packages[0].source, { kind: "pypi", name: "devpi-server" });
+  assert.deepEqual(on.packages[0].mirrors, []);
+  assert.equal(on.packages[0].version, "6.19.1");
+  assert.match(scanLines(on)[0], /^devpi\s+dockerfile\s+6\.19\.1\s+PyPI project devpi-server/);
+  // No service entry named like it: left out with why.
+  const none = scanRepository(
+    files,
+    FORGE,
+    { ...services, text: "services:\n  - name: other\n" },
+    true,
+  );
+  assert.deepEqual(none.packages, []);
+  assert.match(none.unresolved[0].reason, /no entry named devpi/);
+});

@@ -301,6 +301,7 @@ async function withForge<T>(
       deploy: null,
       // Upstream images (registries) are not benched yet: their own test measures a run.
       registries: null,
+      sources: null,
       ...extra,
     });
     return await fn(forge, config, { ...w.env, FORGE_TOKEN: token });
