@@ -130,8 +130,8 @@ export async function runBumpPull(
   });
 }
 
-/** The result of a bump: one commit, nothing built by the bot. */
-async function bumpResult(
+/** The result of a bump: one commit, nothing built by the bot (a flake update adds its builds). */
+export async function bumpResult(
   git: Git,
   base: string,
   sha: string,

@@ -32,6 +32,7 @@ import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import { progress } from "../runtime/log.ts";
 import { run } from "../runtime/process.ts";
 import { withClone } from "../runtime/workspace.ts";
+import { bumpResult } from "./bump_pull.ts";
 import { botPullsFrom, type RunShared, type UpgradeResult } from "./context.ts";
 import { makeReport, type Report, type RunFacts, today } from "./report.ts";
 import { checkoutBotBranch, pushBranch } from "./publish.ts";
@@ -159,23 +160,13 @@ export async function runFlake(
       const title = flakeTitle(flake);
       const body = flakeBody(flake);
       const result: UpgradeResult = {
-        hashes: [],
+        ...await bumpResult(git, base, sha, subject),
         builds: builtBefore.built.length + builtAfter.built.length,
-        rounds: [],
         verified: failure === null,
         failure: failure
           ? { kind: "build", message: failure.message, drv: failure.drv, logTail: failure.logTail }
           : null,
         buildSeconds,
-        commits: [{ sha, subject }],
-        prerequisite: null,
-        graph: "",
-        mentions: [],
-        pins: [],
-        upstream: [],
-        diff: await git.diff(`origin/${base}`),
-        logFile: null,
-        pull: null,
       };
       const done = { ...facts, to: lockDate(after), newest, branch };
       if (settings.dryRun) {
