@@ -11,14 +11,13 @@ import {
   type ApplicationFacts,
 } from "../argocd/pull_text.ts";
 import { dockerTitle } from "../docker/pull_text.ts";
-import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import { forgeUrls } from "../repository/packages.ts";
 import { dockerChangelogPath } from "../site/defaults.ts";
 import { InputError } from "../runtime/errors.ts";
 import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import type { RunShared } from "./context.ts";
 import type { Report } from "./report.ts";
-import { runBumpPull } from "./bump_pull.ts";
+import { moveServiceRecord, runBumpPull } from "./bump_pull.ts";
 
 /** `run` for an Application package: targetRevision (and a `directory.include` naming the
  * version) in every Application file of the package, service-versions.yaml and a changelog
@@ -100,27 +99,19 @@ async function editRecords(
   mirror: ApplicationFacts["mirror"],
   applications: ApplicationFacts["applications"],
 ): Promise<ApplicationFacts> {
-  if (!spec.service_versions) {
-    throw new InputError(
-      `${spec.name}: an Application package needs its service-versions.yaml entry ` +
-        `(service_versions is off)`,
-    );
-  }
-  const { file, name: service } = spec.service_versions;
-  const text = await Deno.readTextFile(join(work, file));
-  const recorded = listServices(text, file).find((e) => e.name === service)?.currentVersion ??
-    null;
   const tag = spec.mirrors[0].tag;
-  let serviceValue: string | null = null;
-  if (recordsTheTag(recorded, tag)) {
-    // Written as the record writes it: the whole tag, or the version (a `v` kept).
-    const value = versionOfTag(tag, recorded!) !== null ? mirror.tag : to;
-    const date = new Date().toISOString().slice(0, 10);
-    const updated = updateServiceVersions(text, file, service, value, date);
-    await writeFileAtomic(join(work, file), updated);
-    serviceValue = listServices(updated, file).find((e) => e.name === service)?.currentVersion ??
-      value;
-  }
+  const { file, service, recorded, written: serviceValue } = await moveServiceRecord(
+    spec,
+    work,
+    "an Application",
+    // Moved when it records the tag, as it writes it: the whole tag, or the version (a `v` kept).
+    (recorded) =>
+      !recordsTheTag(recorded, tag)
+        ? null
+        : versionOfTag(tag, recorded!) !== null
+        ? mirror.tag
+        : to,
+  );
   const changelog = dockerChangelogPath(branch);
   const facts: ApplicationFacts = {
     package: spec.name,

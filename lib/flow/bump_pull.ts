@@ -1,5 +1,9 @@
 // A version bump as a C1 pull request in the cron run (Dockerfile ARGs, Applications' tags): the newest ready release found, the kind's edit committed on its own branch, the checks on it read back.
+import { join } from "node:path";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
+import { InputError } from "../runtime/errors.ts";
+import { writeFileAtomic } from "../runtime/files.ts";
+import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { compareVersions } from "../nix/versions.ts";
 import { checksFailedNote, checksMarker, parseDockerTitle } from "../docker/pull_text.ts";
@@ -170,4 +174,31 @@ async function sayFailedChecks(forge: Forge, repo: string, pull: Pull): Promise<
   if (said) return;
   await forge.comment(repo, pull.number, checksFailedNote(pull.headSha, status.checks));
   progress(`pull request #${pull.number}: the checks on its head fail, said so on it`);
+}
+
+/** The package's service-versions.yaml entry in the clone `work`: what it records, and, when
+ * `value` (given what it records) names one, the entry moved to it (reviewed today) and what it
+ * then records; null: left as it was. `kind` names the package's kind in the error. */
+export async function moveServiceRecord(
+  spec: PackageSpec,
+  work: string,
+  kind: string,
+  value: (recorded: string | null) => string | null,
+): Promise<{ file: string; service: string; recorded: string | null; written: string | null }> {
+  if (!spec.service_versions) {
+    throw new InputError(
+      `${spec.name}: ${kind} package needs its service-versions.yaml entry ` +
+        `(service_versions is off)`,
+    );
+  }
+  const { file, name: service } = spec.service_versions;
+  const text = await Deno.readTextFile(join(work, file));
+  const recordOf = (t: string) =>
+    listServices(t, file).find((e) => e.name === service)?.currentVersion ?? null;
+  const recorded = recordOf(text);
+  const next = value(recorded);
+  if (next === null) return { file, service, recorded, written: null };
+  const updated = updateServiceVersions(text, file, service, next, today());
+  await writeFileAtomic(join(work, file), updated);
+  return { file, service, recorded, written: recordOf(updated) ?? next };
 }

@@ -5,14 +5,13 @@ import type { Forge } from "../platform/forge.ts";
 import { parseVersion, tagFor } from "../nix/versions.ts";
 import { discoverDockerfile, setDockerfileVersion } from "../docker/dockerfile.ts";
 import { dockerBody, dockerChangelog, type DockerFacts, dockerTitle } from "../docker/pull_text.ts";
-import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import { dockerChangelogPath, SITE_FORGE_URL } from "../site/defaults.ts";
 import { InputError } from "../runtime/errors.ts";
 import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import type { RunShared } from "./context.ts";
 import type { Report } from "./report.ts";
 import { versionOnForge } from "./read_package.ts";
-import { runBumpPull } from "./bump_pull.ts";
+import { moveServiceRecord, runBumpPull } from "./bump_pull.ts";
 import { type Found, nothingFound } from "./releases.ts";
 import type { Pull } from "../platform/forge.ts";
 import { type ArgSource, newerThan, sourceLabel, sourcePage } from "../sources/source.ts";
@@ -109,17 +108,7 @@ async function editRecords(
   to: string,
   forge: Forge,
 ): Promise<DockerFacts> {
-  if (!spec.service_versions) {
-    throw new InputError(
-      `${spec.name}: a Dockerfile package needs its service-versions.yaml entry ` +
-        `(service_versions is off)`,
-    );
-  }
-  const { file, name: service } = spec.service_versions;
-  const servicesText = await Deno.readTextFile(join(work, file));
-  const date = new Date().toISOString().slice(0, 10);
-  const updated = updateServiceVersions(servicesText, file, service, to, date);
-  await writeFileAtomic(join(work, file), updated);
+  const { file, service, written } = await moveServiceRecord(spec, work, "a Dockerfile", () => to);
   const changelog = dockerChangelogPath(branch);
   const facts: DockerFacts = {
     package: spec.name,
@@ -127,7 +116,7 @@ async function editRecords(
     from: declared.version,
     to,
     argValue: `${declared.literal.startsWith("v") ? "v" : ""}${to}`,
-    serviceValue: listServices(updated, file).find((e) => e.name === service)?.currentVersion ?? to,
+    serviceValue: written ?? to,
     service,
     servicesFile: file,
     changelog,

@@ -16,7 +16,6 @@ import {
   sourceUrl,
 } from "../images/pull_text.ts";
 import { dockerTitle, parseDockerTitle } from "../docker/pull_text.ts";
-import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import { dockerChangelogPath, MIRRORS_OWNER } from "../site/defaults.ts";
 import { InputError } from "../runtime/errors.ts";
 import { progress } from "../runtime/log.ts";
@@ -24,7 +23,7 @@ import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import type { RunShared } from "./context.ts";
 import type { Report } from "./report.ts";
 import { type Found, nothingFound } from "./releases.ts";
-import { runBumpPull } from "./bump_pull.ts";
+import { moveServiceRecord, runBumpPull } from "./bump_pull.ts";
 
 /** `run` for an image package: the registry's newest tag of the current tag's shape, every
  * reference of the image and the images moving with it moved in its manifest directories,
@@ -228,15 +227,6 @@ async function editRecords(
     "fromTag" | "tag" | "servicesFile" | "service" | "serviceValue" | "kept" | "changelog"
   >,
 ): Promise<ImageFacts> {
-  if (!spec.service_versions) {
-    throw new InputError(
-      `${spec.name}: an image package needs its service-versions.yaml entry (service_versions is off)`,
-    );
-  }
-  const { file, name: service } = spec.service_versions;
-  const text = await Deno.readTextFile(join(work, file));
-  const recorded = listServices(text, file).find((e) => e.name === service)?.currentVersion ??
-    null;
   const before = tagShape(fromTag)!;
   const after = tagShape(tag)!;
   // Written as the record writes it: the whole tag, or its version (with or without `v`).
@@ -245,19 +235,12 @@ async function editRecords(
     [before.written, after.written],
     [`v${before.written}`, `v${after.written}`],
   ];
-  const value = forms.find(([was]) => was === recorded)?.[1] ?? null;
-  let serviceValue: string | null = null;
-  if (value !== null) {
-    const updated = updateServiceVersions(
-      text,
-      file,
-      service,
-      value,
-      new Date().toISOString().slice(0, 10),
-    );
-    await writeFileAtomic(join(work, file), updated);
-    serviceValue = value;
-  }
+  const { file, service, recorded, written: serviceValue } = await moveServiceRecord(
+    spec,
+    work,
+    "an image",
+    (recorded) => forms.find(([was]) => was === recorded)?.[1] ?? null,
+  );
   const changelog = dockerChangelogPath(branch);
   const facts: ImageFacts = {
     ...f,
