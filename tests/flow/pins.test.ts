@@ -39,11 +39,15 @@ Deno.test({
     });
     try {
       const settingsWith = (automerge: boolean) => {
-        Deno.env.set("REGISTRY_AUTH", `${registry.user}:${registry.password}`);
+        Deno.env.set("PINS_TEST_REGISTRY_CREDS", `${registry.user}:${registry.password}`);
         return runSettings(parseConfig(
           stringify({
             forge: { url: forge.url },
-            deploy: { registry_url: registry.url, credentials_env: "REGISTRY_AUTH", automerge },
+            deploy: {
+              registry_url: registry.url,
+              credentials_env: "PINS_TEST_REGISTRY_CREDS",
+              automerge,
+            },
           }),
           "pins.yaml",
         ));

@@ -73,6 +73,10 @@ auth: { htpasswd: { realm: test-registry, path: ${dir}/htpasswd } }
   );
   const child = new Deno.Command(REGISTRY, {
     args: ["serve", `${dir}/config.yml`],
+    // The registry reads REGISTRY_* variables as its config: none of the tests' own may reach it
+    // (the test files run side by side in one process, whose environment they share).
+    clearEnv: true,
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
     stdout: "null",
     stderr: "piped",
     stdin: "null",
@@ -89,7 +93,7 @@ auth: { htpasswd: { realm: test-registry, path: ${dir}/htpasswd } }
     if (ok) return { url, child };
     if (exited) {
       const stderr = await new Response(child.stderr).text().catch(() => "");
-      return { error: `docker-registry exited on ${url}: ${stderr.trim().slice(-500)}` };
+      return { error: `docker-registry exited on ${url}: ${stderr.trim().slice(0, 800)}` };
     }
     if (Date.now() > deadline) {
       child.kill();
