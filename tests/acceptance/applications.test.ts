@@ -9,7 +9,7 @@ import { $ } from "zx";
 import { stringify } from "yaml";
 import { DEFAULT_RELEASES, realRepoSource, realWorld } from "../support/real_world.ts";
 import { failedChecks, repoChecks } from "../support/repo_checks.ts";
-import { type BotRun, runBot } from "../support/bot_run.ts";
+import { type BotRun, type ForgePull, runBot, runOutcomes } from "../support/bot_run.ts";
 import { startForge } from "../forge/server.ts";
 import { DASHBOARD_MARKER } from "../../lib/dashboard/marker.ts";
 
@@ -19,13 +19,6 @@ if ("skip" in found) console.log(`applications.test.ts: skipped: ${found.skip}`)
 
 const TOKEN = "bot-token-applications-0123456789";
 
-interface Pull {
-  number: number;
-  title: string;
-  body: string;
-  head: { ref: string; sha: string };
-}
-
 interface Outcome {
   package: string;
   outcome: string;
@@ -34,10 +27,7 @@ interface Outcome {
   pull: { number: number; action: string } | null;
 }
 
-function outcomes(run: BotRun): Record<string, Outcome> {
-  assert.ok(run.json, `a --json line\n${run.stdout}\n${run.stderr}`);
-  return Object.fromEntries((run.json.packages as Outcome[]).map((p) => [p.package, p]));
-}
+const outcomes = (run: BotRun) => runOutcomes<Outcome>(run);
 
 /** The mirrors of the repository's Applications: the tag on main, and a newer release (with a
  * candidate the run without pre-releases leaves alone). */
@@ -102,7 +92,7 @@ Deno.test({
         await (await fetch(`${REPO_API}${path}`, {
           headers: { Authorization: `token ${TOKEN}` },
         })).json() as T;
-      const pulls = () => api<Pull[]>(`/pulls?state=all&limit=50`);
+      const pulls = () => api<ForgePull[]>(`/pulls?state=all&limit=50`);
       const config = `${w.root}/upgrade-bot.yaml`;
       const base = {
         forge: { url: forge.url },

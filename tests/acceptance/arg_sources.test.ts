@@ -12,7 +12,7 @@ import { $ } from "zx";
 import { stringify } from "yaml";
 import { DEFAULT_RELEASES, realRepoSource, realWorld } from "../support/real_world.ts";
 import { failedChecks, repoChecks } from "../support/repo_checks.ts";
-import { type BotRun, runBot } from "../support/bot_run.ts";
+import { type BotRun, type ForgePull, runBot, runOutcomes } from "../support/bot_run.ts";
 import { startSourcesStandIn } from "../support/arg_sources.ts";
 import { startRegistry } from "../support/registry.ts";
 import { tokenFront } from "../support/registry_token.ts";
@@ -25,23 +25,13 @@ if ("skip" in found) console.log(`arg_sources.test.ts: skipped: ${found.skip}`);
 
 const TOKEN = "bot-token-argsources-0123456789";
 
-interface Pull {
-  number: number;
-  title: string;
-  body: string;
-  head: { ref: string; sha: string };
-}
-
 interface Outcome {
   package: string;
   outcome: string;
   error: string | null;
 }
 
-function outcomes(run: BotRun): Record<string, Outcome> {
-  assert.ok(run.json, `a --json line\n${run.stdout}\n${run.stderr}`);
-  return Object.fromEntries((run.json.packages as Outcome[]).map((p) => [p.package, p]));
-}
+const outcomes = (run: BotRun) => runOutcomes<Outcome>(run);
 
 /** What the pull requests change: the ARG in the Dockerfile, the service's record. */
 const OPENED: Record<string, { from: string; to: string; record: string; source: RegExp }> = {
@@ -92,7 +82,7 @@ Deno.test({
       const pulls = async () =>
         await (await fetch(`${REPO_API}/pulls?state=all&limit=50`, {
           headers: { Authorization: `token ${TOKEN}` },
-        })).json() as Pull[];
+        })).json() as ForgePull[];
       const base = {
         builder: "local",
         forge: { url: forge.url },

@@ -15,7 +15,7 @@ import {
   realWorld,
 } from "../support/real_world.ts";
 import { failedChecks, repoChecks } from "../support/repo_checks.ts";
-import { type BotRun, runBot } from "../support/bot_run.ts";
+import { type BotRun, type ForgePull, runBot, runOutcomes } from "../support/bot_run.ts";
 import { startForge } from "../forge/server.ts";
 import { DASHBOARD_MARKER } from "../../lib/dashboard/marker.ts";
 import { checksMarker } from "../../lib/docker/pull_text.ts";
@@ -28,14 +28,6 @@ if ("skip" in found) console.log(`dockerfiles.test.ts: skipped: ${found.skip}`);
 
 const TOKEN = "bot-token-dockerfiles-0123456789";
 const CI_TOKEN = "ci-token-dockerfiles-0123456789";
-
-interface Pull {
-  number: number;
-  title: string;
-  body: string;
-  state: string;
-  head: { ref: string; sha: string };
-}
 
 interface Issue {
   number: number;
@@ -62,11 +54,7 @@ interface Outcome {
   }[];
 }
 
-function outcomes(run: BotRun): Record<string, Outcome> {
-  assert.ok(run.json, `a --json line\n${run.stdout}\n${run.stderr}`);
-  const list = run.json.packages as Outcome[];
-  return Object.fromEntries(list.map((p) => [p.package, p]));
-}
+const outcomes = (run: BotRun) => runOutcomes<Outcome>(run);
 
 /** The table row of `service` in the dashboard's body, its cells. */
 function row(body: string, service: string): string[] {
@@ -163,7 +151,7 @@ Deno.test({
           ...init,
           headers: { Authorization: `token ${token}`, "Content-Type": "application/json" },
         })).json() as T;
-      const pulls = () => api<Pull[]>(`/pulls?state=all&limit=50`);
+      const pulls = () => api<ForgePull[]>(`/pulls?state=all&limit=50`);
       const dashboards = async () =>
         (await api<Issue[]>(`/issues?type=issues&state=all&limit=50`))
           .filter((i) => !i.pull_request && i.body.startsWith(DASHBOARD_MARKER));
@@ -303,7 +291,7 @@ Deno.test({
         await sh`git branch -f main origin/main`;
         await sh`git checkout -q -B ${branch} ${"origin/" + branch}`;
       };
-      const byName = new Map<string, Pull>();
+      const byName = new Map<string, ForgePull>();
 
       // authentik and ntfy: built, verified, the harvested hashes on the branch.
       const expected = await w.expectedHashes("2026.3.0");

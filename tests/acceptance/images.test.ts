@@ -10,7 +10,7 @@ import { $ } from "zx";
 import { stringify } from "yaml";
 import { DEFAULT_RELEASES, realRepoSource, realWorld } from "../support/real_world.ts";
 import { failedChecks, repoChecks } from "../support/repo_checks.ts";
-import { type BotRun, runBot } from "../support/bot_run.ts";
+import { type BotRun, type ForgePull, runBot, runOutcomes } from "../support/bot_run.ts";
 import { startRegistry } from "../support/registry.ts";
 import { type TokenFront, tokenFront } from "../support/registry_token.ts";
 import { startForge } from "../forge/server.ts";
@@ -23,13 +23,6 @@ if ("skip" in found) console.log(`images.test.ts: skipped: ${found.skip}`);
 const TOKEN = "bot-token-images-0123456789";
 const SOURCE = "org.opencontainers.image.source";
 
-interface Pull {
-  number: number;
-  title: string;
-  body: string;
-  head: { ref: string; sha: string };
-}
-
 interface Outcome {
   package: string;
   outcome: string;
@@ -37,10 +30,7 @@ interface Outcome {
   version: { from: string; to: string };
 }
 
-function outcomes(run: BotRun): Record<string, Outcome> {
-  assert.ok(run.json, `a --json line\n${run.stdout}\n${run.stderr}`);
-  return Object.fromEntries((run.json.packages as Outcome[]).map((p) => [p.package, p]));
-}
+const outcomes = (run: BotRun) => runOutcomes<Outcome>(run);
 
 /** The upstream images of the real repository the scan watches, as the registry holds them:
  * `tags` on main's day (with tags of other shapes beside the current one), `newer` pushed later. */
@@ -189,7 +179,7 @@ Deno.test({
         await (await fetch(`${REPO_API}${path}`, {
           headers: { Authorization: `token ${TOKEN}` },
         })).json() as T;
-      const pulls = () => api<Pull[]>(`/pulls?state=all&limit=50`);
+      const pulls = () => api<ForgePull[]>(`/pulls?state=all&limit=50`);
       const registries = Object.fromEntries([...fronts].map(([host, f]) => [host, f.url]));
       const base = {
         builder: "local",

@@ -36,6 +36,21 @@ export async function runBot(args: string[], env: Record<string, string> = {}): 
   return { code: out.code, stdout, stderr: new TextDecoder().decode(out.stderr), json };
 }
 
+/** A pull request as the forge's API lists it, the fields the tests read. */
+export interface ForgePull {
+  number: number;
+  title: string;
+  body: string;
+  state: string;
+  head: { ref: string; sha: string };
+}
+
+/** A `run --json` report's packages by name; the run must have printed the report. */
+export function runOutcomes<T extends { package: string }>(run: BotRun): Record<string, T> {
+  if (!run.json) throw new Error(`no --json line\n${run.stdout}\n${run.stderr}`);
+  return Object.fromEntries((run.json.packages as T[]).map((p) => [p.package, p]));
+}
+
 /** A config for the fixture: its offline <nixpkgs>, the given builder, and any overrides. */
 export async function writeConfig(
   fixture: Fixture,
