@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { stringify } from "yaml";
-import { DEFAULT_RELEASES, realRepoSource, realWorld } from "../support/real_world.ts";
+import { DEFAULT_RELEASES, OFFLINE, realRepoSource, realWorld } from "../support/real_world.ts";
 import { failedChecks, repoChecks } from "../support/repo_checks.ts";
 import { type BotRun, type ForgePull, runBot, runOutcomes } from "../support/bot_run.ts";
 import { startForge } from "../forge/server.ts";
@@ -97,14 +97,7 @@ Deno.test({
       const base = {
         forge: { url: forge.url },
         lock: { dir: `${w.root}/locks` },
-        // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
-        // (their own test: tests/flow/flake.test.ts).
-        flakes: null,
-        // PyPI and the Alpine index are out of reach offline (tests/acceptance/arg_sources.test.ts).
-        sources: null,
-        // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach
-        // offline: off here (their own test: tests/acceptance/images.test.ts).
-        registries: null,
+        ...OFFLINE,
       };
       await Deno.writeTextFile(config, stringify({ builder: "local", ...base }));
       const env = { ...w.env, TMPDIR: `${w.root}/tmp`, FORGE_TOKEN: TOKEN };

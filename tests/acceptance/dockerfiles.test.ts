@@ -11,6 +11,7 @@ import {
   DEFAULT_RELEASES,
   DOCKER_MIRRORS,
   ntfyMirror,
+  OFFLINE,
   realRepoSource,
   realWorld,
 } from "../support/real_world.ts";
@@ -165,14 +166,8 @@ Deno.test({
           builder: "local",
           forge: { url: forge.url },
           lock: { dir: `${w.root}/locks` },
-          // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
-          // (inspect below finds it; its own test: tests/flow/flake.test.ts).
-          flakes: null,
-          // PyPI and the Alpine index are out of reach offline (tests/acceptance/arg_sources.test.ts).
-          sources: null,
-          // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach
-          // offline: off here (their own test: tests/acceptance/images.test.ts).
-          registries: null,
+          // Out of reach offline (inspect below still lists the flake).
+          ...OFFLINE,
         }),
       );
       const env = { ...w.env, TMPDIR: `${w.root}/tmp`, FORGE_TOKEN: TOKEN };

@@ -3,7 +3,7 @@
 // cron run with its failure, a person's fix and /rebuild; after each, the repository's own checks.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { realRepoSource, type RealWorld, realWorld } from "../support/real_world.ts";
+import { OFFLINE_LINES, realRepoSource, type RealWorld, realWorld } from "../support/real_world.ts";
 import { failedChecks, repoChecks } from "../support/repo_checks.ts";
 import { git, runBot } from "../support/bot_run.ts";
 import { startForge } from "../forge/server.ts";
@@ -220,13 +220,7 @@ Deno.test({
             // Straight to the release that breaks the build, past 2026.3 and 2026.5 (authentik's
             // stepwise path has its own tests: upgrade_path.test.ts).
             "upgrade_path: latest",
-            // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off
-            // here (their own test: tests/flow/flake.test.ts).
-            "flakes: null",
-            "sources: null",
-            // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach
-            // offline: off here (their own test: tests/acceptance/images.test.ts).
-            "registries: null",
+            ...OFFLINE_LINES,
           ].join("\n") + "\n",
         );
         const cron = () => bot(w, ["run", "--config", config, "--json"], { FORGE_TOKEN: TOKEN });

@@ -3,6 +3,7 @@
 // series, a forced skip, a moved tag, a release younger than min_release_age.
 import assert from "node:assert/strict";
 import {
+  OFFLINE_LINES,
   type RealRelease,
   realRepoSource,
   type RealWorld,
@@ -54,13 +55,7 @@ async function withPathWorld(releases: RealRelease[], fn: (p: PathWorld) => Prom
       `log_dir: ${w.root}/logs`,
       // No registry here: the follow-through after merge is not what these tests are about.
       "deploy: null",
-      // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
-      // (their own test: tests/flow/flake.test.ts).
-      "flakes: null",
-      "sources: null",
-      // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach
-      // offline: off here (their own test: tests/acceptance/images.test.ts).
-      "registries: null",
+      ...OFFLINE_LINES,
     ];
     const cron = async (args: string[] = [], extra: string[] = []) => {
       const config = `${w.root}/upgrade-bot-${crypto.randomUUID()}.yaml`;

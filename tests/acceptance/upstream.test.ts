@@ -5,7 +5,13 @@
 // --json, and no extra forge request in a run with nothing new.
 import assert from "node:assert/strict";
 import { $ } from "zx";
-import { realRepoSource, type RealWorld, realWorld, uvLock } from "../support/real_world.ts";
+import {
+  OFFLINE_LINES,
+  realRepoSource,
+  type RealWorld,
+  realWorld,
+  uvLock,
+} from "../support/real_world.ts";
 import { parseRecord } from "../../lib/mikado/tag_record.ts";
 import { skipNoted } from "../../lib/mikado/pull_text.ts";
 import { exposed, topHeadings } from "../upstream/inert_check.ts";
@@ -45,13 +51,7 @@ async function withForgeOnRealWorld(
         `forge: { url: ${forge.url} }`,
         `lock: { dir: ${w.root}/locks }`,
         "deploy: null",
-        // The real ringtail flake's inputs are on GitHub, out of reach offline: flakes off here
-        // (their own test: tests/flow/flake.test.ts).
-        "flakes: null",
-        "sources: null",
-        // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach
-        // offline: off here (their own test: tests/acceptance/images.test.ts).
-        "registries: null",
+        ...OFFLINE_LINES,
       ].join("\n") + "\n",
     );
     const cron = (...args: string[]) =>

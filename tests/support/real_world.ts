@@ -163,6 +163,15 @@ export const DOCKER_MIRRORS: {
 
 /** The repository to test against, or why there is none. `$BLUMEOPS_REPO` (a path, bundle or
  * URL) wins; else shared/blumeops.bundle beside the project checkout. */
+/** The real repository's sources out of reach offline, each turned off in a test's config: the
+ * ringtail flake's inputs (GitHub; their own test: tests/flow/flake.test.ts), the upstream images'
+ * registries (Docker Hub, ghcr.io ...; tests/acceptance/images.test.ts), PyPI and the Alpine index
+ * (tests/acceptance/arg_sources.test.ts). */
+export const OFFLINE = { flakes: null, sources: null, registries: null } as const;
+
+/** OFFLINE as the lines of a config file. */
+export const OFFLINE_LINES = Object.keys(OFFLINE).map((key) => `${key}: null`);
+
 export function realRepoSource(): { source: string } | { skip: string } {
   const env = Deno.env.get("BLUMEOPS_REPO");
   if (env) {
