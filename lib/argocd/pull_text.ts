@@ -1,6 +1,6 @@
 // An Application package's pull request: its body and changelog line (pure; the title is the C1 bump's, lib/docker/pull_text.ts).
 import { linkTarget, mdCode, oneLine } from "../mikado/markdown.ts";
-import { upgradeFragment } from "../docker/pull_text.ts";
+import { withFragmentLine } from "../mikado/changelog.ts";
 import type { MirrorChanges } from "../upstream/changes.ts";
 import { withUpstream } from "../upstream/render.ts";
 
@@ -67,11 +67,10 @@ export function applicationBody(f: ApplicationFacts): string {
   ]);
 }
 
-/** The changelog fragment: one line; an existing fragment's other lines are kept. */
+/** The changelog fragment: its line added, the fragment's other lines kept. */
 export function applicationChangelog(existing: string | null, f: ApplicationFacts): string {
-  return upgradeFragment(
+  return withFragmentLine(
     existing,
-    f.package,
     `Upgrade ${f.package} from ${f.from} to ${f.to} (ArgoCD ${
       f.applications.length === 1 ? "Application" : "Applications"
     } at ${f.mirror.tag} of the forge mirror ${f.mirror.repo}).`,

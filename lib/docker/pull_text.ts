@@ -1,5 +1,6 @@
 // A Dockerfile package's pull request: its title (and the inverse), body, commit and changelog line, and the failing-checks note (pure).
-import { mdCode, oneLine, tidyText } from "../mikado/markdown.ts";
+import { mdCode, oneLine } from "../mikado/markdown.ts";
+import { withFragmentLine } from "../mikado/changelog.ts";
 import { linkTarget } from "../mikado/markdown.ts";
 import { splitDraft } from "../platform/forge.ts";
 import type { MirrorChanges } from "../upstream/changes.ts";
@@ -86,7 +87,7 @@ export function dockerBody(f: DockerFacts, pinned = true): string {
   ]);
 }
 
-/** The changelog fragment: one line; an existing fragment's other lines are kept. */
+/** The changelog fragment: its line added, the fragment's other lines kept. */
 export function dockerChangelog(existing: string | null, f: DockerFacts): string {
   const line = oneLine(
     `Upgrade ${f.package} from ${f.from} to ${f.to} (Dockerfile, ` +
@@ -94,15 +95,7 @@ export function dockerChangelog(existing: string | null, f: DockerFacts): string
         ? `from the ${f.source.label}).`
         : `built from the forge mirror ${f.mirrors[0].repo} at ${f.mirrors[0].tag}).`),
   );
-  return upgradeFragment(existing, f.package, line);
-}
-
-/** A C1 changelog fragment holding `line` for `pkg`: an existing fragment's other lines are kept,
- * its earlier line for the package replaced. */
-export function upgradeFragment(existing: string | null, pkg: string, line: string): string {
-  const lines = (existing ?? "").split("\n").map((l) => l.trimEnd()).filter((l) => l !== "")
-    .filter((l) => !l.startsWith(`Upgrade ${pkg} from `));
-  return tidyText([...lines, oneLine(line)].join("\n"));
+  return withFragmentLine(existing, line);
 }
 
 /** The marker of the note on a failing head: one note per head commit. */

@@ -1,5 +1,6 @@
 // A flake update's texts: the pull request's title and body (inputs moved, the systems' closure diff, a failed build), the changelog line (pure).
-import { linkTarget, mdCode, mdFence, oneLine, tidyText } from "../mikado/markdown.ts";
+import { linkTarget, mdCode, mdFence, oneLine } from "../mikado/markdown.ts";
+import { withFragmentLine } from "../mikado/changelog.ts";
 import { draftTitle } from "../platform/forge.ts";
 import type { InputMove } from "./lock.ts";
 import { type ClosureChange, countKinds, kindOf, largestFirst, sizeText } from "./closures.ts";
@@ -71,9 +72,7 @@ export function flakeChangelog(f: FlakeFacts, existing: string | null = null): s
   );
   // The fragment's name is the branch's, the same every week: an earlier update's entry that is
   // not released yet stays beside this one.
-  const kept = (existing ?? "").split("\n").map((l) => l.trimEnd())
-    .filter((l) => l !== "" && l !== line);
-  return tidyText([...kept, line].join("\n"));
+  return withFragmentLine(existing, line);
 }
 
 /** The pull request's body. */

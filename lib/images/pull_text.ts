@@ -1,6 +1,6 @@
 // An upstream image's pull request: where its `org.opencontainers.image.source` label leads, its body and changelog line (pure; the title is the C1 bump's, lib/docker/pull_text.ts).
 import { linkTarget, mdCode, oneLine } from "../mikado/markdown.ts";
-import { upgradeFragment } from "../docker/pull_text.ts";
+import { withFragmentLine } from "../mikado/changelog.ts";
 import type { ImageReference } from "../pins/references.ts";
 
 /** The label naming an image's source repository (OCI image spec annotations). */
@@ -110,11 +110,10 @@ export function imageBody(f: ImageFacts): string {
   ].join("\n");
 }
 
-/** The changelog fragment: one line; an existing fragment's other lines are kept. */
+/** The changelog fragment: its line added, the fragment's other lines kept. */
 export function imageChangelog(existing: string | null, f: ImageFacts): string {
-  return upgradeFragment(
+  return withFragmentLine(
     existing,
-    f.package,
     `Upgrade ${f.package} from ${f.fromTag} to ${f.tag} (upstream image ${f.image}).`,
   );
 }

@@ -15,8 +15,17 @@ export function changelogFragment(existing: string | null, facts: UpgradeFacts):
   const line = oneLine(
     `Upgrade ${facts.package} from ${facts.from} to ${facts.to} (${details.join("; ")}).`,
   );
+  return withFragmentLine(existing, line);
+}
+
+/** A flat fragment (`existing`, null when there is none yet) with `line` added, on one line: every
+ * line it holds is kept, since an earlier upgrade's line on the base branch may not be released
+ * yet (the fragment's name is the branch's, the same for every upgrade of a package); a line it
+ * holds already is not written twice. */
+export function withFragmentLine(existing: string | null, line: string): string {
   const lines = (existing ?? "").split("\n").map((l) => l.trimEnd()).filter((l) => l !== "");
-  if (!lines.includes(line)) lines.push(line);
+  const added = oneLine(line);
+  if (!lines.includes(added)) lines.push(added);
   return tidyText(lines.join("\n"));
 }
 

@@ -208,14 +208,20 @@ Deno.test("applicationBody: what changed upstream between the Applications' chan
   );
 });
 
-Deno.test("applicationChangelog: one line, an earlier line of the package replaced, others kept", () => {
+Deno.test("applicationChangelog: one line added, an earlier unreleased line of the package and others kept", () => {
   const first = applicationChangelog("Other change.\n", FACTS);
   assert.equal(
     first,
     "Other change.\nUpgrade pg-operator from 1.27.1 to 1.28.1 (ArgoCD Application at v1.28.1 of " +
       "the forge mirror mirrors/pg-operator).\n",
   );
-  const again = applicationChangelog(first, { ...FACTS, to: "1.28.2" });
-  assert.equal(again.split("\n").filter((l) => l.startsWith("Upgrade pg-operator")).length, 1);
+  const again = applicationChangelog(first, { ...FACTS, from: "1.28.1", to: "1.28.2" });
+  assert.deepEqual(again.split("\n").filter((l) => l.startsWith("Upgrade pg-operator")), [
+    "Upgrade pg-operator from 1.27.1 to 1.28.1 (ArgoCD Application at v1.28.1 of the forge " +
+    "mirror mirrors/pg-operator).",
+    "Upgrade pg-operator from 1.28.1 to 1.28.2 (ArgoCD Application at v1.28.1 of the forge " +
+    "mirror mirrors/pg-operator).",
+  ]);
   assert.match(again, /^Other change\.$/m);
+  assert.equal(applicationChangelog(again, { ...FACTS, from: "1.28.1", to: "1.28.2" }), again);
 });

@@ -58,16 +58,27 @@ Deno.test("the body says what moved and that the repository's workflow builds th
   assert.match(dockerBody(FACTS, false), /^2\. Update the image tag in .*: the bot does not\)\.$/m);
 });
 
-Deno.test("the changelog fragment: the package's line replaced, others kept", () => {
+Deno.test("the changelog fragment: its line added, every other line kept (an earlier upgrade's too)", () => {
   const first = dockerChangelog(null, FACTS);
   assert.equal(
     first,
     "Upgrade player from 0.9.1 to 0.10.0 (Dockerfile, built from the forge mirror mirrors/player " +
       "at v0.10.0).\n",
   );
-  const later = dockerChangelog(`Someone's note.\n${first}`, { ...FACTS, to: "0.11.0" });
-  assert.equal(later.split("\n").filter(Boolean).length, 2);
-  assert.match(later, /^Someone's note\.\nUpgrade player from 0\.9\.1 to 0\.11\.0 /);
+  // The base branch holds the earlier upgrade's line, merged and not released yet: it stays.
+  const later = dockerChangelog(`Someone's note.\n${first}`, {
+    ...FACTS,
+    from: "0.10.0",
+    to: "0.11.0",
+  });
+  assert.equal(
+    later,
+    `Someone's note.\n${first}` +
+      "Upgrade player from 0.10.0 to 0.11.0 (Dockerfile, built from the forge mirror " +
+      "mirrors/player at v0.10.0).\n",
+  );
+  // The same line is not written twice.
+  assert.equal(dockerChangelog(later, { ...FACTS, from: "0.10.0", to: "0.11.0" }), later);
 });
 
 Deno.test("the failing-checks note names each failing check once, with the head's marker", () => {

@@ -91,4 +91,8 @@ Deno.test("image pull request body: the tags, what changed upstream, every refer
     imageChangelog(null, FACTS),
     /Upgrade frigate from 0\.17\.0-rc2-tensorrt to 0\.17\.0-tensorrt \(upstream image ghcr\.io\/blakeblackshear\/frigate\)\./,
   );
+  // An earlier upgrade's line on the base branch, not released yet, stays beside this one.
+  const earlier = "Upgrade frigate from 0.17.0-rc1-tensorrt to 0.17.0-rc2-tensorrt (upstream " +
+    "image ghcr.io/blakeblackshear/frigate).\n";
+  assert.equal(imageChangelog(earlier, FACTS), earlier + imageChangelog(null, FACTS));
 });
