@@ -31,14 +31,17 @@ const BUILD_FLAGS: FlagName[] = ["config", "builder", "dry-run", "no-build"];
 export const COMMANDS = {
   run: {
     summary:
-      "Cron mode (the default). With no package configured, every package of the base branch " +
-      "built from a forge mirror (a Dockerfile package: a C1 pull request moving its version " +
-      "ARG; its failing checks said once). Answer /rebuild comments on the bot's pull request, " +
-      "then read " +
-      "the current version on the forge's base branch, find the newest release whose tags exist " +
-      "on every mirror, upgrade a clone on branch mikado/<chain> (Mikado C2 commits: plan, " +
-      "impl, finalize) and open or move the pull request. Token: $FORGE_TOKEN (config " +
-      "forge.token_env).",
+      "Cron mode (the default). With no package configured, every version the base branch pins " +
+      "that the bot can follow (inspect lists them): Nix and Dockerfile packages built from forge " +
+      "mirrors, Dockerfile ARGs from other sources (PyPI, an Alpine index, a FROM base's registry, " +
+      "GitHub releases), upstream images (their registry's tags), ArgoCD Applications at a " +
+      "mirror's tag, and flake inputs (on schedule). For each, find the newest ready release and " +
+      "open or move its pull request: a C1 version bump (its failing checks said once), or for a " +
+      "Nix package a clone upgraded on branch mikado/<chain> (Mikado C2 commits: plan, impl, " +
+      "finalize; every fixed-output hash harvested and the build verified). After a merge, pin " +
+      "each built image's new tag in the manifests that deploy it. Answer /rebuild comments on " +
+      "the bot's pull requests and /upgrade comments on its dashboard issue, which it keeps. " +
+      "Token: $FORGE_TOKEN (config forge.token_env).",
     positionals: [],
     required: [],
     flags: ["package", "version", ...BUILD_FLAGS, "json"],
@@ -47,7 +50,7 @@ export const COMMANDS = {
   },
   upgrade: {
     summary:
-      "The same upgrade on a local git checkout: bump, harvest every fixed-output hash with " +
+      "A Nix package's upgrade on a local git checkout: bump, harvest every fixed-output hash with " +
       "nix-build, verify the whole build, and commit on branch mikado/<chain>.",
     positionals: [],
     required: ["version"],
@@ -57,9 +60,9 @@ export const COMMANDS = {
   },
   inspect: {
     summary:
-      "With no --package: one line per package built from a forge mirror (name, kind nix or " +
-      "dockerfile, version, mirrors and tag patterns, hashes), what was left out and why, and " +
-      "the packages: config that says the same. With --package (a Nix package): its version " +
+      "With no --package: one line per package found (name, kind: nix, dockerfile, application, " +
+      "image or flake, version, where new versions come from, hashes), what was left out and " +
+      "why, and the packages: config that says the same. With --package (a Nix package): its version " +
       "literals, each hash literal (file, line, kind, harvested or pinned), what it builds, and " +
       "the YAML config that says the same.",
     positionals: [],
@@ -152,7 +155,7 @@ export function helpText(): string {
     `  ${synopsisLine(name)}\n${wrap(COMMANDS[name].summary, "      ")}`
   );
   return [
-    "upgrade-bot: keeps from-source Nix builds current on a Forgejo forge.",
+    "upgrade-bot: keeps the versions a repository pins current on a Forgejo forge.",
     "",
     "Usage:",
     ...commands,
