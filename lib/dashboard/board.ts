@@ -16,6 +16,7 @@ import { renderDashboard, renderedOn } from "./render.ts";
 import { dashboardRows } from "./rows.ts";
 import { serviceNotes } from "./pin_notes.ts";
 import { packageStatus } from "./states.ts";
+import { writtenLike } from "../images/tags.ts";
 import {
   outcomeText,
   parseUpgrade,
@@ -114,7 +115,12 @@ export async function withDashboard(
     };
   }
   // Each reply speaks for its own package.
-  await answer((name) => outcomeText(summary.packages.find((p) => p.package === name)));
+  await answer((name) =>
+    outcomeText(
+      summary.packages.find((p) => p.package === name),
+      writtenLike(o.packages.find((p) => p.name === name)?.image?.tag),
+    )
+  );
   let drawn = { message: "", changed: false };
   if (found) {
     drawn = await redraw(o, forge, summary, found, dashboard.title).catch((e) => {

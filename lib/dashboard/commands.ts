@@ -54,6 +54,8 @@ export function parseUpgrade(
 /** What the run did with the package, for the reply. */
 export function outcomeText(
   out: Pick<PackageOutcome, "report" | "error" | "outcome"> | undefined,
+  /** The package's versions as its files write them (an image's `18.4`: lib/images/tags.ts). */
+  written: (version: string) => string = (v) => v,
 ): string {
   const r = out?.report;
   if (!out) return "the run did not reach the package";
@@ -66,7 +68,9 @@ export function outcomeText(
       (r.pull?.number ? ` (pull request #${r.pull.number})` : "");
   }
   if (r.pull?.number) {
-    return `${r.pull.action} pull request #${r.pull.number} (${r.version.from} → ${r.version.to})`;
+    return `${r.pull.action} pull request #${r.pull.number} (${written(r.version.from)} → ${
+      written(r.version.to)
+    })`;
   }
   // The report's message can name what upstream wrote (a tag): shown as text, nothing more.
   return inertText(r.message);

@@ -23,6 +23,24 @@ export interface PackageStatus {
   state: PackageState;
 }
 
+/** `status` with each version it names written by `written` (an image's as its tags write
+ * them: `18.4`, not the `18.4.0` the bot orders). */
+export function writtenAs(
+  status: PackageStatus,
+  written: (version: string) => string,
+): PackageStatus {
+  const s = status.state;
+  return {
+    ...status,
+    newest: status.newest === null ? null : written(status.newest),
+    state: s.kind === "waiting"
+      ? { ...s, version: written(s.version) }
+      : s.kind === "pull" && s.version !== null
+      ? { ...s, version: written(s.version) }
+      : s,
+  };
+}
+
 /** One line of the table, before rendering: every text still raw (untrusted). */
 export interface Row {
   service: string;

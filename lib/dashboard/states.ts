@@ -1,10 +1,11 @@
 // Each package's dashboard state, read from its outcome in the cron run (pure).
 import type { PackageSpec } from "../runtime/config.ts";
 import type { PackageOutcome } from "../flow/cron.ts";
-import { compareVersions, orderableVersion } from "../nix/versions.ts";
+import { compareVersions } from "../nix/versions.ts";
+import { writtenLike } from "../images/tags.ts";
 import { parsePullTitle } from "../mikado/pull_text.ts";
-import { parseDockerTitle } from "../docker/pull_text.ts";
-import type { PackageState, PackageStatus } from "./rows.ts";
+import { parseDockerTitle, titleVersion } from "../docker/pull_text.ts";
+import { type PackageState, type PackageStatus, writtenAs } from "./rows.ts";
 
 /** The service-versions.yaml entry a package's row belongs to. */
 export function serviceOf(pkg: PackageSpec): string {
@@ -24,15 +25,17 @@ export function packageStatus(out: PackageOutcome, pkg: PackageSpec): PackageSta
   // A Nix package's pull request is titled as C2 cards, the others' as a C1 version bump.
   const titleOf = (pkg.kind ?? "nix") === "nix" ? parsePullTitle : parseDockerTitle;
   // A title people can edit: a version in it the bot cannot order (`-> 2026.5`) names none.
-  const openVersion = r?.open ? orderableVersion(titleOf(r.open.title)?.to ?? "") : null;
+  const openVersion = r?.open
+    ? titleVersion(titleOf(r.open.title)?.to, pkg.kind === "image")
+    : null;
   const seen = r ? [r.baseVersion, r.version.to, r.newest, ...r.waiting, openVersion] : [];
   const versions = seen.filter((v): v is string => v !== null).sort(compareVersions);
-  return {
+  return writtenAs({
     service: serviceOf(pkg),
     package: pkg.name,
     newest: versions.at(-1) ?? null,
     state: stateOf(out, pkg, openVersion),
-  };
+  }, writtenLike(pkg.image?.tag));
 }
 
 function stateOf(out: PackageOutcome, pkg: PackageSpec, openVersion: string | null): PackageState {

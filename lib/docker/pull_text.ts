@@ -1,6 +1,7 @@
 // A Dockerfile package's pull request: its title (and the inverse), body, commit and changelog line, and the failing-checks note (pure).
 import { mdCode, oneLine } from "../mikado/markdown.ts";
 import { withFragmentLine } from "../mikado/changelog.ts";
+import { looseVersion, orderableVersion } from "../nix/versions.ts";
 import { linkTarget } from "../mikado/markdown.ts";
 import { splitDraft } from "../platform/forge.ts";
 import type { MirrorChanges } from "../upstream/changes.ts";
@@ -41,6 +42,14 @@ export function parseDockerTitle(
 ): { package: string; from: string; to: string } | null {
   const m = TITLE.exec(splitDraft(title.trim()).title);
   return m ? { package: m[1], from: m[2], to: m[3] } : null;
+}
+
+/** The version a C1 title's `to` names, as the bot orders it; null when it names none it can
+ * order (people edit titles). An image's tag may leave out parts (`18.4` is `18.4.0`); the other
+ * kinds write whole versions. */
+export function titleVersion(to: string | undefined, image: boolean): string | null {
+  if (to === undefined) return null;
+  return image ? looseVersion(to) : orderableVersion(to);
 }
 
 /** `pinned`: the bot pins the built image's tag after merge (`deploy` set, lib/flow/pins.ts). */

@@ -6,7 +6,12 @@ import { writeFileAtomic } from "../runtime/files.ts";
 import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { compareVersions } from "../nix/versions.ts";
-import { checksFailedNote, checksMarker, parseDockerTitle } from "../docker/pull_text.ts";
+import {
+  checksFailedNote,
+  checksMarker,
+  parseDockerTitle,
+  titleVersion,
+} from "../docker/pull_text.ts";
 import { dockerBranch } from "../site/defaults.ts";
 import { progress } from "../runtime/log.ts";
 import type { Git } from "../runtime/git.ts";
@@ -65,7 +70,8 @@ export async function runBumpPull(
   const current = await kind.current();
   const title = (t: string) => {
     const parsed = parseDockerTitle(t);
-    return parsed?.package === name ? { chain: spec.chain, to: parsed.to } : null;
+    if (parsed?.package !== name) return null;
+    return { chain: spec.chain, to: titleVersion(parsed.to, spec.kind === "image") ?? parsed.to };
   };
   // Someone upgraded by hand: the bot's pull request is done (not with --version: that forces).
   const closed = listedMine && !forced

@@ -15,7 +15,7 @@ import {
   SOURCE_LABEL,
   sourceUrl,
 } from "../images/pull_text.ts";
-import { dockerTitle, parseDockerTitle } from "../docker/pull_text.ts";
+import { dockerTitle, parseDockerTitle, titleVersion } from "../docker/pull_text.ts";
 import { dockerChangelogPath, MIRRORS_OWNER } from "../site/defaults.ts";
 import { InputError } from "../runtime/errors.ts";
 import { progress } from "../runtime/log.ts";
@@ -106,7 +106,12 @@ export function runImage(
       return {
         from,
         files: [...new Set(moved.map((r) => r.path)), facts.servicesFile, facts.changelog],
-        subject: dockerTitle(facts),
+        // The versions as the tags write them (`18.3`, not the bot's `18.3.0`).
+        subject: dockerTitle({
+          package: facts.package,
+          from: tagShape(fromTag)?.written ?? from,
+          to: tagShape(tag)!.written,
+        }),
         // What changed upstream is the image's source label (imageBody), not a mirror's tags.
         body: () => imageBody(facts),
       };
@@ -166,7 +171,9 @@ async function newestTag(
         !p.merged && p.user.toLowerCase() === me.toLowerCase() &&
         parseDockerTitle(p.title)?.package === name
       );
-      const rejected = closed.find((p) => parseDockerTitle(p.title)?.to === version);
+      const rejected = closed.find((p) =>
+        titleVersion(parseDockerTitle(p.title)?.to, true) === version
+      );
       if (rejected) {
         progress(
           `${name} ${tag}: skipped, pull request #${rejected.number} was closed without merge ` +

@@ -58,3 +58,22 @@ export function newerTags(tags: string[], current: string, prereleases = false):
   });
   return newer.sort((a, b) => compareReleases(b.version, a.version)).map((n) => n.tag);
 }
+
+/** `version` (as the bot orders it) written as a tag of `parts` numeric parts writes it: `18.4.0`
+ * of a two-part tag is `18.4`, the text the repository and the registry use; a version that
+ * parts would cut (`18.4.1`) is left whole. */
+export function writtenVersion(version: string, parts: number): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)(-.+)?$/.exec(version);
+  if (!m) return version;
+  const numbers = m.slice(1, 4);
+  const kept = Math.min(Math.max(parts, 1), 3);
+  if (numbers.slice(kept).some((n) => n !== "0")) return version;
+  return numbers.slice(0, kept).join(".") + (m[4] ?? "");
+}
+
+/** How the versions of an image package are written: with as many parts as its current tag
+ * (`18.3`: two), its newer tags having its shape; unchanged when the tag is unknown. */
+export function writtenLike(tag: string | null | undefined): (version: string) => string {
+  const shape = tag ? tagShape(tag) : null;
+  return shape ? (version) => writtenVersion(version, shape.parts) : (version) => version;
+}

@@ -7,6 +7,7 @@ import { CONTAINERS_DIR, DOCKERFILE_VERSION_ARG } from "../site/defaults.ts";
 import { isApplicationFile, scanApplications } from "../argocd/scan.ts";
 import type { ImageEntry } from "../runtime/config_model.ts";
 import { type ArgSource, discoverSource, sourceLabel } from "../sources/source.ts";
+import { writtenLike } from "../images/tags.ts";
 
 /** A package found: built by Nix (its hashes harvested), by a Dockerfile (its ARG moved), or
  * deployed by ArgoCD Applications at a mirror's tag (their targetRevision moved). */
@@ -227,7 +228,8 @@ export function scanLines(scan: Scan): string[] {
   const width = Math.max(0, ...scan.packages.map((p) => p.name.length));
   return [
     ...scan.packages.map((p) =>
-      `${p.name.padEnd(width)}  ${p.kind.padEnd(10)}  ${p.version}  ` +
+      // An image's version as its tag writes it (`18.3`, which the bot orders as 18.3.0).
+      `${p.name.padEnd(width)}  ${p.kind.padEnd(10)}  ${writtenLike(p.image?.tag)(p.version)}  ` +
       p.mirrors.map((m) => `${m.repo} ${m.tag}`).join(", ") +
       (p.kind === "nix"
         ? `  hashes: ${p.hashes.join(", ") || "none"}`

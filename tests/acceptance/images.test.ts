@@ -142,7 +142,7 @@ const OPENED: Record<string, { from: string; to: string; title: string; record: 
   "blumeops-pg": {
     from: "18.3",
     to: "18.4",
-    title: "Upgrade blumeops-pg from 18.3.0 to 18.4.0",
+    title: "Upgrade blumeops-pg from 18.3 to 18.4",
     record: '"18.4"',
   },
 };

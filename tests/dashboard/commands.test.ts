@@ -1,6 +1,15 @@
 // `/upgrade NAME [VERSION]` parsing on strings: names and versions are untrusted and checked strictly.
 import assert from "node:assert/strict";
-import { parseUpgrade, refusedReply, upgradeReply } from "../../lib/dashboard/commands.ts";
+import {
+  outcomeText,
+  parseUpgrade,
+  refusedReply,
+  upgradeReply,
+} from "../../lib/dashboard/commands.ts";
+import { makeReport } from "../../lib/flow/report.ts";
+import { writtenLike } from "../../lib/images/tags.ts";
+import { defaultConfig } from "../../lib/site/defaults.ts";
+import { runSettings } from "../../lib/runtime/config.ts";
 import { replyMarker } from "../../lib/mikado/pull_text.ts";
 
 const PACKAGES = ["authentik", "ntfy"];
@@ -63,4 +72,18 @@ Deno.test("/upgrade replies carry the reply marker of the comment they answer", 
   const refused = refusedReply("no package `loki`", 42);
   assert.match(refused, /^\/upgrade: no package `loki`\. Nothing ran\./);
   assert.ok(refused.endsWith(replyMarker(42)));
+});
+
+Deno.test("/upgrade's outcome names the versions as the package writes them (an image's two-part tag)", () => {
+  const report = makeReport(runSettings(defaultConfig(), { builder: "local" }), {
+    package: "blumeops-pg",
+    from: "18.3.0",
+    to: "18.4.0",
+    date: "2026-03-01",
+    began: performance.now(),
+  }, null);
+  report.pull = { number: 9, url: "http://f/p/9", title: "t", body: "", action: "opened" };
+  const out = { report, error: null, outcome: "opened" as const };
+  assert.equal(outcomeText(out, writtenLike("18.3")), "opened pull request #9 (18.3 → 18.4)");
+  assert.equal(outcomeText(out), "opened pull request #9 (18.3.0 → 18.4.0)");
 });

@@ -287,3 +287,71 @@ Deno.test("states: an Application package's open pull request gives its number a
     state: { kind: "pull", number: 7, url: "http://f/p/7", version: "2.1.0" },
   });
 });
+
+Deno.test("states: an image's versions as its tags write them (a two-part tag stays two parts)", () => {
+  const pg = {
+    ...config,
+    name: "blumeops-pg",
+    dir: "argocd/manifests/databases",
+    kind: "image" as const,
+    mirrors: [],
+    image: {
+      name: "ghcr.io/cloudnative-pg/postgresql",
+      also: [],
+      manifests: ["argocd/manifests/databases"],
+      tag: "18.3",
+    },
+    service_versions: { file: "service-versions.yaml", name: "blumeops-pg" },
+  };
+  // Its pull request's title names the tags' text; the bot orders them as 18.3.0 and 18.4.0.
+  const open = packageStatus(
+    outcome((r) => {
+      r.version = { from: "18.3.0", to: "18.3.0" };
+      r.baseVersion = "18.3.0";
+      r.newest = "18.4.0";
+      r.open = { number: 7, url: "http://f/p/7", title: "Upgrade blumeops-pg from 18.3 to 18.4" };
+    }),
+    pg,
+  );
+  assert.deepEqual(open, {
+    service: "blumeops-pg",
+    package: "blumeops-pg",
+    newest: "18.4",
+    state: { kind: "pull", number: 7, url: "http://f/p/7", version: "18.4" },
+  });
+  const at18 = (r: Report) => {
+    r.version = { from: "18.3.0", to: "18.3.0" };
+    r.baseVersion = "18.3.0";
+  };
+  const opened = packageStatus(
+    outcome((r) => {
+      at18(r);
+      r.upToDate = false;
+      r.version = { from: "18.3.0", to: "19.0.0" };
+      r.pull = { number: 8, url: "http://f/p/8", title: "t", body: "", action: "opened" };
+    }),
+    pg,
+  );
+  assert.equal(opened.newest, "19.0");
+  assert.deepEqual(opened.state, { kind: "pull", number: 8, url: "http://f/p/8", version: "19.0" });
+  const waiting = packageStatus(
+    outcome((r) => {
+      at18(r);
+      r.waiting = ["18.4.0"];
+    }),
+    pg,
+  );
+  assert.equal(waiting.state.kind, "waiting");
+  assert.equal((waiting.state as { version: string }).version, "18.4");
+  // Up to date at 18.3: its newest is the tag's 18.3.
+  assert.equal(
+    packageStatus(outcome(at18), pg).newest,
+    "18.3",
+  );
+  // Another kind's version is whole, as its files write it.
+  assert.equal(
+    packageStatus(outcome((r) => r.newest = "2026.5.0"), { ...config, kind: "dockerfile" })
+      .newest,
+    "2026.5.0",
+  );
+});

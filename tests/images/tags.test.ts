@@ -1,6 +1,6 @@
 // An upstream image's tag shape and the newer tags of that shape, on strings.
 import assert from "node:assert/strict";
-import { newerTags, tagShape } from "../../lib/images/tags.ts";
+import { newerTags, tagShape, writtenLike, writtenVersion } from "../../lib/images/tags.ts";
 import { compareReleases, looseVersion } from "../../lib/nix/versions.ts";
 
 Deno.test("tag shape: v, parts, pre-release and suffix taken apart; other tags have none", () => {
@@ -65,4 +65,25 @@ Deno.test("versions: loose versions padded, pre-release numbers ordered as numbe
   assert.ok(compareReleases("0.17.0", "0.17.0-rc10") > 0);
   assert.equal(compareReleases("1.0.0", "1.0.0"), 0);
   assert.throws(() => compareReleases("latest", "1.0.0"), /not a release version/);
+});
+
+Deno.test("a version written as its tag writes it: the parts the tag has, its pre-release kept", () => {
+  // Each tag's version, written back with the tag's parts, is the tag's own text.
+  for (
+    const tag of ["18.3", "18", "27-dind", "v1.94.2", "0.17.0-rc2-tensorrt", "18-rc1", "7-alpine"]
+  ) {
+    const shape = tagShape(tag)!;
+    assert.equal(writtenVersion(shape.version, shape.parts), shape.written, tag);
+  }
+  assert.equal(writtenVersion("18.4.0", 2), "18.4");
+  assert.equal(writtenVersion("19.0.0", 1), "19");
+  // A part the tag's shape has no room for is never dropped.
+  assert.equal(writtenVersion("18.4.1", 2), "18.4.1");
+  assert.equal(writtenVersion("2026.2.0", 3), "2026.2.0");
+  assert.equal(writtenVersion("not a version", 2), "not a version");
+  assert.equal(writtenLike("18.3")("18.4.0"), "18.4");
+  assert.equal(writtenLike("17-alpine")("18.0.0"), "18");
+  assert.equal(writtenLike("v1.94.2")("1.96.0"), "1.96.0");
+  assert.equal(writtenLike(undefined)("18.4.0"), "18.4.0");
+  assert.equal(writtenLike("latest")("18.4.0"), "18.4.0");
 });
