@@ -111,7 +111,7 @@ async function inspectPackages(
       ...(spec.image ? { image: { ...spec.image, tag: found?.image?.tag } } : {}),
     };
   });
-  const shown = { packages, unresolved: scan.unresolved };
+  const shown = { packages, unresolved: scan.unresolved, unwatched: scan.unwatched };
   const yaml = {
     packages: packages.map((p) => {
       // The version and an image's tag are the scan's, never a config file's.

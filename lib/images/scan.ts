@@ -3,6 +3,7 @@ import { basename, dirname } from "node:path";
 import { findReferences, type ImageReference, namedImages } from "../pins/references.ts";
 import type { ServiceRecord } from "../mikado/service_versions.ts";
 import { tagShape } from "./tags.ts";
+import type { Unresolved } from "../repository/scan.ts";
 
 /** The type of service-versions.yaml entries deployed from the manifests. */
 const DEPLOYED_BY = "argocd";
@@ -55,18 +56,22 @@ export function scanImages(
   entries: ServiceRecord[],
   isBuilt: (image: string) => boolean,
   servicesFile: string,
-): { packages: ImagePackage[]; unresolved: { dir: string; reason: string }[] } {
-  const unresolved: { dir: string; reason: string }[] = [];
+): { packages: ImagePackage[]; unresolved: Unresolved[] } {
+  const unresolved: Unresolved[] = [];
   const { images, unnamed } = namedImages(manifests);
+  const deployed = entries.filter((e) => e.type === DEPLOYED_BY);
+  const named = (name: string) => deployed.find((e) => e.name === name) ?? null;
   for (const u of unnamed) {
+    // Helm values of a directory named like an entry: that service's version (immich's tag).
+    const place = basename(dirname(u.path));
+    const entry = named(place) ?? extended(place, deployed);
     unresolved.push({
       dir: u.path,
       reason: `line ${u.line + 1}: image.tag ${u.tag} names no repository (the chart's default ` +
         "image is not in the repository): not watched",
+      ...(entry ? { service: entry.name } : {}),
     });
   }
-  const deployed = entries.filter((e) => e.type === DEPLOYED_BY);
-  const named = (name: string) => deployed.find((e) => e.name === name) ?? null;
   // References per image and directory; a directory naming no entry is split by file.
   const byPlace = new Map<string, { place: string; refs: Map<string, ImageReference[]> }>();
   // A directory deploying an image the repository builds is that image's service's: an upstream
@@ -172,6 +177,7 @@ export function scanImages(
     if (others.length || tags.length > 1) {
       unresolved.push({
         dir: gs.map((g) => g.where).join(", "),
+        service,
         reason: `${service}: ` +
           (others.length
             ? `several images (${[...new Set(gs.map(primary))].join(", ")})`

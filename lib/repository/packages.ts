@@ -80,12 +80,10 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     ? scanFlakes(await readFlakeLocks(top), entries, config.flakes.services)
     : { packages: [], unresolved: [] };
   // A FROM base's versions are its registry's tags: off with the registries.
-  const kept = config.registries === null
-    ? scan.packages.filter((p) => p.source?.kind !== "registry")
-    : scan.packages;
+  const off = (p: FoundPackage) => config.registries === null && p.source?.kind === "registry";
   return {
     packages: [
-      ...kept,
+      ...scan.packages.filter((p) => !off(p)),
       ...flakes.packages,
       ...images.packages.map(({ image, coupled, manifests, tag, ...p }) => ({
         ...p,
@@ -93,6 +91,14 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
       })),
     ],
     unresolved: [...scan.unresolved, ...flakes.unresolved, ...images.unresolved],
+    unwatched: [
+      ...scan.unwatched,
+      ...scan.packages.filter(off).map((p) => ({
+        dir: p.dir,
+        reason: `its version comes from its FROM base's registry (registries are off)`,
+        service: p.service.name,
+      })),
+    ],
   };
 }
 
@@ -129,9 +135,10 @@ export async function confirmOnMirrors(scan: Scan, forge: Forge): Promise<Scan> 
     unresolved: [
       ...scan.unresolved,
       ...scan.packages.flatMap((p, i) =>
-        checked[i] === null ? [] : [{ dir: p.dir, reason: checked[i]! }]
+        checked[i] === null ? [] : [{ dir: p.dir, reason: checked[i]!, service: p.service.name }]
       ),
     ].sort((a, b) => a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0),
+    unwatched: scan.unwatched,
   };
 }
 

@@ -32,15 +32,21 @@ export interface FoundPackage {
   source?: ArgSource;
 }
 
-/** A directory that names a forge mirror but cannot be followed, and why. */
+/** A directory that names a forge mirror but cannot be followed, and why; `service`: the
+ * service-versions.yaml entry whose version it holds, when the scan can tell (the dashboard's
+ * row of that service says why it is not watched). */
 export interface Unresolved {
   dir: string;
   reason: string;
+  service?: string;
 }
 
 export interface Scan {
   packages: FoundPackage[];
   unresolved: Unresolved[];
+  /** Directories whose version the scan read but has nothing to watch it by (no forge mirror
+   * clones it, no version source shows it), each with why: no failure, so not in `unresolved`. */
+  unwatched: Unresolved[];
 }
 
 /** The files the scan reads: every `.nix` file and Dockerfile under the containers directory,
@@ -73,11 +79,17 @@ export function scanRepository(
   }
   const packages: FoundPackage[] = [];
   const unresolved: Unresolved[] = [];
+  const unwatched: Unresolved[] = [];
   for (const dir of [...dirs.keys()].sort()) {
     const found = scanDirectory(dir, dirs.get(dir)!, forgeUrls, sources);
     if (found === null) continue;
     if ("reason" in found) {
-      unresolved.push({ dir, reason: found.reason });
+      const entry = entryOfDirectory(dir.slice(dir.indexOf("/") + 1), entries);
+      (found.unwatched ? unwatched : unresolved).push({
+        dir,
+        reason: found.reason,
+        ...(entry ? { service: entry.name } : {}),
+      });
       continue;
     }
     // No mirror: the entry named like the directory, else the one whose upstream-source names it.
@@ -95,6 +107,7 @@ export function scanRepository(
         dir,
         reason: `its files say ${found.version} but ${services!.file} records ` +
           `${recorded ?? "no current-version"} for ${service.name}: make them agree first`,
+        service: service.name,
       });
       continue;
     }
@@ -109,7 +122,15 @@ export function scanRepository(
   return {
     packages: [...packages, ...apps.packages],
     unresolved: [...unresolved, ...apps.unresolved],
+    unwatched,
   };
+}
+
+/** The entry a directory's name names: the entry of that name, else the one entry it extends
+ * (`kiwix-serve` is `kiwix`'s); null when none, or several, do. */
+function entryOfDirectory(name: string, entries: ServiceRecord[]): ServiceRecord | null {
+  const extended = entries.filter((e) => name.startsWith(`${e.name}-`));
+  return entries.find((e) => e.name === name) ?? (extended.length === 1 ? extended[0] : null);
 }
 
 /** The one entry named by one of `names` (an Application's file names), else by the mirror's
@@ -131,7 +152,7 @@ function scanDirectory(
   files: Map<string, string>,
   forgeUrls: string[],
   sources: boolean,
-): Omit<FoundPackage, "service"> | { reason: string } | null {
+): Omit<FoundPackage, "service"> | { reason: string; unwatched?: true } | null {
   const name = dir.slice(dir.indexOf("/") + 1);
   const nix = nixMirrors(files, forgeUrls);
   if (nix.mirrors.length > 0) {
@@ -156,14 +177,21 @@ function scanDirectory(
   const docker = dockerfile === undefined ? null : discoverDockerfile(dockerfile, forgeUrls);
   if (docker === null || (docker.mirrors.length === 0 && docker.problems.length === 0)) {
     if (nix.problems.length > 0) return { reason: nix.problems.join("; ") };
+    if (docker === null) return null;
     // No forge mirror: the source the Dockerfile shows for its version ARG, if any.
-    const source = sources && docker ? discoverSource(dockerfile!) : null;
-    if (!source) return null;
+    const source = sources ? discoverSource(dockerfile!) : null;
+    if (!source) {
+      return {
+        reason: `its Dockerfile's ${DOCKERFILE_VERSION_ARG} comes from no forge mirror` +
+          (sources ? " and no version source the bot reads" : " (version sources are off)"),
+        unwatched: true,
+      };
+    }
     return {
       name,
       dir,
       kind: "dockerfile",
-      version: docker!.version,
+      version: docker.version,
       mirrors: [],
       hashes: [],
       source,
@@ -248,5 +276,6 @@ export function scanLines(scan: Scan): string[] {
       (p.service.name === p.name ? "" : `  service: ${p.service.name}`)
     ),
     ...scan.unresolved.map((u) => `${u.dir}: left out: ${u.reason}`),
+    ...scan.unwatched.map((u) => `${u.dir}: not watched: ${u.reason}`),
   ];
 }

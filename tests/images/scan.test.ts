@@ -135,6 +135,12 @@ Deno.test("upstream images: what cannot be told is left out with why, never gues
     assert.ok(reasons.some((r) => expected.test(r)), `${expected}\n${reasons.join("\n")}`);
   }
   assert.equal(reasons.length, 6, reasons.join("\n"));
+  // Only what holds an entry's own version names that entry: immich's values, not the images
+  // beside another service's (busybox in frigate's directory) nor an entry of another type.
+  assert.deepEqual(
+    unresolved.filter((u) => u.service !== undefined).map((u) => [u.dir, u.service]),
+    [[`${M}/immich/values.yaml`, "immich"]],
+  );
 });
 
 Deno.test("upstream images: one service at two tags, or two images, is left out", () => {
@@ -145,4 +151,5 @@ Deno.test("upstream images: one service at two tags, or two images, is left out"
   const { packages, unresolved } = scanImages(twoTags, [entry("a")], () => false, "s.yaml");
   assert.deepEqual(packages, []);
   assert.match(unresolved[0].reason, /a: x\/one is deployed at v1\.0\.0 and v1\.1\.0/);
+  assert.equal(unresolved[0].service, "a");
 });

@@ -112,12 +112,42 @@ Deno.test("what cannot be resolved is listed with its reason; a directory naming
     /its files say 0\.2\.0 but service-versions\.yaml records 0\.1\.0/,
   );
   const lines = scanLines(s);
-  assert.equal(lines.length, 6);
+  assert.equal(lines.length, 7);
   assert.match(
     lines[2],
     /^sidecar +dockerfile +2\.0\.0 +mirrors\/side-car \{version\}.*service: side$/,
   );
   assert.match(lines[5], /^containers\/stale: left out: /);
+  // A directory whose version nothing follows is no failure: said apart, as not watched.
+  assert.equal(
+    lines[6],
+    "containers/plain: not watched: its Dockerfile's CONTAINER_APP_VERSION comes from no forge " +
+      "mirror (version sources are off)",
+  );
+});
+
+Deno.test("what is left out or not watched names its service entry when the scan can tell", () => {
+  const s = scan(
+    { ...FILES, "containers/store-server/Dockerfile": FILES["containers/plain/Dockerfile"] },
+    SERVICES + '  - name: plain\n    current-version: "3.0.0"\n',
+  );
+  // By the directory's name, or the one entry its name extends (store-server is store's).
+  assert.deepEqual(s.unwatched.map((u) => [u.dir, u.service]), [
+    ["containers/plain", "plain"],
+    ["containers/store-server", "store"],
+  ]);
+  assert.deepEqual(s.unresolved.map((u) => [u.dir, u.service]), [
+    ["containers/pinned", undefined],
+    ["containers/stale", "stale"],
+  ]);
+  // With sources on, the reason says no source showed one either.
+  const on = scanRepository(
+    new Map([["containers/plain/Dockerfile", FILES["containers/plain/Dockerfile"]]]),
+    FORGE,
+    { file: "service-versions.yaml", text: SERVICES },
+    true,
+  );
+  assert.match(on.unwatched[0].reason, /no forge mirror and no version source the bot reads$/);
 });
 
 Deno.test("no service entry, or two that name the mirror: left out, never guessed", () => {
