@@ -2,6 +2,7 @@
 import { runPackages, type RunSummary, summaryExitCode } from "../flow/cron.ts";
 import { packageSpecs, selectPackages } from "../runtime/config.ts";
 import { type DashboardSummary, withDashboard } from "../dashboard/board.ts";
+import type { LeftOut } from "../dashboard/rows.ts";
 import { connect } from "../platform/connect.ts";
 import { forRun } from "../platform/forge.ts";
 import { scanBase } from "../repository/packages.ts";
@@ -19,10 +20,13 @@ export async function runCommand(
   const result = await withLock(settings, "run", async () => {
     // No package configured: every package the base branch builds from a forge mirror.
     let specs = packages;
+    // What the scan left out: the dashboard's rows of the services no package watches say why.
+    let leftOut: LeftOut = null;
     if (settings.scan) {
-      const scanned = (await scanBase(config, forge)).config;
+      const { config: scanned, scan } = await scanBase(config, forge);
       several = scanned.packages !== null;
       specs = selectPackages(packageSpecs(scanned), scanned.source, values.package);
+      leftOut = [...scan.unresolved, ...scan.unwatched];
     }
     // service-versions.yaml and the manifests: read once, for every package and the dashboard.
     const files = baseFiles(forge, settings);
@@ -30,6 +34,7 @@ export async function runCommand(
       settings,
       packages: specs,
       files,
+      leftOut,
       version: values.version,
       package: values.package,
     };

@@ -13,7 +13,7 @@ import { SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
 import { progress, redact } from "../runtime/log.ts";
 import { findDashboard } from "./marker.ts";
 import { renderDashboard, renderedOn } from "./render.ts";
-import { dashboardRows } from "./rows.ts";
+import { dashboardRows, type LeftOut } from "./rows.ts";
 import { serviceNotes } from "./pin_notes.ts";
 import { packageStatus } from "./states.ts";
 import { writtenLike } from "../images/tags.ts";
@@ -33,6 +33,9 @@ export interface DashboardOptions {
   /** The base branch's files, read once a run: service-versions.yaml gives the packages' current
    * versions and the table from the same text, for one request. */
   files: BaseFiles;
+  /** What the scan of the base branch left out, for the rows of services no package watches
+   * (lib/dashboard/rows.ts); absent: no scan, the config lists the packages. */
+  leftOut?: LeftOut;
   /** `--package`, `--version`: a narrowed or forced run knows too little to redraw the table. */
   package?: string;
   version?: string;
@@ -219,7 +222,7 @@ async function redraw(
   const file = recorded?.file ?? SERVICE_VERSIONS_FILE;
   const services = recorded ? listServices(await o.files(file), `${repo}:${file}`) : [];
   const notes = summary.pins ? serviceNotes(summary.pins.pins, summary.pins.drift) : undefined;
-  const rows = dashboardRows(services, statuses, notes);
+  const rows = dashboardRows(services, statuses, notes, o.leftOut ?? null);
   const today = new Date().toISOString().slice(0, 10);
   const body = (asOf: string) => redact(renderDashboard(rows, asOf, file));
   const { issue, duplicates } = found;

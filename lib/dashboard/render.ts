@@ -6,6 +6,9 @@ import { daysSince, type PackageState, type Row, sortRows } from "./rows.ts";
 /** Longest failure reason or other free text a cell shows. */
 const MAX_CELL = 300;
 
+/** Longest reason a row not watched gives: one short cell beside the others. */
+const MAX_UNWATCHED = 160;
+
 /** Untrusted text (release names, failure reasons, anything read from a file or a forge) as one
  * table cell's text: on one line; `|` cannot end the cell; no HTML (so no second marker) and no
  * Markdown (so no link, image or emphasis): each such character is a character reference, which
@@ -85,7 +88,7 @@ export function renderDashboard(rows: Row[], asOf: string, file: string): string
   for (const r of sortRows(rows)) {
     const newest = r.status
       ? (r.status.newest === null ? "unknown" : cell(r.status.newest))
-      : "not watched: no mirror";
+      : `not watched: ${cell(r.unwatched ?? "", MAX_UNWATCHED)}`;
     lines.push(
       `| ${cell(r.service)} | ${r.version === null ? NONE : cell(r.version)} | ` +
         `${reviewed(r.lastReviewed, asOf)} | ${newest} | ` +

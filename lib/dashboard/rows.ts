@@ -46,27 +46,39 @@ export interface Row {
   service: string;
   version: string | null;
   lastReviewed: string | null;
-  /** null: no package of the bot watches this service. */
+  /** null: no package of the bot watches this service (`unwatched` says why). */
   status: PackageStatus | null;
+  unwatched: string | null;
   /** Its built image's pin and its drift (lib/dashboard/pin_notes.ts), raw text. */
   notes: string[];
 }
 
+/** What the scan of the base branch left out or found nothing to watch by, naming the service
+ * entry when it could tell (lib/repository/scan.ts); null: no scan (the config lists the
+ * packages). */
+export type LeftOut = { service?: string; reason: string }[] | null;
+
 /** Every service of the file, in the file's order, then packages that have no entry there (a
- * package with `service_versions: null`, a name the file lacks). */
+ * package with `service_versions: null`, a name the file lacks). A service no package watches
+ * says why: the scan's reason for it, else what its entry and the scan tell. */
 export function dashboardRows(
   services: ServiceRecord[],
   statuses: PackageStatus[],
   notes: Map<string, string[]> = new Map(),
+  leftOut: LeftOut = null,
 ): Row[] {
   const byService = new Map(statuses.map((s) => [s.service, s]));
-  const rows: Row[] = services.map((s) => ({
-    service: s.name,
-    version: s.currentVersion,
-    lastReviewed: s.lastReviewed,
-    status: byService.get(s.name) ?? null,
-    notes: notes.get(s.name) ?? [],
-  }));
+  const rows: Row[] = services.map((s) => {
+    const status = byService.get(s.name) ?? null;
+    return {
+      service: s.name,
+      version: s.currentVersion,
+      lastReviewed: s.lastReviewed,
+      status,
+      unwatched: status ? null : unwatchedReason(s, leftOut),
+      notes: notes.get(s.name) ?? [],
+    };
+  });
   const listed = new Set(services.map((s) => s.name));
   for (const s of statuses) {
     if (!listed.has(s.service)) {
@@ -75,11 +87,28 @@ export function dashboardRows(
         version: null,
         lastReviewed: null,
         status: s,
+        unwatched: null,
         notes: notes.get(s.service) ?? [],
       });
     }
   }
   return rows;
+}
+
+/** Why no package watches the service `s`: the scan's reason for its files (the first, in the
+ * scan's order), else that the scan found none of them (its entry's type, and a missing
+ * current-version, say what the file knows of why); with no scan, that the config lists other
+ * packages. */
+export function unwatchedReason(s: ServiceRecord, leftOut: LeftOut): string {
+  if (leftOut === null) return "not among the config's packages";
+  const said = leftOut.find((u) => u.service === s.name);
+  if (said) return said.reason;
+  const known = [
+    ...(s.type ? [`type ${s.type}`] : []),
+    ...(s.currentVersion === null ? ["no current-version"] : []),
+  ];
+  return "no file the bot scans holds its version" +
+    (known.length ? ` (${known.join(", ")})` : "");
 }
 
 /** Whole days from `date` (YYYY-MM-DD) to `today`; null when `date` is not such a date. */

@@ -12,6 +12,10 @@ import {
 import { DASHBOARD_MARKER, findDashboard } from "../../lib/dashboard/marker.ts";
 import type { Issue } from "../../lib/platform/forge.ts";
 import { realRepoSource } from "../support/real_world.ts";
+import { scanCheckout, scannedConfig } from "../../lib/repository/packages.ts";
+import { packageSpecs } from "../../lib/runtime/config.ts";
+import { defaultConfig } from "../../lib/site/defaults.ts";
+import { serviceOf } from "../../lib/dashboard/states.ts";
 
 const SERVICES = `# comment
 services:
@@ -102,7 +106,7 @@ Deno.test("render: every state in words, sorted by attention then by oldest revi
       "waiting: 2026.5.0 (no tag on mirrors/authentik-client-go yet)",
     ],
     ["prometheus", "v3.9.1", "15 days", "3.9.1", "up to date"],
-    ["alloy", "—", "never", "not watched: no mirror", "—"],
+    ["alloy", "—", "never", "not watched: not among the config's packages", "—"],
   ]);
   // The same rows in any order render the same body.
   assert.equal(
@@ -231,7 +235,10 @@ Deno.test({
       );
       const data = table(body);
       assert.equal(data.length, 42);
-      assert.equal(data.filter((r) => r[3] === "not watched: no mirror").length, 40);
+      assert.equal(
+        data.filter((r) => r[3] === "not watched: not among the config's packages").length,
+        40,
+      );
       assert.deepEqual(data.find((r) => r[0] === "ntfy"), [
         "ntfy",
         "v2.17.0",
@@ -247,6 +254,66 @@ Deno.test({
         ),
         body,
       );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the REAL repository with zero config: every service's row watched, or saying why not",
+  ignore: "skip" in real,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "dashboard-real-scan-" });
+    try {
+      const source = (real as { source: string }).source;
+      await $({ quiet: true })`git clone -q ${source} ${dir}/repo`;
+      const config = defaultConfig();
+      // The scan a zero-config cron run makes of the base branch (its mirrors confirmed on the
+      // forge besides: tests/acceptance), every package found up to date.
+      const scan = await scanCheckout(config, `${dir}/repo`);
+      const specs = packageSpecs(scannedConfig(config, scan.packages));
+      const services = listServices(
+        await Deno.readTextFile(`${dir}/repo/service-versions.yaml`),
+        "service-versions.yaml",
+      );
+      const rows = dashboardRows(
+        services,
+        specs.map((p) => status(serviceOf(p), { kind: "up to date" })),
+        new Map(),
+        [...scan.unresolved, ...scan.unwatched],
+      );
+      const data = table(renderDashboard(rows, "2026-03-10", "service-versions.yaml"));
+      console.log(data.map((r) => `| ${r.join(" | ")} |`).join("\n"));
+      assert.equal(data.length, 42);
+      const watched = data.filter((r) => !r[3].startsWith("not watched: ")).map((r) => r[0]);
+      // Under another name (docs: quartz's; nix-container-builder: the ringtail flake's) or kind
+      // (immich: its Application, though its Helm values were left out).
+      for (const s of ["docs", "nix-container-builder", "immich", "cloudnative-pg"]) {
+        assert.ok(watched.includes(s), s);
+      }
+      assert.equal(watched.length, 29, watched.join(", "));
+      const why = Object.fromEntries(
+        data.filter((r) => r[3].startsWith("not watched: ")).map((r) => [r[0], r[3]]),
+      );
+      const dockerfile = "not watched: its Dockerfile's CONTAINER&#95;APP&#95;VERSION " +
+        "comes from no forge mirror and no version source the bot reads";
+      assert.deepEqual(why, {
+        grafana: dockerfile,
+        argocd: "not watched: no file the bot scans holds its version (type argocd)",
+        "transmission-exporter": dockerfile,
+        kiwix: dockerfile,
+        cv: dockerfile,
+        "runner-job-image": dockerfile,
+        forgejo: "not watched: no file the bot scans holds its version (type ansible)",
+        ...Object.fromEntries(
+          ["alloy", "zot", "caddy", "borgmatic", "jellyfin", "automounter"].map((s) => [
+            s,
+            "not watched: no file the bot scans holds its version (type ansible, no " +
+            "current-version)",
+          ]),
+        ),
+      });
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
