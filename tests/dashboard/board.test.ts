@@ -64,7 +64,11 @@ Deno.test("one dashboard: opened once, untouched by a run with nothing new, edit
     assert.ok(board.body.startsWith(DASHBOARD_MARKER));
     assert.deepEqual(row(board.body, "authentik").slice(0, 2), ["authentik", "2026.5.0"]);
     assert.deepEqual(row(board.body, "authentik").slice(3), ["2026.5.0", "up to date"]);
-    assert.deepEqual(row(board.body, "argocd").slice(3), ["not watched: no mirror", "—"]);
+    // A service no package watches says why: here no file the scan reads holds its version.
+    assert.deepEqual(row(board.body, "argocd").slice(3), [
+      "not watched: no file the bot scans holds its version",
+      "—",
+    ]);
 
     // Nothing new: no write at all, and the dashboard's own reads are few.
     from = w.forge.requests.length;
