@@ -155,10 +155,11 @@ async function takeCommands(
   if (issue.comments === 0) return [];
   const repo = o.settings.forge.repo;
   const names = o.packages.map((p) => p.name);
+  const images = o.packages.filter((p) => p.kind === "image").map((p) => p.name);
   const comments: Comment[] = await forge.comments(repo, issue.number);
   const taken: Taken[] = [];
   for (const c of comments) {
-    const parsed = parseUpgrade(c.body, names);
+    const parsed = parseUpgrade(c.body, names, images);
     // The bot's own words, conversation, an edited comment (as for /rebuild), one answered.
     if (parsed === null || c.user.toLowerCase() === me.toLowerCase()) continue;
     if (c.updatedAt !== c.createdAt || answered(comments, me, c.id)) continue;

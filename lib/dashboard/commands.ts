@@ -2,7 +2,7 @@
 import { mdCode, oneLine } from "../mikado/markdown.ts";
 import { replyMarker } from "../mikado/pull_text.ts";
 import { inertText } from "../upstream/inert.ts";
-import { parseVersion } from "../nix/versions.ts";
+import { looseVersion, parseVersion } from "../nix/versions.ts";
 import type { PackageOutcome } from "../flow/cron.ts";
 
 /** A package the next run upgrades: to `version`, or (null) to the newest release of its mirror. */
@@ -30,6 +30,8 @@ function quote(text: string, max = 80): string {
 export function parseUpgrade(
   body: string,
   packages: string[],
+  /** Packages whose versions may leave out parts, as their tags write them (`18.4`: images). */
+  tagged: string[] = [],
 ): { request: UpgradeRequest } | { error: string } | null {
   const text = body.trim();
   if (!/^\/upgrade(?=\s|$)/.test(text)) return null;
@@ -44,6 +46,10 @@ export function parseUpgrade(
   }
   if (asked === undefined) return { request: { name, version: null } };
   const version = /^v\d/.test(asked) ? asked.slice(1) : asked;
+  // Kept as written: the image's tags are matched by their own text too (lib/flow/image.ts).
+  if (tagged.includes(name) && looseVersion(version) !== null) {
+    return { request: { name, version } };
+  }
   try {
     return { request: { name, version: parseVersion(version) } };
   } catch {

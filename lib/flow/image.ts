@@ -120,7 +120,8 @@ export function runImage(
 }
 
 /** The newest tag above `currentTag` of its shape whose images moving with it have it too, or
- * why there is none. `forced`: this version (or tag), which the registry must have. */
+ * why there is none. `forced`: this version (the bot's `18.4.0`, or as the tag writes it, or the
+ * tag), which the registry must have. */
 async function newestTag(
   registry: Registry,
   repository: string,
@@ -143,7 +144,8 @@ async function newestTag(
   const found = nothingFound("");
   found.newest = newer.length ? tagShape(newer[0])!.version : null;
   const candidates = forced
-    ? newer.filter((t) => t === forced || tagShape(t)!.version === forced).slice(0, 1)
+    ? newer.filter((t) => [t, tagShape(t)!.version, tagShape(t)!.written].includes(forced))
+      .slice(0, 1)
     : newer;
   if (forced && !candidates.length) {
     throw new InputError(

@@ -87,3 +87,19 @@ Deno.test("/upgrade's outcome names the versions as the package writes them (an 
   assert.equal(outcomeText(out, writtenLike("18.3")), "opened pull request #9 (18.3 → 18.4)");
   assert.equal(outcomeText(out), "opened pull request #9 (18.3.0 → 18.4.0)");
 });
+
+Deno.test("/upgrade of an image takes the version as its tags write it (18.4); other kinds' stay whole", () => {
+  assert.deepEqual(parseUpgrade("/upgrade blumeops-pg 18.4", ["blumeops-pg"], ["blumeops-pg"]), {
+    request: { name: "blumeops-pg", version: "18.4" },
+  });
+  assert.deepEqual(parseUpgrade("/upgrade pg v19", ["pg"], ["pg"]), {
+    request: { name: "pg", version: "19" },
+  });
+  assert.deepEqual(parseUpgrade("/upgrade pg 18.4.0", ["pg"], ["pg"]), {
+    request: { name: "pg", version: "18.4.0" },
+  });
+  for (const bad of ["latest", "18.4.1.2", "18..4", "$(id)"]) {
+    assert.ok("error" in parseUpgrade(`/upgrade pg ${bad}`, ["pg"], ["pg"])!, bad);
+  }
+  assert.ok("error" in parseUpgrade("/upgrade loki 3.7", ["loki", "pg"], ["pg"])!);
+});
