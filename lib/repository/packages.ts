@@ -73,9 +73,14 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     config.sources !== null,
   );
   const entries = text === null ? [] : listServices(text, servicesFile);
-  const images = config.registries
-    ? scanImages((await readPinFiles(top)).manifests, entries, isBuiltImage(config), servicesFile)
-    : { packages: [], unresolved: [] };
+  // With the registries off, the images found are not watched: their services' rows say so.
+  const images = scanImages(
+    (await readPinFiles(top)).manifests,
+    entries,
+    isBuiltImage(config),
+    servicesFile,
+  );
+  const imagesOn = config.registries !== null;
   const flakes = config.flakes
     ? scanFlakes(await readFlakeLocks(top), entries, config.flakes.services)
     : { packages: [], unresolved: [] };
@@ -85,14 +90,19 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     packages: [
       ...scan.packages.filter((p) => !off(p)),
       ...flakes.packages,
-      ...images.packages.map(({ image, coupled, manifests, tag, ...p }) => ({
+      ...(imagesOn ? images.packages : []).map(({ image, coupled, manifests, tag, ...p }) => ({
         ...p,
         image: { name: image, also: coupled, manifests, tag },
       })),
     ],
-    unresolved: [...scan.unresolved, ...flakes.unresolved, ...images.unresolved],
+    unresolved: [...scan.unresolved, ...flakes.unresolved, ...imagesOn ? images.unresolved : []],
     unwatched: [
       ...scan.unwatched,
+      ...(imagesOn ? [] : images.packages).map((p) => ({
+        dir: p.dir,
+        reason: `upstream image ${p.image}: its registry's tags are not read (registries are off)`,
+        service: p.service.name,
+      })),
       ...scan.packages.filter(off).map((p) => ({
         dir: p.dir,
         reason: `its version comes from its FROM base's registry (registries are off)`,

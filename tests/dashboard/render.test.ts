@@ -11,7 +11,7 @@ import {
 } from "../../lib/dashboard/rows.ts";
 import { DASHBOARD_MARKER, findDashboard } from "../../lib/dashboard/marker.ts";
 import type { Issue } from "../../lib/platform/forge.ts";
-import { realRepoSource } from "../support/real_world.ts";
+import { OFFLINE, realRepoSource } from "../support/real_world.ts";
 import { scanCheckout, scannedConfig } from "../../lib/repository/packages.ts";
 import { packageSpecs } from "../../lib/runtime/config.ts";
 import { defaultConfig } from "../../lib/site/defaults.ts";
@@ -314,6 +314,18 @@ Deno.test({
           ]),
         ),
       });
+      // With the registries and version sources off, their services say so.
+      const off = await scanCheckout({ ...config, ...OFFLINE }, `${dir}/repo`);
+      const offRows = dashboardRows(services, [], new Map(), [...off.unresolved, ...off.unwatched]);
+      const reason = (s: string) => offRows.find((r) => r.service === s)!.unwatched;
+      assert.equal(
+        reason("mosquitto"),
+        "upstream image eclipse-mosquitto: its registry's tags are not read (registries are off)",
+      );
+      assert.equal(
+        reason("devpi"),
+        "its Dockerfile's CONTAINER_APP_VERSION comes from no forge mirror (version sources are off)",
+      );
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
