@@ -81,23 +81,36 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     servicesFile,
   );
   const imagesOn = config.registries !== null;
-  const flakes = config.flakes
-    ? scanFlakes(await readFlakeLocks(top), entries, config.flakes.services)
-    : { packages: [], unresolved: [] };
+  // With flakes off, the flakes found are not watched (their rows by the site's services).
+  const flakes = scanFlakes(
+    await readFlakeLocks(top),
+    entries,
+    (config.flakes ?? defaultConfig().flakes!).services,
+  );
+  const flakesOn = config.flakes !== null;
   // A FROM base's versions are its registry's tags: off with the registries.
   const off = (p: FoundPackage) => config.registries === null && p.source?.kind === "registry";
   return {
     packages: [
       ...scan.packages.filter((p) => !off(p)),
-      ...flakes.packages,
+      ...flakesOn ? flakes.packages : [],
       ...(imagesOn ? images.packages : []).map(({ image, coupled, manifests, tag, ...p }) => ({
         ...p,
         image: { name: image, also: coupled, manifests, tag },
       })),
     ],
-    unresolved: [...scan.unresolved, ...flakes.unresolved, ...imagesOn ? images.unresolved : []],
+    unresolved: [
+      ...scan.unresolved,
+      ...flakesOn ? flakes.unresolved : [],
+      ...imagesOn ? images.unresolved : [],
+    ],
     unwatched: [
       ...scan.unwatched,
+      ...(flakesOn ? [] : flakes.packages).map((p) => ({
+        dir: p.dir,
+        reason: "its flake's inputs are not updated (flakes are off)",
+        service: p.service.name,
+      })),
       ...(imagesOn ? [] : images.packages).map((p) => ({
         dir: p.dir,
         reason: `upstream image ${p.image}: its registry's tags are not read (registries are off)`,

@@ -323,6 +323,10 @@ Deno.test({
         "upstream image eclipse-mosquitto: its registry's tags are not read (registries are off)",
       );
       assert.equal(
+        reason("nix-container-builder"),
+        "its flake's inputs are not updated (flakes are off)",
+      );
+      assert.equal(
         reason("devpi"),
         "its Dockerfile's CONTAINER_APP_VERSION comes from no forge mirror (version sources are off)",
       );
