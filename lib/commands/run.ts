@@ -3,6 +3,7 @@ import { runPackages, type RunSummary, summaryExitCode } from "../flow/cron.ts";
 import { packageSpecs, selectPackages } from "../runtime/config.ts";
 import { type DashboardSummary, withDashboard } from "../dashboard/board.ts";
 import type { LeftOut } from "../dashboard/rows.ts";
+import { writtenLike } from "../images/tags.ts";
 import { connect } from "../platform/connect.ts";
 import { forRun } from "../platform/forge.ts";
 import { scanBase } from "../repository/packages.ts";
@@ -17,9 +18,9 @@ export async function runCommand(
 ): Promise<number> {
   const forge = forRun(await connect(settings));
   let several = config.packages !== null;
+  let specs = packages;
   const result = await withLock(settings, "run", async () => {
     // No package configured: every package the base branch builds from a forge mirror.
-    let specs = packages;
     // What the scan left out: the dashboard's rows of the services no package watches say why.
     let leftOut: LeftOut = null;
     if (settings.scan) {
@@ -58,16 +59,23 @@ export async function runCommand(
     console.log("skipped: another run holds the lock");
     return 0;
   }
-  return printSummary(result, values.json, several);
+  // Each package's versions as its files write them (an image's two-part tag: `18.4`).
+  const written = (name: string) => writtenLike(specs.find((p) => p.name === name)?.image?.tag);
+  return printSummary(result, values.json, several, written);
 }
 
 /** One package (no `packages:` in the config): its report as before, the follow-through after it.
  * Several: each package's report under its name, then one line per package. */
-function printSummary(s: DashboardSummary, json: boolean | undefined, several: boolean): number {
+function printSummary(
+  s: DashboardSummary,
+  json: boolean | undefined,
+  several: boolean,
+  written: (name: string) => (version: string) => string,
+): number {
   const lines: string[] = [];
   for (const p of s.packages) {
     if (several) lines.push(`== ${p.package}`);
-    if (p.report) lines.push(reportText(p.report));
+    if (p.report) lines.push(reportText(p.report, written(p.package)));
     if (p.followThrough && p.followThrough.state !== "none") {
       lines.push(`follow-through: ${p.followThrough.message}`);
     }
@@ -86,7 +94,8 @@ function printSummary(s: DashboardSummary, json: boolean | undefined, several: b
     );
     for (const p of s.packages) {
       const r = p.report;
-      const what = r && !r.upToDate ? ` ${r.version.from} -> ${r.version.to}` : "";
+      const w = written(p.package);
+      const what = r && !r.upToDate ? ` ${w(r.version.from)} -> ${w(r.version.to)}` : "";
       const pull = r?.pull?.number ? ` #${r.pull.number}` : "";
       const builds = r && r.builds ? `, ${r.builds} builds` : "";
       lines.push(

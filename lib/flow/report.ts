@@ -162,15 +162,17 @@ export function reportJson(r: Report): string {
   });
 }
 
-/** The report as people read it on stdout (--json adds the machine-readable line). */
-export function reportText(r: Report): string {
+/** The report as people read it on stdout (--json adds the machine-readable line); `written`:
+ * the package's versions as its files write them (an image's `18.4`: lib/images/tags.ts). */
+export function reportText(r: Report, written: (version: string) => string = (v) => v): string {
   const path = [
     ...r.moved.map(movedLine),
     ...r.skipped.length ? [`skips release series: ${r.skipped.join(", ")} (forced)`] : [],
     ...r.ahead.length ? [`ahead: next ${r.ahead.join(", then ")}`] : [],
   ];
   if (r.upToDate) return [...(r.closed ? [r.closed] : []), r.message, ...path].join("\n");
-  const title = `${r.package} ${r.version.from} -> ${r.version.to}${r.dryRun ? " (dry run)" : ""}`;
+  const title = `${r.package} ${written(r.version.from)} -> ${written(r.version.to)}` +
+    (r.dryRun ? " (dry run)" : "");
   const lines = [...(r.diff ? [r.diff] : []), title, "hashes:"];
   const width = Math.max(...r.hashes.map((h) => h.name.length));
   const state = (h: { old: string; new: string | null; unchanged: boolean }) =>
