@@ -1,7 +1,7 @@
 // Each package's dashboard state, read from its outcome in the cron run (pure).
 import type { PackageSpec } from "../runtime/config.ts";
 import type { PackageOutcome } from "../flow/cron.ts";
-import { compareVersions, orderableVersion } from "../nix/versions.ts";
+import { compareReleases, orderableVersion } from "../nix/versions.ts";
 import { parsePullTitle } from "../mikado/pull_text.ts";
 import { parseDockerTitle } from "../docker/pull_text.ts";
 import type { PackageState, PackageStatus } from "./rows.ts";
@@ -26,7 +26,7 @@ export function packageStatus(out: PackageOutcome, pkg: PackageSpec): PackageSta
   // A title people can edit: a version in it the bot cannot order (`-> 2026.5`) names none.
   const openVersion = r?.open ? orderableVersion(titleOf(r.open.title)?.to ?? "") : null;
   const seen = r ? [r.baseVersion, r.version.to, r.newest, ...r.waiting, openVersion] : [];
-  const versions = seen.filter((v): v is string => v !== null).sort(compareVersions);
+  const versions = seen.filter((v): v is string => v !== null).sort(compareReleases);
   return {
     service: serviceOf(pkg),
     package: pkg.name,

@@ -5,7 +5,7 @@ import { InputError } from "../runtime/errors.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
 import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
-import { compareVersions } from "../nix/versions.ts";
+import { compareReleases } from "../nix/versions.ts";
 import { checksFailedNote, checksMarker, parseDockerTitle } from "../docker/pull_text.ts";
 import { dockerBranch } from "../site/defaults.ts";
 import { progress } from "../runtime/log.ts";
@@ -104,7 +104,7 @@ export async function runBumpPull(
     if (!ours) progress(`${branch} was changed since the bot last pushed it: adding on top`);
     const edited = await kind.edit(work, to, branch);
     const from = edited.from;
-    if (compareVersions(from, to) >= 0) {
+    if (compareReleases(from, to) >= 0) {
       return report({ ...facts, from, branch, upToDate: `${branch} already holds ${from}` }, null);
     }
     const { subject } = edited;

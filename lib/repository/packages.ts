@@ -22,6 +22,7 @@ import { scanFlakes } from "../flake/scan.ts";
 import { readFlakeLocks } from "../flake/checkout.ts";
 import { readPinFiles } from "../pins/checkout.ts";
 import { scanImages } from "../images/scan.ts";
+import { sourceOf } from "../sources/source.ts";
 
 /** Whether the repository builds `image` (the deploy's image template, else the site's): its tag
  * is the pins' (lib/pins), not an upstream image's. */
@@ -81,7 +82,7 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
     : { packages: [], unresolved: [] };
   // A FROM base's versions are its registry's tags: off with the registries.
   const kept = config.registries === null
-    ? scan.packages.filter((p) => p.source?.kind !== "registry")
+    ? scan.packages.filter((p) => !p.source || !sourceOf(p.source).registryImage)
     : scan.packages;
   return {
     packages: [
