@@ -109,9 +109,9 @@ export function forgeUrls(config: Pick<Config, "forge">): string[] {
  * each new release, which every mirror must have. */
 export async function confirmOnMirrors(scan: Scan, forge: Forge): Promise<Scan> {
   const checked = await Promise.all(scan.packages.map(async (p) => {
-    // A flake's inputs and an image's registry are not the forge's mirrors: nothing to confirm.
-    // Nor an ARG's source (PyPI, an Alpine index): its versions are read on the run.
-    if (p.kind === "flake" || p.kind === "image" || p.source) return null;
+    // No forge mirror, nothing to confirm: a flake's inputs, an image's registry, an ARG's source
+    // (PyPI, an Alpine index) are read on the run.
+    if (p.mirrors.length === 0) return null;
     try {
       const own = p.mirrors[0];
       const tag = tagFor(own.tag, p.version);
