@@ -31,7 +31,7 @@ export interface PackageKindDefinition {
   upgradesLocally: boolean;
   /** After its merge the bot follows it through to deployment (the built image, its tag moved).
    * Not a Dockerfile's image (the repository's workflow's), an Application's (ArgoCD's), an
-   * upstream image (the pin is the merge) nor a flake's host (provisioned by a person). */
+   * upstream image (its upstream builds it) nor a flake's host (provisioned by a person). */
   followsThrough: boolean;
   /** The version the title of its pull request names, or null: titles people can edit, a version
    * in one the bot cannot order names none. */
