@@ -10,7 +10,7 @@ import { ImageRegistries } from "../images/registries.ts";
 import { VersionSources } from "../sources/client.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
-import type { BaseFiles } from "./context.ts";
+import type { BaseFiles, RunShared } from "./context.ts";
 import { type PinRun, pinStep } from "./pins.ts";
 
 /** What one package's part of the run came to. */
@@ -75,6 +75,8 @@ export async function runPackages(
   const sources = settings.sources
     ? new VersionSources(settings.sources, settings.registries ? registries : null)
     : undefined;
+  // What the packages share: read once a run (lib/flow/context.ts).
+  const shared: RunShared = { open, files, registries, sources };
   const outcomes = specs.map((spec): PackageOutcome => ({
     package: spec.name,
     outcome: "failed",
@@ -114,12 +116,7 @@ export async function runPackages(
     // Its kind's step (lib/flow/kinds.ts): a Nix package's is runPackage (cron_package.ts).
     const kind = kindOf(spec);
     try {
-      out.report = await kind.run(settings, spec, forge, wanted, {
-        open,
-        files,
-        registries,
-        sources,
-      });
+      out.report = await kind.run(settings, spec, forge, wanted, shared);
     } catch (e) {
       // One package: its error is the run's, as before (bot.ts names it).
       if (specs.length === 1) throw e;
