@@ -32,15 +32,13 @@ async function main(argv: string[]): Promise<number> {
           `name one with --package NAME`,
       );
     }
-    const kind = packages[0].kind ?? "nix";
-    if (command === "upgrade" && kind !== "nix") {
-      const what = kind === "dockerfile"
-        ? "is built from its Dockerfile"
-        : kind === "image"
-        ? "is an upstream image at a registry's tag"
-        : "is deployed by ArgoCD Applications at a mirror's tag";
+    // upgrade loads the flow anyway: its kinds are read only then.
+    const kind = command === "upgrade"
+      ? (await import("./lib/flow/kinds.ts")).kindOf(packages[0])
+      : null;
+    if (kind && !kind.upgradesLocally) {
       return usageError(
-        `${packages[0].name} ${what}: upgrade builds Nix packages; the cron run (run) opens ` +
+        `${packages[0].name} ${kind.is}: upgrade builds Nix packages; the cron run (run) opens ` +
           `its pull request`,
       );
     }

@@ -6,6 +6,7 @@ import type { BaseFiles } from "../flow/context.ts";
 import { errorOutcome } from "../runtime/errors.ts";
 import { answered, mayCommand, replyOnce } from "../flow/comments.ts";
 import { ownTags } from "../flow/releases.ts";
+import { kindOf } from "../flow/kinds.ts";
 import { newerVersions } from "../nix/versions.ts";
 import { deniedReply, uncheckedReply } from "../mikado/pull_text.ts";
 import { listServices } from "../mikado/service_versions.ts";
@@ -184,8 +185,8 @@ async function takeCommands(
     }
     let { name, version } = parsed.request;
     const pkg = o.packages.find((p) => p.name === name)!;
-    // A flake has no release to name: the request runs its update now (today's lock).
-    if (version === null && pkg.kind === "flake") version = new Date().toISOString().slice(0, 10);
+    // A kind with no release to name (a flake) says what the request runs now.
+    version ??= kindOf(pkg).upgradeNow?.() ?? null;
     // An image's registry, an ARG's PyPI or Alpine index: no mirror tag to pick the newest from.
     if (version === null && pkg.mirrors.length === 0) {
       await reply(refusedReply(`${name} has no forge mirror: name the version`, c.id));

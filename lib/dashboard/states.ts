@@ -1,10 +1,9 @@
 // Each package's dashboard state, read from its outcome in the cron run (pure).
 import type { PackageSpec } from "../runtime/config.ts";
 import type { PackageOutcome } from "../flow/cron.ts";
-import { compareVersions } from "../nix/versions.ts";
+import { compareReleases } from "../nix/versions.ts";
+import { kindOf } from "../flow/kinds.ts";
 import { writtenLike } from "../images/tags.ts";
-import { parsePullTitle } from "../mikado/pull_text.ts";
-import { parseDockerTitle, titleVersion } from "../docker/pull_text.ts";
 import { type PackageState, type PackageStatus, writtenAs } from "./rows.ts";
 
 /** The service-versions.yaml entry a package's row belongs to. */
@@ -17,23 +16,19 @@ export function serviceOf(pkg: PackageSpec): string {
  * (deploying or deployed), up to date. */
 export function packageStatus(out: PackageOutcome, pkg: PackageSpec): PackageStatus {
   const r = out.report;
-  // A flake has no releases: its newest is a newer release branch upstream, else its lock's day.
-  if (pkg.kind === "flake") {
-    const newest = r ? r.newest ?? r.version.to : null;
-    return { service: serviceOf(pkg), package: pkg.name, newest, state: stateOf(out, pkg, null) };
-  }
-  // A Nix package's pull request is titled as C2 cards, the others' as a C1 version bump.
-  const titleOf = (pkg.kind ?? "nix") === "nix" ? parsePullTitle : parseDockerTitle;
-  // A title people can edit: a version in it the bot cannot order (`-> 2026.5`) names none.
-  const openVersion = r?.open
-    ? titleVersion(titleOf(r.open.title)?.to, pkg.kind === "image")
-    : null;
+  const kind = kindOf(pkg);
+  const openVersion = r?.open ? kind.pullVersion(r.open.title) : null;
   const seen = r ? [r.baseVersion, r.version.to, r.newest, ...r.waiting, openVersion] : [];
-  const versions = seen.filter((v): v is string => v !== null).sort(compareVersions);
+  // Releases: the newest the run saw; a flake's days: the newer branch it saw, else its lock's.
+  const newest = kind.releases
+    ? seen.filter((v): v is string => v !== null).sort(compareReleases).at(-1) ?? null
+    : r
+    ? r.newest ?? r.version.to
+    : null;
   return writtenAs({
     service: serviceOf(pkg),
     package: pkg.name,
-    newest: versions.at(-1) ?? null,
+    newest,
     state: stateOf(out, pkg, openVersion),
   }, writtenLike(pkg.image?.tag));
 }

@@ -47,7 +47,7 @@ export function parseDockerTitle(
 /** The version a C1 title's `to` names, as the bot orders it; null when it names none it can
  * order (people edit titles). An image's tag may leave out parts (`18.4` is `18.4.0`); the other
  * kinds write whole versions. */
-export function titleVersion(to: string | undefined, image: boolean): string | null {
+export function versionOfTitle(to: string | undefined, image: boolean): string | null {
   if (to === undefined) return null;
   return image ? looseVersion(to) : orderableVersion(to);
 }

@@ -5,12 +5,12 @@ import { InputError } from "../runtime/errors.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
 import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
-import { compareVersions } from "../nix/versions.ts";
+import { compareReleases } from "../nix/versions.ts";
 import {
   checksFailedNote,
   checksMarker,
   parseDockerTitle,
-  titleVersion,
+  versionOfTitle,
 } from "../docker/pull_text.ts";
 import { dockerBranch } from "../site/defaults.ts";
 import { progress } from "../runtime/log.ts";
@@ -71,7 +71,7 @@ export async function runBumpPull(
   const title = (t: string) => {
     const parsed = parseDockerTitle(t);
     if (parsed?.package !== name) return null;
-    return { chain: spec.chain, to: titleVersion(parsed.to, spec.kind === "image") ?? parsed.to };
+    return { chain: spec.chain, to: versionOfTitle(parsed.to, spec.kind === "image") ?? parsed.to };
   };
   // Someone upgraded by hand: the bot's pull request is done (not with --version: that forces).
   const closed = listedMine && !forced
@@ -110,7 +110,7 @@ export async function runBumpPull(
     if (!ours) progress(`${branch} was changed since the bot last pushed it: adding on top`);
     const edited = await kind.edit(work, to, branch);
     const from = edited.from;
-    if (compareVersions(from, to) >= 0) {
+    if (compareReleases(from, to) >= 0) {
       return report({ ...facts, from, branch, upToDate: `${branch} already holds ${from}` }, null);
     }
     const { subject } = edited;

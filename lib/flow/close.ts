@@ -1,6 +1,6 @@
 // Close what is done: the bot's open pull request whose version the base branch has reached by other means.
 import type { Forge, Pull } from "../platform/forge.ts";
-import { compareVersions, orderableVersion } from "../nix/versions.ts";
+import { compareReleases, orderableVersion } from "../nix/versions.ts";
 import { parsePullTitle } from "../mikado/pull_text.ts";
 import { closedReply } from "../site/defaults.ts";
 import { withClone } from "../runtime/workspace.ts";
@@ -24,7 +24,7 @@ export async function closeIfDone(
   const { repo, base } = settings.forge;
   // A title people can edit: a version in it the bot cannot order names none (said by discover).
   const to = orderableVersion(targetOf(open.title)?.to ?? "");
-  if (!to || compareVersions(current, to) < 0) return null;
+  if (!to || compareReleases(current, to) < 0) return null;
   const name = spec.name;
   const what = `${name}: ${base} is at ${current}, pull request #${open.number} (${to}) is done`;
   if (settings.dryRun) return `${what}: would close it`;

@@ -1,20 +1,16 @@
 // Every package of the config in one cron run: close what is done, upgrade, follow through; one outcome each.
-import type { PackageKind, PackageSpec, Settings } from "../runtime/config.ts";
+import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { errorOutcome, InputError } from "../runtime/errors.ts";
 import { asPackage, progress } from "../runtime/log.ts";
 import { atOnce } from "../runtime/at_once.ts";
 import { permissionProblem } from "../runtime/permissions.ts";
-import { runPackage } from "./cron_package.ts";
-import { runDockerfile } from "./dockerfile.ts";
-import { runFlake } from "./flake.ts";
-import { runApplication } from "./application.ts";
-import { runImage } from "./image.ts";
+import { kindOf } from "./kinds.ts";
 import { ImageRegistries } from "../images/registries.ts";
 import { VersionSources } from "../sources/client.ts";
 import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
-import type { BaseFiles } from "./context.ts";
+import type { BaseFiles, RunShared } from "./context.ts";
 import { type PinRun, pinStep } from "./pins.ts";
 
 /** What one package's part of the run came to. */
@@ -49,15 +45,6 @@ export interface RunSummary {
   pins: PinRun | null;
 }
 
-/** Each kind of package's part of a cron run: a new kind is its own module here. */
-const KIND_STEPS: Record<PackageKind, typeof runPackage> = {
-  nix: runPackage,
-  dockerfile: runDockerfile,
-  flake: runFlake,
-  application: runApplication,
-  image: runImage,
-};
-
 /** The cron run over every package, several at once: a failure in one never stops the others. */
 export async function runPackages(
   settings: Settings,
@@ -88,6 +75,8 @@ export async function runPackages(
   const sources = settings.sources
     ? new VersionSources(settings.sources, settings.registries ? registries : null)
     : undefined;
+  // What the packages share: read once a run (lib/flow/context.ts).
+  const shared: RunShared = { open, files, registries, sources };
   const outcomes = specs.map((spec): PackageOutcome => ({
     package: spec.name,
     outcome: "failed",
@@ -124,9 +113,10 @@ export async function runPackages(
       return;
     }
     const wanted = versions?.get(name) ?? version;
-    const step = KIND_STEPS[spec.kind ?? "nix"];
+    // Its kind's step (lib/flow/kinds.ts): a Nix package's is runPackage (cron_package.ts).
+    const kind = kindOf(spec);
     try {
-      out.report = await step(settings, spec, forge, wanted, { open, files, registries, sources });
+      out.report = await kind.run(settings, spec, forge, wanted, shared);
     } catch (e) {
       // One package: its error is the run's, as before (bot.ts names it).
       if (specs.length === 1) throw e;
@@ -142,9 +132,7 @@ export async function runPackages(
       : r.upToDate
       ? "up to date"
       : r.pull?.action ?? "upgraded";
-    // A Dockerfile's image is the repository's workflow's, an Application's ArgoCD's, a flake's
-    // host is provisioned by a person: no follow-through by the bot.
-    if (step !== runPackage) return;
+    if (!kind.followsThrough) return;
     try {
       out.followThrough = await followThrough(settings, spec, forge, files, r.baseVersion, closed);
       progress(`${name}: ${out.followThrough.message}`);

@@ -15,7 +15,7 @@ import {
   SOURCE_LABEL,
   sourceUrl,
 } from "../images/pull_text.ts";
-import { dockerTitle, parseDockerTitle, titleVersion } from "../docker/pull_text.ts";
+import { dockerTitle, parseDockerTitle, versionOfTitle } from "../docker/pull_text.ts";
 import { dockerChangelogPath, MIRRORS_OWNER } from "../site/defaults.ts";
 import { InputError } from "../runtime/errors.ts";
 import { progress } from "../runtime/log.ts";
@@ -174,7 +174,7 @@ async function newestTag(
         parseDockerTitle(p.title)?.package === name
       );
       const rejected = closed.find((p) =>
-        titleVersion(parseDockerTitle(p.title)?.to, true) === version
+        versionOfTitle(parseDockerTitle(p.title)?.to, true) === version
       );
       if (rejected) {
         progress(

@@ -1,6 +1,7 @@
 // The image registries of one cron run: one client per registry URL, told every repository the run reads before its first request.
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { Registry, registryOf } from "../platform/registry.ts";
+import { sourceOf } from "../sources/source.ts";
 
 /** The registries of one run, one client per registry URL, each told every repository the run
  * reads there before its first request (one token covers them all). */
@@ -10,7 +11,8 @@ export class ImageRegistries {
   constructor(private readonly settings: Pick<Settings, "registries">, specs: PackageSpec[]) {
     for (const spec of specs) {
       // A Dockerfile's FROM base read from its registry (lib/sources) shares the token.
-      if (spec.source?.kind === "registry") this.of(spec.source.image);
+      const base = spec.source && sourceOf(spec.source).registryImage?.(spec.source);
+      if (base) this.of(base);
       if (spec.kind !== "image" || !spec.image) continue;
       for (const image of [spec.image.name, ...spec.image.also ?? []]) this.of(image);
     }

@@ -22,6 +22,7 @@ import { scanFlakes } from "../flake/scan.ts";
 import { readFlakeLocks } from "../flake/checkout.ts";
 import { readPinFiles } from "../pins/checkout.ts";
 import { scanImages } from "../images/scan.ts";
+import { sourceOf } from "../sources/source.ts";
 
 /** Whether the repository builds `image` (the deploy's image template, else the site's): its tag
  * is the pins' (lib/pins), not an upstream image's. */
@@ -89,7 +90,8 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
   );
   const flakesOn = config.flakes !== null;
   // A FROM base's versions are its registry's tags: off with the registries.
-  const off = (p: FoundPackage) => config.registries === null && p.source?.kind === "registry";
+  const off = (p: FoundPackage) =>
+    config.registries === null && p.source !== undefined && sourceOf(p.source).registryImage;
   return {
     packages: [
       ...scan.packages.filter((p) => !off(p)),
@@ -137,9 +139,9 @@ export function forgeUrls(config: Pick<Config, "forge">): string[] {
  * each new release, which every mirror must have. */
 export async function confirmOnMirrors(scan: Scan, forge: Forge): Promise<Scan> {
   const checked = await Promise.all(scan.packages.map(async (p) => {
-    // A flake's inputs and an image's registry are not the forge's mirrors: nothing to confirm.
-    // Nor an ARG's source (PyPI, an Alpine index): its versions are read on the run.
-    if (p.kind === "flake" || p.kind === "image" || p.source) return null;
+    // No forge mirror, nothing to confirm: a flake's inputs, an image's registry, an ARG's source
+    // (PyPI, an Alpine index) are read on the run.
+    if (p.mirrors.length === 0) return null;
     try {
       const own = p.mirrors[0];
       const tag = tagFor(own.tag, p.version);

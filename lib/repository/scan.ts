@@ -5,7 +5,7 @@ import { discoverDockerfile } from "../docker/dockerfile.ts";
 import { listServices, type ServiceRecord } from "../mikado/service_versions.ts";
 import { CONTAINERS_DIR, DOCKERFILE_VERSION_ARG } from "../site/defaults.ts";
 import { isApplicationFile, scanApplications } from "../argocd/scan.ts";
-import type { ImageEntry } from "../runtime/config_model.ts";
+import type { ImageEntry, PackageKind } from "../runtime/config_model.ts";
 import { type ArgSource, discoverSource, sourceLabel } from "../sources/source.ts";
 import { writtenLike } from "../images/tags.ts";
 
@@ -14,7 +14,7 @@ import { writtenLike } from "../images/tags.ts";
 export interface FoundPackage {
   name: string;
   dir: string;
-  kind: "nix" | "dockerfile" | "flake" | "application" | "image";
+  kind: PackageKind;
   /** The version its files declare, without a `v` prefix. */
   version: string;
   /** The package's own mirror first; a version is ready when every mirror has its tag. */

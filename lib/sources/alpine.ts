@@ -1,7 +1,40 @@
-// Alpine's package index as a source of versions: the package an `apk add name=${VERSION}` pins and the indexes it comes from, and its versions read from an APKINDEX.tar.gz (pure).
+// Alpine's package index as a source of versions: the package an `apk add name=${VERSION}` pins and the indexes it comes from, and its versions read from an APKINDEX.tar.gz (pure but its requests).
 import { gunzipSync } from "node:zlib";
 import { orderableVersion } from "../nix/versions.ts";
 import { InputError } from "../runtime/errors.ts";
+import type { ArgSource } from "../runtime/config_model.ts";
+import type { Datasource } from "./datasource.ts";
+
+type AlpineSource = Extract<ArgSource, { kind: "alpine" }>;
+
+/** An Alpine package: discovered from the first `apk add name=${VERSION}`; its indexes read in
+ * order until one lists the package (one request for a package in the first). Its revisions
+ * (`-r10` after `-r2`) are ordered as numbers, as every source's versions are (newerThan). */
+export const alpine: Datasource<AlpineSource> = {
+  kind: "alpine",
+  discover(commands, froms) {
+    for (const c of commands) {
+      const found = apkPackage(c.words, froms);
+      if (found) return { kind: "alpine", ...found };
+    }
+    return null;
+  },
+  label: (source) => `Alpine package ${source.name} (${source.repositories.join(", ")})`,
+  page(source) {
+    const branch = /^(edge|v\d+\.\d+)\//.exec(source.repositories[0])?.[1] ?? "edge";
+    return `https://pkgs.alpinelinux.org/packages?name=${
+      encodeURIComponent(source.name)
+    }&branch=${branch}`;
+  },
+  async versions(source, io) {
+    for (const repository of source.repositories) {
+      const url = apkIndexUrl(io.urls.alpine, repository);
+      const versions = apkVersions(apkIndexText(await io.get(url), url), source.name);
+      if (versions.length) return versions;
+    }
+    return [];
+  },
+};
 
 /** The public mirror's address, as a Dockerfile's `--repository` may spell it. */
 const PUBLIC_MIRROR = "https://dl-cdn.alpinelinux.org/alpine/";

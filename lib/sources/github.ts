@@ -3,6 +3,25 @@ import { Octokit } from "octokit";
 import { z } from "zod";
 import { versionOfTag } from "../nix/versions.ts";
 import { InputError } from "../runtime/errors.ts";
+import type { ArgSource } from "../runtime/config_model.ts";
+import type { Datasource } from "./datasource.ts";
+
+type GithubSource = Extract<ArgSource, { kind: "github" }>;
+
+/** A GitHub repository's releases: only named in config (a Dockerfile shows no GitHub release);
+ * the newest page, one request through octokit. */
+export const github: Datasource<GithubSource> = {
+  kind: "github",
+  label: (source) => `GitHub releases of ${source.repo}`,
+  page: (source, version) =>
+    `https://github.com/${source.repo}/releases/tag/${
+      encodeURIComponent(source.tag.replace("{version}", version))
+    }`,
+  async versions(source, io) {
+    const answer = await githubReleases(io.urls.github, source.repo, io.count);
+    return githubVersions(answer, source.tag, `${io.urls.github}: ${source.repo}'s releases`);
+  },
+};
 
 /** A release as far as the bot reads it. */
 const RELEASES = z.array(

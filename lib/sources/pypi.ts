@@ -1,7 +1,37 @@
-// PyPI as a source of versions: the project a `pip install name==${VERSION}` names, and its releases read from the JSON API's answer (pure).
+// PyPI as a source of versions: the project a `pip install name==${VERSION}` names, and its releases read from the JSON API's answer (pure but its one request).
 import { z } from "zod";
 import { orderableVersion } from "../nix/versions.ts";
 import { InputError } from "../runtime/errors.ts";
+import type { ArgSource } from "../runtime/config_model.ts";
+import type { Datasource } from "./datasource.ts";
+
+type PypiSource = Extract<ArgSource, { kind: "pypi" }>;
+
+/** A PyPI project: discovered from the first `pip install name==${VERSION}`; one request. */
+export const pypi: Datasource<PypiSource> = {
+  kind: "pypi",
+  discover(commands) {
+    for (const c of commands) {
+      const name = pipPackage(c.words);
+      if (name) return { kind: "pypi", name };
+    }
+    return null;
+  },
+  label: (source) => `PyPI project ${source.name}`,
+  page: (source, version) =>
+    `https://pypi.org/project/${encodeURIComponent(source.name)}/${encodeURIComponent(version)}/`,
+  async versions(source, io) {
+    const url = pypiUrl(io.urls.pypi, source.name);
+    const answer = await io.get(url);
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(answer));
+    } catch {
+      throw new InputError(`${url}: the answer is not JSON`);
+    }
+    return pypiVersions(json, url);
+  },
+};
 
 /** The project a command pins to the version ARG (`pip install devpi-server=={version}`, also
  * `pip3` and `python -m pip`), or null. */

@@ -355,3 +355,26 @@ Deno.test("states: an image's versions as its tags write them (a two-part tag st
     "2026.5.0",
   );
 });
+
+Deno.test("states: an Alpine package's newest revision is ordered as a number (-r10 after -r2)", () => {
+  const transmission = { ...config, name: "transmission", kind: "dockerfile" as const };
+  const status = packageStatus(
+    outcome((r) => {
+      r.baseVersion = r.version.from = r.version.to = "4.1.1-r2";
+      r.newest = "4.1.1-r10";
+      r.open = {
+        number: 5,
+        url: "http://f/p/5",
+        title: "Upgrade transmission from 4.1.1-r2 to 4.1.1-r9",
+      };
+    }),
+    transmission,
+  );
+  assert.equal(status.newest, "4.1.1-r10");
+  assert.deepEqual(status.state, {
+    kind: "pull",
+    number: 5,
+    url: "http://f/p/5",
+    version: "4.1.1-r9",
+  });
+});

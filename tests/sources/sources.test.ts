@@ -1,7 +1,13 @@
 // The ARG sources' pure parts on strings: discovery from a Dockerfile, PyPI's JSON answer, an APKINDEX.tar.gz, the newest version above the current one.
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { discoverSource, newerThan, sourcePage } from "../../lib/sources/source.ts";
+import {
+  discoverSource,
+  newerThan,
+  sourceLabel,
+  sourcePage,
+  SOURCES,
+} from "../../lib/sources/source.ts";
 import { pypiUrl, pypiVersions } from "../../lib/sources/pypi.ts";
 import { apkIndexText, apkIndexUrl, apkVersions } from "../../lib/sources/alpine.ts";
 import { baseImage, tagVersions } from "../../lib/sources/registry_base.ts";
@@ -194,5 +200,29 @@ Deno.test("GitHub's releases: tags of the template's shape, drafts and unorderab
   assert.equal(
     sourcePage({ kind: "github", repo: "dagger/dagger", tag: "v{version}" }, "0.20.2"),
     "https://github.com/dagger/dagger/releases/tag/v0.20.2",
+  );
+});
+
+Deno.test("Alpine's revisions are numbers: 1.2.3-r10 is newer than 1.2.3-r2", () => {
+  assert.deepEqual(
+    newerThan(["1.2.3-r2", "1.2.3-r10", "1.2.3-r9", "1.2.4-r0"], "1.2.3-r2", false),
+    [
+      "1.2.4-r0",
+      "1.2.3-r10",
+      "1.2.3-r9",
+    ],
+  );
+  assert.deepEqual(newerThan(["1.2.3-r2", "1.2.3-r9"], "1.2.3-r10", false), []);
+});
+
+Deno.test("the table of sources: each module's object under its own kind, labels and pages through it", () => {
+  for (const [kind, source] of Object.entries(SOURCES)) assert.equal(source.kind, kind);
+  assert.equal(
+    sourceLabel({ kind: "alpine", name: "transmission-daemon", repositories: ["edge/community"] }),
+    "Alpine package transmission-daemon (edge/community)",
+  );
+  assert.equal(
+    sourcePage({ kind: "alpine", name: "transmission-daemon", repositories: ["v3.22/main"] }, "x"),
+    "https://pkgs.alpinelinux.org/packages?name=transmission-daemon&branch=v3.22",
   );
 });

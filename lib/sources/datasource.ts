@@ -1,0 +1,32 @@
+// What a source of versions is (Renovate's datasource): the one object each source module exports, and the I/O a run hands it.
+import type { VersionCommand } from "../docker/dockerfile.ts";
+import type { ArgSource, SourceUrls } from "../runtime/config_model.ts";
+
+/** What a run gives a source to read its versions with. */
+export interface SourceIO {
+  /** Where each source is reached: a mirror or a cache, else the public one. */
+  urls: SourceUrls;
+  /** The body at `url`: one request, counted; an HTTP error is an error naming `url`. */
+  get(url: string): Promise<Uint8Array>;
+  /** Counts one request made another way (octokit's own fetch). */
+  count(): void;
+  /** The tags of `image` at its registry (the run's registries, which count them). */
+  registryTags(image: string): Promise<string[]>;
+}
+
+/** One source of versions, for the config's `source` of kind `S["kind"]`: a new source is a module
+ * exporting one of these and its line in the table (lib/sources/source.ts). */
+export interface Datasource<S extends ArgSource = ArgSource> {
+  kind: S["kind"];
+  /** The source a Dockerfile shows for its version ARG (the commands naming it, the FROM images,
+   * `{version}` where it stands), or null; absent: the source is only ever named in config. */
+  discover?(commands: VersionCommand[], froms: string[]): S | null;
+  /** One line saying the source, for the report and the pull request. */
+  label(source: S): string;
+  /** The public page of `version` of the source, for a person to read. */
+  page(source: S, version: string): string;
+  /** The versions the source lists, those the bot cannot order left out. */
+  versions(source: S, io: SourceIO): Promise<string[]>;
+  /** The image whose registry it reads: such a source is off with the registries. */
+  registryImage?(source: S): string;
+}
