@@ -10,7 +10,7 @@ import { readPinFiles } from "../pins/checkout.ts";
 import { findDrift, imageOf } from "../dashboard/drift.ts";
 import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import { MERGE_STYLE, pinBranch, pinTitle, SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
-import { withClone } from "../runtime/workspace.ts";
+import { type RunClone, withClone } from "../runtime/workspace.ts";
 import { ownBranchTip, pushBranch } from "./own_branch.ts";
 import type { Git } from "../runtime/git.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
@@ -53,11 +53,15 @@ export async function pinImages(
   closedPulls: () => Promise<Pull[]>,
   skip: Set<string>,
   servicesFile: string = SERVICE_VERSIONS_FILE,
+  /** The run's clone of the base (the scan's too), with its history; else one of its own. */
+  clone?: RunClone,
 ): Promise<PinRun> {
   const deploy = settings.deploy;
   if (!deploy) return { pins: [], drift: {} };
   const { repo, base } = settings.forge;
-  return await withClone(settings, forge.gitRemote(repo), async (git, work) => {
+  const inClone = <T>(fn: (git: Git, work: string) => Promise<T>) =>
+    clone ? clone.use(fn) : withClone(settings, forge.gitRemote(repo), fn);
+  return await inClone(async (git, work) => {
     const files = await readPinFiles(work);
     const { images, skipped } = builtImages(files.builds, files.manifests, deploy.image);
     for (const s of skipped) progress(`pin ${s.name}: left out: ${s.reason}`);
@@ -259,13 +263,14 @@ export async function pinStep(
   openPulls: () => Promise<Pull[]>,
   closedPulls: () => Promise<Pull[]>,
   followed: { spec: PackageSpec; state: string | undefined }[],
+  clone: RunClone,
 ): Promise<PinRun | null> {
   if (!settings.deploy) return null;
   const acted = followed.filter((f) => f.state && f.state !== "none" && f.state !== "deployed");
   const skip = new Set(acted.map((f) => f.spec.dir.split("/").filter(Boolean).pop()!));
   const servicesFile = followed.find((f) => f.spec.service_versions)?.spec.service_versions?.file;
   try {
-    return await pinImages(settings, forge, openPulls, closedPulls, skip, servicesFile);
+    return await pinImages(settings, forge, openPulls, closedPulls, skip, servicesFile, clone);
   } catch (e) {
     if (permissionProblem(e) || (e as { exitCode?: number }).exitCode === 130) throw e;
     progress(`pins: ${(e as Error).message} (the packages' outcomes stand)`);
