@@ -337,8 +337,9 @@ Deno.test({
         spec.source("devpi"),
         dagger,
       ];
+      // No pins: a full run's step, which the zero-config runs below count.
       const narrowed = async (label: string, more: Record<string, unknown>[]) =>
-        await asked(await world.config({ packages: [...base, ...more] }, label));
+        await asked(await world.config({ deploy: null, packages: [...base, ...more] }, label));
       const one = await narrowed("one-of-each", []);
       assert.equal(
         one.sources.filter((p) => p === "/repos/dagger/dagger/releases").length,
@@ -362,6 +363,10 @@ Deno.test({
           2,
         ],
       } as const;
+      // The docs image's FROM base: its tag list at the registry (the host's GET /v2/ and token
+      // are shared with mosquitto's).
+      const fromBase = grown["service of another source"][0].registry - one.registry;
+      assert.ok(fromBase <= 3, `the docs image's registry: ${fromBase}`);
       const per: string[] = [];
       for (const [kind, [run, added]] of Object.entries(grown)) {
         const each = (run.bot - one.bot) / added;
@@ -405,10 +410,10 @@ Deno.test({
           `the run's own ${idle.json.seconds.toFixed(2)} s, ${idle.wall.toFixed(2)} s with ` +
           `Deno's start; configured, one package of each kind: ${one.bot}; ${per.join("; ")}`,
       );
-      assert.ok(
-        idle.bot <= 2 * watched + constant,
-        `two per watched package plus ${constant}, got ${idle.bot}`,
-      );
+      // As with the nine packages on forge mirrors alone: a constant of 10 (the registry hosts'
+      // GET /v2/ and tokens are of the same size; with pull requests open, below, each package's
+      // pull request and head status come on top).
+      assert.ok(idle.bot <= 2 * watched + 10, `two per watched package plus 10, got ${idle.bot}`);
 
       // ---- tailscale's operator ahead, its proxy image not yet: the operator waits for it.
       const operator = IMAGES.find((i) => i.service === "tailscale-operator")!;
@@ -498,12 +503,10 @@ Deno.test({
       const check = `${w.root}/check`;
       await $({ quiet: true })`git clone -q ${`${w.root}/git/eblume/blumeops.git`} ${check}`;
       const sh = $({ cwd: check, quiet: true });
-      const checkout = async (branch: string) => {
-        await sh`git fetch -q --prune origin`;
-        await sh`git checkout -q --detach`;
-        await sh`git branch -f main origin/main`;
-        await sh`git checkout -q -B ${branch} ${"origin/" + branch}`;
-      };
+      // Every branch is pushed by now and main does not move: fetched once (the Dagger CLI's
+      // branch, pushed later, fetches again).
+      const fetchBranches = () => sh`git fetch -q --prune origin`;
+      const checkout = (branch: string) => sh`git checkout -q -B ${branch} ${"origin/" + branch}`;
       const today = new Date().toISOString().slice(0, 10);
       const mainServices = (await sh`git show main:service-versions.yaml`).stdout;
       const entryOf = (text: string, service: string) =>
@@ -964,6 +967,7 @@ Deno.test({
         daggerPull.body,
         /GitHub releases of dagger\/dagger: <?https:\/\/github\.com\/dagger\/dagger\/releases\/tag\/v0\.20\.2>?/,
       );
+      await fetchBranches();
       await checkout("upgrade-runner-job-image");
       assert.match(
         await Deno.readTextFile(`${check}/containers/runner-job-image/Dockerfile`),
