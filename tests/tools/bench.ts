@@ -317,7 +317,7 @@ async function cronNothingNew(w: World) {
   await growMirrors(w.forgeRoot, MIRROR_TAGS);
   // One configured package, as the targets are set for: with no package named, the run first
   // scans the base for every container built from a mirror (a shallow clone, and each mirror's
-  // tags), measured per package in tests/acceptance/dockerfiles.test.ts.
+  // tags), measured per package in tests/acceptance/whole_repo.test.ts and by wholeBench below.
   return await withForge(w, { package: { name: "authentik" } }, async (forge, config, env) => {
     // A first run opens the dashboard issue (and, asked for, the pull request): what follows is
     // the run with nothing new.
