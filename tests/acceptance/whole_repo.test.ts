@@ -401,11 +401,11 @@ Deno.test({
       assert.deepEqual(await pulls(), [], "no pull request");
       // The constant: the token's login, the dashboard's issue list, the shared pull request list,
       // the Nix packages' own reads (their versions on the base, the follow-through's manifests),
-      // the scan's shallow clone, a GET /v2/ and a token per registry host.
+      // the run's one clone of the base, a GET /v2/ and a token per registry host.
       const constant = 20;
       console.log(
         `nothing new, zero config, ${watched} watched packages: ${idle.bot} requests counted by ` +
-          `the bot (${idle.forge} HTTP at the forge, the scan's shallow clone included; ` +
+          `the bot (${idle.forge} HTTP at the forge, the run's clone of the base included; ` +
           `${idle.registry} at the registries, ${idle.sources.length} at the sources' stand-in), ` +
           `the run's own ${idle.json.seconds.toFixed(2)} s, ${idle.wall.toFixed(2)} s with ` +
           `Deno's start; configured, one package of each kind: ${one.bot}; ${per.join("; ")}`,
