@@ -7,7 +7,7 @@ import { writtenLike } from "../images/tags.ts";
 import { connect } from "../platform/connect.ts";
 import { forRun } from "../platform/forge.ts";
 import { scanBase } from "../repository/packages.ts";
-import { withLock } from "../runtime/workspace.ts";
+import { RunClone, withLock } from "../runtime/workspace.ts";
 import { escapeControls, redact, seconds } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
 import { baseFiles } from "../flow/context.ts";
@@ -20,11 +20,26 @@ export async function runCommand(
   let several = config.packages !== null;
   let specs = packages;
   const result = await withLock(settings, "run", async () => {
+    // --package and --version narrow the run to one package: no pins (a full run's step).
+    const pin = !values.package && !values.version;
+    // One clone of the base for the scan and the pins, with the history the pins read.
+    const clone = new RunClone(
+      settings,
+      forge.gitRemote(settings.forge.repo),
+      pin && settings.deploy !== null,
+    );
+    try {
+      return await scanAndRun(clone, pin);
+    } finally {
+      await clone.remove();
+    }
+  });
+  async function scanAndRun(clone: RunClone, pin: boolean) {
     // No package configured: every package the base branch builds from a forge mirror.
     // What the scan left out: the dashboard's rows of the services no package watches say why.
     let leftOut: LeftOut = null;
     if (settings.scan) {
-      const { config: scanned, scan } = await scanBase(config, forge);
+      const { config: scanned, scan } = await scanBase(config, forge, clone);
       several = scanned.packages !== null;
       specs = selectPackages(packageSpecs(scanned), scanned.source, values.package);
       leftOut = [...scan.unresolved, ...scan.unwatched];
@@ -42,19 +57,10 @@ export async function runCommand(
     return await withDashboard(
       o,
       forge,
-      // --package and --version narrow the run to one package: no pins (a full run's step).
       (versions) =>
-        runPackages(
-          settings,
-          specs,
-          forge,
-          files,
-          values.version,
-          versions,
-          !values.package && !values.version,
-        ),
+        runPackages(settings, specs, forge, files, values.version, versions, pin ? clone : null),
     );
-  });
+  }
   if (result === null) {
     console.log("skipped: another run holds the lock");
     return 0;

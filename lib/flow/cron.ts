@@ -12,6 +12,7 @@ import { type FollowThrough, followThrough } from "./follow_through.ts";
 import type { Report } from "./report.ts";
 import type { BaseFiles, RunShared } from "./context.ts";
 import { type PinRun, pinStep } from "./pins.ts";
+import type { RunClone } from "../runtime/workspace.ts";
 
 /** What one package's part of the run came to. */
 export interface PackageOutcome {
@@ -56,8 +57,9 @@ export async function runPackages(
   version?: string,
   /** A version per package, as `--version` forces one (the dashboard's `/upgrade`). */
   versions?: Map<string, string>,
-  /** Pin every built image after the packages (lib/flow/pins.ts): a full run's step. */
-  pin = true,
+  /** Pin every built image after the packages (lib/flow/pins.ts), in the run's clone of the base:
+   * a full run's step; null: no pins. */
+  pinClone: RunClone | null = null,
 ): Promise<RunSummary> {
   const began = performance.now();
   if (version && specs.length > 1) {
@@ -151,7 +153,7 @@ export async function runPackages(
     settings.packages_at_once,
   );
   const followed = specs.map((s, i) => ({ spec: s, state: outcomes[i].followThrough?.state }));
-  const pins = pin ? await pinStep(settings, forge, open, closed, followed) : null;
+  const pins = pinClone ? await pinStep(settings, forge, open, closed, followed, pinClone) : null;
   return {
     packages: outcomes,
     stopped,

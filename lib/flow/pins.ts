@@ -3,14 +3,15 @@ import { join } from "node:path";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { type Forge, isBotPull, type Pull } from "../platform/forge.ts";
 import { Registry } from "../platform/registry.ts";
-import { builtImages, builtTag, parseBuiltTag, stale } from "../pins/images.ts";
-import { moveReferences } from "../pins/references.ts";
+import { type BuiltImage, builtImages, builtTag, parseBuiltTag, stale } from "../pins/images.ts";
+import { type ImageReference, moveReferences } from "../pins/references.ts";
+import { atOnce } from "../runtime/at_once.ts";
 import { pinBody, type PinFacts } from "../pins/pull_text.ts";
 import { readPinFiles } from "../pins/checkout.ts";
 import { findDrift, imageOf } from "../dashboard/drift.ts";
 import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import { MERGE_STYLE, pinBranch, pinTitle, SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
-import { withClone } from "../runtime/workspace.ts";
+import { type RunClone, withClone } from "../runtime/workspace.ts";
 import { ownBranchTip, pushBranch } from "./own_branch.ts";
 import type { Git } from "../runtime/git.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
@@ -53,11 +54,15 @@ export async function pinImages(
   closedPulls: () => Promise<Pull[]>,
   skip: Set<string>,
   servicesFile: string = SERVICE_VERSIONS_FILE,
+  /** The run's clone of the base (the scan's too), with its history; else one of its own. */
+  clone?: RunClone,
 ): Promise<PinRun> {
   const deploy = settings.deploy;
   if (!deploy) return { pins: [], drift: {} };
   const { repo, base } = settings.forge;
-  return await withClone(settings, forge.gitRemote(repo), async (git, work) => {
+  const inClone = <T>(fn: (git: Git, work: string) => Promise<T>) =>
+    clone ? clone.use(fn) : withClone(settings, forge.gitRemote(repo), fn);
+  return await inClone(async (git, work) => {
     const files = await readPinFiles(work);
     const { images, skipped } = builtImages(files.builds, files.manifests, deploy.image);
     for (const s of skipped) progress(`pin ${s.name}: left out: ${s.reason}`);
@@ -66,7 +71,7 @@ export async function pinImages(
     const drift = Object.fromEntries(findDrift(services, files.manifests, images, servicesFile));
     const registry = new Registry(deploy.registry_url, deploy.credentials_env);
     const pins: PinOutcome[] = [];
-    const me = await forge.whoami();
+    const [me, dues] = await Promise.all([forge.whoami(), duePins(git, images, base, skip)]);
     for (const image of images) {
       const at = (
         state: PinOutcome["state"],
@@ -89,25 +94,10 @@ export async function pinImages(
           pins.push(at("skipped", "the follow-through of the bot's upgrade has it this run"));
           return;
         }
-        // First parents only, as the workflow sees a push: the commit whose diff from its first
-        // parent touches the directory (a merge commit, not the merged branch's own commit).
-        const sha = (await git.run([
-          "log",
-          "-1",
-          "--first-parent",
-          "--format=%H",
-          `origin/${base}`,
-          "--",
-          image.dir,
-        ])).trim();
-        const tag = due = builtTag(image.kind, image.version, sha);
-        // A deployed tag built from a later commit of the base (a manual dispatch) is as current.
-        const later = new Map<string, boolean>();
-        for (const r of image.references) {
-          const sha7 = parseBuiltTag(r.tag)?.sha7;
-          if (sha7 && !later.has(sha7)) later.set(sha7, await descends(git, sha7, sha, base));
-        }
-        const moved = stale(image, tag, (sha7) => later.get(sha7) ?? false);
+        const known = dues.get(image.name)!;
+        due = known.tag;
+        if ("error" in known) throw known.error;
+        const { sha, tag, moved } = known;
         if (!moved.length) {
           pins.push(at("pinned", `deployed at ${tag}`, tag));
           return;
@@ -239,6 +229,65 @@ async function commitPin(
   await pushBranch(git, branch, await ownBranchTip(git, { git: author }, branch, base));
 }
 
+/** What the base's history says of one image's pin: the tag due (built from the newest commit that
+ * changed its directory) and its stale references; or what stopped the asking, with the tag due
+ * once known. */
+type Due =
+  | { sha: string; tag: string; moved: ImageReference[] }
+  | { error: unknown; tag: string | null };
+
+/** How many images' history is asked at once: each question is a git process. */
+const HISTORY_AT_ONCE = 8;
+
+/** Each image's pin due (but those in `skip`), read from the clone's history side by side: the real
+ * repository's images ask some seventy git questions, which one after another took most of a run
+ * with nothing new; `descends`' answers are shared between images deploying the same tags. */
+async function duePins(
+  git: Git,
+  images: BuiltImage[],
+  base: string,
+  skip: Set<string>,
+): Promise<Map<string, Due>> {
+  const asked = new Map<string, Promise<boolean>>();
+  const descendsOnce = (sha7: string, since: string) => {
+    const key = `${sha7} ${since}`;
+    if (!asked.has(key)) asked.set(key, descends(git, sha7, since, base));
+    return asked.get(key)!;
+  };
+  const dues = new Map<string, Due>();
+  const read = async (image: BuiltImage) => {
+    let tag: string | null = null;
+    try {
+      // First parents only, as the workflow sees a push: the commit whose diff from its first
+      // parent touches the directory (a merge commit, not the merged branch's own commit).
+      const sha = (await git.run([
+        "log",
+        "-1",
+        "--first-parent",
+        "--format=%H",
+        `origin/${base}`,
+        "--",
+        image.dir,
+      ])).trim();
+      tag = builtTag(image.kind, image.version, sha);
+      // A deployed tag built from a later commit of the base (a manual dispatch) is as current.
+      const later = new Map<string, boolean>();
+      for (const r of image.references) {
+        const sha7 = parseBuiltTag(r.tag)?.sha7;
+        if (sha7 && !later.has(sha7)) later.set(sha7, await descendsOnce(sha7, sha));
+      }
+      dues.set(image.name, { sha, tag, moved: stale(image, tag, (s) => later.get(s) ?? false) });
+    } catch (error) {
+      dues.set(image.name, { error, tag });
+    }
+  };
+  await atOnce(
+    images.filter((i) => !skip.has(i.name)).map((image) => () => read(image)),
+    HISTORY_AT_ONCE,
+  );
+  return dues;
+}
+
 /** Whether the commit `sha7` names is on `base` and holds `since` (a descendant, or itself). */
 async function descends(git: Git, sha7: string, since: string, base: string): Promise<boolean> {
   const full =
@@ -259,13 +308,14 @@ export async function pinStep(
   openPulls: () => Promise<Pull[]>,
   closedPulls: () => Promise<Pull[]>,
   followed: { spec: PackageSpec; state: string | undefined }[],
+  clone: RunClone,
 ): Promise<PinRun | null> {
   if (!settings.deploy) return null;
   const acted = followed.filter((f) => f.state && f.state !== "none" && f.state !== "deployed");
   const skip = new Set(acted.map((f) => f.spec.dir.split("/").filter(Boolean).pop()!));
   const servicesFile = followed.find((f) => f.spec.service_versions)?.spec.service_versions?.file;
   try {
-    return await pinImages(settings, forge, openPulls, closedPulls, skip, servicesFile);
+    return await pinImages(settings, forge, openPulls, closedPulls, skip, servicesFile, clone);
   } catch (e) {
     if (permissionProblem(e) || (e as { exitCode?: number }).exitCode === 130) throw e;
     progress(`pins: ${(e as Error).message} (the packages' outcomes stand)`);

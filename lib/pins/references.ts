@@ -67,16 +67,6 @@ function kustomizeEntries(text: string): { image: string; tag: string; line: num
   return found;
 }
 
-/** The `newTag` lines of `images` entries naming `image` (as `name` or `newName`). */
-function kustomizeTags(text: string, image: string, path: string): ImageReference[] {
-  return kustomizeEntries(text).filter((e) => e.image === image).map((e) => ({
-    path,
-    line: e.line,
-    kind: "kustomize",
-    tag: e.tag,
-  }));
-}
-
 /** The Helm values `image:` mappings of `text`: `repository:` (null when the mapping names none,
  * the chart's default image) and `tag:` with its line. */
 function helmImages(text: string): { repository: string | null; tag: string; line: number }[] {
@@ -149,16 +139,48 @@ function overridden(manifests: Map<string, string>, dir: string, image: string):
   return false;
 }
 
+/** What a manifest's text says of every image, read once: its kustomization entries and Helm
+ * values mappings. */
+interface ParsedManifest {
+  text: string;
+  kustomize: { image: string; tag: string; line: number }[];
+  helm: { repository: string | null; tag: string; line: number }[];
+}
+
+/** Each manifests map's files as parsed, kept while the map lives: a scan asks findReferences
+ * for every image the manifests name (dozens, over hundreds of files), and parsing each file
+ * again for each image cost most of a cron run's time. A file whose text changed is read again. */
+const parsedManifests = new WeakMap<Map<string, string>, Map<string, ParsedManifest>>();
+
+function parsed(manifests: Map<string, string>, path: string, text: string): ParsedManifest {
+  let files = parsedManifests.get(manifests);
+  if (!files) parsedManifests.set(manifests, files = new Map());
+  const known = files.get(path);
+  if (known?.text === text) return known;
+  const fresh = {
+    text,
+    kustomize: isKustomization(path) ? kustomizeEntries(text) : [],
+    helm: helmImages(text),
+  };
+  files.set(path, fresh);
+  return fresh;
+}
+
 /** Every reference to `image`'s tag in `manifests` (path -> text), in path order. */
 export function findReferences(manifests: Map<string, string>, image: string): ImageReference[] {
   const found: ImageReference[] = [];
   const inline = new RegExp(`(?:^|[\\s"'=,]|//)${esc(image)}:(${TAG})(?![A-Za-z0-9_.:@/-])`);
   for (const path of [...manifests.keys()].sort()) {
     const text = manifests.get(path)!;
-    if (isKustomization(path)) found.push(...kustomizeTags(text, image, path));
-    for (const h of helmImages(text)) {
+    const { kustomize, helm } = parsed(manifests, path, text);
+    for (const e of kustomize) {
+      if (e.image === image) found.push({ path, line: e.line, kind: "kustomize", tag: e.tag });
+    }
+    for (const h of helm) {
       if (h.repository === image) found.push({ path, line: h.line, kind: "helm", tag: h.tag });
     }
+    // A line naming the image's tag holds `<image>:` as it is.
+    if (!text.includes(`${image}:`)) continue;
     text.split("\n").forEach((l, line) => {
       if (/^\s*#/.test(l)) return;
       const m = inline.exec(l);

@@ -14,7 +14,7 @@ import {
 } from "../site/defaults.ts";
 import { APPLICATIONS_DIR } from "../argocd/scan.ts";
 import { type FoundPackage, isScanned, type Scan, scanRepository } from "./scan.ts";
-import { withClone } from "../runtime/workspace.ts";
+import type { RunClone } from "../runtime/workspace.ts";
 import { Git } from "../runtime/git.ts";
 import { progress } from "../runtime/log.ts";
 import { listServices } from "../mikado/service_versions.ts";
@@ -212,19 +212,14 @@ export function scannedConfig(config: Config, packages: FoundPackage[]): Config 
   };
 }
 
-/** The cron run's packages with no package configured: the base branch's files scanned in a
- * shallow clone, each package confirmed on its mirrors; what is left out is said. */
+/** The cron run's packages with no package configured: the base branch's files scanned in the
+ * run's clone, each package confirmed on its mirrors; what is left out is said. */
 export async function scanBase(
   config: Config,
   forge: Forge,
+  clone: RunClone,
 ): Promise<{ config: Config; scan: Scan }> {
-  const { repo } = config.forge;
-  const found = await withClone(
-    config,
-    forge.gitRemote(repo),
-    (_git, work) => scanCheckout(config, work),
-    { shallow: true },
-  ).catch(async (e) => {
+  const found = await clone.use((_git, work) => scanCheckout(config, work)).catch(async (e) => {
     // A refused clone says only git's words; the API says why (a rejected token, no access).
     await forge.whoami();
     throw e;

@@ -33,21 +33,31 @@ export async function withLock<T>(
   }
 }
 
+/** How much of the base branch's history a clone holds: all of it; the newest commit only (enough
+ * to read the files); or every commit and tree but only the base's files (`--filter=blob:none`:
+ * `git log` over paths and `merge-base` need no file contents). */
+type History = "full" | "shallow" | "trees";
+
+const HISTORY_ARGS: Record<History, string[]> = {
+  full: [],
+  shallow: ["--depth", "1", "--no-tags"],
+  trees: ["--filter=blob:none", "--no-tags"],
+};
+
 /** A throwaway clone of the target, its base branch checked out. */
 async function cloneTarget(
   settings: Pick<Settings, "git" | "forge">,
   remote: Remote,
   work: string,
-  shallow: boolean,
+  history: History,
 ): Promise<Git> {
   const identity = { name: settings.git.author_name, email: settings.git.author_email };
   const git = new Git(work, identity, remote.env);
-  progress(`cloning ${remote.url}${shallow ? " (its base's files only)" : ""}`);
-  const depth = shallow ? ["--depth", "1", "--no-tags"] : [];
+  progress(`cloning ${remote.url}${history === "full" ? "" : " (its base's files only)"}`);
   await git.run([
     "clone",
     "--quiet",
-    ...depth,
+    ...HISTORY_ARGS[history],
     "--branch",
     settings.forge.base,
     "--",
@@ -74,25 +84,73 @@ async function sweepClones(): Promise<void> {
   }
 }
 
-/** Runs `fn` in a throwaway clone of the target's base branch; `shallow`: its newest commit only
- * (enough to read the files). */
-export async function withClone<T>(
+/** A clone in the temp dir, and its removal. */
+interface Clone {
+  git: Git;
+  work: string;
+  remove(): Promise<void>;
+}
+
+async function openClone(
   settings: Pick<Settings, "git" | "forge">,
   remote: Remote,
-  fn: (git: Git, work: string) => Promise<T>,
-  { shallow = false } = {},
-): Promise<T> {
+  history: History,
+): Promise<Clone> {
   const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
   const work = join(tmp, `${CLONE_PREFIX}${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`);
   // The lock first, then the directory: a sweeper never sees this clone without its lock held.
   const held = await Deno.open(`${work}.lock`, { write: true, createNew: true });
   await held.lock(true);
-  try {
-    await Deno.mkdir(work, { mode: 0o700 });
-    return await fn(await cloneTarget(settings, remote, work, shallow), work);
-  } finally {
+  const remove = async () => {
     await Deno.remove(work, { recursive: true }).catch(() => {});
     await Deno.remove(`${work}.lock`).catch(() => {});
     held.close();
+  };
+  try {
+    await Deno.mkdir(work, { mode: 0o700 });
+    return { git: await cloneTarget(settings, remote, work, history), work, remove };
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+}
+
+/** Runs `fn` in a throwaway clone of the target's base branch, with its history. */
+export async function withClone<T>(
+  settings: Pick<Settings, "git" | "forge">,
+  remote: Remote,
+  fn: (git: Git, work: string) => Promise<T>,
+): Promise<T> {
+  const clone = await openClone(settings, remote, "full");
+  try {
+    return await fn(clone.git, clone.work);
+  } finally {
+    await clone.remove();
+  }
+}
+
+/** The one clone of the base branch that the steps of a cron run reading it share (the scan, then
+ * the pins): cloned on first use, removed by `remove`. A clone per step cost a run with nothing
+ * new most of its time. `history`: the pins read which commit last changed each image's directory
+ * (every commit and tree, no file contents but the base's); the scan alone reads only the files. */
+export class RunClone {
+  #clone: Promise<Clone> | null = null;
+
+  constructor(
+    private readonly settings: Pick<Settings, "git" | "forge">,
+    private readonly remote: Remote,
+    private readonly history: boolean,
+  ) {}
+
+  /** Runs `fn` in the clone; the last step may change its checkout. */
+  async use<T>(fn: (git: Git, work: string) => Promise<T>): Promise<T> {
+    this.#clone ??= openClone(this.settings, this.remote, this.history ? "trees" : "shallow");
+    const { git, work } = await this.#clone;
+    return await fn(git, work);
+  }
+
+  async remove(): Promise<void> {
+    const clone = await this.#clone?.catch(() => null);
+    await clone?.remove();
   }
 }

@@ -58,7 +58,7 @@ function runFaulty(fault: Error) {
     baseFiles(forge, settings),
     undefined,
     undefined,
-    false,
+    null,
   );
 }
 

@@ -53,9 +53,8 @@ async function flakeUpdate(source: string) {
       { login: "reader", token: READER, permission: "read" },
       { login: "erich", token: "erich-token", permission: "write" },
     ],
-    // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach offline
-    // (their own test: tests/acceptance/images.test.ts); PyPI and the Alpine index too
-    // (tests/acceptance/arg_sources.test.ts).
+    // The real repository's upstream images are on Docker Hub, ghcr.io ..., out of reach offline,
+    // PyPI and the Alpine index too (stood in for in tests/acceptance/whole_repo.test.ts).
     config: { build: { args: NIX_ARGS }, registries: null, sources: null },
   }, async (w) => {
     const world = await makeFlakeWorld(w.f.root, w.f.mirrorsDir, w.forge.url, `reader:${READER}`);

@@ -165,8 +165,8 @@ export const DOCKER_MIRRORS: {
  * URL) wins; else shared/blumeops.bundle beside the project checkout. */
 /** The real repository's sources out of reach offline, each turned off in a test's config: the
  * ringtail flake's inputs (GitHub; their own test: tests/flow/flake.test.ts), the upstream images'
- * registries (Docker Hub, ghcr.io ...; tests/acceptance/images.test.ts), PyPI and the Alpine index
- * (tests/acceptance/arg_sources.test.ts). */
+ * registries (Docker Hub, ghcr.io ...), PyPI and the Alpine index (the last two stood in for in
+ * tests/support/whole_world.ts). */
 export const OFFLINE = { flakes: null, sources: null, registries: null } as const;
 
 /** OFFLINE as the lines of a config file. */

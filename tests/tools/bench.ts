@@ -19,6 +19,7 @@ import { placeholderHash } from "../../lib/nix/hash.ts";
 import { parseNixLog } from "../../lib/nix/build_log.ts";
 import { setQuiet } from "../../lib/runtime/log.ts";
 import { startSystemBuilder, systemBuilderSkip } from "../support/system_builder.ts";
+import { wholeWorld } from "../support/whole_world.ts";
 
 const SLEEP_SECONDS = Number(Deno.env.get("BENCH_FOD_SLEEP") ?? "2");
 /** Tags per mirror in the cron benchmark: authentik has hundreds of version/* tags. */
@@ -316,7 +317,7 @@ async function cronNothingNew(w: World) {
   await growMirrors(w.forgeRoot, MIRROR_TAGS);
   // One configured package, as the targets are set for: with no package named, the run first
   // scans the base for every container built from a mirror (a shallow clone, and each mirror's
-  // tags), measured per package in tests/acceptance/dockerfiles.test.ts.
+  // tags), measured per package in tests/acceptance/whole_repo.test.ts and by wholeBench below.
   return await withForge(w, { package: { name: "authentik" } }, async (forge, config, env) => {
     // A first run opens the dashboard issue (and, asked for, the pull request): what follows is
     // the run with nothing new.
@@ -374,6 +375,90 @@ async function cronBench(name: string, make: (openPull: boolean) => Promise<Worl
     } finally {
       await w.cleanup();
     }
+  }
+}
+
+/** What a cron run with nothing new asks per run, whatever the number of services: the token's
+ * user, the dashboard's issues, the open pull requests, the run's one clone of the base (the ref
+ * advertisement, the pack, the base's files), the Nix packages' reads (each one's version file and
+ * the follow-through's deployment manifest), and a `GET /v2/` and a token per registry host (five
+ * here). */
+const WHOLE_CONSTANT = 20;
+
+/** A cron run with nothing new over the whole real repository (tests/support/whole_world.ts: every
+ * forge mirror, registry and source the scan finds, each at what the repository pins), with the
+ * settings a user would have: no package named (the scan finds them), the pins and the dashboard
+ * on; only where the registries and sources are reached, since they are stand-ins here (the
+ * flake's inputs are on GitHub: off). Every HTTP request counted where it arrives (the forge,
+ * git's included; the registries' token fronts; the sources' stand-in). */
+async function wholeBench() {
+  const token = crypto.randomUUID();
+  const world = await wholeWorld({ token });
+  try {
+    const config = await world.config({}, "bench");
+    const cron = async () => {
+      const run = await runBot(["run", "--config", config, "--json"], world.env);
+      if (run.code !== 0 || !run.json) throw new Error(`cron failed:\n${run.stdout}${run.stderr}`);
+      return run.json as { packages: { package: string; outcome: string }[] };
+    };
+    // The first run draws the dashboard; then three with nothing new, the median counts.
+    const watched = (await cron()).packages.length;
+    const runs: {
+      wall: number;
+      startup: number;
+      forge: number;
+      git: number;
+      registry: number;
+      sources: number;
+    }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const startup = await timed(() => runBot(["--help"]));
+      const forgeFrom = world.forge.requests.length;
+      const registryFrom = world.registryRequests();
+      const sourcesFrom = world.standIn.requests.length;
+      const wall = await timed(async () => {
+        const json = await cron();
+        const moved = json.packages.filter((p) => p.outcome !== "up to date");
+        if (moved.length) throw new Error(`not nothing new: ${JSON.stringify(moved)}`);
+      });
+      const asked = world.forge.requests.slice(forgeFrom);
+      const git = asked.filter((r) => /\.git\/(info\/refs|git-upload-pack)/.test(r.path)).length;
+      runs.push({
+        wall,
+        startup,
+        forge: asked.length - git,
+        git,
+        registry: world.registryRequests() - registryFrom,
+        sources: world.standIn.requests.length - sourcesFrom,
+      });
+      if (asked.some((r) => r.method !== "GET" && !r.path.endsWith("/git-upload-pack"))) {
+        throw new Error(`a run with nothing new wrote: ${JSON.stringify(asked)}`);
+      }
+    }
+    const own = (r: { wall: number; startup: number }) => r.wall - r.startup;
+    const c = [...runs].sort((a, b) => own(a) - own(b))[1];
+    const requests = c.forge + c.git + c.registry + c.sources;
+    const target = 2 * watched + WHOLE_CONSTANT;
+    console.log(
+      `\ncron on the whole real repository: a run with nothing new, zero config, ${watched} ` +
+        `watched services (load average ${Deno.loadavg()[0].toFixed(1)})`,
+    );
+    console.log(
+      `  requests ${requests}: forge API ${c.forge}, git ${c.git}, registries ${c.registry}, ` +
+        `sources ${c.sources}; wall ${c.wall.toFixed(2)}s, Deno start ${c.startup.toFixed(2)}s, ` +
+        `the run itself ${own(c).toFixed(2)}s (median of ${
+          runs.map((r) => own(r).toFixed(2)).join(", ")
+        })`,
+    );
+    check(
+      `whole repository: ${requests} requests (target <= 2 x ${watched} watched + ` +
+        `${WHOLE_CONSTANT} = ${target}), ${
+          own(c).toFixed(2)
+        }s apart from Deno's start (target < 1s)`,
+      requests <= target && own(c) < 1,
+    );
+  } finally {
+    await world.cleanup();
   }
 }
 
@@ -547,7 +632,7 @@ async function packagesBench() {
 }
 
 const real = realRepoSource();
-const only = Deno.args[0]; // "harvest", "systems", "cron" or "packages": one part only
+const only = Deno.args[0]; // "harvest", "systems", "cron", "whole" or "packages": one part only
 if (only === undefined || only === "harvest") {
   await harvestBench(() => fixtureWorld());
   if ("skip" in real) console.log(`real layout: skipped: ${real.skip}`);
@@ -559,6 +644,10 @@ if (only === undefined || only === "cron") {
   if ("source" in real) {
     await cronBench("real layout", (open) => realLayoutWorld({ onlyCurrent: !open }));
   }
+}
+if (only === undefined || only === "cron" || only === "whole") {
+  if ("skip" in real) console.log(`whole repository: skipped: ${real.skip}`);
+  else await wholeBench();
 }
 if (only === undefined || only === "packages") {
   if ("skip" in real) console.log(`several packages: skipped: ${real.skip}`);
