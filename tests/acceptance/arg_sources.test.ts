@@ -1,12 +1,14 @@
 // Issue 24 item 4 on the REAL eblume/blumeops: with the forge's URL and where PyPI and the Alpine
 // mirror are reached (`sources:`), a cron run finds the Dockerfiles whose version comes from no
 // forge mirror (devpi: `pip install devpi-server==${...}`; transmission: `apk add
-// transmission-daemon=${...}` from edge/community; the docs image: `FROM nginx:${...}-alpine`
+// transmission-daemon=${...}` from edge/community; grafana: its tarball fetched by version beside
+// `LABEL org.opencontainers.image.source="https://github.com/grafana/grafana"`, GitHub's releases
+// tagged `v12.3.3`; the docs image: `FROM nginx:${...}-alpine`
 // from the registry's tags, here Debian's real docker-registry behind a stand-in for Docker Hub's
 // token service) and, each with a newer version, opens their
-// pull requests, the repository's checks passing on both branches; a run with nothing new makes
-// at most two requests per service and writes nothing. PyPI's JSON API and the Alpine index
-// cannot run here: STAND-INS answer on 127.0.0.1 (tests/support/arg_sources.ts).
+// pull requests, the repository's checks passing on every branch; a run with nothing new makes
+// at most two requests per service and writes nothing. PyPI's JSON API, the Alpine index and
+// GitHub's API cannot run here: STAND-INS answer on 127.0.0.1 (tests/support/arg_sources.ts).
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { stringify } from "yaml";
@@ -47,11 +49,20 @@ const OPENED: Record<string, { from: string; to: string; record: string; source:
     record: '"4.1.2-r0"',
     source: /Alpine package transmission-daemon \(edge\/community\)/,
   },
+  // The tag template settled by the releases: 12.3.3 is released as v12.3.3.
+  grafana: {
+    from: "12.3.3",
+    to: "12.4.0",
+    record: '"12.4.0"',
+    source:
+      /GitHub releases of grafana\/grafana: <?https:\/\/github\.com\/grafana\/grafana\/releases\/tag\/v12\.4\.0>?/,
+  },
 };
 
 Deno.test({
-  name: "zero config on the real repository: devpi from PyPI and transmission from Alpine's " +
-    "edge/community index, one pull request each, the repository's checks passing; nothing new " +
+  name: "zero config on the real repository: devpi from PyPI, transmission from Alpine's " +
+    "edge/community index and grafana from GitHub's releases (its source label), one pull " +
+    "request each, the repository's checks passing; nothing new " +
     "asks at most two requests per service and writes nothing; the docs image's FROM base from " +
     "the registry, configured",
   ignore,
@@ -66,6 +77,9 @@ Deno.test({
       { name: "transmission-daemon", version: "4.1.1-r1" },
       { name: "transmission-cli", version: "4.1.1-r1" },
     ]);
+    const grafana = (...tags: string[]) =>
+      tags.map((tag_name) => ({ tag_name, draft: false, prerelease: tag_name.includes("-") }));
+    standIn.github.set("grafana/grafana", grafana("v12.3.3", "v12.2.5", "v11.6.9"));
     const registry = await startRegistry();
     const hub = tokenFront(registry, "docker.io");
     // Other shapes beside the current one: 1.29.0 and 1.30.0-perl are not `{version}-alpine`.
@@ -163,9 +177,9 @@ Deno.test({
       );
       assert.match(
         all.stderr,
-        /found 3 packages .*: authentik \(nix\), devpi \(dockerfile\), transmission \(dockerfile\)/,
+        /found 4 packages .*: authentik \(nix\), devpi \(dockerfile\), grafana \(dockerfile\), transmission \(dockerfile\)/,
       );
-      assert.equal(all.sources, 2, "one request per PyPI or Alpine package");
+      assert.equal(all.sources, 3, "one request per PyPI, Alpine or GitHub package");
       assert.equal(all.counted, all.sources, "the run counts the sources' requests");
       assert.deepEqual(writes(all.during), [], "no write at the forge");
       assert.deepEqual(await pulls(), [], "no pull request");
@@ -196,10 +210,15 @@ Deno.test({
         { name: "transmission-daemon", version: "4.2_beta1-r0" },
         { name: "transmission-cli", version: "9.9.9-r0" },
       ]);
+      // A draft, a pre-release, an older series' patch and a tag of another shape left out.
+      standIn.github.set("grafana/grafana", [
+        { tag_name: "v12.5.0", draft: true, prerelease: false },
+        ...grafana("v13.0.0-beta1", "v12.4.0", "v11.6.10", "12.9.0", "v12.3.3", "v12.2.5"),
+      ]);
       const first = await botRun(config);
       const o1 = outcomes(first);
       const opened = await pulls();
-      assert.equal(opened.length, 2, opened.map((p) => p.title).join("\n"));
+      assert.equal(opened.length, 3, opened.map((p) => p.title).join("\n"));
       const check = `${w.root}/check`;
       await $({ quiet: true })`git clone -q ${`${w.root}/git/eblume/blumeops.git`} ${check}`;
       const sh = $({ cwd: check, quiet: true });
@@ -279,6 +298,7 @@ Deno.test({
       assert.equal(o3.devpi.outcome, "failed");
       assert.match(o3.devpi.error ?? "", /pypi\/devpi-server\/json: HTTP 404/);
       assert.equal(o3.transmission.outcome, "up to date");
+      assert.equal(o3.grafana.outcome, "up to date");
       // ---- the docs image's FROM base (`FROM nginx:${NGINX_VERSION}-alpine`), named in config:
       // the registry's tags of the `{version}-alpine` shape.
       const docsConfig = `${w.root}/upgrade-bot-docs.yaml`;
