@@ -227,10 +227,10 @@ function noSourceReason(dockerfile: string): string {
       : `its Dockerfile's ${arg} comes from no forge mirror and no command in the file uses it`;
   }
   const host = fetching.words.map(hostOf).find((h) => h !== undefined);
-  return `its Dockerfile fetches ${arg}${
-    host ? ` from ${host}` : ""
-  } (the RUN at line ${fetching.line}), ` +
-    "no source the bot can tell: packages[].source can name one";
+  const where = host
+    ? `fetches ${arg} from ${host} (the RUN at line ${fetching.line})`
+    : `uses ${arg} in the RUN at line ${fetching.line}`;
+  return `its Dockerfile ${where}, no source the bot can tell: packages[].source can name one`;
 }
 
 /** The mirror named like the package first (authentik before authentik-client-go), else file

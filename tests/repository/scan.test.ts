@@ -282,6 +282,22 @@ Deno.test("a source label on github.com: GitHub releases when no forge mirror is
       service: "store",
     }]);
   }
+  // A command using the version with no URL, a FROM tag the bot cannot read: said as such.
+  const reason = (dockerfile: string) =>
+    scanRepository(files(dockerfile), FORGE, services, true).unwatched[0].reason;
+  assert.equal(
+    reason(
+      "ARG CONTAINER_APP_VERSION=1.4.2\nFROM golang\n" +
+        "RUN go install example.org/store@v${CONTAINER_APP_VERSION}\n",
+    ),
+    "its Dockerfile uses CONTAINER_APP_VERSION in the RUN at line 3, no source the bot can " +
+      "tell: packages[].source can name one",
+  );
+  assert.equal(
+    reason("ARG CONTAINER_APP_VERSION=1.4.2\nFROM ${REGISTRY}/store:${CONTAINER_APP_VERSION}\n"),
+    "its Dockerfile's FROM image is tagged with CONTAINER_APP_VERSION in no way the bot reads: " +
+      "packages[].source can name its source",
+  );
   // The label alone, nothing fetching the version (the owner's own code, say): not watched.
   const own = scanRepository(
     files("ARG CONTAINER_APP_VERSION=1.4.2\nFROM nginx\nCOPY site /usr/share/nginx\n" + label),
