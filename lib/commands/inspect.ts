@@ -109,6 +109,7 @@ async function inspectPackages(
       hashes: found?.hashes ?? [],
       ...(spec.applications ? { applications: spec.applications, drift: found?.drift } : {}),
       ...(spec.image ? { image: { ...spec.image, tag: found?.image?.tag } } : {}),
+      ...(spec.source ? { source: spec.source } : {}),
     };
   });
   const shown = { packages, unresolved: scan.unresolved, unwatched: scan.unwatched };

@@ -128,27 +128,30 @@ function argDefaults(declared: ArgDeclaration[]): Map<string, string> {
 const MARK = "\u0000version\u0000";
 
 /** `value` with its `${ARG}` references expanded from the defaults, the version ARG kept as a
- * mark; null with the reason when a reference has no default. */
+ * mark; null with the reason when a reference has no default (`lenient`: such a reference is kept
+ * as written, as `${ARCH}` set by the command itself). */
 function expand(
   value: string,
   defaults: Map<string, string>,
   depth = 0,
+  lenient = false,
 ): { text: string } | { reason: string } {
   if (depth > 8) return { reason: `${value}: the ARG references go round in a circle` };
   let reason: string | null = null;
   const text = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (
-    _all,
+    all,
     braced: string | undefined,
     bare: string | undefined,
   ) => {
     const name = braced ?? bare!;
     if (name === DOCKERFILE_VERSION_ARG) return MARK;
     const inner = defaults.get(name);
+    if (inner === undefined && lenient) return all;
     if (inner === undefined) {
       reason ??= `\${${name}} has no default ARG value`;
       return "";
     }
-    const expanded = expand(inner, defaults, depth + 1);
+    const expanded = expand(inner, defaults, depth + 1, lenient);
     if ("reason" in expanded) {
       reason ??= expanded.reason;
       return "";
@@ -234,14 +237,27 @@ export interface VersionCommand {
   words: string[];
 }
 
-/** The RUN commands that name the version ARG (directly or through another ARG), and the images
- * the FROM instructions name, expanded the same way: where a source of new versions shows (a
- * `pip install name==${VERSION}`, an `apk add name=${VERSION}`, a `FROM image:${VERSION}`). */
-export function versionUses(text: string): { commands: VersionCommand[]; froms: string[] } {
+/** Where a Dockerfile shows a source of new versions for its version ARG. */
+export interface VersionUses {
+  /** The RUN commands naming the version ARG (`pip install name=={version}`, a download URL). */
+  commands: VersionCommand[];
+  /** The images the FROM instructions name (`nginx:{version}-alpine`). */
+  froms: string[];
+  /** The image's labels as the LABEL instructions set them, the last one of a key winning
+   * (`org.opencontainers.image.source`: the repository it is built from). */
+  labels: Map<string, string>;
+}
+
+/** The RUN commands that name the version ARG (directly or through another ARG), the images the
+ * FROM instructions name, expanded the same way, and the labels: where a source of new versions
+ * shows (a `pip install name==${VERSION}`, an `apk add name=${VERSION}`, a
+ * `FROM image:${VERSION}`, a source label beside a download of the version). */
+export function versionUses(text: string): VersionUses {
   const list = instructions(text);
   const defaults = argDefaults(argDeclarations(text, list));
+  // A reference with no default (`${ARCH}`, set by the command) is kept as written.
   const word = (w: string) => {
-    const expanded = expand(w, defaults);
+    const expanded = expand(w, defaults, 0, true);
     return "reason" in expanded ? w : expanded.text.replaceAll(MARK, "{version}");
   };
   const commandsUsing = list.filter((i) => i.keyword === "RUN").flatMap((ins) =>
@@ -250,7 +266,32 @@ export function versionUses(text: string): { commands: VersionCommand[]; froms: 
   const froms = list.filter((i) => i.keyword === "FROM").map((i) =>
     word(i.args.split(/\s+/).find((w) => !w.startsWith("--")) ?? "")
   );
-  return { commands: commandsUsing, froms };
+  return { commands: commandsUsing, froms, labels: labels(list) };
+}
+
+/** One `key=value` of a LABEL instruction: the key bare or double-quoted, the value double- or
+ * single-quoted (a double-quoted one may escape a quote) or a bare word. */
+const LABEL_PAIR =
+  /(?:^|\s)(?:"((?:[^"\\]|\\.)*)"|([^\s="']+))=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s"']*))(?=\s|$)/g;
+
+/** The labels the LABEL instructions set, in file order (a later one of a key wins): `key=value`
+ * pairs, or the old one-pair form `LABEL key the value`. What is neither is no label. */
+function labels(list: Instruction[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const unescape = (s: string) => s.replace(/\\(.)/g, "$1");
+  for (const ins of list.filter((i) => i.keyword === "LABEL")) {
+    // A first word with no `=`: the old form, the rest of the line its value.
+    const old = /^([^\s="']+)\s+(.+)$/.exec(ins.args);
+    if (old) {
+      out.set(old[1], old[2].replace(/^(["'])(.*)\1$/, "$2"));
+      continue;
+    }
+    for (const m of ins.args.matchAll(LABEL_PAIR)) {
+      const key = m[1] !== undefined ? unescape(m[1]) : m[2];
+      out.set(key, m[3] !== undefined ? unescape(m[3]) : m[4] ?? m[5]);
+    }
+  }
+  return out;
 }
 
 /** The Dockerfile with its version ARG set to `version`, in the file's own style (a `v` prefix

@@ -15,6 +15,7 @@ import { moveServiceRecord, runBumpPull } from "./bump_pull.ts";
 import { type Found, nothingFound } from "./releases.ts";
 import type { Pull } from "../platform/forge.ts";
 import { type ArgSource, newerThan, sourceLabel, sourcePage } from "../sources/source.ts";
+import type { Listed } from "../sources/datasource.ts";
 
 /** `run` for a Dockerfile package: the ARG, service-versions.yaml and a changelog fragment in one
  * commit on its own branch, as runBumpPull finds the release. */
@@ -25,6 +26,8 @@ export function runDockerfile(
   forced: string | undefined,
   shared: RunShared,
 ): Promise<Report> {
+  // The source as its answer settles it (a GitHub tag template), for the pull request's link.
+  let source = spec.source;
   return runBumpPull(settings, spec, forge, forced, shared, {
     // The repository's workflow builds the image, not the bot.
     builder: "none: the repository's workflow builds the image",
@@ -32,8 +35,15 @@ export function runDockerfile(
     // No forge mirror has its versions: the source the Dockerfile shows (or the config names).
     ...(spec.source
       ? {
-        releases: (current, open, titleTo) =>
-          fromSource(settings, spec, spec.source!, shared, forced, current, open, titleTo),
+        releases: async (current, open, titleTo) => {
+          if (!shared.sources) {
+            return nothingFound(`${spec.name}: the ARG's sources are off (sources: null)`);
+          }
+          // One request to the source (lib/sources/client.ts).
+          const read = await shared.sources.versions(spec.source!, current);
+          source = read.source;
+          return fromSource(settings, spec, read, forced, current, open, titleTo);
+        },
       }
       : {}),
     edit: async (work, to, branch) => {
@@ -51,7 +61,7 @@ export function runDockerfile(
         throw new InputError(`${dockerfile}: moving the version ARG to ${to} changed nothing`);
       }
       await writeFileAtomic(join(work, dockerfile), after);
-      const records = await editRecords(spec, work, branch, declared, to, forge);
+      const records = await editRecords(spec, source, work, branch, declared, to, forge);
       return {
         from,
         files: [dockerfile, records.servicesFile, records.changelog],
@@ -62,22 +72,18 @@ export function runDockerfile(
   });
 }
 
-/** The newest version the source lists above `current`, or why there is none; `forced`: this
- * one, which the source must list. One request to the source (lib/sources/client.ts). */
-async function fromSource(
+/** The newest of the versions the source lists above `current`, or why there is none;
+ * `forced`: this one, which the source must list. */
+function fromSource(
   settings: Settings,
   spec: PackageSpec,
-  source: ArgSource,
-  shared: RunShared,
+  { versions, source }: Listed,
   forced: string | undefined,
   current: string,
   open: Pull | null,
   titleTo: string | null,
-): Promise<Found> {
-  if (!shared.sources) {
-    return nothingFound(`${spec.name}: the ARG's sources are off (sources: null)`);
-  }
-  const newer = newerThan(await shared.sources.versions(source), current, settings.prereleases);
+): Found {
+  const newer = newerThan(versions, current, settings.prereleases);
   const found = nothingFound("");
   found.newest = newer[0] ?? null;
   const to = forced ?? newer[0];
@@ -102,6 +108,7 @@ async function fromSource(
  * say. */
 async function editRecords(
   spec: PackageSpec,
+  source: ArgSource | undefined,
   work: string,
   branch: string,
   declared: { version: string; literal: string },
@@ -124,9 +131,7 @@ async function editRecords(
       const tag = tagFor(m.tag, to);
       return { repo: m.repo, tag, url: forge.tagUrl(m.repo, tag) };
     }),
-    ...(spec.source
-      ? { source: { label: sourceLabel(spec.source), url: sourcePage(spec.source, to) } }
-      : {}),
+    ...(source ? { source: { label: sourceLabel(source), url: sourcePage(source, to) } } : {}),
   };
   const fragment = join(work, changelog);
   await writeFileAtomic(fragment, dockerChangelog(await readOptional(fragment), facts));

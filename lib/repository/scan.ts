@@ -1,7 +1,7 @@
 // The repository's packages: every container directory whose files build from a forge mirror at their version (pure).
 import { agreedVersion, discover } from "../nix/discover.ts";
 import { nixMirrors } from "../nix/mirrors.ts";
-import { discoverDockerfile } from "../docker/dockerfile.ts";
+import { discoverDockerfile, versionUses } from "../docker/dockerfile.ts";
 import { listServices, type ServiceRecord } from "../mikado/service_versions.ts";
 import { CONTAINERS_DIR, DOCKERFILE_VERSION_ARG } from "../site/defaults.ts";
 import { isApplicationFile, scanApplications } from "../argocd/scan.ts";
@@ -182,8 +182,10 @@ function scanDirectory(
     const source = sources ? discoverSource(dockerfile!) : null;
     if (!source) {
       return {
-        reason: `its Dockerfile's ${DOCKERFILE_VERSION_ARG} comes from no forge mirror` +
-          (sources ? " and no version source the bot reads" : " (version sources are off)"),
+        reason: sources
+          ? noSourceReason(dockerfile!)
+          : `its Dockerfile's ${DOCKERFILE_VERSION_ARG} comes from no forge mirror (version ` +
+            "sources are off)",
         unwatched: true,
       };
     }
@@ -208,6 +210,27 @@ function scanDirectory(
     mirrors: ownFirst(name, docker.mirrors),
     hashes: [],
   };
+}
+
+/** Why no source shows in a Dockerfile whose version no forge mirror serves: where a command
+ * fetches by the version (from a host the bot cannot read versions from: config can name the
+ * source), else that nothing in the file uses it (the file cannot tell the owner's own code). */
+function noSourceReason(dockerfile: string): string {
+  const { commands, froms } = versionUses(dockerfile);
+  const arg = DOCKERFILE_VERSION_ARG;
+  const hostOf = (w: string) => /https?:\/\/([A-Za-z0-9.-]+)[^{]*\{version\}/.exec(w)?.[1];
+  const fetching = commands.find((c) => c.words.some(hostOf)) ?? commands[0];
+  if (!fetching) {
+    return froms.some((f) => f.includes("{version}"))
+      ? `its Dockerfile's FROM image is tagged with ${arg} in no way the bot reads: ` +
+        "packages[].source can name its source"
+      : `its Dockerfile's ${arg} comes from no forge mirror and no command in the file uses it`;
+  }
+  const host = fetching.words.map(hostOf).find((h) => h !== undefined);
+  const where = host
+    ? `fetches ${arg} from ${host} (the RUN at line ${fetching.line})`
+    : `uses ${arg} in the RUN at line ${fetching.line}`;
+  return `its Dockerfile ${where}, no source the bot can tell: packages[].source can name one`;
 }
 
 /** The mirror named like the package first (authentik before authentik-client-go), else file

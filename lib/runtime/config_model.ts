@@ -66,7 +66,9 @@ export type ArgSource =
   | { kind: "pypi"; name: string }
   | { kind: "alpine"; name: string; repositories: string[] }
   | { kind: "registry"; image: string; tag: string }
-  | { kind: "github"; repo: string; tag: string };
+  /** `tag` absent: the template under which the current version is a release, settled when the
+   * releases are read (lib/sources/github.ts). */
+  | { kind: "github"; repo: string; tag?: string };
 
 /** Where each kind of source is reached: a mirror or a cache, else the public one. */
 export interface SourceUrls {

@@ -214,7 +214,7 @@ const packageEntry = mapping({
       }),
       tag: text().refine((s) => s.split("{version}").length === 2, {
         error: quoted("holds no {version}"),
-      }),
+      }).optional(),
     }),
   ], { error: got('expected a source with kind "pypi", "alpine", "registry" or "github"') })
     .optional(),

@@ -30,9 +30,9 @@ export const alpine: Datasource<AlpineSource> = {
     for (const repository of source.repositories) {
       const url = apkIndexUrl(io.urls.alpine, repository);
       const versions = apkVersions(apkIndexText(await io.get(url), url), source.name);
-      if (versions.length) return versions;
+      if (versions.length) return { versions, source };
     }
-    return [];
+    return { versions: [], source };
   },
 };
 

@@ -2,7 +2,7 @@
 import { InputError } from "../runtime/errors.ts";
 import type { ArgSource, SourceUrls } from "./source.ts";
 import { sourceOf } from "./source.ts";
-import type { SourceIO } from "./datasource.ts";
+import type { Listed, SourceIO } from "./datasource.ts";
 import type { ImageRegistries } from "../images/registries.ts";
 
 /** The versions a source lists, one request per index read. */
@@ -16,9 +16,10 @@ export class VersionSources implements SourceIO {
     private readonly registries: ImageRegistries | null,
   ) {}
 
-  /** The versions `source` lists (those the bot cannot order left out). */
-  versions(source: ArgSource): Promise<string[]> {
-    return sourceOf(source).versions(source, this);
+  /** The versions `source` lists (those the bot cannot order left out), and the source as its
+   * answer settles it; `current`: the version the file holds now. */
+  versions<S extends ArgSource>(source: S, current: string): Promise<Listed<S>> {
+    return sourceOf(source).versions(source, this, current);
   }
 
   async get(url: string): Promise<Uint8Array> {

@@ -14,19 +14,29 @@ export interface SourceIO {
   registryTags(image: string): Promise<string[]>;
 }
 
+/** What a source lists: its versions (those the bot cannot order left out), and the source as its
+ * answer settles it (GitHub's tag template when none is named); the same source when nothing is
+ * left to settle. */
+export interface Listed<S extends ArgSource = ArgSource> {
+  versions: string[];
+  source: S;
+}
+
 /** One source of versions, for the config's `source` of kind `S["kind"]`: a new source is a module
  * exporting one of these and its line in the table (lib/sources/source.ts). */
 export interface Datasource<S extends ArgSource = ArgSource> {
   kind: S["kind"];
   /** The source a Dockerfile shows for its version ARG (the commands naming it, the FROM images,
-   * `{version}` where it stands), or null; absent: the source is only ever named in config. */
-  discover?(commands: VersionCommand[], froms: string[]): S | null;
+   * `{version}` where it stands; the image's labels), or null; absent: the source is only ever
+   * named in config. */
+  discover?(commands: VersionCommand[], froms: string[], labels: Map<string, string>): S | null;
   /** One line saying the source, for the report and the pull request. */
   label(source: S): string;
   /** The public page of `version` of the source, for a person to read. */
   page(source: S, version: string): string;
-  /** The versions the source lists, those the bot cannot order left out. */
-  versions(source: S, io: SourceIO): Promise<string[]>;
+  /** The versions the source lists, those the bot cannot order left out; `current`: the version
+   * the file holds now (what settles a GitHub tag template). */
+  versions(source: S, io: SourceIO, current: string): Promise<Listed<S>>;
   /** The image whose registry it reads: such a source is off with the registries. */
   registryImage?(source: S): string;
 }

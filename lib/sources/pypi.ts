@@ -29,7 +29,7 @@ export const pypi: Datasource<PypiSource> = {
     } catch {
       throw new InputError(`${url}: the answer is not JSON`);
     }
-    return pypiVersions(json, url);
+    return { versions: pypiVersions(json, url), source };
   },
 };
 

@@ -15,7 +15,10 @@ export const registryBase: Datasource<RegistrySource> = {
   },
   label: (source) => `base image ${source.image}:${source.tag}`,
   page: (source) => `https://${imageWeb(source.image)}`,
-  versions: async (source, io) => tagVersions(await io.registryTags(source.image), source.tag),
+  versions: async (source, io) => ({
+    versions: tagVersions(await io.registryTags(source.image), source.tag),
+    source,
+  }),
   registryImage: (source) => source.image,
 };
 

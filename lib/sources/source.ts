@@ -11,7 +11,8 @@ import { github } from "./github.ts";
 export type { ArgSource, SourceUrls } from "../runtime/config_model.ts";
 
 /** Every source, by its config `kind`; discovery asks them in this order (a `pip install` before
- * an `apk add` before a FROM base). A new source is its module and one line here. */
+ * an `apk add` before a FROM base before a source label). A new source is its module and one line
+ * here. */
 export const SOURCES: { [K in ArgSource["kind"]]: Datasource<Extract<ArgSource, { kind: K }>> } = {
   pypi,
   alpine,
@@ -26,11 +27,12 @@ export function sourceOf<S extends ArgSource>(source: S): Datasource<S> {
 
 /** The source the Dockerfile shows for its version ARG, or null: the first source of the table
  * that finds one (the first `pip install name==${VERSION}`, else the first `apk add
- * name=${VERSION}`, else a FROM base's tag). */
+ * name=${VERSION}`, else a FROM base's tag, else the GitHub repository its source label names
+ * when a command fetches the version). */
 export function discoverSource(dockerfile: string): ArgSource | null {
-  const { commands, froms } = versionUses(dockerfile);
+  const { commands, froms, labels } = versionUses(dockerfile);
   for (const source of Object.values(SOURCES) as Datasource[]) {
-    const found = source.discover?.(commands, froms);
+    const found = source.discover?.(commands, froms, labels);
     if (found) return found;
   }
   return null;

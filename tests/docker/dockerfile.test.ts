@@ -1,6 +1,10 @@
 // Dockerfile discovery and the version ARG's edit, on Dockerfiles written in the shapes blumeops uses.
 import assert from "node:assert/strict";
-import { discoverDockerfile, setDockerfileVersion } from "../../lib/docker/dockerfile.ts";
+import {
+  discoverDockerfile,
+  setDockerfileVersion,
+  versionUses,
+} from "../../lib/docker/dockerfile.ts";
 
 const FORGE = ["https://forge.example.org"];
 
@@ -143,4 +147,38 @@ Deno.test("a bump with no version ARG to move fails, naming the file; a comment 
     () => setDockerfileVersion("FROM a\nARG CONTAINER_APP_VERSION\n", "1.1.0"),
     /Dockerfile: no ARG CONTAINER_APP_VERSION=/,
   );
+});
+
+Deno.test("labels: key=value pairs quoted or bare, a quoted key, several on one line, the old one-pair form, the last of a key winning", () => {
+  const text = `ARG CONTAINER_APP_VERSION=1.0.0
+FROM alpine:3.22
+LABEL org.opencontainers.image.title="A \\"quoted\\" title"
+LABEL org.opencontainers.image.source=https://github.com/acme/tool \\
+      "org.opencontainers.image.vendor"='Acme Inc'
+# LABEL commented=out
+label maintainer someone at example.org
+LABEL org.opencontainers.image.source="https://github.com/acme/tool-2"
+`;
+  assert.deepEqual(Object.fromEntries(versionUses(text).labels), {
+    "org.opencontainers.image.title": 'A "quoted" title',
+    "org.opencontainers.image.source": "https://github.com/acme/tool-2",
+    "org.opencontainers.image.vendor": "Acme Inc",
+    maintainer: "someone at example.org",
+  });
+  assert.deepEqual(versionUses("FROM a\nLABEL\n").labels, new Map());
+});
+
+Deno.test("a command's word with a reference no ARG defaults (set by the command) still shows the version", () => {
+  const text = `ARG CONTAINER_APP_VERSION=12.3.3
+FROM alpine:3.22
+ARG CONTAINER_APP_VERSION
+ARG TOOL_VERSION=\${CONTAINER_APP_VERSION}
+RUN ARCH=amd64 && \\
+    url="https://dl.example.org/tool-\${TOOL_VERSION}.linux-\${ARCH}.tar.gz" && \\
+    curl -fSL "$url" | tar -xz
+RUN echo $ARCH
+`;
+  assert.deepEqual(versionUses(text).commands, [
+    { line: 5, words: ['url="https://dl.example.org/tool-{version}.linux-${ARCH}.tar.gz"'] },
+  ]);
 });

@@ -140,14 +140,18 @@ Deno.test("what is left out or not watched names its service entry when the scan
     ["containers/pinned", undefined],
     ["containers/stale", "stale"],
   ]);
-  // With sources on, the reason says no source showed one either.
+  // With sources on, the reason says nothing in the file uses the version either.
   const on = scanRepository(
     new Map([["containers/plain/Dockerfile", FILES["containers/plain/Dockerfile"]]]),
     FORGE,
     { file: "service-versions.yaml", text: SERVICES },
     true,
   );
-  assert.match(on.unwatched[0].reason, /no forge mirror and no version source the bot reads$/);
+  assert.equal(
+    on.unwatched[0].reason,
+    "its Dockerfile's CONTAINER_APP_VERSION comes from no forge mirror and no command in the " +
+      "file uses it",
+  );
 });
 
 Deno.test("no service entry, or two that name the mirror: left out, never guessed", () => {
@@ -241,4 +245,66 @@ Deno.test("a Dockerfile with no mirror whose version ARG reaches pip install is 
   );
   assert.deepEqual(none.packages, []);
   assert.match(none.unresolved[0].reason, /no entry named devpi/);
+});
+
+Deno.test("a source label on github.com: GitHub releases when no forge mirror is cloned, the mirror when one is; a download no source shows says config can name one", () => {
+  const label = 'LABEL org.opencontainers.image.source="https://github.com/acme/store"\n';
+  const download = "ARG CONTAINER_APP_VERSION=1.4.2\nFROM alpine\nARG CONTAINER_APP_VERSION\n" +
+    "RUN ARCH=x && curl -fsSLO https://dl.acme.example/store-${CONTAINER_APP_VERSION}-${ARCH}.tgz\n";
+  const files = (dockerfile: string) => new Map([["containers/store/Dockerfile", dockerfile]]);
+  const services = { file: "service-versions.yaml", text: SERVICES };
+  const labelled = scanRepository(files(download + label), FORGE, services, true);
+  assert.deepEqual(labelled.packages.map((p) => [p.name, p.source, p.mirrors]), [
+    ["store", { kind: "github", repo: "acme/store" }, []],
+  ]);
+  assert.match(
+    scanLines(labelled)[0],
+    /^store\s+dockerfile\s+1\.4\.2\s+GitHub releases of acme\/store/,
+  );
+  // Cloned from a forge mirror, the label changes nothing: the mirror's tags.
+  const mirrored = scanRepository(
+    files(FILES["containers/store/Dockerfile"] + label),
+    FORGE,
+    services,
+    true,
+  );
+  assert.deepEqual(mirrored.packages.map((p) => [p.source, p.mirrors]), [
+    [undefined, [{ repo: "mirrors/store", tag: "v{version}" }]],
+  ]);
+  // No label, or one on another host: not watched, the reason saying where the file fetches it.
+  for (const dockerfile of [download, download + label.replace("github.com", "gitlab.com")]) {
+    const unwatched = scanRepository(files(dockerfile), FORGE, services, true);
+    assert.deepEqual(unwatched.packages, []);
+    assert.deepEqual(unwatched.unwatched, [{
+      dir: "containers/store",
+      reason: "its Dockerfile fetches CONTAINER_APP_VERSION from dl.acme.example (the RUN at " +
+        "line 4), no source the bot can tell: packages[].source can name one",
+      service: "store",
+    }]);
+  }
+  // A command using the version with no URL, a FROM tag the bot cannot read: said as such.
+  const reason = (dockerfile: string) =>
+    scanRepository(files(dockerfile), FORGE, services, true).unwatched[0].reason;
+  assert.equal(
+    reason(
+      "ARG CONTAINER_APP_VERSION=1.4.2\nFROM golang\n" +
+        "RUN go install example.org/store@v${CONTAINER_APP_VERSION}\n",
+    ),
+    "its Dockerfile uses CONTAINER_APP_VERSION in the RUN at line 3, no source the bot can " +
+      "tell: packages[].source can name one",
+  );
+  assert.equal(
+    reason("ARG CONTAINER_APP_VERSION=1.4.2\nFROM ${REGISTRY}/store:${CONTAINER_APP_VERSION}\n"),
+    "its Dockerfile's FROM image is tagged with CONTAINER_APP_VERSION in no way the bot reads: " +
+      "packages[].source can name its source",
+  );
+  // The label alone, nothing fetching the version (the owner's own code, say): not watched.
+  const own = scanRepository(
+    files("ARG CONTAINER_APP_VERSION=1.4.2\nFROM nginx\nCOPY site /usr/share/nginx\n" + label),
+    FORGE,
+    services,
+    true,
+  );
+  assert.deepEqual(own.packages, []);
+  assert.match(own.unwatched[0].reason, /no forge mirror and no command in the file uses it$/);
 });

@@ -389,3 +389,18 @@ packages:
     /registries.*"Docker Hub" is not a registry host/,
   );
 });
+
+Deno.test("a GitHub source: its tag may be left out (settled by the releases); a bad repo or a tag with no {version} is named", () => {
+  const packages = (source: string) =>
+    `packages:\n  - { name: grafana, dir: containers/grafana, kind: dockerfile, source: ${source} }\n`;
+  const config = parseConfig(packages("{ kind: github, repo: grafana/grafana }"), "c.yaml");
+  assert.deepEqual(config.packages![0].source, { kind: "github", repo: "grafana/grafana" });
+  assert.throws(
+    () => parseConfig(packages("{ kind: github, repo: grafana }"), "c.yaml"),
+    /c\.yaml: packages\[0\]\.source\.repo: "grafana" is not a GitHub repository/,
+  );
+  assert.throws(
+    () => parseConfig(packages("{ kind: github, repo: a/b, tag: v1 }"), "c.yaml"),
+    /source\.tag: "v1" holds no \{version\}/,
+  );
+});

@@ -11,7 +11,7 @@ import {
 import { pypiUrl, pypiVersions } from "../../lib/sources/pypi.ts";
 import { apkIndexText, apkIndexUrl, apkVersions } from "../../lib/sources/alpine.ts";
 import { baseImage, tagVersions } from "../../lib/sources/registry_base.ts";
-import { githubVersions } from "../../lib/sources/github.ts";
+import { githubRepoOf, releaseTags, releaseTemplate } from "../../lib/sources/github.ts";
 import { InputError } from "../../lib/runtime/errors.ts";
 import { tarOf } from "../support/arg_sources.ts";
 
@@ -192,14 +192,110 @@ Deno.test("GitHub's releases: tags of the template's shape, drafts and unorderab
     { tag_name: "sdk/go/v0.20.2", draft: false },
     { tag_name: "v0.20", draft: false },
   ];
-  assert.deepEqual(githubVersions(answer, "v{version}", "x"), ["0.20.2", "0.20.1"]);
+  assert.deepEqual(tagVersions(releaseTags(answer, "x"), "v{version}"), ["0.20.2", "0.20.1"]);
   assert.throws(
-    () => githubVersions({ message: "Not Found" }, "v{version}", "api"),
+    () => releaseTags({ message: "Not Found" }, "api"),
     /api: not a list/,
   );
   assert.equal(
     sourcePage({ kind: "github", repo: "dagger/dagger", tag: "v{version}" }, "0.20.2"),
     "https://github.com/dagger/dagger/releases/tag/v0.20.2",
+  );
+});
+
+/** grafana's Dockerfile as blumeops writes it, cut to what discovery reads: the tarball's URL
+ * made from the version ARG (and an ARCH the command sets), the source label. */
+const GRAFANA = `ARG CONTAINER_APP_VERSION=12.3.3
+
+FROM alpine:3.22
+
+ARG CONTAINER_APP_VERSION
+ARG GRAFANA_VERSION=\${CONTAINER_APP_VERSION}
+
+RUN set -e && \\
+    apk --no-cache add dumb-init curl && \\
+    ARCH=amd64 && \\
+    url="https://dl.grafana.com/oss/release/grafana-\${GRAFANA_VERSION}.linux-\${ARCH}.tar.gz" && \\
+    curl -fSL "$url" | tar -xz -C /tmp
+
+LABEL org.opencontainers.image.title="Grafana"
+LABEL org.opencontainers.image.source="https://github.com/grafana/grafana"
+`;
+
+Deno.test("discovery: a source label naming a github.com repository, beside a command fetching the version, is its GitHub releases", () => {
+  assert.deepEqual(discoverSource(GRAFANA), { kind: "github", repo: "grafana/grafana" });
+  // Unquoted, the old one-pair form, a .git suffix and a final slash: the same repository.
+  const label = (value: string) =>
+    GRAFANA.replace(
+      'LABEL org.opencontainers.image.source="https://github.com/grafana/grafana"',
+      value,
+    );
+  for (
+    const written of [
+      "LABEL org.opencontainers.image.source=https://github.com/grafana/grafana",
+      "LABEL org.opencontainers.image.source https://github.com/grafana/grafana.git",
+      "LABEL org.opencontainers.image.source='https://github.com/grafana/grafana/'",
+    ]
+  ) {
+    assert.deepEqual(discoverSource(label(written)), { kind: "github", repo: "grafana/grafana" });
+  }
+  // Another host, a deeper path, an owner GitHub refuses, credentials, no URL: none.
+  for (
+    const value of [
+      "https://gitlab.com/grafana/grafana",
+      "https://github.com.evil.example/grafana/grafana",
+      "https://github.com/grafana/grafana/tree/main",
+      "https://github.com/grafana",
+      "https://github.com/-bad/grafana",
+      "https://github.com/grafana/..",
+      "https://user:secret@github.com/grafana/grafana",
+      "https://github.com/grafana/grafana?tab=readme",
+      "ftp://github.com/grafana/grafana",
+      "github.com/grafana/grafana",
+      "https://github.com/grafana/${NAME}",
+    ]
+  ) {
+    assert.equal(githubRepoOf(value), null, value);
+    assert.equal(
+      discoverSource(label(`LABEL org.opencontainers.image.source="${value}"`)),
+      null,
+      value,
+    );
+  }
+  assert.equal(githubRepoOf(null), null);
+  assert.equal(githubRepoOf("https://www.github.com/Acme-1/my_tool.js"), "Acme-1/my_tool.js");
+  // The label alone (no command uses the version: the owner's own code, say) is none.
+  assert.equal(
+    discoverSource(GRAFANA.replace(/^RUN [^]*?\/tmp\n/m, "RUN true\n")),
+    null,
+  );
+  // A command that shows a nearer source wins: the table's order.
+  assert.deepEqual(
+    discoverSource(
+      GRAFANA.replace("apk --no-cache add dumb-init curl", "pip install g==${GRAFANA_VERSION}"),
+    ),
+    { kind: "pypi", name: "g" },
+  );
+});
+
+Deno.test("a GitHub tag template: the one under which the current version is a release, v{version} first; none guessed", () => {
+  const grafana = ["v12.4.0", "v12.3.4", "v12.3.3", "v11.6.9", "12.3.3-not-a-release"];
+  assert.equal(releaseTemplate(grafana, "12.3.3"), "v{version}");
+  assert.equal(releaseTemplate(["3.8.2", "3.8.1", "v1.0.0"], "3.8.2"), "{version}");
+  // Both shapes release the version: the `v` first.
+  assert.equal(releaseTemplate(["12.3.3", "v12.3.3"], "12.3.3"), "v{version}");
+  // The current version is no release (off the page, or another project's releases): none.
+  assert.equal(releaseTemplate(["v12.4.0", "v12.3.4"], "12.3.3"), null);
+  assert.equal(releaseTemplate(["release-12.3.3", "sdk/go/v12.3.3"], "12.3.3"), null);
+  assert.equal(releaseTemplate([], "12.3.3"), null);
+  // A discovered source names no template: its page is the releases list until one is settled.
+  assert.equal(
+    sourcePage({ kind: "github", repo: "grafana/grafana" }, "12.3.4"),
+    "https://github.com/grafana/grafana/releases",
+  );
+  assert.equal(
+    sourcePage({ kind: "github", repo: "grafana/grafana", tag: "v{version}" }, "12.3.4"),
+    "https://github.com/grafana/grafana/releases/tag/v12.3.4",
   );
 });
 

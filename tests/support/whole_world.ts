@@ -240,6 +240,19 @@ export const DAGGER = {
   ],
 };
 
+/** grafana's GitHub releases (its Dockerfile's source label names grafana/grafana; its releases are
+ * tagged `v12.3.3`), and one ahead beside what is left out: a draft, a pre-release, an older
+ * series' patch, a tag of another shape. */
+const grafanaReleases = (...tags: string[]) =>
+  tags.map((tag_name) => ({ tag_name, draft: false, prerelease: tag_name.includes("-") }));
+export const GRAFANA = {
+  now: grafanaReleases("v12.3.3", "v12.2.5", "v11.6.9"),
+  ahead: [
+    { tag_name: "v12.5.0", draft: true, prerelease: false },
+    ...grafanaReleases("v13.0.0-beta1", "v12.4.0", "v11.6.10", "12.9.0", "v12.3.3", "v12.2.5"),
+  ],
+};
+
 export interface WholeWorldOptions {
   /** The bot's token (login "bot", admin). */
   token: string;
@@ -303,6 +316,7 @@ export async function wholeWorld(o: WholeWorldOptions): Promise<WholeWorld> {
     standIn.pypi.set("devpi-server", { ...PYPI_DEVPI.now });
     standIn.alpine.set("edge/community", [...ALPINE_COMMUNITY.now]);
     standIn.github.set("dagger/dagger", [...DAGGER.now]);
+    standIn.github.set("grafana/grafana", [...GRAFANA.now]);
 
     const forge = await startForge({
       root: `${w.root}/git`,
@@ -344,6 +358,7 @@ export async function wholeWorld(o: WholeWorldOptions): Promise<WholeWorld> {
       standIn.pypi.set("devpi-server", { ...PYPI_DEVPI.ahead });
       standIn.alpine.set("edge/community", [...ALPINE_COMMUNITY.ahead]);
       standIn.github.set("dagger/dagger", [...DAGGER.ahead]);
+      standIn.github.set("grafana/grafana", [...GRAFANA.ahead]);
     };
 
     return {
