@@ -825,6 +825,42 @@ Deno.test({
         assert.match(c[3], /^not watched: \S.*/, `${c[0]}: says why it is not watched`);
         assert.equal(c[4], "—", `${c[0]}: no state`);
       }
+      // Why each of the others is not watched, in the scan's words (the cell's entities decoded).
+      const ansible = "no file the bot scans holds its version (type ansible, no current-version)";
+      const fetched = (host: string, line: number) =>
+        `its Dockerfile fetches CONTAINER_APP_VERSION from ${host} (the RUN at line ${line}), no ` +
+        "source the bot can tell: packages[].source can name one";
+      const ownCode =
+        "its Dockerfile's CONTAINER_APP_VERSION comes from no forge mirror and no command in the " +
+        "file uses it";
+      assert.deepEqual(
+        Object.fromEntries(
+          notWatched.map((c) => [
+            c[0],
+            c[3].replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))),
+          ]),
+        ),
+        Object.fromEntries(
+          Object.entries({
+            alloy: ansible,
+            automounter: ansible,
+            borgmatic: ansible,
+            caddy: ansible,
+            jellyfin: ansible,
+            zot: ansible,
+            forgejo: "no file the bot scans holds its version (type ansible)",
+            // The flake's inputs are on GitHub, out of reach here: this world turns flakes off.
+            "nix-container-builder": "its flake's inputs are not updated (flakes are off)",
+            // Its version is in a remote URL among the kustomization's resources.
+            argocd: "no file the bot scans holds its version (type argocd)",
+            kiwix: fetched("mirror.download.kiwix.org", 12),
+            "runner-job-image": fetched("dl.dagger.io", 58),
+            "transmission-exporter": ownCode,
+            cv: ownCode,
+          }).map(([service, why]) => [service, `not watched: ${why}`]),
+        ),
+        "each service not watched, and why",
+      );
       console.log(
         `the dashboard: ${rows.length} rows, ${watchedRows.length} watched, ` +
           `${notWatched.length} not watched:\n${
