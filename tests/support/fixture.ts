@@ -13,12 +13,14 @@
 
 import { $ } from "zx";
 import {
+  copyTemplate,
   EXEC,
   goModulesTree,
   hashGitTree,
   hashTree,
   readBlob,
   sha256Base64,
+  templateDir,
   writeTree,
 } from "./trees.ts";
 import { notesFile, releaseNotes } from "./real_world.ts";
@@ -545,6 +547,9 @@ for the version update workflow.
 
 // ------------------------------------------------------------------ fixture --
 
+/** The fixture's repositories, each bare under `git/` and fed from a work tree under `work/`. */
+const REPOSITORIES = ["mirrors/authentik", "mirrors/authentik-client-go", "eblume/blumeops"];
+
 /** The mirrors of a fixture (bare repositories under `root/git`, each fed from a work tree under
  * `root/work`): adding a release to them and the hashes a release's FODs must get. */
 function mirrorsIn(root: string) {
@@ -554,7 +559,7 @@ function mirrorsIn(root: string) {
 
   async function create(): Promise<void> {
     // Each mirror is a bare repo fed from a work tree next to it.
-    for (const name of ["mirrors/authentik", "mirrors/authentik-client-go", "eblume/blumeops"]) {
+    for (const name of REPOSITORIES) {
       await Deno.mkdir(bare(name), { recursive: true });
       await git(bare(name))`git init -q --bare --initial-branch=main`;
       await Deno.mkdir(work(name), { recursive: true });
@@ -626,25 +631,22 @@ function mirrorsIn(root: string) {
   return { mirrorsDir, bare, work, create, addRelease, expectedHashes };
 }
 
-/** The mirrors holding some releases, built once per test file (each file runs in an isolate of
- * its own, with its own copy of this module) and copied into each fixture that starts with the
- * same releases: one `cp` instead of some fifty git and nix-hash processes. `hashes`: what the
- * FODs get at a release, read from the template, whose tags no test moves. */
+/** The mirrors holding some releases, built once per test file and copied into each fixture that
+ * starts with the same releases: one `cp` instead of some fifty git and nix-hash processes.
+ * `hashes`: what the FODs get at a release, read from the template, whose tags no test moves. */
 interface MirrorTemplate {
   root: string;
   hashes: Map<string, Promise<RepoHashes>>;
 }
 
 const templates = new Map<string, Promise<MirrorTemplate>>();
-const templateRoots: string[] = [];
 
 function mirrorTemplate(releases: FixtureRelease[]): Promise<MirrorTemplate> {
   const key = JSON.stringify(releases);
   let template = templates.get(key);
   if (!template) {
     template = (async () => {
-      const root = await Deno.makeTempDir({ prefix: "upgrade-bot-fixture-template-" });
-      templateRoots.push(root);
+      const root = await templateDir("upgrade-bot-fixture-template-");
       const m = mirrorsIn(root);
       await m.create();
       for (const r of releases) await m.addRelease(r);
@@ -664,14 +666,6 @@ function templateHashes(t: MirrorTemplate, version: string): Promise<RepoHashes>
   return hashes;
 }
 
-/** The templates go when the test file's tests are done (or a script using fixtures ends). */
-function removeTemplates(): void {
-  for (const root of templateRoots.splice(0)) Deno.removeSync(root, { recursive: true });
-  templates.clear();
-}
-Deno.test.afterAll(removeTemplates);
-globalThis.addEventListener("unload", removeTemplates);
-
 export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
   const releases = opts.releases ?? [{ version: "2026.2.0" }, { version: "2026.5.0" }];
   const current = opts.current ?? "2026.2.0";
@@ -683,14 +677,13 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
   const root = await Deno.makeTempDir({ prefix: "upgrade-bot-fixture-" });
   // Builds run as nixbld users, which must read the mirrors.
   await Deno.chmod(root, 0o755);
-  await $({ quiet: true })`cp -a ${`${template.root}/git`} ${`${template.root}/work`} ${root}`;
+  await copyTemplate(
+    template.root,
+    root,
+    ["git", "work"],
+    REPOSITORIES.map((name) => `work/${name}/.git/config`),
+  );
   const m = mirrorsIn(root);
-  // The work trees push to this fixture's bare repositories, not the template's.
-  for (const name of ["mirrors/authentik", "mirrors/authentik-client-go", "eblume/blumeops"]) {
-    const config = `${m.work(name)}/.git/config`;
-    const text = await Deno.readTextFile(config);
-    await Deno.writeTextFile(config, text.replaceAll(template.root, root));
-  }
   const url = opts.mirrorUrl ?? ((name: string) => `file://${m.bare(`mirrors/${name}`)}`);
 
   // The target repository at `current`, with its correct hashes.
