@@ -1,10 +1,10 @@
 // `deno task test`: the whole suite, its files side by side (`deno test --parallel`), with /tmp on a
 // tmpfs of the suite's own when it can have one: run as root with unshare, the suite gets a mount
 // namespace of its own whose /tmp is a fresh tmpfs, gone when the suite ends, seen by nothing else
-// on the machine. Why: the tests create and delete some hundred thousand files (worlds, clones,
-// builds), and on a disk file system that keeps no journal (this project's machine) ext4 skips
-// every recently deleted inode when it allocates one: measured, that scan was most of the
-// suite's system time (docs/architecture.md). Elsewhere the suite runs as it is, in $TMPDIR.
+// on the machine. Why: the tests create and delete many files (worlds, clones, builds), and on a
+// disk file system without a journal (this project's machine) ext4 passes over every recently
+// deleted inode to allocate one: measured, that scan was most of the suite's system time
+// (docs/architecture.md). Elsewhere the suite runs as it is, in $TMPDIR.
 //   deno run -A tests/tools/suite.ts PATH...
 import { which } from "./preflight.ts";
 
