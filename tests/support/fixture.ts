@@ -13,12 +13,14 @@
 
 import { $ } from "zx";
 import {
+  copyTemplate,
   EXEC,
   goModulesTree,
   hashGitTree,
   hashTree,
   readBlob,
   sha256Base64,
+  templateDir,
   writeTree,
 } from "./trees.ts";
 import { notesFile, releaseNotes } from "./real_world.ts";
@@ -545,28 +547,25 @@ for the version update workflow.
 
 // ------------------------------------------------------------------ fixture --
 
-export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
-  const releases = opts.releases ?? [{ version: "2026.2.0" }, { version: "2026.5.0" }];
-  const current = opts.current ?? "2026.2.0";
-  if (!releases.some((r) => r.version === current)) {
-    throw new Error(`makeFixture: current ${current} is not among the releases`);
-  }
+/** The fixture's repositories, each bare under `git/` and fed from a work tree under `work/`. */
+const REPOSITORIES = ["mirrors/authentik", "mirrors/authentik-client-go", "eblume/blumeops"];
 
-  const root = await Deno.makeTempDir({ prefix: "upgrade-bot-fixture-" });
-  // Builds run as nixbld users, which must read the mirrors.
-  await Deno.chmod(root, 0o755);
+/** The mirrors of a fixture (bare repositories under `root/git`, each fed from a work tree under
+ * `root/work`): adding a release to them and the hashes a release's FODs must get. */
+function mirrorsIn(root: string) {
   const mirrorsDir = `${root}/git`;
   const bare = (name: string) => `${mirrorsDir}/${name}.git`;
-  const url = opts.mirrorUrl ?? ((name: string) => `file://${bare(`mirrors/${name}`)}`);
   const work = (name: string) => `${root}/work/${name}`;
 
-  // Each mirror is a bare repo fed from a work tree next to it.
-  for (const name of ["mirrors/authentik", "mirrors/authentik-client-go", "eblume/blumeops"]) {
-    await Deno.mkdir(bare(name), { recursive: true });
-    await git(bare(name))`git init -q --bare --initial-branch=main`;
-    await Deno.mkdir(work(name), { recursive: true });
-    await git(work(name))`git init -q --initial-branch=main`;
-    await git(work(name))`git remote add origin ${bare(name)}`;
+  async function create(): Promise<void> {
+    // Each mirror is a bare repo fed from a work tree next to it.
+    for (const name of REPOSITORIES) {
+      await Deno.mkdir(bare(name), { recursive: true });
+      await git(bare(name))`git init -q --bare --initial-branch=main`;
+      await Deno.mkdir(work(name), { recursive: true });
+      await git(work(name))`git init -q --initial-branch=main`;
+      await git(work(name))`git remote add origin ${bare(name)}`;
+    }
   }
 
   const hasTag = async (repo: string, tag: string) =>
@@ -629,31 +628,87 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
     }
   }
 
-  for (const r of releases) await addRelease(r);
+  return { mirrorsDir, bare, work, create, addRelease, expectedHashes };
+}
+
+/** The mirrors holding some releases, built once per test file and copied into each fixture that
+ * starts with the same releases: one `cp` instead of some fifty git and nix-hash processes.
+ * `hashes`: what the FODs get at a release, read from the template, whose tags no test moves. */
+interface MirrorTemplate {
+  root: string;
+  hashes: Map<string, Promise<RepoHashes>>;
+}
+
+const templates = new Map<string, Promise<MirrorTemplate>>();
+
+function mirrorTemplate(releases: FixtureRelease[]): Promise<MirrorTemplate> {
+  const key = JSON.stringify(releases);
+  let template = templates.get(key);
+  if (!template) {
+    template = (async () => {
+      const root = await templateDir("upgrade-bot-fixture-template-");
+      const m = mirrorsIn(root);
+      await m.create();
+      for (const r of releases) await m.addRelease(r);
+      return { root, hashes: new Map() };
+    })();
+    templates.set(key, template);
+  }
+  return template;
+}
+
+function templateHashes(t: MirrorTemplate, version: string): Promise<RepoHashes> {
+  let hashes = t.hashes.get(version);
+  if (!hashes) {
+    hashes = mirrorsIn(t.root).expectedHashes(version);
+    t.hashes.set(version, hashes);
+  }
+  return hashes;
+}
+
+export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
+  const releases = opts.releases ?? [{ version: "2026.2.0" }, { version: "2026.5.0" }];
+  const current = opts.current ?? "2026.2.0";
+  if (!releases.some((r) => r.version === current)) {
+    throw new Error(`makeFixture: current ${current} is not among the releases`);
+  }
+  const template = await mirrorTemplate(releases);
+
+  const root = await Deno.makeTempDir({ prefix: "upgrade-bot-fixture-" });
+  // Builds run as nixbld users, which must read the mirrors.
+  await Deno.chmod(root, 0o755);
+  await copyTemplate(
+    template.root,
+    root,
+    ["git", "work"],
+    REPOSITORIES.map((name) => `work/${name}/.git/config`),
+  );
+  const m = mirrorsIn(root);
+  const url = opts.mirrorUrl ?? ((name: string) => `file://${m.bare(`mirrors/${name}`)}`);
 
   // The target repository at `current`, with its correct hashes.
-  const target = work("eblume/blumeops");
+  const target = m.work("eblume/blumeops");
   const author = {
     GIT_AUTHOR_NAME: USER_NAME,
     GIT_AUTHOR_EMAIL: USER_EMAIL,
     GIT_COMMITTER_NAME: USER_NAME,
     GIT_COMMITTER_EMAIL: USER_EMAIL,
   };
-  await writeTree(target, repoFiles(current, await expectedHashes(current), url));
+  await writeTree(target, repoFiles(current, await templateHashes(template, current), url));
   await git(target, author)`git add -A`;
   await git(target, author)`git commit -q -m ${`Build authentik ${current} from source`}`;
   await git(target)`git push -q origin main`;
   const repo = `${root}/blumeops`;
-  await git(root)`git clone -q ${bare("eblume/blumeops")} ${repo}`;
+  await git(root)`git clone -q ${m.bare("eblume/blumeops")} ${repo}`;
 
   return {
     root,
-    mirrorsDir,
+    mirrorsDir: m.mirrorsDir,
     repo,
     nixPath: NIX_PATH_DIR,
     buildArgs: ["-I", `nixpkgs=${NIX_PATH_DIR}`, "--option", "substituters", ""],
-    addRelease,
-    expectedHashes,
+    addRelease: m.addRelease,
+    expectedHashes: m.expectedHashes,
     cleanup: () => Deno.remove(root, { recursive: true }),
   };
 }

@@ -16,12 +16,14 @@
 
 import { $ } from "zx";
 import {
+  copyTemplate,
   EXEC,
   goModulesTree,
   hashGitTree,
   hashTree,
   readBlob,
   sha256Base64,
+  templateDir,
   writeTree,
 } from "./trees.ts";
 
@@ -442,46 +444,82 @@ export async function realWorld(options: RealWorldOptions = {}): Promise<RealWor
   try {
     // Builds run as nixbld users, which must read the mirrors.
     await Deno.chmod(root, 0o755);
-    return await populate(root, source, options.releases ?? DEFAULT_RELEASES, options.fodSleep);
+    const initial = options.releases ?? DEFAULT_RELEASES;
+    const template = await worldTemplate(source, initial);
+    return await populate(root, source, initial, options.fodSleep, template);
   } catch (e) {
     await Deno.remove(root, { recursive: true });
     throw e;
   }
 }
 
+/** The repository cloned and the mirrors holding some releases, built once per test file and
+ * copied into each world that starts from the same source and releases (one `cp`, not a clone of
+ * the bundle and some fifty git processes); `releases`: the versions tagged, in order. */
+interface WorldTemplate {
+  root: string;
+  releases: string[];
+}
+
+const templates = new Map<string, Promise<WorldTemplate>>();
+
+function worldTemplate(source: string, initial: RealRelease[]): Promise<WorldTemplate> {
+  const key = JSON.stringify([source, initial]);
+  let template = templates.get(key);
+  if (!template) {
+    template = (async () => {
+      const root = await templateDir("upgrade-bot-realworld-template-");
+      const w = await populate(root, source, initial);
+      return { root, releases: w.releases };
+    })();
+    templates.set(key, template);
+  }
+  return template;
+}
+
+/** The mirrors of the world's package, each bare under `git/mirrors/` and fed from `work/`. */
+const MIRRORS = ["authentik", "authentik-client-go"];
+
 async function populate(
   root: string,
   source: string,
   initial: RealRelease[],
   fodSleep?: number,
+  template?: WorldTemplate,
 ): Promise<RealWorld> {
-  // ---- the repository: a bare clone (origin) and a work clone on main.
   const remote = `${root}/git/eblume/blumeops.git`;
   const repo = `${root}/blumeops`;
-  await Deno.mkdir(`${root}/git/eblume`, { recursive: true });
-  await git(root)`git clone -q --bare ${source} ${remote}`;
-  await git(root)`git clone -q ${remote} ${repo}`;
-  const branch = (await git(repo, {}, true)`git symbolic-ref --short HEAD`).stdout.trim();
-  if (branch !== "main") {
-    await git(repo)`git checkout -q -B main`;
-    await git(repo)`git push -q origin main`;
-  }
-  const packageDir = `${repo}/${PACKAGE_DIR}`;
-  if (!exists(`${packageDir}/sources.nix`)) {
-    throw new Error(`realWorld: ${source} has no ${PACKAGE_DIR}/sources.nix`);
-  }
-
-  // ---- the mirrors: bare repos fed from work trees next to them.
   // Under git/, beside eblume/blumeops.git, so the Forgejo stand-in serves them as mirrors/*.
   const mirrorsDir = `${root}/git/mirrors`;
   const bare = (name: string) => `${mirrorsDir}/${name}.git`;
   const work = (name: string) => `${root}/work/${name}`;
-  for (const name of ["authentik", "authentik-client-go"]) {
-    await Deno.mkdir(bare(name), { recursive: true });
-    await git(bare(name))`git init -q --bare --initial-branch=main`;
-    await Deno.mkdir(work(name), { recursive: true });
-    await git(work(name))`git init -q --initial-branch=main`;
-    await git(work(name))`git remote add origin ${bare(name)}`;
+  if (template) {
+    await copyTemplate(template.root, root, ["git", "work", "blumeops"], [
+      "blumeops/.git/config",
+      ...MIRRORS.map((name) => `work/${name}/.git/config`),
+    ]);
+  } else {
+    // ---- the repository: a bare clone (origin) and a work clone on main.
+    await Deno.mkdir(`${root}/git/eblume`, { recursive: true });
+    await git(root)`git clone -q --bare ${source} ${remote}`;
+    await git(root)`git clone -q ${remote} ${repo}`;
+    const branch = (await git(repo, {}, true)`git symbolic-ref --short HEAD`).stdout.trim();
+    if (branch !== "main") {
+      await git(repo)`git checkout -q -B main`;
+      await git(repo)`git push -q origin main`;
+    }
+    // ---- the mirrors: bare repos fed from work trees next to them.
+    for (const name of MIRRORS) {
+      await Deno.mkdir(bare(name), { recursive: true });
+      await git(bare(name))`git init -q --bare --initial-branch=main`;
+      await Deno.mkdir(work(name), { recursive: true });
+      await git(work(name))`git init -q --initial-branch=main`;
+      await git(work(name))`git remote add origin ${bare(name)}`;
+    }
+  }
+  const packageDir = `${repo}/${PACKAGE_DIR}`;
+  if (!exists(`${packageDir}/sources.nix`)) {
+    throw new Error(`realWorld: ${source} has no ${PACKAGE_DIR}/sources.nix`);
   }
 
   const hasTag = async (name: string, tag: string) =>
@@ -528,7 +566,7 @@ async function populate(
     return { was, now: await sha() };
   }
 
-  const releases: string[] = [];
+  const releases: string[] = [...template?.releases ?? []];
   const webDirs = new Map<string, string>();
   // A tag that already exists is skipped, so addRelease({version, clientGo: true}) after an
   // earlier clientGo: false only adds the late client-go tag.
@@ -554,7 +592,14 @@ async function populate(
       await commitAndTag("authentik-client-go", clientGoTree(r.version), goTag, r.date);
     }
   }
-  for (const r of initial) await addRelease(r);
+  if (template) {
+    // Tagged in the template: what addRelease noted of each, the first time it was tagged.
+    for (const r of initial) {
+      if (r.webDir && !webDirs.has(r.version)) webDirs.set(r.version, r.webDir);
+    }
+  } else {
+    for (const r of initial) await addRelease(r);
+  }
 
   async function addMirrorTags(
     name: string,

@@ -69,3 +69,38 @@ export async function hashTree(dir: string, files: Record<string, string>): Prom
   await writeTree(dir, files);
   return hashDir(dir);
 }
+
+// The worlds' templates: what every world of a test file starts with, built once and copied.
+
+const templateRoots: string[] = [];
+
+function removeTemplates(): void {
+  for (const root of templateRoots.splice(0)) Deno.removeSync(root, { recursive: true });
+}
+// Each test file runs in an isolate of its own, with its own copy of this module: its templates go
+// when its tests are done, a script's when it ends.
+Deno.test.afterAll(removeTemplates);
+globalThis.addEventListener("unload", removeTemplates);
+
+/** A temp dir (readable by the nixbld users) for a template, removed with the test file's. */
+export async function templateDir(prefix: string): Promise<string> {
+  const root = await Deno.makeTempDir({ prefix });
+  templateRoots.push(root);
+  await Deno.chmod(root, 0o755);
+  return root;
+}
+
+/** Copies `entries` of `template` into `root` (one cp), then points the git configs
+ * `gitConfigs` (paths in `root`) at `root`'s repositories instead of the template's. */
+export async function copyTemplate(
+  template: string,
+  root: string,
+  entries: string[],
+  gitConfigs: string[],
+): Promise<void> {
+  await $({ quiet: true })`cp -a ${entries.map((e) => `${template}/${e}`)} ${root}`;
+  for (const config of gitConfigs) {
+    const text = await Deno.readTextFile(`${root}/${config}`);
+    await Deno.writeTextFile(`${root}/${config}`, text.replaceAll(template, root));
+  }
+}
