@@ -29,8 +29,10 @@ async function privateTmp(): Promise<{ prefix: string[] } | { why: string }> {
     "/bin/sh",
     "-c",
     // A mount the kernel refuses (a container without CAP_SYS_ADMIN) fails here, before the tests.
-    `${mount} -t tmpfs -o mode=1777 upgrade-bot-tests /tmp && exec "$@"`,
+    // The script is constant: the mount program comes in as $1, the command after it.
+    '"$1" -t tmpfs -o mode=1777 upgrade-bot-tests /tmp && shift && exec "$@"',
     "suite",
+    mount,
   ];
   const probe = await new Deno.Command(prefix[0], {
     args: [...prefix.slice(1), "true"],
