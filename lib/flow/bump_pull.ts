@@ -25,6 +25,16 @@ import { discover, type Found, ownTags } from "./releases.ts";
 import { checkoutBotBranch, pushBranch } from "./publish.ts";
 import { closeIfDone } from "./close.ts";
 
+/** The mirrors what changed upstream is read from, between the versions `from` and `to` as
+ * their tag templates take them; `tags`: the own mirror's, for the releases crossed (null:
+ * listed when read). */
+export interface UpstreamSource {
+  mirrors: { repo: string; tag: string }[];
+  from: string;
+  to: string;
+  tags: string[] | null;
+}
+
 /** What one kind of version bump does: where its version is read, and its edit. */
 export interface BumpKind {
   /** The version on the base branch (at most one request). */
@@ -42,6 +52,10 @@ export interface BumpKind {
     subject: string;
     /** The body, given what changed upstream on the package's mirrors (lib/upstream). */
     body: (upstream: MirrorChanges[]) => string;
+    /** Where what changed upstream is read when not the package's mirrors at `from` and `to`
+     * (an image's source label leads to a forge mirror): that mirror, the two versions as its
+     * tags write them, and its tags; null: nowhere (the body says what it knows). */
+    upstream?: UpstreamSource | null;
   }>;
   /** What the report says builds the result. */
   builder: string;
@@ -117,7 +131,17 @@ export async function runBumpPull(
     const sha = await git.commit(edited.files, subject);
     const result = await bumpResult(git, base, sha, subject);
     // Read only for a bump committed: a run with nothing new asks none of it.
-    result.upstream = await bumpUpstream(forge, settings, spec.mirrors, from, to, [...tags.keys()]);
+    const source = edited.upstream === undefined
+      ? { mirrors: spec.mirrors, from, to, tags: [...tags.keys()] }
+      : edited.upstream;
+    result.upstream = source === null ? [] : await bumpUpstream(
+      forge,
+      settings,
+      source.mirrors,
+      source.from,
+      source.to,
+      source.tags,
+    );
     const body = edited.body(result.upstream);
     if (settings.dryRun) {
       result.pull = {

@@ -23,7 +23,8 @@ import { readOptional, writeFileAtomic } from "../runtime/files.ts";
 import type { RunShared } from "./context.ts";
 import type { Report } from "./report.ts";
 import { type Found, nothingFound } from "./releases.ts";
-import { moveServiceRecord, runBumpPull } from "./bump_pull.ts";
+import { moveServiceRecord, runBumpPull, type UpstreamSource } from "./bump_pull.ts";
+import { orderableVersion } from "../nix/versions.ts";
 
 /** `run` for an image package: the registry's newest tag of the current tag's shape, every
  * reference of the image and the images moving with it moved in its manifest directories,
@@ -94,6 +95,7 @@ export function runImage(
         moved.push(...stale);
       }
       const from = tagShape(fromTag)?.version ?? spec.base_version!;
+      const upstream = await upstreamOf(registry, repository, forge, fromTag, tag);
       const facts = await editRecords(spec, work, branch, fromTag, tag, {
         package: spec.name,
         from,
@@ -101,7 +103,7 @@ export function runImage(
         image: entry.name,
         also,
         moved,
-        upstream: await upstreamOf(registry, repository, forge, fromTag, tag),
+        upstream: upstream.facts,
       });
       return {
         from,
@@ -112,8 +114,9 @@ export function runImage(
           from: tagShape(fromTag)?.written ?? from,
           to: tagShape(tag)!.written,
         }),
-        // What changed upstream is the image's source label (imageBody), not a mirror's tags.
-        body: () => imageBody(facts),
+        // What changed upstream is read where the image's source label leads (upstreamOf).
+        upstream: upstream.source,
+        body: (changes) => imageBody(facts, changes),
       };
     },
   });
@@ -195,32 +198,53 @@ async function newestTag(
 }
 
 /** What changed upstream: the new tag's source label (untrusted: an http(s) URL or nothing) to
- * the forge mirror of that repository when it has both tags (its compare page), else the
- * source itself. */
+ * the forge mirror of that repository when it has both tags with the same prefix (its compare
+ * page, and where the pull request's section is read: the versions as the tags write them),
+ * else the source itself. */
 async function upstreamOf(
   registry: Registry,
   repository: string,
   forge: Forge,
   fromTag: string,
   tag: string,
-): Promise<ImageFacts["upstream"]> {
+): Promise<{ facts: ImageFacts["upstream"]; source: UpstreamSource | null }> {
   const source = sourceUrl(await registry.label(repository, tag, SOURCE_LABEL));
-  if (source === null) return null;
+  if (source === null) return { facts: null, source: null };
   const mirror = mirrorOfSource(source, MIRRORS_OWNER);
   if (mirror) {
-    const written = (t: string) => tagShape(t)!.written;
-    const exists = async (t: string) => (await forge.tag(mirror, t)) !== null;
-    const pick = async (w: string) => {
-      for (const t of [`v${w}`, w]) if (await exists(t)) return t;
-      return null;
-    };
-    const from = await pick(written(fromTag));
-    const to = from === null ? null : await pick(written(tag));
-    if (from !== null && to !== null) {
-      return { kind: "compare", mirror, from, to, url: forge.compareUrl(mirror, from, to) };
+    const from = tagShape(fromTag)!.written;
+    const to = tagShape(tag)!.written;
+    const has = async (t: string) => (await forge.tag(mirror, t)) !== null;
+    let prefix: string | undefined;
+    for (const p of ["v", ""]) {
+      if (await has(p + from) && await has(p + to)) {
+        prefix = p;
+        break;
+      }
+    }
+    if (prefix !== undefined) {
+      const [fromAt, toAt] = [prefix + from, prefix + to];
+      // The releases crossed are listed (by bumpUpstream) only when the bot can order both
+      // versions as the tags write them (`18.3` it cannot: the new one's notes alone).
+      const ordered = orderableVersion(from) !== null && orderableVersion(to) !== null;
+      return {
+        facts: {
+          kind: "compare",
+          mirror,
+          from: fromAt,
+          to: toAt,
+          url: forge.compareUrl(mirror, fromAt, toAt),
+        },
+        source: {
+          mirrors: [{ repo: mirror, tag: `${prefix}{version}` }],
+          from,
+          to,
+          tags: ordered ? null : [],
+        },
+      };
     }
   }
-  return { kind: "source", url: source };
+  return { facts: { kind: "source", url: source }, source: null };
 }
 
 /** service-versions.yaml (when its entry records the tag, as the tag or its version) and the

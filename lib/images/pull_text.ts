@@ -2,6 +2,8 @@
 import { linkTarget, mdCode, oneLine } from "../mikado/markdown.ts";
 import { withFragmentLine } from "../mikado/changelog.ts";
 import type { ImageReference } from "../pins/references.ts";
+import type { MirrorChanges } from "../upstream/changes.ts";
+import { withUpstream } from "../upstream/render.ts";
 
 /** The label naming an image's source repository (OCI image spec annotations). */
 export const SOURCE_LABEL = "org.opencontainers.image.source";
@@ -66,8 +68,11 @@ const FIELD: Record<ImageReference["kind"], string> = {
   helm: "image.tag",
 };
 
-export function imageBody(f: ImageFacts): string {
-  const upstream = f.upstream?.kind === "compare"
+/** `changes`: what changed upstream as read on the forge mirror (lib/upstream), the shared
+ * section in place of the one line saying where it leads; empty: not read (no such mirror, or
+ * its reading failed). */
+export function imageBody(f: ImageFacts, changes: MirrorChanges[] = []): string {
+  const where = f.upstream?.kind === "compare"
     ? `What changed upstream: [${mdCode(`${f.upstream.from}...${f.upstream.to}`)} on the forge ` +
       `mirror ${mdCode(f.upstream.mirror)}](${linkTarget(f.upstream.url)})`
     : f.upstream?.kind === "source"
@@ -83,15 +88,14 @@ export function imageBody(f: ImageFacts): string {
     : `- ${mdCode(f.servicesFile)}: ${mdCode(f.service)} left at ${mdCode(f.kept ?? "")}: ` +
       `it records something other than the tag (${mdCode(f.fromTag)}), so the bot does ` +
       "not write it";
-  return [
+  return withUpstream(changes, (upstream) => [
     `Upgrade ${oneLine(f.package)} from ${mdCode(f.fromTag)} to ${mdCode(f.tag)}: a version ` +
     "bump under review (C1: this branch and pull request, no Mikado cards).",
     "",
     `Image: ${mdCode(f.image)}` +
     (f.also.length ? `, with ${f.also.map(mdCode).join(", ")} at the same tag` : ""),
     "",
-    upstream,
-    "",
+    ...(changes.length ? [] : [where, ""]),
     "### Changes",
     "",
     ...f.moved.map((r) =>
@@ -100,6 +104,7 @@ export function imageBody(f: ImageFacts): string {
     record,
     `- ${mdCode(f.changelog)}: the changelog fragment`,
     "",
+    ...upstream,
     "### After merge",
     "",
     `1. ArgoCD syncs the manifests to ${mdCode(`${f.image}:${f.tag}`)}.`,
@@ -107,7 +112,7 @@ export function imageBody(f: ImageFacts): string {
     "",
     "*Opened by upgrade-bot.*",
     "",
-  ].join("\n");
+  ]);
 }
 
 /** The changelog fragment: its line added, the fragment's other lines kept. */

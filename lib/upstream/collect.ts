@@ -211,24 +211,25 @@ export function packageUpstream(
 /** The upstream changes of a C1 version bump `from` -> `to` (lib/flow/bump_pull.ts), for its
  * pull request: per mirror the compare link and commits, the forge releases' notes and the
  * changelog's sections of the crossed releases; no lock file. `tags`: the own mirror's, as the
- * run listed them. Asked only when the bump is committed; a failure is said and leaves the
- * section out. */
+ * run listed them (null: listed now). Asked only when the bump is committed; a failure is said
+ * and leaves the section out. */
 export function bumpUpstream(
   forge: Forge,
   settings: Pick<Settings, "prereleases">,
   mirrors: { repo: string; tag: string }[],
   from: string,
   to: string,
-  tags: string[],
+  tags: string[] | null,
 ): Promise<MirrorChanges[]> {
   if (mirrors.length === 0) return Promise.resolve([]);
-  return guarded(() =>
-    upstreamChanges(forge, {
+  const own = mirrors[0];
+  return guarded(async () =>
+    await upstreamChanges(forge, {
       mirrors,
       releaseNotes: null,
       from,
       to,
-      tags,
+      tags: tags ?? await forge.tags(own.repo, own.tag.split("{version}")[0]),
       prereleases: settings.prereleases,
       feeds: null,
       changelog: true,

@@ -444,6 +444,16 @@ Deno.test({
         name: "v3.7.0",
         body: "## Security\n\n* LOKI RELEASE NOTES: CVE-2026-0001 fixed, resolves #3\n",
       });
+      // frigate's release on its mirror (where its image's source label leads), hostile: a
+      // mention, a closing keyword, raw HTML, a link to a script, a copy of the bot's record.
+      await forge.addRelease("mirrors", "frigate", {
+        tag: "v0.17.0",
+        name: "0.17.0 @blakeblackshear",
+        body: "## Breaking Changes\n\n* FRIGATE BREAKING: the detector config moved, fixes #7, " +
+          "thanks @someone\n\n## Features\n\n* FRIGATE FEATURE <img src=x onerror=alert(1)> " +
+          "</details> [see](javascript:alert(1))\n\n" +
+          checksMarker("0123456789abcdef0123456789abcdef01234567") + "\n",
+      });
 
       // ---- inspect on the checkout: the packages with no config at all (the flake too), and
       // with the run's config, what the cron run watches.
@@ -696,14 +706,45 @@ Deno.test({
         body("tailscale-operator"),
         /proxyclass\.yaml` line 22: image: `v1\.94\.2` → `v1\.96\.0`[\s\S]*line 24/,
       );
-      assert.match(
-        body("frigate"),
-        /\[`v0\.17\.0-rc2\.\.\.v0\.17\.0` on the forge mirror `mirrors\/frigate`\]\(<http[^>]+\/mirrors\/frigate\/compare\/v0\.17\.0-rc2\.\.\.v0\.17\.0>\)/,
+      // frigate's label leads to its forge mirror, which has both tags: the shared section, as
+      // the Dockerfiles' and Applications' (compare link, the one commit, its release inert).
+      const frigate = body("frigate");
+      assert.match(frigate, compareLine("frigate", "v0.17.0-rc2", "v0.17.0", 1), frigate);
+      assert.equal(o1.frigate.upstream[0]?.commits, 1, JSON.stringify(o1.frigate.upstream));
+      assert.deepEqual(
+        o1.frigate.upstream.map((u) => u.notes.map((n) => [n.releases, n.source, n.title])),
+        [[[["0.17.0"], "release", "0.17.0 @blakeblackshear"]]],
       );
+      assert.deepEqual(o1.frigate.upstream[0].problems, []);
+      const inFrigate = (s: string) => {
+        const i = frigate.indexOf(s);
+        assert.ok(i >= 0, `${s} in frigate's body`);
+        return i;
+      };
+      assert.ok(
+        inFrigate("### What changed upstream") <
+            inFrigate("##### 0.17.0: forge release `0.17.0 @blakeblackshear`") &&
+          inFrigate("##### 0.17.0: forge release") < inFrigate("FRIGATE BREAKING") &&
+          inFrigate("FRIGATE BREAKING") < inFrigate("<details><summary>Other sections: Features") &&
+          inFrigate("<details><summary>Other sections: Features") < inFrigate("FRIGATE FEATURE"),
+      );
+      assert.match(frigate, /fixes #&#8203;7, thanks @&#8203;someone/);
+      assert.ok(!frigate.includes("](javascript:"), "the untrusted link is not followed");
+      assert.ok(!frigate.includes("What changed upstream: "), "the section, not the line");
+      inert("frigate", frigate);
+      // The labels leading to no forge mirror: the source's link, as before.
       assert.match(
         body("mosquitto"),
-        /\[`https:\/\/github\.com\/eclipse\/mosquitto`\]\(<https:\/\/github\.com\/eclipse\/mosquitto>\)/,
+        /^What changed upstream: the image's source, \[`https:\/\/github\.com\/eclipse\/mosquitto`\]\(<https:\/\/github\.com\/eclipse\/mosquitto>\) \(its `org\.opencontainers\.image\.source` label; no forge mirror of it has both tags\)$/m,
       );
+      assert.match(
+        body("tailscale-operator"),
+        /^What changed upstream: the image's source, \[`https:\/\/github\.com\/tailscale\/tailscale`\]\(<https:\/\/github\.com\/tailscale\/tailscale>\) \(its `org\.opencontainers\.image\.source` label; no forge mirror of it has both tags\)$/m,
+      );
+      for (const name of ["mosquitto", "tailscale-operator", "blumeops-pg"]) {
+        assert.deepEqual(o1[name].upstream, [], name);
+        assert.ok(!body(name).includes("### What changed upstream"), name);
+      }
       assert.match(body("blumeops-pg"), /What changed upstream: unknown/);
       assert.ok(!body("blumeops-pg").includes("javascript:"), "the untrusted label is not linked");
 
@@ -917,6 +958,20 @@ Deno.test({
         assert.ok(extra <= 1 + 8, `${m.mirror}: ${extra} requests for its upstream section`);
         return `${m.mirror} ${extra}`;
       });
+      // frigate's mirror (its image's label leads there): nothing asked when nothing is new;
+      // its pull request's run asked its two tags, the tags' list, the one release crossed.
+      assert.deepEqual(mirrorAsked("frigate", idleRequests), []);
+      const frigateFirst = mirrorAsked("frigate", firstRequests);
+      assert.deepEqual(
+        frigateFirst.filter((r) => r.includes("/api/")),
+        [
+          "GET /api/v1/repos/mirrors/frigate/tags/v0.17.0-rc2",
+          "GET /api/v1/repos/mirrors/frigate/tags/v0.17.0",
+          "GET /api/v1/repos/mirrors/frigate/releases/tags/v0.17.0",
+        ],
+        frigateFirst.join("\n"),
+      );
+      assert.ok(frigateFirst.length <= 3 + 8, frigateFirst.join("\n"));
       const lokiIdle = mirrorAsked("loki", idleRequests);
       console.log(
         `loki's mirror: ${lokiFirst.length} requests in the run that opened its pull request, ` +
