@@ -205,8 +205,10 @@ Deno.test("the bot killed in the middle of a run: the next run completes, no dup
       // The bot makes its clones in its $TMPDIR: the world's own, as w.cron's runs have it.
       [...Deno.readDirSync(w.tmp)].filter((e) =>
         e.name.startsWith(`upgrade-bot-clone-${child.pid}-`)
-      ); // the clone and its lock file
-    assert.equal(clones().length, 2);
+      ); // each clone and its lock file
+    // Two clones while it builds: the run's clone of the base (the scan's, kept for the pins after
+    // the packages: lib/runtime/workspace.ts RunClone) and the package's own.
+    assert.equal(clones().length, 4);
     await settle();
     child.kill("SIGKILL");
     await child.status;
