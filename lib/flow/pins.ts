@@ -15,6 +15,7 @@ import { type RunClone, withClone } from "../runtime/workspace.ts";
 import { ownBranchTip, pushBranch } from "./own_branch.ts";
 import type { Git } from "../runtime/git.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
+import { checkoutFiles } from "../runtime/tree.ts";
 import { progress } from "../runtime/log.ts";
 import { permissionProblem } from "../runtime/permissions.ts";
 
@@ -63,10 +64,12 @@ export async function pinImages(
   const inClone = <T>(fn: (git: Git, work: string) => Promise<T>) =>
     clone ? clone.use(fn) : withClone(settings, forge.gitRemote(repo), fn);
   return await inClone(async (git, work) => {
-    const files = await readPinFiles(work);
+    // The run's clone has no checkout: its files are read from git's objects.
+    const repoFiles = clone ? await clone.files() : checkoutFiles(work);
+    const files = await readPinFiles(repoFiles);
     const { images, skipped } = builtImages(files.builds, files.manifests, deploy.image);
     for (const s of skipped) progress(`pin ${s.name}: left out: ${s.reason}`);
-    const servicesText = await Deno.readTextFile(join(work, servicesFile)).catch(() => null);
+    const servicesText = await repoFiles.read(servicesFile);
     const services = servicesText === null ? [] : listServices(servicesText, servicesFile);
     const drift = Object.fromEntries(findDrift(services, files.manifests, images, servicesFile));
     const registry = new Registry(deploy.registry_url, deploy.credentials_env);
@@ -196,7 +199,9 @@ async function commitPin(
   author: Settings["git"],
 ): Promise<void> {
   const { image, tag, base } = facts;
-  await git.run(["checkout", "--quiet", "-B", branch, `origin/${base}`]);
+  // --force: the run's clone has nothing checked out yet (and an earlier pin's branch is left as
+  // committed).
+  await git.run(["checkout", "--quiet", "--force", "-B", branch, `origin/${base}`]);
   const paths = [...new Set(facts.moved.map((r) => r.path))];
   for (const path of paths) {
     const file = join(work, path);
