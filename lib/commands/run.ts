@@ -8,7 +8,7 @@ import { connect } from "../platform/connect.ts";
 import { forRun } from "../platform/forge.ts";
 import { scanBase } from "../repository/packages.ts";
 import { RunClone, withLock } from "../runtime/workspace.ts";
-import { escapeControls, redact, seconds } from "../runtime/log.ts";
+import { escapeControls, phaseTimings, redact, seconds, timePhase } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
 import { baseFiles } from "../flow/context.ts";
 import type { Invocation } from "./invocation.ts";
@@ -39,7 +39,10 @@ export async function runCommand(
     // What the scan left out: the dashboard's rows of the services no package watches say why.
     let leftOut: LeftOut = null;
     if (settings.scan) {
-      const { config: scanned, scan } = await scanBase(config, forge, clone);
+      const { config: scanned, scan } = await timePhase(
+        "scan",
+        () => scanBase(config, forge, clone),
+      );
       several = scanned.packages !== null;
       specs = selectPackages(packageSpecs(scanned), scanned.source, values.package);
       leftOut = [...scan.unresolved, ...scan.unwatched];
@@ -128,6 +131,7 @@ function printSummary(
       ? {
         packages: s.packages.map(one),
         pins: s.pins,
+        timings: phaseTimings(),
         stopped: s.stopped?.message ?? null,
         requests: s.requests,
         registryRequests: s.registryRequests,

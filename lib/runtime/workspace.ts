@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Settings } from "./config.ts";
 import { acquireLock, isHeld } from "./lock.ts";
 import { Git, type Remote } from "./git.ts";
-import { progress } from "./log.ts";
+import { progress, timePhase } from "./log.ts";
 import { commitFiles, type RepoFiles } from "./tree.ts";
 
 /** Runs `fn` holding the target repository's lock; null when another run kept it. */
@@ -152,11 +152,9 @@ export class RunClone {
 
   /** Runs `fn` in the clone; the last step may change its checkout. */
   async use<T>(fn: (git: Git, work: string) => Promise<T>): Promise<T> {
-    this.#clone ??= openClone(
-      this.settings,
-      this.remote,
-      this.history ? "trees" : "shallow",
-      false,
+    this.#clone ??= timePhase(
+      "clone",
+      () => openClone(this.settings, this.remote, this.history ? "trees" : "shallow", false),
     );
     const { git, work } = await this.#clone;
     return await fn(git, work);
@@ -165,7 +163,7 @@ export class RunClone {
   /** The base's files as cloned, read once for every step. */
   files(): Promise<RepoFiles> {
     this.#files ??= this.use((git) =>
-      commitFiles(git, `origin/${this.settings.forge.base}`, this.history)
+      timePhase("files", () => commitFiles(git, `origin/${this.settings.forge.base}`, this.history))
     );
     return this.#files;
   }
