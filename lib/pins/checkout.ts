@@ -22,8 +22,19 @@ async function readAll(
   return out;
 }
 
-/** The files the pin reads. */
-export async function readPinFiles(files: RepoFiles): Promise<PinFiles> {
+/** What each repository's files gave, kept while they live: the scan and the pins of a run read
+ * the same base, and one map of its manifests keeps their parse (lib/pins/references.ts) for
+ * both. */
+const read = new WeakMap<RepoFiles, Promise<PinFiles>>();
+
+/** The files the pin reads (the same maps for the same files: never change them). */
+export function readPinFiles(files: RepoFiles): Promise<PinFiles> {
+  let pinFiles = read.get(files);
+  if (!pinFiles) read.set(files, pinFiles = readAllPinFiles(files));
+  return pinFiles;
+}
+
+async function readAllPinFiles(files: RepoFiles): Promise<PinFiles> {
   return {
     builds: await readAll(
       files,

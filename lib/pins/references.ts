@@ -109,11 +109,14 @@ export function namedImages(
   );
   for (const path of [...manifests.keys()].sort()) {
     const text = manifests.get(path)!;
-    if (isKustomization(path)) { for (const e of kustomizeEntries(text)) add(e.image, path); }
-    for (const h of helmImages(text)) {
+    const { kustomize, helm } = parsed(manifests, path, text);
+    for (const e of kustomize) add(e.image, path);
+    for (const h of helm) {
       if (h.repository) add(h.repository, path);
       else unnamed.push({ path, line: h.line, tag: h.tag });
     }
+    // Most files name no image at all (dashboards, CRDs' text is mostly other words).
+    if (!text.includes("image")) continue;
     for (const l of text.split("\n")) {
       const m = line.exec(l);
       if (m && !m[1].includes("@")) add(m[1], path);
