@@ -6,7 +6,7 @@ import type { LeftOut } from "../dashboard/rows.ts";
 import { writtenLike } from "../images/tags.ts";
 import { connect } from "../platform/connect.ts";
 import { forRun } from "../platform/forge.ts";
-import { scanBase } from "../repository/packages.ts";
+import { baseReads, scanBase } from "../repository/packages.ts";
 import { RunClone, withLock } from "../runtime/workspace.ts";
 import { escapeControls, phaseTimings, redact, seconds, timePhase } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
@@ -27,6 +27,7 @@ export async function runCommand(
       settings,
       forge.gitRemote(settings.forge.repo),
       pin && settings.deploy !== null,
+      baseReads(config, packages.map((p) => p.service_versions?.file)),
     );
     try {
       return await scanAndRun(clone, pin);

@@ -6,6 +6,7 @@ import { checkoutFiles, type RepoFiles } from "../runtime/tree.ts";
 import {
   CONTAINERS_DIR,
   defaultConfig,
+  MANIFESTS_DIR,
   packageDefaults,
   SERVICE_VERSIONS_FILE,
   SITE_FORGE_URL,
@@ -37,6 +38,25 @@ export type ScanKeys = Pick<
   Config,
   "forge" | "service_versions" | "flakes" | "deploy" | "registries" | "sources"
 >;
+
+/** The base's files a cron run reads: the scan's (the containers' build files, the manifests and
+ * Applications, the service-versions file, the flakes), the pins' among them. Its clone fetches
+ * these only: about half the repository's files. */
+export function baseReads(
+  config: Pick<Config, "service_versions">,
+  /** The packages' own service-versions files, where the config names them. */
+  servicesFiles: (string | undefined)[] = [],
+): (path: string) => boolean {
+  const services = new Set([
+    config.service_versions?.file,
+    SERVICE_VERSIONS_FILE,
+    ...servicesFiles,
+  ]);
+  const dirs = [CONTAINERS_DIR, APPLICATIONS_DIR, MANIFESTS_DIR].map((d) => `${d}/`);
+  return (path) =>
+    services.has(path) || dirs.some((d) => path.startsWith(d)) ||
+    /(^|\/)flake\.(nix|lock)$/.test(path);
+}
 
 /** The scan of the checkout in `top`: the containers' `.nix` files and Dockerfiles, and the
  * service-versions file the config names. */

@@ -50,18 +50,20 @@ const LS_TREE_ENTRY = /^(\d{6}) blob ([0-9a-f]{40,64})\t(.+)$/s;
 /** The files of commit `rev` in the clone `git`, read at once: every file's text from one
  * `git cat-file --batch` (a checkout of the repository's 627 files cost a cron run with nothing
  * new a second of writing). `fetchBlobs`: the clone is blobless (`--filter=blob:none`), so the
- * tree's files come first in one fetch, as a checkout would bring them. */
+ * tree's files come first in one fetch, as a checkout would bring them. Only the files `keep`
+ * takes are listed, fetched and read. */
 export async function commitFiles(
   git: Git,
   rev: string,
   fetchBlobs: boolean,
+  keep: (path: string) => boolean = () => true,
 ): Promise<RepoFiles> {
   const oids = new Map<string, string>();
   for (const entry of (await git.run(["ls-tree", "-r", "-z", rev])).split("\0")) {
     const m = LS_TREE_ENTRY.exec(entry);
     // Regular and executable files; a symlink (120000) is not followed, as on disk.
     if (!m || !m[1].startsWith("100")) continue;
-    if (m[3].split("/").some(skipped)) continue;
+    if (m[3].split("/").some(skipped) || !keep(m[3])) continue;
     oids.set(m[3], m[2]);
   }
   const wanted = [...new Set(oids.values())];

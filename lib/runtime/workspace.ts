@@ -148,6 +148,8 @@ export class RunClone {
     private readonly settings: Pick<Settings, "git" | "forge">,
     private readonly remote: Remote,
     private readonly history: boolean,
+    /** The base's files the steps read: the only ones fetched (a blobless clone) and read. */
+    private readonly reads: (path: string) => boolean = () => true,
   ) {}
 
   /** Runs `fn` in the clone; the last step may change its checkout. */
@@ -160,10 +162,13 @@ export class RunClone {
     return await fn(git, work);
   }
 
-  /** The base's files as cloned, read once for every step. */
+  /** The base's files the steps read, as cloned, read once for every step. */
   files(): Promise<RepoFiles> {
     this.#files ??= this.use((git) =>
-      timePhase("files", () => commitFiles(git, `origin/${this.settings.forge.base}`, this.history))
+      timePhase(
+        "files",
+        () => commitFiles(git, `origin/${this.settings.forge.base}`, this.history, this.reads),
+      )
     );
     return this.#files;
   }
