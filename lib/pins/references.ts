@@ -70,6 +70,8 @@ function kustomizeEntries(text: string): { image: string; tag: string; line: num
 /** The Helm values `image:` mappings of `text`: `repository:` (null when the mapping names none,
  * the chart's default image) and `tag:` with its line. */
 function helmImages(text: string): { repository: string | null; tag: string; line: number }[] {
+  // No `image:` key, no mapping: most manifests, and no line split for them.
+  if (!text.includes("image:")) return [];
   const lines = text.split("\n");
   const found: { repository: string | null; tag: string; line: number }[] = [];
   lines.forEach((l, i) => {
