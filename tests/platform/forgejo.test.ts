@@ -60,18 +60,24 @@ Deno.test("tags: one git ref advertisement lists every tag with the prefix, not 
   });
 });
 
-Deno.test("parseLsRefs: the peeled commit wins; a refusal and a cut-off answer are said", () => {
-  const pkt = (t: string) => (t.length + 4).toString(16).padStart(4, "0") + t;
+Deno.test("parseLsRefs: the peeled commit wins; lengths in bytes; a refusal and a cut-off answer are said", () => {
+  const bytes = (t: string) => new TextEncoder().encode(t);
+  const pkt = (t: string) => (bytes(t).length + 4).toString(16).padStart(4, "0") + t;
   const [a, b] = ["a".repeat(40), "b".repeat(40)];
   const listing = parseLsRefs(
-    pkt(`${a} refs/tags/v1\n`) + pkt(`${a} refs/tags/v2 peeled:${b}\n`) + "0000",
+    bytes(
+      pkt(`${a} refs/tags/v1\n`) + pkt(`${a} refs/tags/v2 peeled:${b}\n`) +
+        pkt(`${b} refs/tags/ünï-1.0\n`) + "0000",
+    ),
   );
-  assert.deepEqual(listing, { refs: new Map([["refs/tags/v1", a], ["refs/tags/v2", b]]) });
-  assert.deepEqual(parseLsRefs(pkt("ERR no such command\n")), {
+  assert.deepEqual(listing, {
+    refs: new Map([["refs/tags/v1", a], ["refs/tags/v2", b], ["refs/tags/ünï-1.0", b]]),
+  });
+  assert.deepEqual(parseLsRefs(bytes(pkt("ERR no such command\n"))), {
     status: 0,
     message: "no such command",
   });
-  assert.ok("message" in parseLsRefs(pkt(`${a} refs/tags/v1\n`)), "no flush: unfinished");
+  assert.ok("message" in parseLsRefs(bytes(pkt(`${a} refs/tags/v1\n`))), "no flush: unfinished");
 });
 
 Deno.test("tagCommits and tag: each tag's commit, an annotated tag's peeled; tag's commit date", async () => {

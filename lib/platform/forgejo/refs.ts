@@ -22,7 +22,7 @@ export async function listRefs(
   authorization: string,
   timeoutMs: number,
 ): Promise<RefListing> {
-  const body = pktLine("command=ls-refs\n") + "0001" + pktLine("peel\n") +
+  const request = pktLine("command=ls-refs\n") + "0001" + pktLine("peel\n") +
     pktLine(`ref-prefix ${prefix}\n`) + "0000";
   const response = await fetch(`${url}/git-upload-pack`, {
     method: "POST",
@@ -33,22 +33,28 @@ export async function listRefs(
       "Git-Protocol": "version=2",
       "User-Agent": "upgrade-bot",
     },
-    body,
+    body: request,
     redirect: "error",
     signal: AbortSignal.timeout(timeoutMs),
   });
-  const text = await response.text();
-  if (!response.ok) return { status: response.status, message: text.trim().slice(0, 500) };
-  return parseLsRefs(text);
+  const body = new Uint8Array(await response.arrayBuffer());
+  if (!response.ok) {
+    return {
+      status: response.status,
+      message: new TextDecoder().decode(body).trim().slice(0, 500),
+    };
+  }
+  return parseLsRefs(body);
 }
 
 /** `ls-refs`' answer: pkt-lines `<oid> <ref>[ symref-target:<ref>][ peeled:<oid>]`, then a flush;
- * an `ERR` line is the server's refusal. */
-export function parseLsRefs(text: string): RefListing {
+ * an `ERR` line is the server's refusal. Lengths count bytes (a tag's name may be UTF-8). */
+export function parseLsRefs(answer: Uint8Array): RefListing {
+  const decoder = new TextDecoder();
   const refs = new Map<string, string>();
   let at = 0;
-  while (at + 4 <= text.length) {
-    const length = parseInt(text.slice(at, at + 4), 16);
+  while (at + 4 <= answer.length) {
+    const length = parseInt(decoder.decode(answer.subarray(at, at + 4)), 16);
     if (Number.isNaN(length)) break;
     if (length < 4) {
       // 0000 flush: the listing's end; 0001 delimiter and 0002 response-end carry nothing here.
@@ -56,7 +62,7 @@ export function parseLsRefs(text: string): RefListing {
       at += 4;
       continue;
     }
-    const line = text.slice(at + 4, at + length).replace(/\n$/, "");
+    const line = decoder.decode(answer.subarray(at + 4, at + length)).replace(/\n$/, "");
     at += length;
     if (line.startsWith("ERR ")) return { status: 0, message: line.slice(4) };
     const [oid, ref, ...attributes] = line.split(" ");
@@ -64,5 +70,6 @@ export function parseLsRefs(text: string): RefListing {
     const peeled = attributes.find((a) => a.startsWith("peeled:"))?.slice("peeled:".length);
     refs.set(ref, peeled ?? oid);
   }
-  return { status: 0, message: `an unfinished ref listing: ${text.slice(0, 200)}` };
+  const start = decoder.decode(answer.subarray(0, 200));
+  return { status: 0, message: `an unfinished ref listing: ${start}` };
 }
