@@ -137,9 +137,10 @@ export async function withClone<T>(
 /** The one clone of the base branch that the steps of a cron run reading it share (the scan, then
  * the pins): cloned on first use, removed by `remove`. A clone per step cost a run with nothing
  * new most of its time. `history`: the pins read which commit last changed each image's directory
- * (every commit and tree, no file contents but the base's); the scan alone reads only the files.
- * Nothing is checked out: the steps read the base's files from git's objects (`files`), and a step
- * that commits checks its branch out itself (`git checkout --force`). */
+ * (every commit and tree, no file contents but those of the base's files the run reads); the scan
+ * alone reads only the files. Nothing is checked out (writing the real repository's 627 files took
+ * a second on this machine): the steps read the base's files from git's objects (`files`), and a
+ * step that commits checks its branch out itself (`git checkout --force`). */
 export class RunClone {
   #clone: Promise<Clone> | null = null;
   #files: Promise<RepoFiles> | null = null;
