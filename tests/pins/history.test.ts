@@ -1,13 +1,7 @@
 // The base's history as the pins ask it (lib/pins/history.ts), from git's two listings as text (the
 // same answers as git's own questions on a real repository: tests/flow/pins_history.test.ts).
 import assert from "node:assert/strict";
-import {
-  baseHistory,
-  parseChanges,
-  parseParents,
-  readBaseHistory,
-} from "../../lib/pins/history.ts";
-import { Git } from "../../lib/runtime/git.ts";
+import { baseHistory, parseChanges, parseParents } from "../../lib/pins/history.ts";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
