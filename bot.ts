@@ -1,6 +1,6 @@
 // upgrade-bot entry point: arguments -> one command; exit codes.
 import { loadConfig, packageSpecs, runSettings, selectPackages } from "./lib/runtime/config.ts";
-import { escapeControls, redact, timings } from "./lib/runtime/log.ts";
+import { escapeControls, redact, timePhase, timings } from "./lib/runtime/log.ts";
 import { COMMANDS, parseCommandLine, usageError } from "./lib/commands/usage.ts";
 import { permissionProblem } from "./lib/runtime/permissions.ts";
 
@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
     dryRun: values["dry-run"],
     noBuild: values["no-build"],
   });
-  const run = await COMMANDS[command].load();
+  const run = await timePhase("load", () => COMMANDS[command].load());
   return await run({ values, file, config, settings, packages });
 }
 

@@ -6,9 +6,9 @@ import type { LeftOut } from "../dashboard/rows.ts";
 import { writtenLike } from "../images/tags.ts";
 import { connect } from "../platform/connect.ts";
 import { forRun } from "../platform/forge.ts";
-import { scanBase } from "../repository/packages.ts";
+import { baseReads, scanBase } from "../repository/packages.ts";
 import { RunClone, withLock } from "../runtime/workspace.ts";
-import { escapeControls, redact, seconds } from "../runtime/log.ts";
+import { escapeControls, phaseTimings, redact, seconds, timePhase } from "../runtime/log.ts";
 import { reportJson, reportText } from "../flow/report.ts";
 import { baseFiles } from "../flow/context.ts";
 import type { Invocation } from "./invocation.ts";
@@ -27,6 +27,7 @@ export async function runCommand(
       settings,
       forge.gitRemote(settings.forge.repo),
       pin && settings.deploy !== null,
+      baseReads(config, packages.map((p) => p.service_versions?.file)),
     );
     try {
       return await scanAndRun(clone, pin);
@@ -39,7 +40,10 @@ export async function runCommand(
     // What the scan left out: the dashboard's rows of the services no package watches say why.
     let leftOut: LeftOut = null;
     if (settings.scan) {
-      const { config: scanned, scan } = await scanBase(config, forge, clone);
+      const { config: scanned, scan } = await timePhase(
+        "scan",
+        () => scanBase(config, forge, clone),
+      );
       several = scanned.packages !== null;
       specs = selectPackages(packageSpecs(scanned), scanned.source, values.package);
       leftOut = [...scan.unresolved, ...scan.unwatched];
@@ -128,6 +132,7 @@ function printSummary(
       ? {
         packages: s.packages.map(one),
         pins: s.pins,
+        timings: phaseTimings(),
         stopped: s.stopped?.message ?? null,
         requests: s.requests,
         registryRequests: s.registryRequests,

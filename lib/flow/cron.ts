@@ -2,7 +2,7 @@
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import type { Forge, Pull } from "../platform/forge.ts";
 import { errorOutcome, InputError } from "../runtime/errors.ts";
-import { asPackage, progress } from "../runtime/log.ts";
+import { asPackage, progress, timePhase } from "../runtime/log.ts";
 import { atOnce } from "../runtime/at_once.ts";
 import { permissionProblem } from "../runtime/permissions.ts";
 import { kindOf } from "./kinds.ts";
@@ -146,14 +146,17 @@ export async function runPackages(
   // Side by side: each package in its own clone, its builds sharing the build host (Nix schedules
   // them), its progress lines named; nothing two packages write is shared.
   const several = specs.length > 1;
-  await atOnce(
-    specs.map((spec, i) => () =>
-      several ? asPackage(spec.name, () => one(spec, outcomes[i])) : one(spec, outcomes[i])
-    ),
-    settings.packages_at_once,
-  );
+  await timePhase("packages", () =>
+    atOnce(
+      specs.map((spec, i) => () =>
+        several ? asPackage(spec.name, () => one(spec, outcomes[i])) : one(spec, outcomes[i])
+      ),
+      settings.packages_at_once,
+    ));
   const followed = specs.map((s, i) => ({ spec: s, state: outcomes[i].followThrough?.state }));
-  const pins = pinClone ? await pinStep(settings, forge, open, closed, followed, pinClone) : null;
+  const pins = pinClone
+    ? await timePhase("pins", () => pinStep(settings, forge, open, closed, followed, pinClone))
+    : null;
   return {
     packages: outcomes,
     stopped,

@@ -6,6 +6,7 @@ import type { Registry } from "../platform/registry.ts";
 import { ImageRegistries } from "../images/registries.ts";
 import { findReferences, type ImageReference, moveReferences } from "../pins/references.ts";
 import { readPinFiles } from "../pins/checkout.ts";
+import { checkoutFiles } from "../runtime/tree.ts";
 import { newerTags, tagShape } from "../images/tags.ts";
 import {
   imageBody,
@@ -70,7 +71,7 @@ export function runImage(
     edit: async (work, to, branch) => {
       const tag = tagOf.get(to)!;
       const manifests = new Map(
-        [...(await readPinFiles(work)).manifests].filter(([path]) =>
+        [...(await readPinFiles(checkoutFiles(work))).manifests].filter(([path]) =>
           entry.manifests.some((d) => path.startsWith(`${d}/`) && dirname(path) === d)
         ),
       );

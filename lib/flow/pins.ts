@@ -3,11 +3,11 @@ import { join } from "node:path";
 import type { PackageSpec, Settings } from "../runtime/config.ts";
 import { type Forge, isBotPull, type Pull } from "../platform/forge.ts";
 import { Registry } from "../platform/registry.ts";
-import { type BuiltImage, builtImages, builtTag, parseBuiltTag, stale } from "../pins/images.ts";
+import { type BuiltImage, builtImages, builtTag, stale } from "../pins/images.ts";
 import { type ImageReference, moveReferences } from "../pins/references.ts";
-import { atOnce } from "../runtime/at_once.ts";
 import { pinBody, type PinFacts } from "../pins/pull_text.ts";
 import { readPinFiles } from "../pins/checkout.ts";
+import { type BaseHistory, readBaseHistory } from "../pins/history.ts";
 import { findDrift, imageOf } from "../dashboard/drift.ts";
 import { listServices, updateServiceVersions } from "../mikado/service_versions.ts";
 import { MERGE_STYLE, pinBranch, pinTitle, SERVICE_VERSIONS_FILE } from "../site/defaults.ts";
@@ -15,6 +15,7 @@ import { type RunClone, withClone } from "../runtime/workspace.ts";
 import { ownBranchTip, pushBranch } from "./own_branch.ts";
 import type { Git } from "../runtime/git.ts";
 import { writeFileAtomic } from "../runtime/files.ts";
+import { checkoutFiles } from "../runtime/tree.ts";
 import { progress } from "../runtime/log.ts";
 import { permissionProblem } from "../runtime/permissions.ts";
 
@@ -63,10 +64,12 @@ export async function pinImages(
   const inClone = <T>(fn: (git: Git, work: string) => Promise<T>) =>
     clone ? clone.use(fn) : withClone(settings, forge.gitRemote(repo), fn);
   return await inClone(async (git, work) => {
-    const files = await readPinFiles(work);
+    // The run's clone has no checkout: its files are read from git's objects.
+    const repoFiles = clone ? await clone.files() : checkoutFiles(work);
+    const files = await readPinFiles(repoFiles);
     const { images, skipped } = builtImages(files.builds, files.manifests, deploy.image);
     for (const s of skipped) progress(`pin ${s.name}: left out: ${s.reason}`);
-    const servicesText = await Deno.readTextFile(join(work, servicesFile)).catch(() => null);
+    const servicesText = await repoFiles.read(servicesFile);
     const services = servicesText === null ? [] : listServices(servicesText, servicesFile);
     const drift = Object.fromEntries(findDrift(services, files.manifests, images, servicesFile));
     const registry = new Registry(deploy.registry_url, deploy.credentials_env);
@@ -196,7 +199,9 @@ async function commitPin(
   author: Settings["git"],
 ): Promise<void> {
   const { image, tag, base } = facts;
-  await git.run(["checkout", "--quiet", "-B", branch, `origin/${base}`]);
+  // --force: the run's clone has nothing checked out yet (and an earlier pin's branch is left as
+  // committed).
+  await git.run(["checkout", "--quiet", "--force", "-B", branch, `origin/${base}`]);
   const paths = [...new Set(facts.moved.map((r) => r.path))];
   for (const path of paths) {
     const file = join(work, path);
@@ -236,67 +241,29 @@ type Due =
   | { sha: string; tag: string; moved: ImageReference[] }
   | { error: unknown; tag: string | null };
 
-/** How many images' history is asked at once: each question is a git process. */
-const HISTORY_AT_ONCE = 8;
-
-/** Each image's pin due (but those in `skip`), read from the clone's history side by side: the real
- * repository's images ask some seventy git questions, which one after another took most of a run
- * with nothing new; `descends`' answers are shared between images deploying the same tags. */
+/** Each image's pin due (but those in `skip`), from the base's history read once. */
 async function duePins(
   git: Git,
   images: BuiltImage[],
   base: string,
   skip: Set<string>,
 ): Promise<Map<string, Due>> {
-  const asked = new Map<string, Promise<boolean>>();
-  const descendsOnce = (sha7: string, since: string) => {
-    const key = `${sha7} ${since}`;
-    if (!asked.has(key)) asked.set(key, descends(git, sha7, since, base));
-    return asked.get(key)!;
-  };
   const dues = new Map<string, Due>();
-  const read = async (image: BuiltImage) => {
-    let tag: string | null = null;
-    try {
-      // First parents only, as the workflow sees a push: the commit whose diff from its first
-      // parent touches the directory (a merge commit, not the merged branch's own commit).
-      const sha = (await git.run([
-        "log",
-        "-1",
-        "--first-parent",
-        "--format=%H",
-        `origin/${base}`,
-        "--",
-        image.dir,
-      ])).trim();
-      tag = builtTag(image.kind, image.version, sha);
-      // A deployed tag built from a later commit of the base (a manual dispatch) is as current.
-      const later = new Map<string, boolean>();
-      for (const r of image.references) {
-        const sha7 = parseBuiltTag(r.tag)?.sha7;
-        if (sha7 && !later.has(sha7)) later.set(sha7, await descendsOnce(sha7, sha));
-      }
-      dues.set(image.name, { sha, tag, moved: stale(image, tag, (s) => later.get(s) ?? false) });
-    } catch (error) {
-      dues.set(image.name, { error, tag });
-    }
-  };
-  await atOnce(
-    images.filter((i) => !skip.has(i.name)).map((image) => () => read(image)),
-    HISTORY_AT_ONCE,
-  );
+  let history: BaseHistory;
+  try {
+    history = await readBaseHistory(git, base);
+  } catch (error) {
+    for (const image of images) dues.set(image.name, { error, tag: null });
+    return dues;
+  }
+  for (const image of images.filter((i) => !skip.has(i.name))) {
+    const sha = history.lastChange(image.dir);
+    const tag = builtTag(image.kind, image.version, sha);
+    // A deployed tag built from a later commit of the base (a manual dispatch) is as current.
+    const later = (sha7: string) => history.descends(sha7, sha);
+    dues.set(image.name, { sha, tag, moved: stale(image, tag, later) });
+  }
   return dues;
-}
-
-/** Whether the commit `sha7` names is on `base` and holds `since` (a descendant, or itself). */
-async function descends(git: Git, sha7: string, since: string, base: string): Promise<boolean> {
-  const full =
-    (await git.run(["rev-parse", "--verify", "--quiet", `${sha7}^{commit}`]).catch(() => ""))
-      .trim();
-  if (!full) return false;
-  const ancestor = (a: string, b: string) =>
-    git.run(["merge-base", "--is-ancestor", a, b]).then(() => true, () => false);
-  return await ancestor(since, full) && await ancestor(full, `origin/${base}`);
 }
 
 /** The cron run's pin step, after its packages: an image whose package's follow-through acted

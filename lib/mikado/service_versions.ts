@@ -44,8 +44,22 @@ export interface ServiceRecord {
   type?: string | null;
 }
 
+/** The last files listed, by name and text: a cron run lists the same file for the scan, each
+ * package, the pins and the dashboard, and each YAML parse of it cost milliseconds. */
+const listed = new Map<string, { text: string; records: ServiceRecord[] }>();
+
 /** Every named service of the file, in its order (entries without a name are skipped). */
 export function listServices(text: string, file: string): ServiceRecord[] {
+  const known = listed.get(file);
+  if (known?.text !== text) {
+    if (listed.size >= 8) listed.clear();
+    listed.set(file, { text, records: readServices(text, file) });
+  }
+  // Copies: a caller's changes never reach another's.
+  return listed.get(file)!.records.map((r) => ({ ...r }));
+}
+
+function readServices(text: string, file: string): ServiceRecord[] {
   const scalar = (entry: YAMLMap, key: string) => {
     const value = entry.get(key);
     return value === null || value === undefined || value === "" ? null : String(value);

@@ -1,6 +1,5 @@
-// What the pin and the drift read of a checkout: the containers' build files and every YAML file under argocd/.
-import { join } from "node:path";
-import { InputError } from "../runtime/errors.ts";
+// What the pin and the drift read of a repository's files: the containers' build files and every YAML file under argocd/.
+import type { RepoFiles } from "../runtime/tree.ts";
 import { CONTAINERS_DIR, MANIFESTS_DIR } from "../site/defaults.ts";
 
 export interface PinFiles {
@@ -10,37 +9,38 @@ export interface PinFiles {
   manifests: Map<string, string>;
 }
 
-async function walk(
-  top: string,
+async function readAll(
+  files: RepoFiles,
   dir: string,
   keep: (path: string) => boolean,
-  out: Map<string, string>,
-) {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(join(top, dir)));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return;
-    throw new InputError(`${join(top, dir)}: cannot read it: ${(e as Error).message}`);
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const path of (await files.list(dir)).filter(keep)) {
+    const text = await files.read(path);
+    if (text !== null) out.set(path, text);
   }
-  for (const e of entries) {
-    if (e.name.startsWith(".")) continue;
-    const path = `${dir}/${e.name}`;
-    if (e.isDirectory) await walk(top, path, keep, out);
-    else if (e.isFile && keep(path)) out.set(path, await Deno.readTextFile(join(top, path)));
-  }
+  return out;
 }
 
-/** The files of the checkout in `top` the pin reads. */
-export async function readPinFiles(top: string): Promise<PinFiles> {
-  const builds = new Map<string, string>();
-  const manifests = new Map<string, string>();
-  await walk(
-    top,
-    CONTAINERS_DIR,
-    (p) => /^[^/]+\/[^/]+\/(Dockerfile|default\.nix)$/.test(p),
-    builds,
-  );
-  await walk(top, MANIFESTS_DIR, (p) => /\.ya?ml$/.test(p), manifests);
-  return { builds, manifests };
+/** What each repository's files gave, kept while they live: the scan and the pins of a run read
+ * the same base, and one map of its manifests keeps their parse (lib/pins/references.ts) for
+ * both. */
+const read = new WeakMap<RepoFiles, Promise<PinFiles>>();
+
+/** The files the pin reads (the same maps for the same files: never change them). */
+export function readPinFiles(files: RepoFiles): Promise<PinFiles> {
+  let pinFiles = read.get(files);
+  if (!pinFiles) read.set(files, pinFiles = readAllPinFiles(files));
+  return pinFiles;
+}
+
+async function readAllPinFiles(files: RepoFiles): Promise<PinFiles> {
+  return {
+    builds: await readAll(
+      files,
+      CONTAINERS_DIR,
+      (p) => /^[^/]+\/[^/]+\/(Dockerfile|default\.nix)$/.test(p),
+    ),
+    manifests: await readAll(files, MANIFESTS_DIR, (p) => /\.ya?ml$/.test(p)),
+  };
 }

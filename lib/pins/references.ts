@@ -70,6 +70,8 @@ function kustomizeEntries(text: string): { image: string; tag: string; line: num
 /** The Helm values `image:` mappings of `text`: `repository:` (null when the mapping names none,
  * the chart's default image) and `tag:` with its line. */
 function helmImages(text: string): { repository: string | null; tag: string; line: number }[] {
+  // No `image:` key, no mapping: most manifests, and no line split for them.
+  if (!text.includes("image:")) return [];
   const lines = text.split("\n");
   const found: { repository: string | null; tag: string; line: number }[] = [];
   lines.forEach((l, i) => {
@@ -109,11 +111,14 @@ export function namedImages(
   );
   for (const path of [...manifests.keys()].sort()) {
     const text = manifests.get(path)!;
-    if (isKustomization(path)) { for (const e of kustomizeEntries(text)) add(e.image, path); }
-    for (const h of helmImages(text)) {
+    const { kustomize, helm } = parsed(manifests, path, text);
+    for (const e of kustomize) add(e.image, path);
+    for (const h of helm) {
       if (h.repository) add(h.repository, path);
       else unnamed.push({ path, line: h.line, tag: h.tag });
     }
+    // Most files name no image at all (dashboards, CRDs' text is mostly other words).
+    if (!text.includes("image")) continue;
     for (const l of text.split("\n")) {
       const m = line.exec(l);
       if (m && !m[1].includes("@")) add(m[1], path);

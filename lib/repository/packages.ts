@@ -1,13 +1,12 @@
 // The scanned packages of a checkout: its files read, each package confirmed on its mirrors' tags, and the config that runs them.
-import { join } from "node:path";
 import type { Config, PackageEntry } from "../runtime/config.ts";
 import type { Forge } from "../platform/forge.ts";
 import { tagFor } from "../nix/versions.ts";
-import { InputError } from "../runtime/errors.ts";
-import { readOptional } from "../runtime/files.ts";
+import { checkoutFiles, type RepoFiles } from "../runtime/tree.ts";
 import {
   CONTAINERS_DIR,
   defaultConfig,
+  MANIFESTS_DIR,
   packageDefaults,
   SERVICE_VERSIONS_FILE,
   SITE_FORGE_URL,
@@ -40,33 +39,42 @@ export type ScanKeys = Pick<
   "forge" | "service_versions" | "flakes" | "deploy" | "registries" | "sources"
 >;
 
+/** The base's files a cron run reads: the scan's (the containers' build files, the manifests and
+ * Applications, the service-versions file, the flakes), the pins' among them. Its clone fetches
+ * these only: about half the repository's files. */
+export function baseReads(
+  config: Pick<Config, "service_versions">,
+  /** The packages' own service-versions files, where the config names them. */
+  servicesFiles: (string | undefined)[] = [],
+): (path: string) => boolean {
+  const services = new Set([
+    config.service_versions?.file,
+    SERVICE_VERSIONS_FILE,
+    ...servicesFiles,
+  ]);
+  const dirs = [CONTAINERS_DIR, APPLICATIONS_DIR, MANIFESTS_DIR].map((d) => `${d}/`);
+  return (path) =>
+    services.has(path) || dirs.some((d) => path.startsWith(d)) ||
+    /(^|\/)flake\.(nix|lock)$/.test(path);
+}
+
 /** The scan of the checkout in `top`: the containers' `.nix` files and Dockerfiles, and the
  * service-versions file the config names. */
-export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan> {
+export function scanCheckout(config: ScanKeys, top: string): Promise<Scan> {
+  return scanFiles(config, checkoutFiles(top));
+}
+
+/** The scan of a repository's files (a checkout's, or a commit's in a clone). */
+export async function scanFiles(config: ScanKeys, repo: RepoFiles): Promise<Scan> {
   const files = new Map<string, string>();
-  const walk = async (dir: string) => {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = await Array.fromAsync(Deno.readDir(join(top, dir)));
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound && [CONTAINERS_DIR, APPLICATIONS_DIR].includes(dir)) {
-        return;
-      }
-      throw new InputError(`${join(top, dir)}: cannot read it: ${(e as Error).message}`);
+  for (const dir of [CONTAINERS_DIR, APPLICATIONS_DIR]) {
+    for (const path of (await repo.list(dir)).filter(isScanned)) {
+      const text = await repo.read(path);
+      if (text !== null) files.set(path, text);
     }
-    for (const e of entries) {
-      if (e.name.startsWith(".")) continue;
-      const path = `${dir}/${e.name}`;
-      if (e.isDirectory) await walk(path);
-      else if (e.isFile && isScanned(path)) {
-        files.set(path, await Deno.readTextFile(join(top, path)));
-      }
-    }
-  };
-  await walk(CONTAINERS_DIR);
-  await walk(APPLICATIONS_DIR);
+  }
   const servicesFile = config.service_versions?.file ?? SERVICE_VERSIONS_FILE;
-  const text = await readOptional(join(top, servicesFile));
+  const text = await repo.read(servicesFile);
   const scan = scanRepository(
     files,
     forgeUrls(config),
@@ -76,7 +84,7 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
   const entries = text === null ? [] : listServices(text, servicesFile);
   // With the registries off, the images found are not watched: their services' rows say so.
   const images = scanImages(
-    (await readPinFiles(top)).manifests,
+    (await readPinFiles(repo)).manifests,
     entries,
     isBuiltImage(config),
     servicesFile,
@@ -84,7 +92,7 @@ export async function scanCheckout(config: ScanKeys, top: string): Promise<Scan>
   const imagesOn = config.registries !== null;
   // With flakes off, the flakes found are not watched (their rows by the site's services).
   const flakes = scanFlakes(
-    await readFlakeLocks(top),
+    await readFlakeLocks(repo),
     entries,
     (config.flakes ?? defaultConfig().flakes!).services,
   );
@@ -219,7 +227,7 @@ export async function scanBase(
   forge: Forge,
   clone: RunClone,
 ): Promise<{ config: Config; scan: Scan }> {
-  const found = await clone.use((_git, work) => scanCheckout(config, work)).catch(async (e) => {
+  const found = await clone.files().then((files) => scanFiles(config, files)).catch(async (e) => {
     // A refused clone says only git's words; the API says why (a rejected token, no access).
     await forge.whoami();
     throw e;

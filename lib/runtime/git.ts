@@ -1,7 +1,7 @@
 // Git: the few repository operations the bot needs, each run with an argument array (no shell).
 import { InputError, UpgradeFailed } from "./errors.ts";
 import { redact, timePhase } from "./log.ts";
-import { run } from "./process.ts";
+import { type ProcessOptions, type ProcessOutput, run } from "./process.ts";
 
 export interface Author {
   name: string;
@@ -32,12 +32,25 @@ export class Git {
     private env: Record<string, string> = {},
   ) {}
 
-  /** Runs git with an argument array; a failure names the command and git's own words. */
-  async run(args: string[]): Promise<string> {
+  /** Runs git with an argument array (and `stdin`, if given); a failure names the command and
+   * git's own words. */
+  async run(args: string[], stdin?: string): Promise<string> {
+    return (await this.checked(args, { stdin })).stdout;
+  }
+
+  /** `run`, its output as bytes: what frames its answer in bytes (`git cat-file --batch`). */
+  async bytes(args: string[], stdin?: string): Promise<Uint8Array> {
+    return (await this.checked(args, { stdin, bytes: true })).stdoutBytes!;
+  }
+
+  private async checked(
+    args: string[],
+    options: Pick<ProcessOptions, "stdin" | "bytes">,
+  ): Promise<ProcessOutput> {
     const identity = this.author
       ? ["-c", `user.name=${this.author.name}`, "-c", `user.email=${this.author.email}`]
       : [];
-    const out = await this.exec([...identity, ...args]);
+    const out = await this.exec([...identity, ...args], options);
     if (out.code !== 0) {
       const said = out.stderr.trim() || out.stdout.trim();
       const message = `git ${args[0]} failed in ${this.dir}: ${said}`;
@@ -48,7 +61,7 @@ export class Git {
       }
       throw new InputError(message);
     }
-    return out.stdout;
+    return out;
   }
 
   // Straight to git, no shell in between: the bot runs git a dozen times a run, and each shell
@@ -56,9 +69,11 @@ export class Git {
   // and git settings; the secrets left it when read) and `env` on top.
   private async exec(
     args: string[],
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    options: Pick<ProcessOptions, "stdin" | "bytes"> = {},
+  ): Promise<ProcessOutput> {
     return await timePhase("git", () =>
       run(["git", ...NO_HOUSEKEEPING, ...args], {
+        ...options,
         cwd: this.dir,
         env: this.env,
         inheritEnv: true,

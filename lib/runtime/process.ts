@@ -21,6 +21,8 @@ export interface ProcessOptions {
   mergeStderr?: boolean;
   /** Each piece of stdout as it arrives (a build's log, streamed). */
   onOutput?: (text: string) => void;
+  /** stdout kept as bytes (`stdoutBytes`; `stdout` empty): an answer framed by byte counts. */
+  bytes?: boolean;
   /** false: any exit resolves and the caller reads `code`. Else an exit other than 0, a signal or
    * a timeout is a ProcessFailed. */
   check?: boolean;
@@ -31,6 +33,8 @@ export interface ProcessOutput {
   code: number | null;
   signal: Deno.Signal | null;
   stdout: string;
+  /** stdout as bytes, when `bytes` asked for them. */
+  stdoutBytes?: Uint8Array;
   stderr: string;
   timedOut: boolean;
 }
@@ -115,16 +119,20 @@ export async function run(argv: string[], options: ProcessOptions = {}): Promise
         : onText;
     const [status, ownStdout, ownStderr] = await Promise.all([
       child.status,
-      collect(child.stdout, into(options.onOutput)),
+      options.bytes
+        ? new Response(child.stdout).bytes()
+        : collect(child.stdout, into(options.onOutput)),
       collect(child.stderr, into(options.onOutput)),
     ]);
-    const stdout = options.mergeStderr ? merged : ownStdout;
+    const stdoutBytes = typeof ownStdout === "string" ? undefined : ownStdout;
+    const stdout = options.mergeStderr ? merged : stdoutBytes ? "" : ownStdout as string;
     const stderr = options.mergeStderr ? "" : ownStderr;
     signal?.throwIfAborted();
     const out: ProcessOutput = {
       code: status.signal ? null : status.code,
       signal: status.signal,
       stdout,
+      ...stdoutBytes ? { stdoutBytes } : {},
       stderr,
       timedOut,
     };

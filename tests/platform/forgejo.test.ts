@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { $ } from "zx";
 import { ForgejoForge } from "../../lib/platform/forgejo/client.ts";
+import { parseLsRefs } from "../../lib/platform/forgejo/refs.ts";
 import { type Forge as StandIn, startForge } from "../forge/server.ts";
 import { createRepo } from "../forge/fixture.ts";
 
@@ -47,11 +48,36 @@ Deno.test("tags: one git ref advertisement lists every tag with the prefix, not 
     assert.ok(tags.includes("version/2026.0.0") && tags.includes("version/2026.60.0"));
     assert.deepEqual(standIn.requests.filter((r) => r.path.startsWith("/api/")), []);
     assert.ok(standIn.requests.length <= 2, JSON.stringify(standIn.requests));
+    // protocol v2's ls-refs: one POST, no capability request first.
+    assert.deepEqual(
+      standIn.requests.map((r) => `${r.method} ${r.path}`),
+      ["POST /mirrors/authentik.git/git-upload-pack"],
+    );
     assert.equal(forge.requests, 1);
     assert.deepEqual(await forge.tags("mirrors/authentik", "nothing-like-this/"), []);
     assert.equal(await forge.tagExists("mirrors/authentik", "version/2026.7.0"), true);
     assert.equal(await forge.tagExists("mirrors/authentik", "version/2099.1.0"), false);
   });
+});
+
+Deno.test("parseLsRefs: the peeled commit wins; lengths in bytes; a refusal and a cut-off answer are said", () => {
+  const bytes = (t: string) => new TextEncoder().encode(t);
+  const pkt = (t: string) => (bytes(t).length + 4).toString(16).padStart(4, "0") + t;
+  const [a, b] = ["a".repeat(40), "b".repeat(40)];
+  const listing = parseLsRefs(
+    bytes(
+      pkt(`${a} refs/tags/v1\n`) + pkt(`${a} refs/tags/v2 peeled:${b}\n`) +
+        pkt(`${b} refs/tags/ünï-1.0\n`) + "0000",
+    ),
+  );
+  assert.deepEqual(listing, {
+    refs: new Map([["refs/tags/v1", a], ["refs/tags/v2", b], ["refs/tags/ünï-1.0", b]]),
+  });
+  assert.deepEqual(parseLsRefs(bytes(pkt("ERR no such command\n"))), {
+    status: 0,
+    message: "no such command",
+  });
+  assert.ok("message" in parseLsRefs(bytes(pkt(`${a} refs/tags/v1\n`))), "no flush: unfinished");
 });
 
 Deno.test("tagCommits and tag: each tag's commit, an annotated tag's peeled; tag's commit date", async () => {
@@ -88,7 +114,7 @@ Deno.test("readFile keeps the path's slashes and reads the given ref", async () 
 
 Deno.test("500s are retried until they pass; 409 and 404 are not retried", async () => {
   await withForge(async (standIn, forge) => {
-    standIn.failNext({ path: /\/info\/refs/ }, { status: 500, times: 2 });
+    standIn.failNext({ path: /\/git-upload-pack$/ }, { status: 500, times: 2 });
     assert.equal((await forge.tags("mirrors/authentik")).length, 61);
     assert.equal(standIn.requests.filter((r) => r.status === 500).length, 2);
     const before = standIn.requests.length;

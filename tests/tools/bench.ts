@@ -399,13 +399,17 @@ async function wholeBench() {
     const cron = async () => {
       const run = await runBot(["run", "--config", config, "--json"], world.env);
       if (run.code !== 0 || !run.json) throw new Error(`cron failed:\n${run.stdout}${run.stderr}`);
-      return run.json as { packages: { package: string; outcome: string }[] };
+      return run.json as {
+        packages: { package: string; outcome: string }[];
+        timings: Record<string, number>;
+      };
     };
     // The first run draws the dashboard; then three with nothing new, the median counts.
     const watched = (await cron()).packages.length;
     const runs: {
       wall: number;
       startup: number;
+      timings: Record<string, number>;
       forge: number;
       git: number;
       registry: number;
@@ -416,16 +420,19 @@ async function wholeBench() {
       const forgeFrom = world.forge.requests.length;
       const registryFrom = world.registryRequests();
       const sourcesFrom = world.standIn.requests.length;
+      let timings: Record<string, number> = {};
       const wall = await timed(async () => {
         const json = await cron();
         const moved = json.packages.filter((p) => p.outcome !== "up to date");
         if (moved.length) throw new Error(`not nothing new: ${JSON.stringify(moved)}`);
+        timings = json.timings;
       });
       const asked = world.forge.requests.slice(forgeFrom);
       const git = asked.filter((r) => /\.git\/(info\/refs|git-upload-pack)/.test(r.path)).length;
       runs.push({
         wall,
         startup,
+        timings,
         forge: asked.length - git,
         git,
         registry: world.registryRequests() - registryFrom,
@@ -449,6 +456,13 @@ async function wholeBench() {
         `the run itself ${own(c).toFixed(2)}s (median of ${
           runs.map((r) => own(r).toFixed(2)).join(", ")
         })`,
+    );
+    // Where the median run's time went (the run's --json timings: `scan` holds the clone and the
+    // reading of its files; `git` sums git's processes, some side by side).
+    console.log(
+      `  its phases: ${
+        Object.entries(c.timings).map(([k, v]) => `${k} ${v.toFixed(2)}s`).join(", ")
+      }`,
     );
     check(
       `whole repository: ${requests} requests (target <= 2 x ${watched} watched + ` +

@@ -26,10 +26,12 @@ export class ForgejoApi {
   readonly retryBaseSeconds: number;
   /** API requests and git ref listings made. */
   requests = 0;
+  /** How long one request may take. */
+  readonly timeoutMs: number;
 
   constructor(readonly url: string, readonly token: string, options: ForgejoOptions = {}) {
     this.mirrorSyncWaitSeconds = options.mirrorSyncWaitSeconds ?? 60;
-    const timeout = (options.timeoutSeconds ?? 30) * 1000;
+    const timeout = this.timeoutMs = (options.timeoutSeconds ?? 30) * 1000;
     this.retries = options.retries ?? 3;
     this.retryBaseSeconds = options.retryBaseSeconds ?? 1;
     this.octokit = new Octokit({
@@ -65,6 +67,11 @@ export class ForgejoApi {
     } catch (e) {
       throw this.explain(e as RequestError, what);
     }
+  }
+
+  /** The token as git's HTTP requests carry it (to the forge's own URLs only). */
+  get authorization(): string {
+    return `token ${this.token}`;
   }
 
   explain(e: RequestError, what: string): Error {

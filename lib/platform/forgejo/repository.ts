@@ -4,7 +4,7 @@ import type { Remote } from "../../runtime/git.ts";
 import type { TagCommit } from "../forge.ts";
 import { type ForgejoApi, ownerRepo, type RequestError } from "./api.ts";
 import type { Json } from "./convert.ts";
-import { lsRemote } from "./refs.ts";
+import { listRefs, type RefListing } from "./refs.ts";
 
 export function gitRemote(api: ForgejoApi, repo: string): Remote {
   return {
@@ -13,7 +13,7 @@ export function gitRemote(api: ForgejoApi, repo: string): Remote {
       GIT_CONFIG_COUNT: "1",
       // Scoped to the forge: git sends it to no other host (a submodule's, a redirect's).
       GIT_CONFIG_KEY_0: `http.${api.url.replace(/\/+$/, "")}/.extraHeader`,
-      GIT_CONFIG_VALUE_0: `Authorization: token ${api.token}`,
+      GIT_CONFIG_VALUE_0: `Authorization: ${api.authorization}`,
       GIT_TERMINAL_PROMPT: "0",
     },
   };
@@ -28,42 +28,36 @@ export function compareUrl(api: ForgejoApi, repo: string, from: string, to: stri
   return `${api.url}/${repo}/compare/${ref(from)}...${ref(to)}`;
 }
 
-/** The advertisement names each tag's commit too: an annotated tag's peeled line
- * (`refs/tags/x^{}`) wins over its tag object. */
+/** Each tag under `prefix` with its commit (an annotated tag peeled), from git's ref listing. */
 export async function tagCommits(
   api: ForgejoApi,
   repo: string,
   prefix = "",
 ): Promise<Map<string, string>> {
-  const remote = gitRemote(api, repo);
-  const url = remote.url;
-  const pattern = `refs/tags/${prefix}*`;
-  // The token in git's environment, scoped to the forge's URL: never in argv, never sent to
-  // another host.
-  const env = { ...remote.env, GIT_PROTOCOL: "version=2" };
+  const what = `listing the tags of ${repo} (git's ref listing)`;
   for (let attempt = 0;; attempt++) {
-    const out = await lsRemote(["--tags", "--", url, pattern], env);
     api.requests++;
-    const text = out.stdout;
-    if (out.code === 0) {
-      const commits = new Map<string, string>();
-      for (const line of text.split("\n")) {
-        const [sha, ref] = line.split("\t");
-        if (!ref?.startsWith("refs/tags/")) continue;
-        const peeled = ref.endsWith("^{}");
-        const name = ref.slice("refs/tags/".length, peeled ? -3 : undefined);
-        if (peeled || !commits.has(name)) commits.set(name, sha);
-      }
-      return commits;
+    let listing: RefListing;
+    try {
+      listing = await listRefs(
+        gitRemote(api, repo).url,
+        `refs/tags/${prefix}`,
+        api.authorization,
+        api.timeoutMs,
+      );
+    } catch (e) {
+      listing = { status: 0, message: (e as Error).message };
     }
-    const err = out.stderr.trim();
-    const what = `listing the tags of ${repo} (git ls-remote)`;
-    if (/\b401\b|Authentication failed|could not read Username/i.test(err)) {
-      throw api.explain({ status: 401, message: err }, what);
+    if ("refs" in listing) {
+      return new Map(
+        [...listing.refs].map(([ref, sha]) => [ref.slice("refs/tags/".length), sha]),
+      );
     }
-    if (/\b403\b/.test(err)) throw api.explain({ status: 403, message: err }, what);
-    if (/\b404\b|not found/i.test(err)) throw api.explain({ status: 404, message: err }, what);
-    if (attempt >= api.retries) throw api.explain({ message: err }, what);
+    const { status, message } = listing;
+    // The token's problems and a missing repository are said at once; the rest is retried.
+    if ([401, 403, 404].includes(status) || attempt >= api.retries) {
+      throw api.explain({ status: status || undefined, message }, what);
+    }
     await new Promise((r) => setTimeout(r, (attempt + 1) ** 2 * api.retryBaseSeconds * 1000));
   }
 }
@@ -90,11 +84,12 @@ export async function tag(api: ForgejoApi, repo: string, tag: string): Promise<T
   }
 }
 
-/** Whether git's ref advertisement lists `tag` (no shell: an argument array). */
+/** Whether git's ref listing has `tag`. */
 async function gitHasTag(api: ForgejoApi, repo: string, tag: string): Promise<boolean> {
-  const remote = gitRemote(api, repo);
-  const out = await lsRemote(["--tags", "--", remote.url, `refs/tags/${tag}`], remote.env);
-  return out.code === 0 && out.stdout.trim() !== "";
+  const ref = `refs/tags/${tag}`;
+  const listing = await listRefs(gitRemote(api, repo).url, ref, api.authorization, api.timeoutMs)
+    .catch(() => null);
+  return listing !== null && "refs" in listing && listing.refs.has(ref);
 }
 
 /** Forgejo's POST mirror-sync only queues the sync and answers at once: the new tags show up
