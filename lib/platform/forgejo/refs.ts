@@ -6,9 +6,10 @@ export type RefListing =
   | { refs: Map<string, string> }
   | { status: number; message: string };
 
-/** One pkt-line (git's framing: four hex digits of length, the length counting themselves). */
+/** One pkt-line (git's framing: four hex digits of length in bytes, the length counting
+ * themselves; a tag prefix may be UTF-8). */
 function pktLine(text: string): string {
-  return (text.length + 4).toString(16).padStart(4, "0") + text;
+  return (new TextEncoder().encode(text).length + 4).toString(16).padStart(4, "0") + text;
 }
 
 /** The refs of the repository at `url` (`<forge>/<owner>/<name>.git`) whose names start with
