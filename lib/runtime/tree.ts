@@ -66,23 +66,7 @@ export async function commitFiles(
     if (m[3].split("/").some(skipped) || !keep(m[3])) continue;
     oids.set(m[3], m[2]);
   }
-  const wanted = [...new Set(oids.values())];
-  if (fetchBlobs && wanted.length) {
-    // As git's own lazy fetch of a partial clone asks: exact objects, so no ref listing.
-    await git.run([
-      "-c",
-      "fetch.negotiationAlgorithm=noop",
-      "fetch",
-      "--quiet",
-      "--no-tags",
-      "--no-write-fetch-head",
-      "--recurse-submodules=no",
-      "--filter=blob:none",
-      "--stdin",
-      "origin",
-    ], wanted.join("\n") + "\n");
-  }
-  const texts = readBatch(await git.bytes(["cat-file", "--batch"], wanted.join("\n") + "\n"));
+  const texts = await readBlobs(git, [...new Set(oids.values())], fetchBlobs);
   const paths = [...oids.keys()];
   return {
     list(dir, depth = Infinity) {
@@ -98,6 +82,35 @@ export async function commitFiles(
       return Promise.resolve(oid === undefined ? null : texts.get(oid) ?? null);
     },
   };
+}
+
+/** The texts of the blobs `oids` in the clone `git`, by oid, from one `git cat-file --batch`.
+ * `fetch`: the clone is partial (`--filter=blob:none`), so the blobs come first, in one fetch of
+ * exactly those objects. */
+export async function readBlobs(
+  git: Git,
+  oids: string[],
+  fetch: boolean,
+): Promise<Map<string, string>> {
+  if (oids.length === 0) return new Map();
+  const list = oids.join("\n") + "\n";
+  if (fetch) {
+    // As git's own lazy fetch of a partial clone asks: exact objects, so no ref listing, and the
+    // filter that makes the pack a promisor pack (wanted blobs are sent whatever the filter).
+    await git.run([
+      "-c",
+      "fetch.negotiationAlgorithm=noop",
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      "--no-write-fetch-head",
+      "--recurse-submodules=no",
+      "--filter=blob:none",
+      "--stdin",
+      "origin",
+    ], list);
+  }
+  return readBatch(await git.bytes(["cat-file", "--batch"], list));
 }
 
 /** `git cat-file --batch`'s answer: `<oid> <type> <size>\n<size bytes>\n` per object, decoded. */

@@ -1,5 +1,6 @@
 // A mirror read over git between two tags, fetching no more than needed: the commits between them, both tips' trees, chosen files.
 import { Git, type Remote } from "../runtime/git.ts";
+import { readBlobs } from "../runtime/tree.ts";
 
 /** What git tells about a mirror between two tags. */
 export interface MirrorDiff {
@@ -83,26 +84,7 @@ export async function withMirrorDiff<T>(
         const m = /^\d+ blob ([0-9a-f]+)\t/.exec(entry);
         return m ? m[1] : null;
       },
-      read: async (blobs) => {
-        const texts = new Map<string, string>();
-        if (blobs.length === 0) return texts;
-        // As git's own fetch of missing objects in a partial clone: no negotiation, the filter
-        // that makes the pack a promisor pack (wanted blobs are sent whatever the filter).
-        await tips.run([
-          "-c",
-          "fetch.negotiationAlgorithm=noop",
-          "fetch",
-          "--quiet",
-          "--no-tags",
-          "--no-write-fetch-head",
-          "--recurse-submodules=no",
-          "--filter=blob:none",
-          "origin",
-          ...blobs,
-        ]);
-        for (const blob of blobs) texts.set(blob, await tips.run(["cat-file", "blob", blob]));
-        return texts;
-      },
+      read: (blobs) => readBlobs(tips, blobs, true),
     });
   } finally {
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
