@@ -212,19 +212,23 @@ export interface PackageSpec {
 
 /** The config file as read over the site's defaults: the run's settings (but the command line's
  * choices) and either the single package's keys or `packages:`. */
-export interface Config extends Omit<Settings, "build" | "dryRun" | "noBuild"> {
+export interface Config extends
+  Omit<Settings, "build" | "dryRun" | "noBuild">,
+  Pick<
+    PackageSpec,
+    | "version"
+    | "hashes"
+    | "chain"
+    | "mirrors"
+    | "cards_dir"
+    | "service_versions"
+    | "upgrade_path"
+    | "min_release_age"
+    | "release_notes"
+  > {
   /** Several packages (`packages:`); null: the single package of the top-level keys. */
   packages: PackageEntry[] | null;
   /** `version`: the version on the base branch, when this run's scan read it there. */
   package: { name: string; dir: string; kind?: PackageKind; version?: string };
-  version: LiteralLocation[];
-  hashes: HashSpec[];
   build: BuildSettings & PackageSpec["build"];
-  chain: string;
-  mirrors: { repo: string; tag: string }[];
-  cards_dir: string;
-  service_versions: { file: string; name: string } | null;
-  upgrade_path: UpgradePath | null;
-  min_release_age: string | null;
-  release_notes: string | null;
 }
